@@ -1,0 +1,82 @@
+/* app_cli.c - option parsing and command dispatch. */
+#include "app.h"
+#include "rnn.h"
+
+#include <string.h>
+
+const char app_usage[] =
+    "usage: rnnscope COMMAND [OPTIONS]\n"
+    "\n"
+    "See how recurrent neural networks (RNN, LSTM, GRU) compute, one time step at a time.\n"
+    "\n"
+    "commands:\n"
+    "  trace      run a model over a sentence and print every state and gate\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     show this help (rnnscope COMMAND --help for a command's options)\n"
+    "  --version      show the version\n"
+    "\n"
+    "exit codes: 0 ok, 1 runtime or input error, 2 usage error\n";
+
+int app_fail(FILE *err, const char *command, const char *message) {
+    fprintf(err, "rnnscope %s: %s\n", command, message);
+    return APP_EXIT_ERROR;
+}
+
+static int usage_error(FILE *err, const char *usage, const char *fmt, const char *what) {
+    fputs("rnnscope: ", err);
+    fprintf(err, fmt, what);
+    fputs("\n\n", err);
+    fputs(usage, err);
+    return APP_EXIT_USAGE;
+}
+
+int app_parse_options(int argc, char **argv, int first, const AppOption *opts, int nopts,
+                      const char *usage, FILE *out, FILE *err) {
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(usage, out);
+            return -1;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            return usage_error(err, usage, "unexpected argument '%s'", arg);
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        const AppOption *opt = NULL;
+        for (int k = 0; k < nopts && !opt; k++)
+            if (strlen(opts[k].name) == name_len && strncmp(opts[k].name, name, name_len) == 0)
+                opt = &opts[k];
+        if (!opt) return usage_error(err, usage, "unknown option '%s'", arg);
+        if (opt->flag) {
+            if (eq) return usage_error(err, usage, "option '--%s' takes no value", opt->name);
+            *opt->flag = 1;
+        } else if (eq) {
+            *opt->value = eq + 1;
+        } else if (i + 1 < argc) {
+            *opt->value = argv[++i];
+        } else {
+            return usage_error(err, usage, "option '--%s' needs a value", opt->name);
+        }
+    }
+    return 0;
+}
+
+int app_main(int argc, char **argv, FILE *out, FILE *err) {
+    if (argc < 2) {
+        fputs(app_usage, err);
+        return APP_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(app_usage, out);
+        return APP_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        fprintf(out, "rnnscope %s\n", RNNSCOPE_VERSION);
+        return APP_EXIT_OK;
+    }
+    if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
+    return usage_error(err, app_usage,
+                       cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
+}

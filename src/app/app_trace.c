@@ -1,0 +1,263 @@
+/* app_trace.c - `rnnscope trace`: the engine on the command line. */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+#include "io.h"
+#include "rnn.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char app_trace_usage[] =
+    "usage: rnnscope trace --model M.json (--text \"a sentence\" | --inputs X.json)\n"
+    "                      [--format json|table]\n"
+    "\n"
+    "Runs the model over a sentence (or raw input vectors) and prints, for every layer,\n"
+    "direction and time step, the hidden state h, the LSTM cell state c and every gate.\n"
+    "\n"
+    "  --model M.json     an rnnscope-model file\n"
+    "  --text TEXT        a sentence (the model needs a vocabulary)\n"
+    "  --inputs X.json    a JSON array of T arrays of input_size numbers\n"
+    "  --format FORMAT    json (exact numbers) or table (for a person; the default on a\n"
+    "                     terminal, json otherwise)\n";
+
+/* Everything a trace command works with; freed by one call. */
+typedef struct TraceRun {
+    RnnModel *model;
+    RnnTokens tokens; /* count 0 when the inputs were vectors */
+    RnnTrace *trace;
+    double *vectors;
+} TraceRun;
+
+static void trace_run_free(TraceRun *r) {
+    rnn_model_free(r->model);
+    rnn_tokens_free(&r->tokens);
+    rnn_trace_free(r->trace);
+    free(r->vectors);
+}
+
+static const char *direction_name(int d) {
+    return d == 0 ? "forward" : "backward";
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+/* A (T, H) block whose rows sit `stride` doubles apart. */
+static void put_matrix(IoBuf *b, const double *x, int T, int H, size_t stride) {
+    io_buf_puts(b, "[");
+    for (int t = 0; t < T; t++) {
+        if (t) io_buf_puts(b, ", ");
+        io_buf_double_array(b, x + (size_t)t * stride, (size_t)H);
+    }
+    io_buf_puts(b, "]");
+}
+
+static void put_trace_json(IoBuf *b, const TraceRun *r) {
+    const RnnTrace *tr = r->trace;
+    const RnnConfig *c = &tr->config;
+    int T = tr->steps, H = c->hidden_size, G = rnn_gate_count(c->cell);
+    io_buf_puts(b, "{\"tokens\": ");
+    if (r->tokens.count) {
+        io_buf_puts(b, "[");
+        for (int t = 0; t < T; t++) {
+            if (t) io_buf_puts(b, ", ");
+            io_buf_json_string(b, r->tokens.text[t]);
+        }
+        io_buf_puts(b, "], \"token_ids\": [");
+        for (int t = 0; t < T; t++) io_buf_printf(b, t ? ", %d" : "%d", tr->token_ids[t]);
+        io_buf_puts(b, "]");
+    } else {
+        io_buf_puts(b, "null");
+    }
+    io_buf_printf(b, ", \"steps\": %d,\n \"layers\": [", T);
+    for (int l = 0; l < c->num_layers; l++) {
+        for (int d = 0; d < rnn_directions(c); d++) {
+            io_buf_printf(b, "%s\n  {\"layer\": %d, \"direction\": \"%s\", \"h\": ",
+                          l || d ? "," : "", l, direction_name(d));
+            put_matrix(b, tr->h + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
+            if (tr->c) {
+                io_buf_puts(b, ", \"c\": ");
+                put_matrix(b, tr->c + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
+            }
+            io_buf_puts(b, ", \"gates\": {");
+            for (int g = 0; g < G && c->cell != RNN_CELL_RNN; g++) {
+                io_buf_printf(b, "%s\"%s\": ", g ? ", " : "", rnn_gate_name(c->cell, g));
+                put_matrix(b, tr->gate + rnn_trace_gate_index(tr, l, d, 0, g), T, H,
+                           (size_t)G * H);
+            }
+            io_buf_puts(b, "}}");
+        }
+    }
+    io_buf_puts(b, "]");
+    if (c->head != RNN_HEAD_NONE) {
+        io_buf_printf(b, ",\n \"output\": {\"kind\": \"%s\", \"labels\": [",
+                      rnn_head_name(c->head));
+        for (int k = 0; k < c->num_labels; k++) {
+            if (k) io_buf_puts(b, ", ");
+            io_buf_json_string(b, r->model->labels[k]);
+        }
+        io_buf_puts(b, "], \"probs\": ");
+        if (c->head == RNN_HEAD_MANY_TO_ONE)
+            io_buf_double_array(b, tr->probs, (size_t)c->num_labels);
+        else
+            put_matrix(b, tr->probs, T, c->num_labels, (size_t)c->num_labels);
+        io_buf_puts(b, "}");
+    }
+    io_buf_printf(b, ",\n \"parameters\": {\"pytorch\": %lld, \"keras\": %lld}}\n",
+                  rnn_param_count(c, RNN_PYTORCH), rnn_param_count(c, RNN_KERAS));
+}
+
+/* ---- table ------------------------------------------------------------------------------- */
+
+#define TABLE_MAX_UNITS 12 /* wider states are cut with a note; --format json has them all */
+
+static void put_thousands(IoBuf *b, long long n) {
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%lld", n);
+    for (int i = 0; i < len; i++) {
+        io_buf_put(b, &digits[i], 1);
+        if (digits[i] != '-' && (len - 1 - i) % 3 == 0 && i + 1 < len) io_buf_puts(b, ",");
+    }
+}
+
+static void put_row(IoBuf *b, const char *label, const double *x, int H) {
+    int shown = H < TABLE_MAX_UNITS ? H : TABLE_MAX_UNITS;
+    io_buf_printf(b, "    %-6s", label);
+    for (int j = 0; j < shown; j++) io_buf_printf(b, " %+7.3f", x[j]);
+    if (shown < H) io_buf_printf(b, "  ... (+%d)", H - shown);
+    io_buf_puts(b, "\n");
+}
+
+/* A token as a person reads it: the word, and "→<unk>" when the model does not know it. */
+static void put_token(IoBuf *b, const TraceRun *r, int t) {
+    if (!r->tokens.count) {
+        io_buf_printf(b, "x%d", t);
+        return;
+    }
+    io_buf_puts(b, r->tokens.text[t]);
+    if (r->trace->token_ids[t] == r->model->unk_id && strcmp(r->tokens.text[t], "<unk>") != 0)
+        io_buf_puts(b, "→<unk>");
+}
+
+static void put_trace_table(IoBuf *b, const TraceRun *r) {
+    const RnnTrace *tr = r->trace;
+    const RnnConfig *c = &tr->config;
+    int T = tr->steps, H = c->hidden_size, G = rnn_gate_count(c->cell);
+    io_buf_printf(b, "model       %s: %s%s, %d layer%s, %s, input %d, hidden %d\n",
+                  r->model->name, c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU
+                                      ? "rnn (relu)" : rnn_cell_name(c->cell), "",
+                  c->num_layers, c->num_layers > 1 ? "s" : "",
+                  c->bidirectional ? "bidirectional" : "forward", c->input_size, H);
+    io_buf_puts(b, "parameters  PyTorch ");
+    put_thousands(b, rnn_param_count(c, RNN_PYTORCH));
+    io_buf_puts(b, ", Keras ");
+    put_thousands(b, rnn_param_count(c, RNN_KERAS));
+    io_buf_puts(b, "   (recurrent layers: PyTorch ");
+    put_thousands(b, rnn_recurrent_param_count(c, RNN_PYTORCH));
+    io_buf_puts(b, ", Keras ");
+    put_thousands(b, rnn_recurrent_param_count(c, RNN_KERAS));
+    io_buf_puts(b, ")\ntokens     ");
+    for (int t = 0; t < T; t++) {
+        io_buf_puts(b, " ");
+        put_token(b, r, t);
+    }
+    io_buf_printf(b, "   (T = %d)\n", T);
+    for (int l = 0; l < c->num_layers; l++) {
+        for (int d = 0; d < rnn_directions(c); d++) {
+            io_buf_printf(b, "\nlayer %d, %s%s\n", l, direction_name(d),
+                          d ? " (reads from the last word back to the first)" : "");
+            io_buf_printf(b, "    %-6s", "unit");
+            for (int j = 0; j < H && j < TABLE_MAX_UNITS; j++) io_buf_printf(b, " %7d", j);
+            io_buf_puts(b, "\n");
+            for (int s = 0; s < T; s++) {
+                int t = d == 0 ? s : T - 1 - s;
+                io_buf_printf(b, "  t=%d ", t);
+                put_token(b, r, t);
+                io_buf_puts(b, "\n");
+                for (int g = 0; g < G && c->cell != RNN_CELL_RNN; g++)
+                    put_row(b, rnn_gate_name(c->cell, g),
+                            tr->gate + rnn_trace_gate_index(tr, l, d, t, g), H);
+                if (tr->c) put_row(b, "c", tr->c + rnn_trace_state_index(tr, l, d, t), H);
+                put_row(b, "h", tr->h + rnn_trace_state_index(tr, l, d, t), H);
+            }
+        }
+    }
+    if (c->head == RNN_HEAD_NONE) return;
+    io_buf_printf(b, "\noutput (%s)\n", rnn_head_name(c->head));
+    for (int o = 0; o < tr->out_steps; o++) {
+        const double *p = tr->probs + (size_t)o * c->num_labels;
+        int best = 0;
+        for (int k = 1; k < c->num_labels; k++)
+            if (p[k] > p[best]) best = k;
+        if (c->head == RNN_HEAD_MANY_TO_MANY) {
+            io_buf_printf(b, "  t=%-3d ", o);
+            put_token(b, r, o);
+            io_buf_printf(b, "  ->  %s (%.3f)\n", r->model->labels[best], p[best]);
+            continue;
+        }
+        for (int k = 0; k < c->num_labels; k++) {
+            io_buf_printf(b, "  %-12s %.3f  ", r->model->labels[k], p[k]);
+            for (int bar = 0; bar < (int)(p[k] * 40 + 0.5); bar++) io_buf_puts(b, "#");
+            io_buf_puts(b, k == best ? "  <- prediction\n" : "\n");
+        }
+    }
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
+    const char *model_path = NULL, *text = NULL, *inputs_path = NULL, *format = NULL;
+    const AppOption opts[] = {
+        {"model", &model_path, NULL},
+        {"text", &text, NULL},
+        {"inputs", &inputs_path, NULL},
+        {"format", &format, NULL},
+    };
+    int rc = app_parse_options(argc, argv, 2, opts, 4, app_trace_usage, out, err);
+    if (rc) return rc < 0 ? APP_EXIT_OK : rc;
+    const char *problem = !model_path                ? "--model is required"
+                          : !text == !inputs_path    ? "give exactly one of --text and --inputs"
+                          : format && strcmp(format, "json") && strcmp(format, "table")
+                              ? "--format must be json or table"
+                              : NULL;
+    if (problem) {
+        fprintf(err, "rnnscope trace: %s\n\n%s", problem, app_trace_usage);
+        return APP_EXIT_USAGE;
+    }
+    int as_json = format ? strcmp(format, "json") == 0 : !isatty(fileno(out));
+
+    TraceRun r = {0};
+    RnnError e;
+    rc = APP_EXIT_ERROR;
+    if (io_model_load(model_path, &r.model, NULL, &e)) {
+        app_fail(err, "trace", e.message);
+        goto done;
+    }
+    if (text) {
+        if (rnn_model_run_text(r.model, text, APP_MAX_TRACE_BYTES, &r.tokens, &r.trace, &e)) {
+            fprintf(err, "rnnscope trace: %s: %s\n", model_path, e.message);
+            goto done;
+        }
+    } else {
+        int steps;
+        if (io_inputs_load(inputs_path, r.model->config.input_size, &r.vectors, &steps, &e) ||
+            rnn_model_run_vectors(r.model, r.vectors, steps, APP_MAX_TRACE_BYTES, &r.trace, &e)) {
+            app_fail(err, "trace", e.message);
+            goto done;
+        }
+    }
+    IoBuf b = {0};
+    if (as_json) put_trace_json(&b, &r);
+    else put_trace_table(&b, &r);
+    if (b.failed) {
+        app_fail(err, "trace", "out of memory while printing");
+    } else if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0) {
+        app_fail(err, "trace", "cannot write the output");
+    } else {
+        rc = APP_EXIT_OK;
+    }
+    io_buf_free(&b);
+done:
+    trace_run_free(&r);
+    return rc;
+}

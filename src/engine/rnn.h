@@ -1,0 +1,247 @@
+/* rnn.h - the rnnscope engine: vanilla RNN, LSTM and GRU cells, stacked and bidirectional
+ * models, the forward pass that records a full trace, the tokenizer and parameter counts.
+ *
+ * C11 + libm only. Every quantity is a double. Equations and gate order follow PyTorch's
+ * nn.RNN / nn.LSTM / nn.GRU exactly, so a model exported from PyTorch runs unchanged.
+ *
+ * Memory layout (llm.c style): a model owns one flat parameter buffer carved into named
+ * pointers; a trace owns one flat activation buffer carved into named pointers. Shapes are
+ * given in the comments, outermost first. */
+#ifndef RNNSCOPE_RNN_H
+#define RNNSCOPE_RNN_H
+
+#include <stddef.h>
+
+#define RNN_VERSION        "0.1.0"
+#define RNN_MAX_LAYERS     4
+#define RNN_MAX_DIRECTIONS 2
+#define RNN_MAX_GATES      4
+#define RNN_MAX_SIZE       4096 /* largest input_size, hidden_size or label count accepted */
+#define RNN_MAX_VOCAB      1000000
+#define RNN_ERROR_SIZE     512
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+/* Library code never prints: it fills one of these and returns non-zero. */
+typedef struct RnnError {
+    char message[RNN_ERROR_SIZE];
+} RnnError;
+
+/* printf-style; a NULL err is allowed (the message is dropped). Returns -1 for `return`. */
+int rnn_error_set(RnnError *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- configuration --------------------------------------------------------------------- */
+
+typedef enum RnnCellKind { RNN_CELL_RNN, RNN_CELL_LSTM, RNN_CELL_GRU } RnnCellKind;
+typedef enum RnnNonlinearity { RNN_TANH, RNN_RELU } RnnNonlinearity;
+typedef enum RnnHeadKind {
+    RNN_HEAD_NONE,
+    RNN_HEAD_MANY_TO_ONE,  /* one softmax over labels from PyTorch's h_n of the top layer */
+    RNN_HEAD_MANY_TO_MANY, /* one softmax per time step from the top layer's output at t */
+} RnnHeadKind;
+
+typedef struct RnnConfig {
+    RnnCellKind cell;
+    RnnNonlinearity nonlinearity; /* vanilla RNN only; LSTM and GRU always use tanh */
+    int input_size;               /* I: size of x_t fed to layer 0 */
+    int hidden_size;              /* H */
+    int num_layers;               /* L: 1..RNN_MAX_LAYERS */
+    int bidirectional;            /* 0 or 1; D = 1 + bidirectional */
+    int vocab_size;               /* V: 0 = no embedding, the model reads raw vectors */
+    RnnHeadKind head;
+    int num_labels; /* K: 0 when head == RNN_HEAD_NONE */
+} RnnConfig;
+
+/* Gates per cell in PyTorch's row order of weight_ih: RNN 1 (the candidate h itself),
+ * LSTM 4 (i, f, g, o), GRU 3 (r, z, n). */
+int rnn_gate_count(RnnCellKind cell);
+/* Short gate name ("i", "f", ...) and the textbook name ("input gate", ...). RNN's single
+ * "gate" is the new hidden state and has no name here: rnn_gate_name returns NULL for it. */
+const char *rnn_gate_name(RnnCellKind cell, int gate);
+const char *rnn_gate_long_name(RnnCellKind cell, int gate);
+const char *rnn_cell_name(RnnCellKind cell); /* "rnn", "lstm", "gru" */
+int rnn_cell_from_name(const char *name, RnnCellKind *out);
+const char *rnn_head_name(RnnHeadKind head); /* "none", "many-to-one", "many-to-many" */
+int rnn_head_from_name(const char *name, RnnHeadKind *out);
+
+/* Checks the sizes of a configuration (ranges, head/label consistency). */
+int rnn_config_check(const RnnConfig *config, RnnError *err);
+
+static inline int rnn_directions(const RnnConfig *c) {
+    return c->bidirectional ? 2 : 1;
+}
+/* Width of layer l's input: I for layer 0, D*H above it (concat of both directions). */
+static inline int rnn_layer_input_size(const RnnConfig *c, int layer) {
+    return layer == 0 ? c->input_size : rnn_directions(c) * c->hidden_size;
+}
+
+/* ---- parameter counts ------------------------------------------------------------------ */
+
+typedef enum RnnFramework { RNN_PYTORCH, RNN_KERAS } RnnFramework;
+
+/* One recurrent layer, one direction, input width `in`, `hidden` units.
+ *   PyTorch: G*H*(in + H + 2)  (two bias vectors)
+ *   Keras:   SimpleRNN H*(in+H+1), LSTM 4H*(in+H+1), GRU (reset_after=True) 3H*(in+H+2) */
+long long rnn_layer_param_count(RnnCellKind cell, int in, int hidden, RnnFramework fw);
+/* The recurrent part only (all layers and directions). */
+long long rnn_recurrent_param_count(const RnnConfig *config, RnnFramework fw);
+/* Everything: embedding V*I + recurrent layers + head K*(D*H)+K. */
+long long rnn_param_count(const RnnConfig *config, RnnFramework fw);
+
+/* ---- model ------------------------------------------------------------------------------ */
+
+/* One layer, one direction. G = rnn_gate_count(cell), In = rnn_layer_input_size(layer). */
+typedef struct RnnLayerParams {
+    double *weight_ih; /* (G*H, In)  PyTorch rnn.weight_ih_l{k}[_reverse] */
+    double *weight_hh; /* (G*H, H)   rnn.weight_hh_l{k}[_reverse] */
+    double *bias_ih;   /* (G*H)      rnn.bias_ih_l{k}[_reverse] */
+    double *bias_hh;   /* (G*H)      rnn.bias_hh_l{k}[_reverse] */
+} RnnLayerParams;
+
+typedef struct RnnModel {
+    RnnConfig config;
+    char *name;    /* display name, never NULL */
+    char **vocab;  /* (V) words; vocab[i] names embedding row i; NULL when V == 0 */
+    char **labels; /* (K) output labels; NULL when there is no head */
+    int unk_id;    /* index of "<unk>" in vocab, -1 when there is no vocab */
+
+    size_t num_params;
+    double *params; /* (num_params) one flat buffer; the pointers below point into it */
+    double *embedding;                                   /* (V, I) embedding.weight */
+    RnnLayerParams layer[RNN_MAX_LAYERS][RNN_MAX_DIRECTIONS]; /* [l][d], d=1 is "_reverse" */
+    double *head_weight;                                 /* (K, D*H) head.weight */
+    double *head_bias;                                   /* (K) head.bias */
+} RnnModel;
+
+/* A model with all parameters zero, empty vocab/labels strings ("" each) and name "model".
+ * Returns NULL with err set on a bad config or out of memory. Free with rnn_model_free. */
+RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err);
+void rnn_model_free(RnnModel *model);
+/* Replaces name / vocab[i] / labels[i] with a copy of s. 0 or -1 (out of memory). */
+int rnn_model_set_name(RnnModel *model, const char *name, RnnError *err);
+int rnn_model_set_vocab(RnnModel *model, int i, const char *word, RnnError *err);
+int rnn_model_set_label(RnnModel *model, int i, const char *label, RnnError *err);
+/* Recomputes unk_id after the vocab was filled; fails if "<unk>" is missing. */
+int rnn_model_index_vocab(RnnModel *model, RnnError *err);
+/* Vocabulary id of a token, or unk_id when unknown. */
+int rnn_model_token_id(const RnnModel *model, const char *token);
+
+/* Named access to the parameter tensors, in PyTorch state_dict names and order; the flat
+ * parameter buffer holds them in this order. Used by the model file reader/writer and by
+ * tests; the engine itself uses the carved pointers above. */
+typedef struct RnnTensorInfo {
+    char name[64]; /* e.g. "rnn.weight_hh_l1_reverse" */
+    int rows;      /* first dimension */
+    int cols;      /* second dimension; 0 for a vector */
+    size_t offset; /* where it starts in RnnModel.params */
+} RnnTensorInfo;
+int rnn_tensor_count(const RnnConfig *config);
+RnnTensorInfo rnn_tensor_info(const RnnConfig *config, int index);
+size_t rnn_tensor_size(const RnnTensorInfo *tensor); /* rows * max(cols, 1) */
+size_t rnn_config_num_params(const RnnConfig *config);
+
+/* ---- trace (the forward pass's record) -------------------------------------------------- */
+
+/* Every value a forward pass computed, by layer l, direction d and input position t (the
+ * backward direction is indexed by t too: its entry at t is its state after reading the
+ * sentence from the end down to position t). The UI only ever draws from a trace. */
+typedef struct RnnTrace {
+    RnnConfig config;
+    int steps;     /* T */
+    int in_stride; /* max over layers of the layer input width */
+    int out_steps; /* rows of logits/probs: 1 (many-to-one), T (many-to-many), 0 (no head) */
+
+    int *token_ids; /* (T) vocabulary ids, -1 when the inputs were raw vectors */
+    double *input;  /* (L, T, in_stride) x_t of each layer: the embedding row (or raw vector)
+                       for layer 0, concat(h_fwd[t], h_bwd[t]) of layer l-1 above */
+    double *h;      /* (L, D, T, H) hidden state */
+    double *c;      /* (L, D, T, H) LSTM cell state; NULL for RNN and GRU */
+    double *gate_ih; /* (L, D, T, G, H) W_i* x_t + b_i* for each gate row */
+    double *gate_hh; /* (L, D, T, G, H) W_h* h_prev + b_h* for each gate row */
+    double *gate_pre; /* (L, D, T, G, H) the activation's argument: ih + hh, except GRU n,
+                         whose argument is ih + r * hh */
+    double *gate;   /* (L, D, T, G, H) post-activation: σ or tanh (RNN: tanh/relu = h) */
+    double *feature; /* (out_steps, D*H) what the head reads */
+    double *logits;  /* (out_steps, K) */
+    double *probs;   /* (out_steps, K) softmax of logits */
+
+    size_t num_values;
+    double *values; /* one flat buffer behind every double pointer above */
+} RnnTrace;
+
+/* Bytes a trace of T steps needs, to refuse absurd requests before allocating. */
+size_t rnn_trace_bytes(const RnnConfig *config, int steps);
+RnnTrace *rnn_trace_new(const RnnConfig *config, int steps, RnnError *err);
+void rnn_trace_free(RnnTrace *trace);
+
+/* Index helpers: offsets into the flat arrays above. */
+static inline size_t rnn_trace_state_index(const RnnTrace *tr, int l, int d, int t) {
+    int D = rnn_directions(&tr->config);
+    return (((size_t)l * D + d) * tr->steps + t) * tr->config.hidden_size;
+}
+static inline size_t rnn_trace_gate_index(const RnnTrace *tr, int l, int d, int t, int g) {
+    int D = rnn_directions(&tr->config), G = rnn_gate_count(tr->config.cell);
+    return ((((size_t)l * D + d) * tr->steps + t) * G + g) * tr->config.hidden_size;
+}
+static inline const double *rnn_trace_input(const RnnTrace *tr, int l, int t) {
+    return tr->input + ((size_t)l * tr->steps + t) * tr->in_stride;
+}
+/* The previous state a direction read at position t (its neighbour in reading order), or
+ * NULL at the first position read, where the state is zero. */
+const double *rnn_trace_prev_h(const RnnTrace *tr, int l, int d, int t);
+const double *rnn_trace_prev_c(const RnnTrace *tr, int l, int d, int t);
+
+/* ---- tokenizer -------------------------------------------------------------------------- */
+
+/* Tokens of a UTF-8 sentence: split on white space (ASCII and Unicode spaces), each ASCII
+ * punctuation character becomes a token of its own, ASCII letters are lowercased, every
+ * other character (Hangul included) is kept as it is. "나는 사과를 먹었다." gives
+ * 나는 | 사과를 | 먹었다 | . */
+typedef struct RnnTokens {
+    int count;
+    char **text;  /* (count) NUL-terminated tokens, lowercased */
+    int *offset;  /* (count) byte offset of each token in the original sentence */
+    int *length;  /* (count) its length in bytes in the original sentence */
+} RnnTokens;
+
+/* Invalid UTF-8 (bad lead/continuation byte, overlong form, surrogate, > U+10FFFF) is an
+ * error naming the byte offset. Free with rnn_tokens_free (also on a zeroed struct). */
+int rnn_tokenize(const char *utf8, RnnTokens *out, RnnError *err);
+void rnn_tokens_free(RnnTokens *tokens);
+/* Decodes one code point at s[0..len); returns its length in bytes, or 0 if invalid. */
+int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint);
+
+/* ---- forward ---------------------------------------------------------------------------- */
+
+/* Runs the model over T inputs and fills trace (made by rnn_trace_new for this config and
+ * T). Exactly one of token_ids (T vocabulary ids, model must have an embedding) and vectors
+ * ((T, I) raw input vectors) is non-NULL. Initial h and c are zero. */
+int rnn_model_forward(const RnnModel *model, const int *token_ids, const double *vectors,
+                      RnnTrace *trace, RnnError *err);
+
+/* Tokenizes text, maps each token to its vocabulary id (<unk> when unknown) and runs the
+ * forward pass. On success the caller owns *tokens and *trace. A trace larger than
+ * max_trace_bytes (0 = no limit) is refused before anything is allocated. */
+int rnn_model_run_text(const RnnModel *model, const char *text, size_t max_trace_bytes,
+                       RnnTokens *tokens, RnnTrace **trace, RnnError *err);
+/* The same for raw input vectors, (steps, I). */
+int rnn_model_run_vectors(const RnnModel *model, const double *vectors, int steps,
+                          size_t max_trace_bytes, RnnTrace **trace, RnnError *err);
+
+/* One step of one cell, the building block of the forward pass.
+ *   x: (In)  h_prev, c_prev: (H) or NULL for zero   h, c: (H) out (c only for LSTM)
+ *   gate_ih, gate_hh, gate_pre, gate: (G, H) out */
+void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int hidden,
+                      const RnnLayerParams *p, const double *x, const double *h_prev,
+                      const double *c_prev, double *gate_ih, double *gate_hh, double *gate_pre,
+                      double *gate, double *h, double *c);
+
+double rnn_sigmoid(double x);
+/* Numerically stable softmax over n values (subtracts the max). */
+void rnn_softmax(const double *logits, int n, double *probs);
+
+#endif

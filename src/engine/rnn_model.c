@@ -1,0 +1,310 @@
+/* rnn_model.c - configuration, parameter counts, the model's single parameter buffer and
+ * its PyTorch-named tensors. */
+#define _POSIX_C_SOURCE 200809L
+#include "rnn.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rnn_error_set(RnnError *err, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+static const char *const cell_names[] = {"rnn", "lstm", "gru"};
+static const char *const head_names[] = {"none", "many-to-one", "many-to-many"};
+/* Short and textbook names per cell, in PyTorch's row order. */
+static const char *const gate_names[3][RNN_MAX_GATES] = {
+    {NULL}, {"i", "f", "g", "o"}, {"r", "z", "n"}};
+static const char *const gate_long_names[3][RNN_MAX_GATES] = {
+    {"new hidden state"},
+    {"input gate i", "forget gate f", "candidate g", "output gate o"},
+    {"reset gate r", "update gate z", "candidate n"}};
+
+int rnn_gate_count(RnnCellKind cell) {
+    return cell == RNN_CELL_LSTM ? 4 : cell == RNN_CELL_GRU ? 3 : 1;
+}
+
+const char *rnn_gate_name(RnnCellKind cell, int gate) {
+    if (gate < 0 || gate >= rnn_gate_count(cell)) return NULL;
+    return gate_names[cell][gate];
+}
+
+const char *rnn_gate_long_name(RnnCellKind cell, int gate) {
+    if (gate < 0 || gate >= rnn_gate_count(cell)) return NULL;
+    return gate_long_names[cell][gate];
+}
+
+const char *rnn_cell_name(RnnCellKind cell) {
+    return cell_names[cell];
+}
+
+int rnn_cell_from_name(const char *name, RnnCellKind *out) {
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, cell_names[i]) == 0) {
+            *out = (RnnCellKind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *rnn_head_name(RnnHeadKind head) {
+    return head_names[head];
+}
+
+int rnn_head_from_name(const char *name, RnnHeadKind *out) {
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, head_names[i]) == 0) {
+            *out = (RnnHeadKind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int size_ok(int n) {
+    return n >= 1 && n <= RNN_MAX_SIZE;
+}
+
+int rnn_config_check(const RnnConfig *c, RnnError *err) {
+    if ((unsigned)c->cell > RNN_CELL_GRU) return rnn_error_set(err, "unknown cell kind");
+    if ((unsigned)c->nonlinearity > RNN_RELU) return rnn_error_set(err, "unknown nonlinearity");
+    if (c->nonlinearity == RNN_RELU && c->cell != RNN_CELL_RNN)
+        return rnn_error_set(err, "nonlinearity relu is only defined for the vanilla rnn cell");
+    if (!size_ok(c->input_size))
+        return rnn_error_set(err, "input_size must be 1..%d, got %d", RNN_MAX_SIZE, c->input_size);
+    if (!size_ok(c->hidden_size))
+        return rnn_error_set(err, "hidden_size must be 1..%d, got %d", RNN_MAX_SIZE,
+                             c->hidden_size);
+    if (c->num_layers < 1 || c->num_layers > RNN_MAX_LAYERS)
+        return rnn_error_set(err, "num_layers must be 1..%d, got %d", RNN_MAX_LAYERS,
+                             c->num_layers);
+    if (c->bidirectional != 0 && c->bidirectional != 1)
+        return rnn_error_set(err, "bidirectional must be true or false");
+    if (c->vocab_size < 0 || c->vocab_size > RNN_MAX_VOCAB)
+        return rnn_error_set(err, "vocabulary size must be 0..%d, got %d", RNN_MAX_VOCAB,
+                             c->vocab_size);
+    if ((unsigned)c->head > RNN_HEAD_MANY_TO_MANY) return rnn_error_set(err, "unknown head kind");
+    if (c->head == RNN_HEAD_NONE && c->num_labels != 0)
+        return rnn_error_set(err, "a model without a head has no labels");
+    if (c->head != RNN_HEAD_NONE && (c->num_labels < 2 || c->num_labels > RNN_MAX_SIZE))
+        return rnn_error_set(err, "a classification head needs 2..%d labels, got %d",
+                             RNN_MAX_SIZE, c->num_labels);
+    return 0;
+}
+
+/* ---- parameter counts ------------------------------------------------------------------- */
+
+long long rnn_layer_param_count(RnnCellKind cell, int in, int hidden, RnnFramework fw) {
+    long long G = rnn_gate_count(cell), H = hidden, I = in;
+    if (fw == RNN_PYTORCH) return G * H * (I + H + 2);
+    /* Keras keeps one bias per gate row, except GRU with reset_after=True (its default since
+     * TF 2), which keeps an input bias and a recurrent bias like PyTorch. */
+    if (cell == RNN_CELL_GRU) return G * H * (I + H + 2);
+    return G * H * (I + H + 1);
+}
+
+long long rnn_recurrent_param_count(const RnnConfig *c, RnnFramework fw) {
+    long long total = 0;
+    for (int l = 0; l < c->num_layers; l++)
+        total += rnn_directions(c) *
+                 rnn_layer_param_count(c->cell, rnn_layer_input_size(c, l), c->hidden_size, fw);
+    return total;
+}
+
+long long rnn_param_count(const RnnConfig *c, RnnFramework fw) {
+    long long total = (long long)c->vocab_size * c->input_size;
+    total += rnn_recurrent_param_count(c, fw);
+    if (c->head != RNN_HEAD_NONE)
+        total += (long long)c->num_labels * (rnn_directions(c) * c->hidden_size + 1);
+    return total;
+}
+
+/* ---- the model --------------------------------------------------------------------------- */
+
+static char **new_string_array(int n) {
+    char **a = calloc((size_t)n, sizeof *a);
+    if (!a) return NULL;
+    for (int i = 0; i < n; i++) {
+        a[i] = calloc(1, 1);
+        if (!a[i]) {
+            for (int j = 0; j < i; j++) free(a[j]);
+            free(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static void carve_params(RnnModel *m);
+
+static void free_string_array(char **a, int n) {
+    if (!a) return;
+    for (int i = 0; i < n; i++) free(a[i]);
+    free(a);
+}
+
+RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err) {
+    if (rnn_config_check(config, err)) return NULL;
+    size_t n = rnn_config_num_params(config);
+    /* One block: the struct, then the parameters. */
+    RnnModel *m = calloc(1, sizeof *m + n * sizeof(double));
+    if (!m) {
+        rnn_error_set(err, "out of memory for a model of %zu parameters", n);
+        return NULL;
+    }
+    m->config = *config;
+    m->num_params = n;
+    m->params = (double *)(m + 1);
+    carve_params(m);
+    m->unk_id = -1;
+    m->name = strdup("model");
+    if (config->vocab_size) m->vocab = new_string_array(config->vocab_size);
+    if (config->num_labels) m->labels = new_string_array(config->num_labels);
+    if (!m->name || (config->vocab_size && !m->vocab) || (config->num_labels && !m->labels)) {
+        rnn_model_free(m);
+        rnn_error_set(err, "out of memory");
+        return NULL;
+    }
+    return m;
+}
+
+void rnn_model_free(RnnModel *m) {
+    if (!m) return;
+    free(m->name);
+    free_string_array(m->vocab, m->config.vocab_size);
+    free_string_array(m->labels, m->config.num_labels);
+    free(m);
+}
+
+static int replace_string(char **slot, const char *s, RnnError *err) {
+    char *copy = strdup(s);
+    if (!copy) return rnn_error_set(err, "out of memory");
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+int rnn_model_set_name(RnnModel *m, const char *name, RnnError *err) {
+    return replace_string(&m->name, name, err);
+}
+
+int rnn_model_set_vocab(RnnModel *m, int i, const char *word, RnnError *err) {
+    if (i < 0 || i >= m->config.vocab_size) return rnn_error_set(err, "vocab index %d", i);
+    return replace_string(&m->vocab[i], word, err);
+}
+
+int rnn_model_set_label(RnnModel *m, int i, const char *label, RnnError *err) {
+    if (i < 0 || i >= m->config.num_labels) return rnn_error_set(err, "label index %d", i);
+    return replace_string(&m->labels[i], label, err);
+}
+
+int rnn_model_index_vocab(RnnModel *m, RnnError *err) {
+    m->unk_id = -1;
+    if (m->config.vocab_size == 0) return 0;
+    for (int i = 0; i < m->config.vocab_size; i++) {
+        if (strcmp(m->vocab[i], "<unk>") == 0) {
+            m->unk_id = i;
+            return 0;
+        }
+    }
+    return rnn_error_set(err, "the vocabulary has no \"<unk>\" entry for unknown words");
+}
+
+int rnn_model_token_id(const RnnModel *m, const char *token) {
+    for (int i = 0; i < m->config.vocab_size; i++)
+        if (strcmp(m->vocab[i], token) == 0) return i;
+    return m->unk_id;
+}
+
+/* ---- named tensors ----------------------------------------------------------------------- */
+
+int rnn_tensor_count(const RnnConfig *c) {
+    return (c->vocab_size ? 1 : 0) + 4 * c->num_layers * rnn_directions(c) +
+           (c->head != RNN_HEAD_NONE ? 2 : 0);
+}
+
+/* Decodes a tensor index (state_dict order) into its name, shape and offset in the flat
+ * parameter buffer; with a model, also returns the address of the pointer that names it. */
+static RnnTensorInfo describe(const RnnConfig *c, RnnModel *m, int index, double ***slot) {
+    RnnTensorInfo t = {{0}, 0, 0, 0};
+    double **field = NULL;
+    size_t GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size, H = (size_t)c->hidden_size;
+    int D = rnn_directions(c);
+    if (c->vocab_size) {
+        if (index == 0) {
+            snprintf(t.name, sizeof t.name, "embedding.weight");
+            t.rows = c->vocab_size, t.cols = c->input_size;
+            field = m ? &m->embedding : NULL;
+            goto done;
+        }
+        t.offset = (size_t)c->vocab_size * c->input_size;
+        index--;
+    }
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t in = (size_t)rnn_layer_input_size(c, l);
+        size_t sizes[4] = {GH * in, GH * H, GH, GH};
+        for (int d = 0; d < D; d++) {
+            for (int k = 0; k < 4; k++, index--) {
+                if (index == 0) {
+                    static const char *const kinds[] = {"weight_ih", "weight_hh", "bias_ih",
+                                                        "bias_hh"};
+                    snprintf(t.name, sizeof t.name, "rnn.%s_l%d%s", kinds[k], l,
+                             d ? "_reverse" : "");
+                    t.rows = (int)GH, t.cols = k == 0 ? (int)in : k == 1 ? (int)H : 0;
+                    if (m) {
+                        RnnLayerParams *p = &m->layer[l][d];
+                        double **fields[4] = {&p->weight_ih, &p->weight_hh, &p->bias_ih,
+                                              &p->bias_hh};
+                        field = fields[k];
+                    }
+                    goto done;
+                }
+                t.offset += sizes[k];
+            }
+        }
+    }
+    if (c->head != RNN_HEAD_NONE && index <= 1) {
+        int K = c->num_labels;
+        snprintf(t.name, sizeof t.name, index == 0 ? "head.weight" : "head.bias");
+        t.rows = K, t.cols = index == 0 ? D * (int)H : 0;
+        t.offset += index == 0 ? 0 : (size_t)K * D * H;
+        field = m ? (index == 0 ? &m->head_weight : &m->head_bias) : NULL;
+    }
+done:
+    if (slot) *slot = field;
+    return t;
+}
+
+RnnTensorInfo rnn_tensor_info(const RnnConfig *c, int index) {
+    return describe(c, NULL, index, NULL);
+}
+
+size_t rnn_tensor_size(const RnnTensorInfo *t) {
+    return (size_t)t->rows * (t->cols ? (size_t)t->cols : 1);
+}
+
+size_t rnn_config_num_params(const RnnConfig *c) {
+    int n = rnn_tensor_count(c);
+    RnnTensorInfo last = rnn_tensor_info(c, n - 1);
+    return last.offset + rnn_tensor_size(&last);
+}
+
+/* Points every named tensor pointer of the model into its flat parameter buffer. */
+static void carve_params(RnnModel *m) {
+    for (int i = 0; i < rnn_tensor_count(&m->config); i++) {
+        double **slot;
+        RnnTensorInfo t = describe(&m->config, m, i, &slot);
+        *slot = m->params + t.offset;
+    }
+}

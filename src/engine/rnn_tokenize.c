@@ -1,0 +1,112 @@
+/* rnn_tokenize.c - a UTF-8 aware word tokenizer for Korean and English sentences. */
+#include "rnn.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint) {
+    if (len == 0) return 0;
+    unsigned c = s[0];
+    int n;
+    unsigned min;
+    if (c < 0x80) {
+        *codepoint = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 2, min = 0x80, c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, min = 0x800, c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0; /* a continuation byte or 0xF8..0xFF cannot start a character */
+    }
+    if ((size_t)n > len) return 0;
+    for (int k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[k] & 0x3F);
+    }
+    /* Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8. */
+    if (c < min || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) return 0;
+    *codepoint = c;
+    return n;
+}
+
+static int is_space(unsigned c) {
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || c < 0x20 || c == 0x7F || c == 0x85 ||
+           c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+}
+
+static int is_ascii_punct(unsigned c) {
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+           (c >= 0x7B && c <= 0x7E);
+}
+
+/* One pass over the sentence. With out == NULL it only validates and counts tokens and the
+ * bytes their text needs; otherwise it fills out's arrays (sized by the counting pass). */
+static int scan(const char *utf8, RnnTokens *out, int *count, size_t *bytes, RnnError *err) {
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t len = strlen(utf8), i = 0, used = 0;
+    int n = 0, in_word = 0;
+    char *buf = out ? (char *)(out->length + out->count) : NULL;
+    while (i < len) {
+        unsigned cp;
+        int k = rnn_utf8_decode(s + i, len - i, &cp);
+        if (k == 0) return rnn_error_set(err, "invalid UTF-8 at byte %zu", i);
+        int punct = is_ascii_punct(cp);
+        if (is_space(cp) || punct) {
+            if (in_word) used++; /* close the word: its NUL */
+            in_word = 0;
+            if (punct) {
+                if (out) {
+                    out->text[n] = buf + used, out->offset[n] = (int)i, out->length[n] = 1;
+                    buf[used] = (char)cp, buf[used + 1] = '\0';
+                }
+                n++, used += 2;
+            }
+        } else {
+            if (!in_word) {
+                if (out) out->text[n] = buf + used, out->offset[n] = (int)i, out->length[n] = 0;
+                n++, in_word = 1;
+            }
+            if (out) {
+                for (int b = 0; b < k; b++) {
+                    unsigned char ch = s[i + b];
+                    buf[used + b] = (char)(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
+                }
+                buf[used + k] = '\0';
+                out->length[n - 1] += k;
+            }
+            used += (size_t)k;
+        }
+        i += (size_t)k;
+    }
+    if (in_word) used++;
+    *count = n;
+    *bytes = used;
+    return 0;
+}
+
+int rnn_tokenize(const char *utf8, RnnTokens *out, RnnError *err) {
+    memset(out, 0, sizeof *out);
+    if (strlen(utf8) > INT32_MAX / 4) return rnn_error_set(err, "sentence too long");
+    int count;
+    size_t bytes;
+    if (scan(utf8, NULL, &count, &bytes, err)) return -1;
+    /* One block: text pointers, offsets, lengths, then the token characters. */
+    size_t n = (size_t)count;
+    char *block = malloc(n * (sizeof(char *) + 2 * sizeof(int)) + bytes + 1);
+    if (!block) return rnn_error_set(err, "out of memory while tokenizing");
+    out->count = count;
+    out->text = (char **)block;
+    out->offset = (int *)(out->text + n);
+    out->length = out->offset + n;
+    return scan(utf8, out, &count, &bytes, err);
+}
+
+void rnn_tokens_free(RnnTokens *tokens) {
+    free(tokens->text);
+    memset(tokens, 0, sizeof *tokens);
+}

@@ -1,0 +1,74 @@
+/* io.h - rnnscope's files: the model file (rnnscope-model v1, JSON), input vector files and
+ * the safe file helpers beneath them. Every error message names the file, and where it
+ * helps the line and the key; nothing here prints or exits. */
+#ifndef RNNSCOPE_IO_H
+#define RNNSCOPE_IO_H
+
+#include "rnn.h"
+
+#include <stddef.h>
+
+#define IO_MODEL_FORMAT  "rnnscope-model"
+#define IO_MODEL_VERSION 1
+#define IO_MAX_FILE_SIZE ((size_t)256 << 20) /* larger files are refused before reading */
+
+/* Reads a whole file into a NUL-terminated buffer (free it with free()). Files larger than
+ * max_bytes are refused with a message naming the size. */
+int io_read_file(const char *path, size_t max_bytes, char **data, size_t *len, RnnError *err);
+
+/* Writes data to path atomically: a temporary file in the same directory, flushed to disk,
+ * then renamed over path. On any failure path keeps its previous contents. */
+int io_write_file_atomic(const char *path, const char *data, size_t len, RnnError *err);
+
+/* ---- model files ------------------------------------------------------------------------ */
+
+/* Parses and validates a model file's text. `source` names it in messages ("m.json").
+ * On success *out owns a new model; *extras (if extras != NULL) receives the unknown
+ * top-level keys as a JSON object text ("{}" when none) for io_model_save to write back. */
+int io_model_parse(const char *text, size_t len, const char *source, RnnModel **out,
+                   char **extras, RnnError *err);
+int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err);
+
+/* The model as rnnscope-model v1 JSON text (malloc'd), with the extra top-level keys of
+ * extras_json (a JSON object text, or NULL) merged in. Numbers round-trip exactly. */
+char *io_model_to_json(const RnnModel *model, const char *extras_json, RnnError *err);
+int io_model_save(const char *path, const RnnModel *model, const char *extras_json,
+                  RnnError *err);
+
+/* ---- input vectors ---------------------------------------------------------------------- */
+
+/* A JSON array of T arrays of input_size finite numbers: *vectors gets (T, input_size). */
+int io_inputs_parse(const char *text, size_t len, const char *source, int input_size,
+                    double **vectors, int *steps, RnnError *err);
+int io_inputs_load(const char *path, int input_size, double **vectors, int *steps,
+                   RnnError *err);
+
+/* ---- text output -------------------------------------------------------------------------- */
+
+/* A growing text buffer for writing JSON and tables. After an allocation failure it stops
+ * growing and sets failed; check it once at the end. */
+typedef struct IoBuf {
+    char *data; /* NUL-terminated */
+    size_t len, cap;
+    int failed;
+} IoBuf;
+
+void io_buf_free(IoBuf *b);
+void io_buf_put(IoBuf *b, const char *s, size_t n);
+void io_buf_puts(IoBuf *b, const char *s);
+void io_buf_printf(IoBuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* A JSON string literal, quotes and escapes included. */
+void io_buf_json_string(IoBuf *b, const char *s);
+/* A number that reads back as exactly x; non-finite values are written as null. */
+void io_buf_double(IoBuf *b, double x);
+/* A JSON array of n numbers. */
+void io_buf_double_array(IoBuf *b, const double *x, size_t n);
+
+/* Shortest of %.15g/%.16g/%.17g that reads back as exactly x. size >= 32. */
+void io_format_double(double x, char *buf, size_t size);
+
+#endif

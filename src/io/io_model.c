@@ -1,0 +1,541 @@
+/* io_model.c - the rnnscope-model v1 file: strict reading and exact, atomic writing.
+ *
+ * Parameter names and shapes are PyTorch state_dict names of a module with the children
+ * `embedding` (nn.Embedding), `rnn` (nn.RNN / nn.LSTM / nn.GRU) and `head` (nn.Linear), so
+ * a PyTorch model exports with {k: v.tolist() for k, v in m.state_dict().items()}. */
+#define _POSIX_C_SOURCE 200809L
+#include "io.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const known_keys[] = {
+    "format", "version", "name", "cell", "nonlinearity", "input_size", "hidden_size",
+    "num_layers", "bidirectional", "vocab", "head", "params"};
+
+static int is_known_key(const char *key) {
+    for (size_t i = 0; i < sizeof known_keys / sizeof *known_keys; i++)
+        if (strcmp(key, known_keys[i]) == 0) return 1;
+    return 0;
+}
+
+/* What a JSON value is, for messages: "a string", "an array of 3", "true", ... */
+static const char *kind_of(const cJSON *v, char *buf, size_t size) {
+    if (!v) return "nothing";
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) {
+        snprintf(buf, size, "%.17g", v->valuedouble);
+        return buf;
+    }
+    if (cJSON_IsBool(v)) return cJSON_IsTrue(v) ? "true" : "false";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) {
+        snprintf(buf, size, "an array of %d", cJSON_GetArraySize(v));
+        return buf;
+    }
+    return "an object";
+}
+
+/* Line and column (1-based) of byte offset pos in text. */
+static void line_col(const char *text, size_t pos, int *line, int *col) {
+    *line = 1, *col = 1;
+    for (size_t i = 0; i < pos && text[i]; i++) {
+        if (text[i] == '\n') (*line)++, *col = 1;
+        else (*col)++;
+    }
+}
+
+/* True when text stops inside a string or with brackets still open: a cut-off file. */
+static int ends_early(const char *text, size_t len) {
+    long depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\') i++;
+            else if (ch == '"') in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    return in_string || depth > 0;
+}
+
+/* The first key that appears twice in an object, or NULL. The objects checked are small
+ * (a model has at most a few dozen tensors); a huge one is refused by its caller's size
+ * rules long before this matters, but cap the quadratic walk all the same. */
+static const char *duplicate_key(const cJSON *object) {
+    if (cJSON_GetArraySize(object) > 4096) return "(more than 4096 keys)";
+    for (const cJSON *a = object->child; a; a = a->next)
+        for (const cJSON *b = a->next; b; b = b->next)
+            if (a->string && b->string && strcmp(a->string, b->string) == 0) return a->string;
+    return NULL;
+}
+
+static int get_int(const cJSON *root, const char *key, int required, int fallback, int min,
+                   int max, int *out, const char *src, RnnError *err) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    char kind[64];
+    if (!v) {
+        if (required) return rnn_error_set(err, "%s: %s: missing", src, key);
+        *out = fallback;
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || !isfinite(v->valuedouble))
+        return rnn_error_set(err, "%s: %s: expected a whole number, got %s", src, key,
+                             kind_of(v, kind, sizeof kind));
+    if (v->valuedouble < min || v->valuedouble > max)
+        return rnn_error_set(err, "%s: %s: must be %d..%d, got %.17g", src, key, min, max,
+                             v->valuedouble);
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int get_string(const cJSON *root, const char *key, int required, const char **out,
+                      const char *src, RnnError *err) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    char kind[64];
+    *out = NULL;
+    if (!v) return required ? rnn_error_set(err, "%s: %s: missing", src, key) : 0;
+    if (!cJSON_IsString(v))
+        return rnn_error_set(err, "%s: %s: expected a string, got %s", src, key,
+                             kind_of(v, kind, sizeof kind));
+    *out = v->valuestring;
+    return 0;
+}
+
+static int valid_utf8(const char *s) {
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (k == 0) return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
+static int compare_strings(const void *a, const void *b) {
+    return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
+}
+
+/* An array of distinct non-empty strings (vocab or labels); *out points into the JSON. */
+static int get_word_list(const cJSON *list, const char *key, int min_count, const char ***out,
+                         int *count, const char *src, RnnError *err) {
+    char kind[64];
+    *out = NULL;
+    if (!cJSON_IsArray(list))
+        return rnn_error_set(err, "%s: %s: expected an array of strings, got %s", src, key,
+                             kind_of(list, kind, sizeof kind));
+    int n = cJSON_GetArraySize(list);
+    if (n < min_count || n > (strcmp(key, "vocab") == 0 ? RNN_MAX_VOCAB : RNN_MAX_SIZE))
+        return rnn_error_set(err, "%s: %s: must have %d..%d entries, got %d", src, key,
+                             min_count, strcmp(key, "vocab") == 0 ? RNN_MAX_VOCAB : RNN_MAX_SIZE,
+                             n);
+    const char **words = malloc((size_t)n * sizeof *words);
+    const char ***sorted = malloc((size_t)n * sizeof *sorted);
+    if (!words || !sorted) {
+        free(words), free(sorted);
+        return rnn_error_set(err, "%s: out of memory", src);
+    }
+    int i = 0;
+    for (const cJSON *v = list->child; v; v = v->next, i++) {
+        if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+            rnn_error_set(err, "%s: %s[%d]: expected a non-empty string, got %s", src, key, i,
+                          cJSON_IsString(v) ? "\"\"" : kind_of(v, kind, sizeof kind));
+            free(words), free(sorted);
+            return -1;
+        }
+        if (!valid_utf8(v->valuestring)) {
+            rnn_error_set(err, "%s: %s[%d]: not valid UTF-8", src, key, i);
+            free(words), free(sorted);
+            return -1;
+        }
+        words[i] = v->valuestring;
+        sorted[i] = &words[i];
+    }
+    /* Sort pointers to the entries so duplicates sit side by side, then name both indices. */
+    qsort(sorted, (size_t)n, sizeof *sorted, compare_strings);
+    for (i = 1; i < n; i++) {
+        if (strcmp(*sorted[i - 1], *sorted[i]) == 0) {
+            long a = sorted[i - 1] - words, b = sorted[i] - words;
+            rnn_error_set(err, "%s: %s[%ld]: duplicate entry \"%s\" (also %s[%ld])", src, key,
+                          a > b ? a : b, *sorted[i], key, a > b ? b : a);
+            free(words), free(sorted);
+            return -1;
+        }
+    }
+    free(sorted);
+    *out = words;
+    *count = n;
+    return 0;
+}
+
+static void shape_text(const RnnTensorInfo *t, char *buf, size_t size) {
+    if (t->cols) snprintf(buf, size, "%dx%d", t->rows, t->cols);
+    else snprintf(buf, size, "%d", t->rows);
+}
+
+/* Checks that value has tensor t's shape and holds finite numbers; copies them to dst when
+ * dst != NULL. Messages name the tensor and the first offending element. */
+static int read_tensor(const cJSON *value, const RnnTensorInfo *t, double *dst, const char *src,
+                       RnnError *err) {
+    char want[48], kind[64];
+    shape_text(t, want, sizeof want);
+    if (!cJSON_IsArray(value))
+        return rnn_error_set(err, "%s: %s: expected %s numbers, got %s", src, t->name, want,
+                             kind_of(value, kind, sizeof kind));
+    int rows = cJSON_GetArraySize(value);
+    const cJSON *first = value->child;
+    if (t->cols == 0) {
+        if (cJSON_IsArray(first))
+            return rnn_error_set(err, "%s: %s: expected a vector of %d, got %dx%d", src,
+                                 t->name, t->rows, rows, cJSON_GetArraySize(first));
+    } else if (rows && !cJSON_IsArray(first)) {
+        return rnn_error_set(err, "%s: %s: expected %s, got a vector of %d", src, t->name, want,
+                             rows);
+    }
+    if (t->cols) { /* every row as wide as the first; a ragged matrix names its odd row */
+        int width = rows ? (cJSON_IsArray(first) ? cJSON_GetArraySize(first) : -1) : 0, r = 0;
+        for (const cJSON *row = first; row; row = row->next, r++) {
+            int w = cJSON_IsArray(row) ? cJSON_GetArraySize(row) : -1;
+            if (w == width) continue;
+            if (w < 0)
+                return rnn_error_set(err, "%s: %s: expected %s, but row %d is %s", src, t->name,
+                                     want, r, kind_of(row, kind, sizeof kind));
+            return rnn_error_set(err, "%s: %s: expected %s, but row %d has %d value(s) and "
+                                      "row 0 has %d", src, t->name, want, r, w, width);
+        }
+        if (rows != t->rows || width != t->cols)
+            return rnn_error_set(err, "%s: %s: expected %s, got %dx%d", src, t->name, want, rows,
+                                 width);
+    }
+    if (!t->cols && rows != t->rows)
+        return rnn_error_set(err, "%s: %s: expected %s, got %d", src, t->name, want, rows);
+    size_t k = 0;
+    int r = 0;
+    for (const cJSON *row = first; row; row = row->next, r++) {
+        const cJSON *cells = t->cols ? row->child : row;
+        int c = 0;
+        for (const cJSON *v = cells; v; v = t->cols ? v->next : NULL, c++) {
+            char where[32];
+            if (t->cols) snprintf(where, sizeof where, "[%d][%d]", r, c);
+            else snprintf(where, sizeof where, "[%d]", r);
+            if (!cJSON_IsNumber(v))
+                return rnn_error_set(err, "%s: %s%s: expected a number, got %s", src, t->name,
+                                     where, kind_of(v, kind, sizeof kind));
+            if (!isfinite(v->valuedouble))
+                return rnn_error_set(err, "%s: %s%s: not a finite number", src, t->name, where);
+            if (dst) dst[k] = v->valuedouble;
+            k++;
+        }
+    }
+    return 0;
+}
+
+/* Reads the configuration from the top-level object. */
+static int read_config(const cJSON *root, RnnConfig *c, const char *src, RnnError *err) {
+    const char *s;
+    int version;
+    memset(c, 0, sizeof *c);
+    if (get_string(root, "format", 1, &s, src, err)) return -1;
+    if (strcmp(s, IO_MODEL_FORMAT) != 0)
+        return rnn_error_set(err, "%s: format: expected \"%s\", got \"%s\"", src,
+                             IO_MODEL_FORMAT, s);
+    if (get_int(root, "version", 1, 0, -1000000, 1000000, &version, src, err)) return -1;
+    if (version != IO_MODEL_VERSION)
+        return rnn_error_set(err, "%s: version: this rnnscope reads version %d, got %d", src,
+                             IO_MODEL_VERSION, version);
+    if (get_string(root, "cell", 1, &s, src, err)) return -1;
+    if (rnn_cell_from_name(s, &c->cell))
+        return rnn_error_set(err, "%s: cell: expected \"rnn\", \"lstm\" or \"gru\", got \"%s\"",
+                             src, s);
+    if (get_string(root, "nonlinearity", 0, &s, src, err)) return -1;
+    if (s && strcmp(s, "tanh") != 0 && strcmp(s, "relu") != 0)
+        return rnn_error_set(err, "%s: nonlinearity: expected \"tanh\" or \"relu\", got \"%s\"",
+                             src, s);
+    c->nonlinearity = s && strcmp(s, "relu") == 0 ? RNN_RELU : RNN_TANH;
+    if (c->nonlinearity == RNN_RELU && c->cell != RNN_CELL_RNN)
+        return rnn_error_set(err, "%s: nonlinearity: relu exists only for the rnn cell", src);
+    if (get_int(root, "input_size", 1, 0, 1, RNN_MAX_SIZE, &c->input_size, src, err) ||
+        get_int(root, "hidden_size", 1, 0, 1, RNN_MAX_SIZE, &c->hidden_size, src, err) ||
+        get_int(root, "num_layers", 0, 1, 1, RNN_MAX_LAYERS, &c->num_layers, src, err))
+        return -1;
+    const cJSON *bi = cJSON_GetObjectItemCaseSensitive(root, "bidirectional");
+    char kind[64];
+    if (bi && !cJSON_IsBool(bi))
+        return rnn_error_set(err, "%s: bidirectional: expected true or false, got %s", src,
+                             kind_of(bi, kind, sizeof kind));
+    c->bidirectional = cJSON_IsTrue(bi);
+    return 0;
+}
+
+/* Reads the optional head object: kind and labels. */
+static int read_head(const cJSON *root, RnnConfig *c, const char ***labels, const char *src,
+                     RnnError *err) {
+    const cJSON *head = cJSON_GetObjectItemCaseSensitive(root, "head");
+    char kind[64];
+    *labels = NULL;
+    if (!head) return 0;
+    if (!cJSON_IsObject(head))
+        return rnn_error_set(err, "%s: head: expected an object, got %s", src,
+                             kind_of(head, kind, sizeof kind));
+    const char *s;
+    if (get_string(head, "kind", 1, &s, src, err)) {
+        /* name the key as head.kind */
+        return rnn_error_set(err, "%s: head.kind: %s", src,
+                             cJSON_GetObjectItemCaseSensitive(head, "kind")
+                                 ? "expected a string"
+                                 : "missing (\"many-to-one\" or \"many-to-many\")");
+    }
+    if (rnn_head_from_name(s, &c->head) || c->head == RNN_HEAD_NONE)
+        return rnn_error_set(
+            err, "%s: head.kind: expected \"many-to-one\" or \"many-to-many\", got \"%s\"", src, s);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(head, "labels");
+    if (!list) return rnn_error_set(err, "%s: head.labels: missing", src);
+    return get_word_list(list, "head.labels", 2, labels, &c->num_labels, src, err);
+}
+
+int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out, char **extras,
+                   RnnError *err) {
+    *out = NULL;
+    if (extras) *extras = NULL;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t pos = end ? (size_t)(end - text) : 0;
+        int line, col;
+        line_col(text, pos, &line, &col);
+        if (len == 0) return rnn_error_set(err, "%s: empty file, expected a JSON model", src);
+        if (ends_early(text, len)) {
+            line_col(text, len, &line, &col);
+            return rnn_error_set(err, "%s:%d:%d: not valid JSON: the file ends too early "
+                                      "(truncated?)", src, line, col);
+        }
+        return rnn_error_set(err, "%s:%d:%d: not valid JSON", src, line, col);
+    }
+    int rc = -1;
+    RnnModel *m = NULL;
+    const char **vocab = NULL, **labels = NULL;
+    cJSON *extra = NULL;
+    RnnConfig c;
+    char kind[64];
+    const char *dup;
+    if (!cJSON_IsObject(root)) {
+        rnn_error_set(err, "%s: expected a JSON object at the top, got %s", src,
+                      kind_of(root, kind, sizeof kind));
+        goto done;
+    }
+    if ((dup = duplicate_key(root))) {
+        rnn_error_set(err, "%s: %s: the key appears twice", src, dup);
+        goto done;
+    }
+    if (read_config(root, &c, src, err) || read_head(root, &c, &labels, src, err)) goto done;
+    const cJSON *vocab_json = cJSON_GetObjectItemCaseSensitive(root, "vocab");
+    if (vocab_json) {
+        if (get_word_list(vocab_json, "vocab", 1, &vocab, &c.vocab_size, src, err)) goto done;
+        int has_unk = 0;
+        for (int i = 0; i < c.vocab_size; i++) has_unk |= strcmp(vocab[i], "<unk>") == 0;
+        if (!has_unk) {
+            rnn_error_set(err, "%s: vocab: needs an \"<unk>\" entry for unknown words", src);
+            goto done;
+        }
+    }
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
+    if (!cJSON_IsObject(params)) {
+        rnn_error_set(err, "%s: params: %s", src,
+                      params ? "expected an object of named tensors" : "missing");
+        goto done;
+    }
+    if ((dup = duplicate_key(params))) {
+        rnn_error_set(err, "%s: params: %s appears twice", src, dup);
+        goto done;
+    }
+    /* Check every tensor's presence and shape before allocating anything of that size. */
+    int ntensors = rnn_tensor_count(&c);
+    for (int i = 0; i < ntensors; i++) {
+        RnnTensorInfo t = rnn_tensor_info(&c, i);
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(params, t.name);
+        char want[48];
+        shape_text(&t, want, sizeof want);
+        if (!value) {
+            rnn_error_set(err, "%s: params: missing tensor %s (expected %s)", src, t.name, want);
+            goto done;
+        }
+        if (read_tensor(value, &t, NULL, src, err)) goto done;
+    }
+    for (const cJSON *p = params->child; p; p = p->next) {
+        int expected = 0;
+        for (int i = 0; i < ntensors && !expected; i++)
+            expected = strcmp(rnn_tensor_info(&c, i).name, p->string) == 0;
+        if (!expected) {
+            const char *why = strncmp(p->string, "embedding.", 10) == 0 ? " (the model has no vocab)"
+                              : strncmp(p->string, "head.", 5) == 0     ? " (the model has no head)"
+                                                                      : "";
+            rnn_error_set(err, "%s: params: unexpected tensor %s for this %s model with %d "
+                               "layer(s)%s%s", src, p->string, rnn_cell_name(c.cell),
+                          c.num_layers, c.bidirectional ? ", bidirectional" : "", why);
+            goto done;
+        }
+    }
+    m = rnn_model_new(&c, err);
+    if (!m) goto done;
+    for (int i = 0; i < ntensors; i++) {
+        RnnTensorInfo t = rnn_tensor_info(&c, i);
+        read_tensor(cJSON_GetObjectItemCaseSensitive(params, t.name), &t, m->params + t.offset,
+                    src, err);
+    }
+    const char *name;
+    if (get_string(root, "name", 0, &name, src, err)) goto done;
+    if (name && !valid_utf8(name)) {
+        rnn_error_set(err, "%s: name: not valid UTF-8", src);
+        goto done;
+    }
+    if (rnn_model_set_name(m, name ? name : "model", err)) goto done;
+    for (int i = 0; i < c.vocab_size; i++)
+        if (rnn_model_set_vocab(m, i, vocab[i], err)) goto done;
+    for (int i = 0; i < c.num_labels; i++)
+        if (rnn_model_set_label(m, i, labels[i], err)) goto done;
+    if (rnn_model_index_vocab(m, err)) goto done;
+
+    if (extras) {
+        extra = cJSON_CreateObject();
+        for (const cJSON *item = root->child; item && extra; item = item->next) {
+            if (is_known_key(item->string)) continue;
+            cJSON *copy = cJSON_Duplicate(item, 1);
+            if (!copy) break;
+            cJSON_AddItemToObject(extra, item->string, copy);
+        }
+        *extras = extra ? cJSON_PrintUnformatted(extra) : NULL;
+        if (!*extras) {
+            rnn_error_set(err, "%s: out of memory", src);
+            goto done;
+        }
+    }
+    *out = m;
+    m = NULL;
+    rc = 0;
+done:
+    cJSON_Delete(extra);
+    rnn_model_free(m);
+    free(vocab);
+    free(labels);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err) {
+    char *text;
+    size_t len;
+    *out = NULL;
+    if (extras) *extras = NULL;
+    if (io_read_file(path, IO_MAX_FILE_SIZE, &text, &len, err)) return -1;
+    int rc = io_model_parse(text, len, path, out, extras, err);
+    free(text);
+    return rc;
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+static void put_string_list(IoBuf *b, char *const *words, int n) {
+    io_buf_puts(b, "[");
+    for (int i = 0; i < n; i++) {
+        if (i) io_buf_puts(b, ", ");
+        io_buf_json_string(b, words[i]);
+    }
+    io_buf_puts(b, "]");
+}
+
+char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err) {
+    const RnnConfig *c = &m->config;
+    cJSON *extra = NULL;
+    for (int i = 0; i < rnn_tensor_count(c); i++) {
+        RnnTensorInfo t = rnn_tensor_info(c, i);
+        for (size_t k = 0; k < rnn_tensor_size(&t); k++)
+            if (!isfinite(m->params[t.offset + k])) {
+                rnn_error_set(err, "%s holds a value that is not finite: refusing to save",
+                              t.name);
+                return NULL;
+            }
+    }
+    if (extras_json && extras_json[0]) {
+        extra = cJSON_Parse(extras_json);
+        if (!cJSON_IsObject(extra)) {
+            cJSON_Delete(extra);
+            rnn_error_set(err, "extra keys are not a JSON object");
+            return NULL;
+        }
+    }
+    IoBuf b = {0};
+    io_buf_printf(&b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"name\": ",
+                  IO_MODEL_FORMAT, IO_MODEL_VERSION);
+    io_buf_json_string(&b, m->name);
+    io_buf_printf(&b,
+                  ",\n  \"cell\": \"%s\",\n  \"nonlinearity\": \"%s\",\n  \"input_size\": %d,\n"
+                  "  \"hidden_size\": %d,\n  \"num_layers\": %d,\n  \"bidirectional\": %s",
+                  rnn_cell_name(c->cell), c->nonlinearity == RNN_RELU ? "relu" : "tanh",
+                  c->input_size, c->hidden_size, c->num_layers,
+                  c->bidirectional ? "true" : "false");
+    if (c->vocab_size) {
+        io_buf_puts(&b, ",\n  \"vocab\": ");
+        put_string_list(&b, m->vocab, c->vocab_size);
+    }
+    if (c->head != RNN_HEAD_NONE) {
+        io_buf_printf(&b, ",\n  \"head\": {\"kind\": \"%s\", \"labels\": ",
+                      rnn_head_name(c->head));
+        put_string_list(&b, m->labels, c->num_labels);
+        io_buf_puts(&b, "}");
+    }
+    for (const cJSON *item = extra ? extra->child : NULL; item; item = item->next) {
+        if (is_known_key(item->string)) continue;
+        char *text = cJSON_PrintUnformatted(item);
+        io_buf_puts(&b, ",\n  ");
+        io_buf_json_string(&b, item->string);
+        io_buf_puts(&b, ": ");
+        if (text) io_buf_puts(&b, text);
+        else b.failed = 1;
+        free(text);
+    }
+    cJSON_Delete(extra);
+    io_buf_puts(&b, ",\n  \"params\": {");
+    for (int i = 0; i < rnn_tensor_count(c); i++) {
+        RnnTensorInfo t = rnn_tensor_info(c, i);
+        const double *data = m->params + t.offset;
+        io_buf_puts(&b, i ? ",\n    " : "\n    ");
+        io_buf_json_string(&b, t.name);
+        io_buf_puts(&b, ": ");
+        if (t.cols == 0) {
+            io_buf_double_array(&b, data, (size_t)t.rows);
+            continue;
+        }
+        io_buf_puts(&b, "[");
+        for (int r = 0; r < t.rows; r++) {
+            io_buf_puts(&b, r ? ",\n      " : "\n      ");
+            io_buf_double_array(&b, data + (size_t)r * t.cols, (size_t)t.cols);
+        }
+        io_buf_puts(&b, "\n    ]");
+    }
+    io_buf_puts(&b, "\n  }\n}\n");
+    if (b.failed) {
+        io_buf_free(&b);
+        rnn_error_set(err, "out of memory while writing the model");
+        return NULL;
+    }
+    return b.data;
+}
+
+int io_model_save(const char *path, const RnnModel *m, const char *extras_json, RnnError *err) {
+    RnnError inner;
+    char *text = io_model_to_json(m, extras_json, &inner);
+    if (!text) return rnn_error_set(err, "%s: %s", path, inner.message);
+    int rc = io_write_file_atomic(path, text, strlen(text), err);
+    free(text);
+    return rc;
+}

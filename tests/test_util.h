@@ -1,0 +1,97 @@
+/* test_util.h - helpers shared by the cmocka tests: reading fixtures and comparing numbers. */
+#ifndef RNNSCOPE_TEST_UTIL_H
+#define RNNSCOPE_TEST_UTIL_H
+
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "rnn.h"
+
+/* cmocka 1.1.5 (Debian 12) has no assert_double_equal yet; newer ones do. Same contract:
+ * |a - b| <= epsilon, else the test fails naming both expressions and values. */
+#ifndef assert_double_equal
+#define assert_double_equal(a, b, epsilon)                                                     \
+    test_double_close((a), (b), (epsilon), #a, #b, __FILE__, __LINE__)
+static inline void test_double_close(double a, double b, double epsilon, const char *ea,
+                                     const char *eb, const char *file, int line) {
+    if (a == b || fabs(a - b) <= epsilon) return;
+    print_error("%s (%.17g) != %s (%.17g), tolerance %g\n", ea, a, eb, b, epsilon);
+    _fail(file, line);
+}
+#endif
+
+/* Parity tolerance: 1e-9 absolute, relative for values larger than 1 (relu states). */
+#define PARITY_TOL 1e-9
+
+static inline int close_enough(double got, double want) {
+    double scale = fabs(want) > 1 ? fabs(want) : 1;
+    return fabs(got - want) <= PARITY_TOL * scale;
+}
+
+/* Reads a file under tests/ (path relative to it); fails the test if missing. */
+static inline char *test_read(const char *relative, size_t *len) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", RNNSCOPE_TEST_DIR, relative);
+    char *data;
+    size_t n;
+    RnnError err;
+    if (io_read_file(path, IO_MAX_FILE_SIZE, &data, &n, &err)) fail_msg("%s", err.message);
+    if (len) *len = n;
+    return data;
+}
+
+static inline cJSON *test_read_json(const char *relative) {
+    char *text = test_read(relative, NULL);
+    cJSON *json = cJSON_Parse(text);
+    free(text);
+    if (!json) fail_msg("%s: not JSON", relative);
+    return json;
+}
+
+/* Compares n doubles with an expected JSON array of numbers; names the first mismatch. */
+static inline void assert_array_close(const double *got, const cJSON *want, int n,
+                                      const char *what) {
+    if (!cJSON_IsArray(want) || cJSON_GetArraySize(want) != n)
+        fail_msg("%s: expected %d numbers", what, n);
+    int i = 0;
+    for (const cJSON *v = want->child; v; v = v->next, i++)
+        if (!close_enough(got[i], v->valuedouble))
+            fail_msg("%s[%d]: got %.17g, want %.17g", what, i, got[i], v->valuedouble);
+}
+
+/* Captures what a command prints: out and err as malloc'd strings. */
+typedef struct Captured {
+    int code;
+    char *out, *err;
+    size_t out_len, err_len;
+} Captured;
+
+#include "app.h"
+static inline Captured run_cli(int argc, char **argv) {
+    Captured c = {0};
+    FILE *out = open_memstream(&c.out, &c.out_len);
+    FILE *err = open_memstream(&c.err, &c.err_len);
+    c.code = app_main(argc, argv, out, err);
+    fclose(out);
+    fclose(err);
+    return c;
+}
+
+static inline void captured_free(Captured *c) {
+    free(c->out);
+    free(c->err);
+}
+
+#endif
