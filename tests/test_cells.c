@@ -20,8 +20,8 @@ static void test_rnn_tanh_step(void **state) {
     OneUnit u = {{0.7}, {-1.2}, {0.1}, {0.05}};
     RnnLayerParams p = params_of(&u);
     double x = 0.9, h_prev = 0.4, ih, hh, pre, gate, h;
-    rnn_cell_forward(RNN_CELL_RNN, RNN_TANH, 1, 1, &p, &x, &h_prev, NULL, &ih, &hh, &pre, &gate,
-                     &h, NULL);
+    rnn_cell_forward(RNN_CELL_RNN, RNN_TANH, 1, 1, &p, &x, &h_prev, NULL, &ih, &hh, &pre, &gate, &h,
+                     NULL);
     assert_double_equal(ih, 0.7 * 0.9 + 0.1, 1e-15);
     assert_double_equal(hh, -1.2 * 0.4 + 0.05, 1e-15);
     assert_double_equal(h, tanh(0.7 * 0.9 + 0.1 - 1.2 * 0.4 + 0.05), 1e-15);
@@ -45,13 +45,13 @@ static void test_rnn_relu_clips_negative(void **state) {
 static void test_lstm_step_gate_order(void **state) {
     (void)state;
     /* rows: i, f, g, o; distinct weights so a swapped gate shows */
-    OneUnit u = {{0.5, -0.3, 0.8, 0.2}, {0.1, 0.9, -0.4, 0.6}, {0.0, 1.0, 0.0, -0.5},
-                 {0.2, 0.0, 0.1, 0.0}};
+    OneUnit u = {
+        {0.5, -0.3, 0.8, 0.2}, {0.1, 0.9, -0.4, 0.6}, {0.0, 1.0, 0.0, -0.5}, {0.2, 0.0, 0.1, 0.0}};
     RnnLayerParams p = params_of(&u);
     double x = 1.5, h_prev = -0.6, c_prev = 0.75;
     double ih[4], hh[4], pre[4], gate[4], h, c;
-    rnn_cell_forward(RNN_CELL_LSTM, RNN_TANH, 1, 1, &p, &x, &h_prev, &c_prev, ih, hh, pre, gate,
-                     &h, &c);
+    rnn_cell_forward(RNN_CELL_LSTM, RNN_TANH, 1, 1, &p, &x, &h_prev, &c_prev, ih, hh, pre, gate, &h,
+                     &c);
     double i = sigmoid_ref(0.5 * 1.5 + 0.0 + 0.1 * -0.6 + 0.2);
     double f = sigmoid_ref(-0.3 * 1.5 + 1.0 + 0.9 * -0.6 + 0.0);
     double g = tanh(0.8 * 1.5 + 0.0 - 0.4 * -0.6 + 0.1);
@@ -120,7 +120,7 @@ static void test_param_counts_match_the_frameworks(void **state) {
     for (int cell = 0; cell < 3; cell++)
         for (int bi = 0; bi < 2; bi++)
             for (int layers = 1; layers <= 4; layers++) {
-                RnnConfig c = {(RnnCellKind)cell, RNN_TANH, 7, 5, layers, bi, 11,
+                RnnConfig c = {(RnnCellKind)cell,    RNN_TANH, 7, 5, layers, bi, 11,
                                RNN_HEAD_MANY_TO_ONE, 3};
                 assert_int_equal(rnn_param_count(&c, RNN_PYTORCH), rnn_config_num_params(&c));
                 RnnError err;
@@ -143,8 +143,8 @@ static void test_backward_direction_is_indexed_by_position(void **state) {
     RnnError err;
     RnnModel *m = rnn_model_new(&c, &err);
     for (int d = 0; d < 2; d++) m->layer[0][d].weight_ih[0] = m->layer[0][d].weight_hh[0] = 1;
-    m->head_weight[0] = 1;  /* logit 0 reads h_fwd[T-1] */
-    m->head_weight[3] = 1;  /* logit 1 reads h_bwd[0] */
+    m->head_weight[0] = 1; /* logit 0 reads h_fwd[T-1] */
+    m->head_weight[3] = 1; /* logit 1 reads h_bwd[0] */
     double x[4] = {1, 2, 3, 4};
     RnnTrace *tr;
     assert_int_equal(rnn_model_run_vectors(m, x, 4, 0, &tr, &err), 0);

@@ -2,7 +2,7 @@
 #include "test_util.h"
 
 #define EXAMPLE RNNSCOPE_SOURCE_DIR "/assets/models/example-lstm.json"
-#define KOREAN RNNSCOPE_TEST_DIR "/fixtures/parity/korean-lstm.model.json"
+#define KOREAN  RNNSCOPE_TEST_DIR "/fixtures/parity/korean-lstm.model.json"
 
 static Captured run(int argc, char **argv) {
     return run_cli(argc, argv);
@@ -30,10 +30,10 @@ static void test_usage_errors_exit_2_with_usage(void **state) {
     char *cases[][8] = {
         {"rnnscope", "frobnicate"},
         {"rnnscope", "--frobnicate"},
-        {"rnnscope", "trace", "--model"},                                   /* missing value */
-        {"rnnscope", "trace", "--model", EXAMPLE, "--colour", "red"},       /* unknown option */
-        {"rnnscope", "trace", "--text", "hi"},                              /* no --model */
-        {"rnnscope", "trace", "--model", EXAMPLE},                          /* no input */
+        {"rnnscope", "trace", "--model"},                                     /* missing value */
+        {"rnnscope", "trace", "--model", EXAMPLE, "--colour", "red"},         /* unknown option */
+        {"rnnscope", "trace", "--text", "hi"},                                /* no --model */
+        {"rnnscope", "trace", "--model", EXAMPLE},                            /* no input */
         {"rnnscope", "trace", "--model", EXAMPLE, "--text", "a", "--inputs"}, /* both (+ missing) */
         {"rnnscope", "trace", "--model", EXAMPLE, "--text", "a", "--format", "xml"},
     };
@@ -53,9 +53,10 @@ static void test_usage_errors_exit_2_with_usage(void **state) {
 static void test_runtime_errors_exit_1(void **state) {
     (void)state;
     /* a sentence for a model that reads vectors */
-    Captured c = run(6, (char *[]){"rnnscope", "trace", "--model",
-                                   RNNSCOPE_TEST_DIR "/fixtures/parity/gru-l1-uni-vec-none.model.json",
-                                   "--text", "hello"});
+    Captured c =
+        run(6, (char *[]){"rnnscope", "trace", "--model",
+                          RNNSCOPE_TEST_DIR "/fixtures/parity/gru-l1-uni-vec-none.model.json",
+                          "--text", "hello"});
     assert_int_equal(c.code, APP_EXIT_ERROR);
     assert_non_null(strstr(c.err, "has no vocabulary"));
     captured_free(&c);
@@ -85,8 +86,8 @@ static void test_runtime_errors_exit_1(void **state) {
 
 static void test_json_is_the_default_off_a_terminal(void **state) {
     (void)state;
-    Captured c = run(6, (char *[]){"rnnscope", "trace", "--model", EXAMPLE, "--text",
-                                   "The cat sat."});
+    Captured c =
+        run(6, (char *[]){"rnnscope", "trace", "--model", EXAMPLE, "--text", "The cat sat."});
     assert_int_equal(c.code, APP_EXIT_OK);
     cJSON *json = cJSON_Parse(c.out);
     assert_non_null(json);

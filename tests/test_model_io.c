@@ -25,9 +25,9 @@ static const char base_model[] =
     "  \"head.bias\": [0.01, -0.01]}}\n";
 
 typedef struct Malformed {
-    const char *rule; /* what is wrong */
-    const char *from; /* a piece of base_model ... */
-    const char *to;   /* ... and what replaces it */
+    const char *rule;    /* what is wrong */
+    const char *from;    /* a piece of base_model ... */
+    const char *to;      /* ... and what replaces it */
     const char *message; /* what the error must say (after "m.json") */
 } Malformed;
 
@@ -57,11 +57,14 @@ static const Malformed malformed[] = {
      "m.json: nonlinearity: relu exists only for the rnn cell"},
     {"missing tensor", "  \"rnn.bias_hh_l0\": [-0.1, -0.2, -0.3, -0.4, -0.5, -0.6, -0.7, -0.8],\n",
      "", "m.json: params: missing tensor rnn.bias_hh_l0 (expected 8)"},
-    {"mis-shaped matrix", "[[0.5, -0.5], [0.25, 0.75], [1, 0], [0, 1], [2, 2], [3, 3], [4, 4], "
-     "[5, 5]]", "[[0.5], [0.25], [1], [0], [2], [3], [4], [5]]",
+    {"mis-shaped matrix",
+     "[[0.5, -0.5], [0.25, 0.75], [1, 0], [0, 1], [2, 2], [3, 3], [4, 4], "
+     "[5, 5]]",
+     "[[0.5], [0.25], [1], [0], [2], [3], [4], [5]]",
      "m.json: rnn.weight_hh_l0: expected 8x2, got 8x1"},
     {"too few rows", ", [15, 16]]", "]", "m.json: rnn.weight_ih_l0: expected 8x2, got 7x2"},
-    {"ragged row", "[9, 10]", "[9]", "m.json: rnn.weight_ih_l0: expected 8x2, but row 4 has 1 value(s) and row 0 has 2"},
+    {"ragged row", "[9, 10]", "[9]",
+     "m.json: rnn.weight_ih_l0: expected 8x2, but row 4 has 1 value(s) and row 0 has 2"},
     {"vector of wrong length", "[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]",
      "[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]", "m.json: rnn.bias_ih_l0: expected 8, got 7"},
     {"matrix where a vector belongs", "\"head.bias\": [0.01, -0.01]",
@@ -73,8 +76,8 @@ static const Malformed malformed[] = {
     {"infinite number", "0.25, 0.75", "0.25, 1e999",
      "m.json: rnn.weight_hh_l0[1][1]: not a finite number"},
     {"NaN literal", "0.25, 0.75", "0.25, NaN", "m.json:10:44: not valid JSON"},
-    {"vocab/embedding row mismatch", "[\"<unk>\", \"a\", \"b\"]", "[\"<unk>\", \"a\", \"b\", \"c\"]",
-     "m.json: embedding.weight: expected 4x2, got 3x2"},
+    {"vocab/embedding row mismatch", "[\"<unk>\", \"a\", \"b\"]",
+     "[\"<unk>\", \"a\", \"b\", \"c\"]", "m.json: embedding.weight: expected 4x2, got 3x2"},
     {"duplicate vocab word", "[\"<unk>\", \"a\", \"b\"]", "[\"<unk>\", \"a\", \"a\"]",
      "m.json: vocab[2]: duplicate entry \"a\" (also vocab[1])"},
     {"vocab without <unk>", "[\"<unk>\", \"a\", \"b\"]", "[\"c\", \"a\", \"b\"]",
@@ -168,8 +171,7 @@ static void test_cli_reports_a_bad_model_file(void **state) {
     Captured run = run_cli(6, argv);
     assert_int_equal(run.code, APP_EXIT_ERROR);
     char want[256];
-    snprintf(want, sizeof want, "rnnscope trace: %s: hidden_size: must be 1..4096, got 0\n",
-             path);
+    snprintf(want, sizeof want, "rnnscope trace: %s: hidden_size: must be 1..4096, got 0\n", path);
     assert_string_equal(run.err, want);
     assert_string_equal(run.out, "");
     captured_free(&run);
@@ -213,7 +215,8 @@ static void test_save_load_round_trip_is_exact(void **state) {
         assert_memory_equal(a->params, b->params, a->num_params * sizeof(double));
         assert_string_equal(a->name, b->name);
         assert_memory_equal(&a->config, &b->config, sizeof a->config);
-        for (int i = 0; i < a->config.vocab_size; i++) assert_string_equal(a->vocab[i], b->vocab[i]);
+        for (int i = 0; i < a->config.vocab_size; i++)
+            assert_string_equal(a->vocab[i], b->vocab[i]);
         for (int i = 0; i < a->config.num_labels; i++)
             assert_string_equal(a->labels[i], b->labels[i]);
         assert_string_equal(extras_back, extras);

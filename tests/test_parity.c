@@ -109,8 +109,7 @@ static void test_engine_matches_torch(void **state) {
         if (c->head == RNN_HEAD_MANY_TO_ONE)
             assert_array_close(tr->probs, probs, c->num_labels, "probs");
         else
-            assert_block_close(tr->probs, (size_t)c->num_labels, probs, T, c->num_labels,
-                               "probs");
+            assert_block_close(tr->probs, (size_t)c->num_labels, probs, T, c->num_labels, "probs");
     }
     rnn_tokens_free(&tokens);
     rnn_trace_free(tr);
@@ -176,7 +175,8 @@ static void test_cli_trace_matches_torch(void **state) {
     static const char *const keys[] = {"tokens", "token_ids", "steps", "layers", "output"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
         const cJSON *want = cJSON_GetObjectItem(exp, keys[k]);
-        if (want) assert_json_close(cJSON_GetObjectItem(got, keys[k]), want, keys[k]);
+        if (want)
+            assert_json_close(cJSON_GetObjectItem(got, keys[k]), want, keys[k]);
         else if (strcmp(keys[k], "output") == 0)
             assert_null(cJSON_GetObjectItem(got, "output")); /* no head, no output */
     }
@@ -225,10 +225,11 @@ int main(void) {
                  RNNSCOPE_TEST_DIR, line);
         tests[k++] = (struct CMUnitTest){pc->name, test_engine_matches_torch, NULL, NULL, pc};
         snprintf(pc->cli_name, sizeof pc->cli_name, "%s (cli)", line);
-        tests[k++] = (struct CMUnitTest){pc->cli_name, test_cli_trace_matches_torch, NULL, NULL, pc};
+        tests[k++] =
+            (struct CMUnitTest){pc->cli_name, test_cli_trace_matches_torch, NULL, NULL, pc};
     }
     free(list);
-    tests[k++] = (struct CMUnitTest){"fixtures_cover_the_grid", test_fixtures_cover_the_grid,
-                                     NULL, NULL, NULL};
+    tests[k++] = (struct CMUnitTest){"fixtures_cover_the_grid", test_fixtures_cover_the_grid, NULL,
+                                     NULL, NULL};
     return _cmocka_run_group_tests("parity", tests, (size_t)k, NULL, NULL);
 }

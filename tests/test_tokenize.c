@@ -19,8 +19,7 @@ static void test_korean_sentence(void **state) {
 
 static void test_english_lowercase_and_punctuation(void **state) {
     (void)state;
-    const char *want[] = {"the", "cat", ",", "i", "think", ",", "isn", "'", "t", "here", "!",
-                          "?"};
+    const char *want[] = {"the", "cat", ",", "i", "think", ",", "isn", "'", "t", "here", "!", "?"};
     assert_tokens("  The CAT, I think,\tisn't\nHERE!? ", 12, want);
 }
 
@@ -70,12 +69,12 @@ static void assert_invalid_at(const char *text, const char *offset_text) {
 
 static void test_invalid_utf8_names_the_byte(void **state) {
     (void)state;
-    assert_invalid_at("ab\x80", "byte 2");              /* stray continuation byte */
-    assert_invalid_at("가\xea\xb0", "byte 3");          /* truncated 3-byte sequence */
-    assert_invalid_at("\xc0\xaf", "byte 0");            /* overlong '/' */
-    assert_invalid_at("x \xed\xa0\x80", "byte 2");      /* UTF-16 surrogate U+D800 */
-    assert_invalid_at("\xf4\x90\x80\x80", "byte 0");    /* past U+10FFFF */
-    assert_invalid_at("ok \xff", "byte 3");             /* never valid */
+    assert_invalid_at("ab\x80", "byte 2");           /* stray continuation byte */
+    assert_invalid_at("가\xea\xb0", "byte 3");       /* truncated 3-byte sequence */
+    assert_invalid_at("\xc0\xaf", "byte 0");         /* overlong '/' */
+    assert_invalid_at("x \xed\xa0\x80", "byte 2");   /* UTF-16 surrogate U+D800 */
+    assert_invalid_at("\xf4\x90\x80\x80", "byte 0"); /* past U+10FFFF */
+    assert_invalid_at("ok \xff", "byte 3");          /* never valid */
 }
 
 static void test_decoder_accepts_every_length(void **state) {

@@ -22,7 +22,7 @@
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal yet; newer ones do. Same contract:
  * |a - b| <= epsilon, else the test fails naming both expressions and values. */
 #ifndef assert_double_equal
-#define assert_double_equal(a, b, epsilon)                                                     \
+#define assert_double_equal(a, b, epsilon)                                                         \
     test_double_close((a), (b), (epsilon), #a, #b, __FILE__, __LINE__)
 static inline void test_double_close(double a, double b, double epsilon, const char *ea,
                                      const char *eb, const char *file, int line) {

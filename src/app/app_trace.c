@@ -72,8 +72,9 @@ static void put_trace_json(IoBuf *b, const TraceRun *r) {
     io_buf_printf(b, ", \"steps\": %d,\n \"layers\": [", T);
     for (int l = 0; l < c->num_layers; l++) {
         for (int d = 0; d < rnn_directions(c); d++) {
-            io_buf_printf(b, "%s\n  {\"layer\": %d, \"direction\": \"%s\", \"h\": ",
-                          l || d ? "," : "", l, direction_name(d));
+            io_buf_printf(b,
+                          "%s\n  {\"layer\": %d, \"direction\": \"%s\", \"h\": ", l || d ? "," : "",
+                          l, direction_name(d));
             put_matrix(b, tr->h + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
             if (tr->c) {
                 io_buf_puts(b, ", \"c\": ");
@@ -82,8 +83,7 @@ static void put_trace_json(IoBuf *b, const TraceRun *r) {
             io_buf_puts(b, ", \"gates\": {");
             for (int g = 0; g < G && c->cell != RNN_CELL_RNN; g++) {
                 io_buf_printf(b, "%s\"%s\": ", g ? ", " : "", rnn_gate_name(c->cell, g));
-                put_matrix(b, tr->gate + rnn_trace_gate_index(tr, l, d, 0, g), T, H,
-                           (size_t)G * H);
+                put_matrix(b, tr->gate + rnn_trace_gate_index(tr, l, d, 0, g), T, H, (size_t)G * H);
             }
             io_buf_puts(b, "}}");
         }
@@ -143,10 +143,10 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
     const RnnTrace *tr = r->trace;
     const RnnConfig *c = &tr->config;
     int T = tr->steps, H = c->hidden_size, G = rnn_gate_count(c->cell);
-    io_buf_printf(b, "model       %s: %s%s, %d layer%s, %s, input %d, hidden %d\n",
-                  r->model->name, c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU
-                                      ? "rnn (relu)" : rnn_cell_name(c->cell), "",
-                  c->num_layers, c->num_layers > 1 ? "s" : "",
+    io_buf_printf(b, "model       %s: %s%s, %d layer%s, %s, input %d, hidden %d\n", r->model->name,
+                  c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU ? "rnn (relu)"
+                                                                         : rnn_cell_name(c->cell),
+                  "", c->num_layers, c->num_layers > 1 ? "s" : "",
                   c->bidirectional ? "bidirectional" : "forward", c->input_size, H);
     io_buf_puts(b, "parameters  PyTorch ");
     put_thousands(b, rnn_param_count(c, RNN_PYTORCH));
@@ -215,8 +215,8 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
     };
     int rc = app_parse_options(argc, argv, 2, opts, 4, app_trace_usage, out, err);
     if (rc) return rc < 0 ? APP_EXIT_OK : rc;
-    const char *problem = !model_path                ? "--model is required"
-                          : !text == !inputs_path    ? "give exactly one of --text and --inputs"
+    const char *problem = !model_path             ? "--model is required"
+                          : !text == !inputs_path ? "give exactly one of --text and --inputs"
                           : format && strcmp(format, "json") && strcmp(format, "table")
                               ? "--format must be json or table"
                               : NULL;
@@ -247,8 +247,10 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
         }
     }
     IoBuf b = {0};
-    if (as_json) put_trace_json(&b, &r);
-    else put_trace_table(&b, &r);
+    if (as_json)
+        put_trace_json(&b, &r);
+    else
+        put_trace_table(&b, &r);
     if (b.failed) {
         app_fail(err, "trace", "out of memory while printing");
     } else if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0) {

@@ -110,11 +110,11 @@ typedef struct RnnModel {
     int unk_id;    /* index of "<unk>" in vocab, -1 when there is no vocab */
 
     size_t num_params;
-    double *params; /* (num_params) one flat buffer; the pointers below point into it */
-    double *embedding;                                   /* (V, I) embedding.weight */
+    double *params;    /* (num_params) one flat buffer; the pointers below point into it */
+    double *embedding; /* (V, I) embedding.weight */
     RnnLayerParams layer[RNN_MAX_LAYERS][RNN_MAX_DIRECTIONS]; /* [l][d], d=1 is "_reverse" */
-    double *head_weight;                                 /* (K, D*H) head.weight */
-    double *head_bias;                                   /* (K) head.bias */
+    double *head_weight;                                      /* (K, D*H) head.weight */
+    double *head_bias;                                        /* (K) head.bias */
 } RnnModel;
 
 /* A model with all parameters zero, empty vocab/labels strings ("" each) and name "model".
@@ -155,19 +155,19 @@ typedef struct RnnTrace {
     int in_stride; /* max over layers of the layer input width */
     int out_steps; /* rows of logits/probs: 1 (many-to-one), T (many-to-many), 0 (no head) */
 
-    int *token_ids; /* (T) vocabulary ids, -1 when the inputs were raw vectors */
-    double *input;  /* (L, T, in_stride) x_t of each layer: the embedding row (or raw vector)
-                       for layer 0, concat(h_fwd[t], h_bwd[t]) of layer l-1 above */
-    double *h;      /* (L, D, T, H) hidden state */
-    double *c;      /* (L, D, T, H) LSTM cell state; NULL for RNN and GRU */
-    double *gate_ih; /* (L, D, T, G, H) W_i* x_t + b_i* for each gate row */
-    double *gate_hh; /* (L, D, T, G, H) W_h* h_prev + b_h* for each gate row */
+    int *token_ids;   /* (T) vocabulary ids, -1 when the inputs were raw vectors */
+    double *input;    /* (L, T, in_stride) x_t of each layer: the embedding row (or raw vector)
+                         for layer 0, concat(h_fwd[t], h_bwd[t]) of layer l-1 above */
+    double *h;        /* (L, D, T, H) hidden state */
+    double *c;        /* (L, D, T, H) LSTM cell state; NULL for RNN and GRU */
+    double *gate_ih;  /* (L, D, T, G, H) W_i* x_t + b_i* for each gate row */
+    double *gate_hh;  /* (L, D, T, G, H) W_h* h_prev + b_h* for each gate row */
     double *gate_pre; /* (L, D, T, G, H) the activation's argument: ih + hh, except GRU n,
                          whose argument is ih + r * hh */
-    double *gate;   /* (L, D, T, G, H) post-activation: σ or tanh (RNN: tanh/relu = h) */
-    double *feature; /* (out_steps, D*H) what the head reads */
-    double *logits;  /* (out_steps, K) */
-    double *probs;   /* (out_steps, K) softmax of logits */
+    double *gate;     /* (L, D, T, G, H) post-activation: σ or tanh (RNN: tanh/relu = h) */
+    double *feature;  /* (out_steps, D*H) what the head reads */
+    double *logits;   /* (out_steps, K) */
+    double *probs;    /* (out_steps, K) softmax of logits */
 
     size_t num_values;
     double *values; /* one flat buffer behind every double pointer above */
@@ -203,9 +203,9 @@ const double *rnn_trace_prev_c(const RnnTrace *tr, int l, int d, int t);
  * 나는 | 사과를 | 먹었다 | . */
 typedef struct RnnTokens {
     int count;
-    char **text;  /* (count) NUL-terminated tokens, lowercased */
-    int *offset;  /* (count) byte offset of each token in the original sentence */
-    int *length;  /* (count) its length in bytes in the original sentence */
+    char **text; /* (count) NUL-terminated tokens, lowercased */
+    int *offset; /* (count) byte offset of each token in the original sentence */
+    int *length; /* (count) its length in bytes in the original sentence */
 } RnnTokens;
 
 /* Invalid UTF-8 (bad lead/continuation byte, overlong form, surrogate, > U+10FFFF) is an

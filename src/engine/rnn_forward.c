@@ -38,10 +38,9 @@ static void affine(double *out, const double *W, const double *b, const double *
     }
 }
 
-void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H,
-                      const RnnLayerParams *p, const double *x, const double *h_prev,
-                      const double *c_prev, double *gate_ih, double *gate_hh, double *gate_pre,
-                      double *gate, double *h, double *c) {
+void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, const RnnLayerParams *p,
+                      const double *x, const double *h_prev, const double *c_prev, double *gate_ih,
+                      double *gate_hh, double *gate_pre, double *gate, double *h, double *c) {
     int G = rnn_gate_count(cell);
     /* ih = W_ih x + b_ih, hh = W_hh h_prev + b_hh, both (G, H) */
     affine(gate_ih, p->weight_ih, p->bias_ih, x, G * H, in);
@@ -107,17 +106,17 @@ static TraceShape trace_shape(const RnnConfig *c, int steps) {
 static double trace_values(const RnnConfig *c, int steps) {
     TraceShape s = trace_shape(c, steps);
     double T = (double)s.T, LDTH = (double)s.L * s.D * T * s.H;
-    double v = (double)s.L * T * s.in_stride;      /* input */
-    v += LDTH * (c->cell == RNN_CELL_LSTM ? 2 : 1); /* h, c */
-    v += 4 * LDTH * s.G;                            /* gate_ih, gate_hh, gate_pre, gate */
+    double v = (double)s.L * T * s.in_stride;         /* input */
+    v += LDTH * (c->cell == RNN_CELL_LSTM ? 2 : 1);   /* h, c */
+    v += 4 * LDTH * s.G;                              /* gate_ih, gate_hh, gate_pre, gate */
     v += (double)s.out_steps * (s.D * s.H + 2 * s.K); /* feature, logits, probs */
     return v;
 }
 
 size_t rnn_trace_bytes(const RnnConfig *c, int steps) {
     if (steps < 1) return sizeof(RnnTrace);
-    double bytes = sizeof(RnnTrace) + trace_values(c, steps) * sizeof(double) +
-                   (double)steps * sizeof(int);
+    double bytes =
+        sizeof(RnnTrace) + trace_values(c, steps) * sizeof(double) + (double)steps * sizeof(int);
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -232,8 +231,8 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
                 size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
                 rnn_cell_forward(c->cell, c->nonlinearity, in, H, &model->layer[l][d],
                                  rnn_trace_input(tr, l, t), rnn_trace_prev_h(tr, l, d, t),
-                                 rnn_trace_prev_c(tr, l, d, t), tr->gate_ih + gi,
-                                 tr->gate_hh + gi, tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
+                                 rnn_trace_prev_c(tr, l, d, t), tr->gate_ih + gi, tr->gate_hh + gi,
+                                 tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
                                  tr->c ? tr->c + hi : NULL);
             }
         }
@@ -252,8 +251,7 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
             concat_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
         else
             concat_directions(tr, top, o, o, feature);
-        affine(tr->logits + (size_t)o * K, model->head_weight, model->head_bias, feature, K,
-               D * H);
+        affine(tr->logits + (size_t)o * K, model->head_weight, model->head_bias, feature, K, D * H);
         rnn_softmax(tr->logits + (size_t)o * K, K, tr->probs + (size_t)o * K);
     }
     return 0;
@@ -261,12 +259,11 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
 
 /* ---- convenience: sentence or vectors in, trace out ---------------------------------------- */
 
-static RnnTrace *new_bounded_trace(const RnnConfig *c, int steps, size_t max_bytes,
-                                   RnnError *err) {
+static RnnTrace *new_bounded_trace(const RnnConfig *c, int steps, size_t max_bytes, RnnError *err) {
     size_t bytes = rnn_trace_bytes(c, steps);
     if (max_bytes && bytes > max_bytes) {
-        rnn_error_set(err, "%d steps need %.0f MiB for the trace, over the %.0f MiB limit",
-                      steps, (double)bytes / (1 << 20), (double)max_bytes / (1 << 20));
+        rnn_error_set(err, "%d steps need %.0f MiB for the trace, over the %.0f MiB limit", steps,
+                      (double)bytes / (1 << 20), (double)max_bytes / (1 << 20));
         return NULL;
     }
     return rnn_trace_new(c, steps, err);

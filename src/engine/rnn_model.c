@@ -98,8 +98,8 @@ int rnn_config_check(const RnnConfig *c, RnnError *err) {
     if (c->head == RNN_HEAD_NONE && c->num_labels != 0)
         return rnn_error_set(err, "a model without a head has no labels");
     if (c->head != RNN_HEAD_NONE && (c->num_labels < 2 || c->num_labels > RNN_MAX_SIZE))
-        return rnn_error_set(err, "a classification head needs 2..%d labels, got %d",
-                             RNN_MAX_SIZE, c->num_labels);
+        return rnn_error_set(err, "a classification head needs 2..%d labels, got %d", RNN_MAX_SIZE,
+                             c->num_labels);
     return 0;
 }
 

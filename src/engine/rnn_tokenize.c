@@ -35,8 +35,8 @@ int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint) {
 
 static int is_space(unsigned c) {
     return c == ' ' || (c >= 0x09 && c <= 0x0D) || c < 0x20 || c == 0x7F || c == 0x85 ||
-           c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+           c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+           c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
 }
 
 static int is_ascii_punct(unsigned c) {

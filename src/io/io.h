@@ -25,23 +25,21 @@ int io_write_file_atomic(const char *path, const char *data, size_t len, RnnErro
 /* Parses and validates a model file's text. `source` names it in messages ("m.json").
  * On success *out owns a new model; *extras (if extras != NULL) receives the unknown
  * top-level keys as a JSON object text ("{}" when none) for io_model_save to write back. */
-int io_model_parse(const char *text, size_t len, const char *source, RnnModel **out,
-                   char **extras, RnnError *err);
+int io_model_parse(const char *text, size_t len, const char *source, RnnModel **out, char **extras,
+                   RnnError *err);
 int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err);
 
 /* The model as rnnscope-model v1 JSON text (malloc'd), with the extra top-level keys of
  * extras_json (a JSON object text, or NULL) merged in. Numbers round-trip exactly. */
 char *io_model_to_json(const RnnModel *model, const char *extras_json, RnnError *err);
-int io_model_save(const char *path, const RnnModel *model, const char *extras_json,
-                  RnnError *err);
+int io_model_save(const char *path, const RnnModel *model, const char *extras_json, RnnError *err);
 
 /* ---- input vectors ---------------------------------------------------------------------- */
 
 /* A JSON array of T arrays of input_size finite numbers: *vectors gets (T, input_size). */
 int io_inputs_parse(const char *text, size_t len, const char *source, int input_size,
                     double **vectors, int *steps, RnnError *err);
-int io_inputs_load(const char *path, int input_size, double **vectors, int *steps,
-                   RnnError *err);
+int io_inputs_load(const char *path, int input_size, double **vectors, int *steps, RnnError *err);
 
 /* ---- text output -------------------------------------------------------------------------- */
 

@@ -72,8 +72,10 @@ int io_write_file_atomic(const char *path, const char *data, size_t len, RnnErro
     for (size_t done = 0; done < len && !what;) {
         ssize_t w = write(fd, data + done, len - done);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) what = "cannot write", saved = errno ? errno : EIO;
-        else done += (size_t)w;
+        if (w <= 0)
+            what = "cannot write", saved = errno ? errno : EIO;
+        else
+            done += (size_t)w;
     }
     if (!what && fsync(fd) != 0) what = "cannot flush to disk", saved = errno;
     if (close(fd) != 0 && !what) what = "cannot close", saved = errno;

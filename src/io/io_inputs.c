@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-int io_inputs_parse(const char *text, size_t len, const char *src, int input_size,
-                    double **vectors, int *steps, RnnError *err) {
+int io_inputs_parse(const char *text, size_t len, const char *src, int input_size, double **vectors,
+                    int *steps, RnnError *err) {
     *vectors = NULL;
     *steps = 0;
     cJSON *root = cJSON_ParseWithLength(text, len);
@@ -14,8 +14,10 @@ int io_inputs_parse(const char *text, size_t len, const char *src, int input_siz
     int T = cJSON_IsArray(root) ? cJSON_GetArraySize(root) : 0;
     if (T == 0) {
         cJSON_Delete(root);
-        return rnn_error_set(err, "%s: expected a non-empty JSON array of input vectors "
-                                  "(one array of %d numbers per time step)", src, input_size);
+        return rnn_error_set(err,
+                             "%s: expected a non-empty JSON array of input vectors "
+                             "(one array of %d numbers per time step)",
+                             src, input_size);
     }
     double *x = malloc((size_t)T * input_size * sizeof *x);
     if (!x) {
@@ -25,8 +27,10 @@ int io_inputs_parse(const char *text, size_t len, const char *src, int input_siz
     int t = 0;
     for (const cJSON *row = root->child; row; row = row->next, t++) {
         if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != input_size) {
-            rnn_error_set(err, "%s: step %d: expected an array of %d numbers (the model's "
-                               "input_size)", src, t, input_size);
+            rnn_error_set(err,
+                          "%s: step %d: expected an array of %d numbers (the model's "
+                          "input_size)",
+                          src, t, input_size);
             goto fail;
         }
         int i = 0;
@@ -48,8 +52,7 @@ fail:
     return -1;
 }
 
-int io_inputs_load(const char *path, int input_size, double **vectors, int *steps,
-                   RnnError *err) {
+int io_inputs_load(const char *path, int input_size, double **vectors, int *steps, RnnError *err) {
     char *text;
     size_t len;
     *vectors = NULL;

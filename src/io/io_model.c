@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {
-    "format", "version", "name", "cell", "nonlinearity", "input_size", "hidden_size",
-    "num_layers", "bidirectional", "vocab", "head", "params"};
+static const char *const known_keys[] = {"format",        "version",    "name",        "cell",
+                                         "nonlinearity",  "input_size", "hidden_size", "num_layers",
+                                         "bidirectional", "vocab",      "head",        "params"};
 
 static int is_known_key(const char *key) {
     for (size_t i = 0; i < sizeof known_keys / sizeof *known_keys; i++)
@@ -43,8 +43,10 @@ static const char *kind_of(const cJSON *v, char *buf, size_t size) {
 static void line_col(const char *text, size_t pos, int *line, int *col) {
     *line = 1, *col = 1;
     for (size_t i = 0; i < pos && text[i]; i++) {
-        if (text[i] == '\n') (*line)++, *col = 1;
-        else (*col)++;
+        if (text[i] == '\n')
+            (*line)++, *col = 1;
+        else
+            (*col)++;
     }
 }
 
@@ -55,8 +57,10 @@ static int ends_early(const char *text, size_t len) {
     for (size_t i = 0; i < len; i++) {
         char ch = text[i];
         if (in_string) {
-            if (ch == '\\') i++;
-            else if (ch == '"') in_string = 0;
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = 0;
         } else if (ch == '"') {
             in_string = 1;
         } else if (ch == '{' || ch == '[') {
@@ -79,8 +83,8 @@ static const char *duplicate_key(const cJSON *object) {
     return NULL;
 }
 
-static int get_int(const cJSON *root, const char *key, int required, int fallback, int min,
-                   int max, int *out, const char *src, RnnError *err) {
+static int get_int(const cJSON *root, const char *key, int required, int fallback, int min, int max,
+                   int *out, const char *src, RnnError *err) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     char kind[64];
     if (!v) {
@@ -136,9 +140,8 @@ static int get_word_list(const cJSON *list, const char *key, int min_count, cons
                              kind_of(list, kind, sizeof kind));
     int n = cJSON_GetArraySize(list);
     if (n < min_count || n > (strcmp(key, "vocab") == 0 ? RNN_MAX_VOCAB : RNN_MAX_SIZE))
-        return rnn_error_set(err, "%s: %s: must have %d..%d entries, got %d", src, key,
-                             min_count, strcmp(key, "vocab") == 0 ? RNN_MAX_VOCAB : RNN_MAX_SIZE,
-                             n);
+        return rnn_error_set(err, "%s: %s: must have %d..%d entries, got %d", src, key, min_count,
+                             strcmp(key, "vocab") == 0 ? RNN_MAX_VOCAB : RNN_MAX_SIZE, n);
     const char **words = malloc((size_t)n * sizeof *words);
     const char ***sorted = malloc((size_t)n * sizeof *sorted);
     if (!words || !sorted) {
@@ -179,8 +182,10 @@ static int get_word_list(const cJSON *list, const char *key, int min_count, cons
 }
 
 static void shape_text(const RnnTensorInfo *t, char *buf, size_t size) {
-    if (t->cols) snprintf(buf, size, "%dx%d", t->rows, t->cols);
-    else snprintf(buf, size, "%d", t->rows);
+    if (t->cols)
+        snprintf(buf, size, "%dx%d", t->rows, t->cols);
+    else
+        snprintf(buf, size, "%d", t->rows);
 }
 
 /* Checks that value has tensor t's shape and holds finite numbers; copies them to dst when
@@ -196,8 +201,8 @@ static int read_tensor(const cJSON *value, const RnnTensorInfo *t, double *dst, 
     const cJSON *first = value->child;
     if (t->cols == 0) {
         if (cJSON_IsArray(first))
-            return rnn_error_set(err, "%s: %s: expected a vector of %d, got %dx%d", src,
-                                 t->name, t->rows, rows, cJSON_GetArraySize(first));
+            return rnn_error_set(err, "%s: %s: expected a vector of %d, got %dx%d", src, t->name,
+                                 t->rows, rows, cJSON_GetArraySize(first));
     } else if (rows && !cJSON_IsArray(first)) {
         return rnn_error_set(err, "%s: %s: expected %s, got a vector of %d", src, t->name, want,
                              rows);
@@ -210,8 +215,10 @@ static int read_tensor(const cJSON *value, const RnnTensorInfo *t, double *dst, 
             if (w < 0)
                 return rnn_error_set(err, "%s: %s: expected %s, but row %d is %s", src, t->name,
                                      want, r, kind_of(row, kind, sizeof kind));
-            return rnn_error_set(err, "%s: %s: expected %s, but row %d has %d value(s) and "
-                                      "row 0 has %d", src, t->name, want, r, w, width);
+            return rnn_error_set(err,
+                                 "%s: %s: expected %s, but row %d has %d value(s) and "
+                                 "row 0 has %d",
+                                 src, t->name, want, r, w, width);
         }
         if (rows != t->rows || width != t->cols)
             return rnn_error_set(err, "%s: %s: expected %s, got %dx%d", src, t->name, want, rows,
@@ -226,8 +233,10 @@ static int read_tensor(const cJSON *value, const RnnTensorInfo *t, double *dst, 
         int c = 0;
         for (const cJSON *v = cells; v; v = t->cols ? v->next : NULL, c++) {
             char where[32];
-            if (t->cols) snprintf(where, sizeof where, "[%d][%d]", r, c);
-            else snprintf(where, sizeof where, "[%d]", r);
+            if (t->cols)
+                snprintf(where, sizeof where, "[%d][%d]", r, c);
+            else
+                snprintf(where, sizeof where, "[%d]", r);
             if (!cJSON_IsNumber(v))
                 return rnn_error_set(err, "%s: %s%s: expected a number, got %s", src, t->name,
                                      where, kind_of(v, kind, sizeof kind));
@@ -247,8 +256,8 @@ static int read_config(const cJSON *root, RnnConfig *c, const char *src, RnnErro
     memset(c, 0, sizeof *c);
     if (get_string(root, "format", 1, &s, src, err)) return -1;
     if (strcmp(s, IO_MODEL_FORMAT) != 0)
-        return rnn_error_set(err, "%s: format: expected \"%s\", got \"%s\"", src,
-                             IO_MODEL_FORMAT, s);
+        return rnn_error_set(err, "%s: format: expected \"%s\", got \"%s\"", src, IO_MODEL_FORMAT,
+                             s);
     if (get_int(root, "version", 1, 0, -1000000, 1000000, &version, src, err)) return -1;
     if (version != IO_MODEL_VERSION)
         return rnn_error_set(err, "%s: version: this rnnscope reads version %d, got %d", src,
@@ -316,8 +325,10 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
         if (len == 0) return rnn_error_set(err, "%s: empty file, expected a JSON model", src);
         if (ends_early(text, len)) {
             line_col(text, len, &line, &col);
-            return rnn_error_set(err, "%s:%d:%d: not valid JSON: the file ends too early "
-                                      "(truncated?)", src, line, col);
+            return rnn_error_set(err,
+                                 "%s:%d:%d: not valid JSON: the file ends too early "
+                                 "(truncated?)",
+                                 src, line, col);
         }
         return rnn_error_set(err, "%s:%d:%d: not valid JSON", src, line, col);
     }
@@ -376,12 +387,15 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
         for (int i = 0; i < ntensors && !expected; i++)
             expected = strcmp(rnn_tensor_info(&c, i).name, p->string) == 0;
         if (!expected) {
-            const char *why = strncmp(p->string, "embedding.", 10) == 0 ? " (the model has no vocab)"
-                              : strncmp(p->string, "head.", 5) == 0     ? " (the model has no head)"
-                                                                      : "";
-            rnn_error_set(err, "%s: params: unexpected tensor %s for this %s model with %d "
-                               "layer(s)%s%s", src, p->string, rnn_cell_name(c.cell),
-                          c.num_layers, c.bidirectional ? ", bidirectional" : "", why);
+            const char *why = strncmp(p->string, "embedding.", 10) == 0
+                                  ? " (the model has no vocab)"
+                              : strncmp(p->string, "head.", 5) == 0 ? " (the model has no head)"
+                                                                    : "";
+            rnn_error_set(err,
+                          "%s: params: unexpected tensor %s for this %s model with %d "
+                          "layer(s)%s%s",
+                          src, p->string, rnn_cell_name(c.cell), c.num_layers,
+                          c.bidirectional ? ", bidirectional" : "", why);
             goto done;
         }
     }
@@ -389,8 +403,8 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
     if (!m) goto done;
     for (int i = 0; i < ntensors; i++) {
         RnnTensorInfo t = rnn_tensor_info(&c, i);
-        read_tensor(cJSON_GetObjectItemCaseSensitive(params, t.name), &t, m->params + t.offset,
-                    src, err);
+        read_tensor(cJSON_GetObjectItemCaseSensitive(params, t.name), &t, m->params + t.offset, src,
+                    err);
     }
     const char *name;
     if (get_string(root, "name", 0, &name, src, err)) goto done;
@@ -460,8 +474,7 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         RnnTensorInfo t = rnn_tensor_info(c, i);
         for (size_t k = 0; k < rnn_tensor_size(&t); k++)
             if (!isfinite(m->params[t.offset + k])) {
-                rnn_error_set(err, "%s holds a value that is not finite: refusing to save",
-                              t.name);
+                rnn_error_set(err, "%s holds a value that is not finite: refusing to save", t.name);
                 return NULL;
             }
     }
@@ -474,8 +487,8 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         }
     }
     IoBuf b = {0};
-    io_buf_printf(&b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"name\": ",
-                  IO_MODEL_FORMAT, IO_MODEL_VERSION);
+    io_buf_printf(&b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"name\": ", IO_MODEL_FORMAT,
+                  IO_MODEL_VERSION);
     io_buf_json_string(&b, m->name);
     io_buf_printf(&b,
                   ",\n  \"cell\": \"%s\",\n  \"nonlinearity\": \"%s\",\n  \"input_size\": %d,\n"
@@ -488,8 +501,7 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         put_string_list(&b, m->vocab, c->vocab_size);
     }
     if (c->head != RNN_HEAD_NONE) {
-        io_buf_printf(&b, ",\n  \"head\": {\"kind\": \"%s\", \"labels\": ",
-                      rnn_head_name(c->head));
+        io_buf_printf(&b, ",\n  \"head\": {\"kind\": \"%s\", \"labels\": ", rnn_head_name(c->head));
         put_string_list(&b, m->labels, c->num_labels);
         io_buf_puts(&b, "}");
     }
@@ -499,8 +511,10 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         io_buf_puts(&b, ",\n  ");
         io_buf_json_string(&b, item->string);
         io_buf_puts(&b, ": ");
-        if (text) io_buf_puts(&b, text);
-        else b.failed = 1;
+        if (text)
+            io_buf_puts(&b, text);
+        else
+            b.failed = 1;
         free(text);
     }
     cJSON_Delete(extra);

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian 12 packages rnnscope needs to build, run and test. Idempotent: when
+# everything is present it changes nothing and asks no mirror. Root or sudo required only
+# when something is missing.
+#   tools/install-deps.sh          build and run
+#   tools/install-deps.sh --test   also what the test suite needs
+set -eu
+
+packages="build-essential cmake pkg-config libcjson-dev"
+if [ "${1:-}" = "--test" ]; then
+  # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
+  # parity check on freshly drawn random models (the committed fixtures need no torch).
+  packages="$packages libcmocka-dev clang-format python3-torch"
+fi
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+echo "installing:$missing"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
