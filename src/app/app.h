@@ -35,7 +35,13 @@ int app_main(int argc, char **argv, FILE *out, FILE *err);
 /* rnnscope trace --model M.json (--text "..." | --inputs X.json) [--format json|table] */
 int app_trace_main(int argc, char **argv, FILE *out, FILE *err);
 
+/* rnnscope train ... and rnnscope eval ... (see their usage texts) */
+int app_train_main(int argc, char **argv, FILE *out, FILE *err);
+int app_eval_main(int argc, char **argv, FILE *out, FILE *err);
+
 extern const char app_usage[];
+extern const char app_train_usage[];
+extern const char app_eval_usage[];
 extern const char app_trace_usage[];
 
 #endif

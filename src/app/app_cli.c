@@ -11,6 +11,8 @@ const char app_usage[] =
     "\n"
     "commands:\n"
     "  trace      run a model over a sentence and print every state and gate\n"
+    "  train      train a model with backpropagation through time (SGD or Adam)\n"
+    "  eval       accuracy, loss and confusion table of a model on a data file\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (rnnscope COMMAND --help for a command's options)\n"
@@ -77,6 +79,8 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
         return APP_EXIT_OK;
     }
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
+    if (strcmp(cmd, "train") == 0) return app_train_main(argc, argv, out, err);
+    if (strcmp(cmd, "eval") == 0) return app_eval_main(argc, argv, out, err);
     return usage_error(err, app_usage,
                        cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
 }

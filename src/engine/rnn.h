@@ -11,6 +11,7 @@
 #define RNNSCOPE_RNN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define RNN_VERSION        "0.1.0"
 #define RNN_MAX_LAYERS     4
@@ -104,10 +105,12 @@ typedef struct RnnLayerParams {
 
 typedef struct RnnModel {
     RnnConfig config;
-    char *name;    /* display name, never NULL */
-    char **vocab;  /* (V) words; vocab[i] names embedding row i; NULL when V == 0 */
-    char **labels; /* (K) output labels; NULL when there is no head */
-    int unk_id;    /* index of "<unk>" in vocab, -1 when there is no vocab */
+    char *name;        /* display name, never NULL */
+    char **vocab;      /* (V) words; vocab[i] names embedding row i; NULL when V == 0 */
+    char **labels;     /* (K) output labels; NULL when there is no head */
+    int unk_id;        /* index of "<unk>" in vocab, -1 when there is no vocab */
+    int *vocab_slots;  /* hash table of vocab indices (-1 = empty), built by index_vocab */
+    size_t vocab_mask; /* its size minus one (a power of two) */
 
     size_t num_params;
     double *params;    /* (num_params) one flat buffer; the pointers below point into it */
@@ -125,7 +128,8 @@ void rnn_model_free(RnnModel *model);
 int rnn_model_set_name(RnnModel *model, const char *name, RnnError *err);
 int rnn_model_set_vocab(RnnModel *model, int i, const char *word, RnnError *err);
 int rnn_model_set_label(RnnModel *model, int i, const char *label, RnnError *err);
-/* Recomputes unk_id after the vocab was filled; fails if "<unk>" is missing. */
+/* Indexes the vocabulary for rnn_model_token_id and finds unk_id, after the vocab was
+ * filled; fails if "<unk>" is missing. */
 int rnn_model_index_vocab(RnnModel *model, RnnError *err);
 /* Vocabulary id of a token, or unk_id when unknown. */
 int rnn_model_token_id(const RnnModel *model, const char *token);
@@ -152,6 +156,7 @@ size_t rnn_config_num_params(const RnnConfig *config);
 typedef struct RnnTrace {
     RnnConfig config;
     int steps;     /* T */
+    int capacity;  /* the most steps the value block can hold (rnn_trace_resize) */
     int in_stride; /* max over layers of the layer input width */
     int out_steps; /* rows of logits/probs: 1 (many-to-one), T (many-to-many), 0 (no head) */
 
@@ -177,6 +182,9 @@ typedef struct RnnTrace {
 size_t rnn_trace_bytes(const RnnConfig *config, int steps);
 RnnTrace *rnn_trace_new(const RnnConfig *config, int steps, RnnError *err);
 void rnn_trace_free(RnnTrace *trace);
+/* Lays the trace out for another number of steps, up to its capacity, without allocating:
+ * training reuses one trace for sequences of every length. */
+int rnn_trace_resize(RnnTrace *trace, int steps, RnnError *err);
 
 /* Index helpers: offsets into the flat arrays above. */
 static inline size_t rnn_trace_state_index(const RnnTrace *tr, int l, int d, int t) {
@@ -243,5 +251,129 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int hidden,
 double rnn_sigmoid(double x);
 /* Numerically stable softmax over n values (subtracts the max). */
 void rnn_softmax(const double *logits, int n, double *probs);
+
+/* ---- backward (backpropagation through time) ----------------------------------------------- */
+
+/* Scratch for one backward pass over up to `capacity` steps; one allocation. After a pass
+ * it also holds the gradients that reached the inputs and the initial states. */
+typedef struct RnnBackward {
+    RnnConfig config;
+    int capacity;
+    int steps;       /* T of the last pass */
+    double *dh_out;  /* (L, D, T, H) dLoss/dh[l][d][t] arriving from above (layer l+1 or head) */
+    double *dinput;  /* (T, I) dLoss/dx_t of layer 0: the embedding row or raw vector */
+    double *dh0;     /* (L, D, H) dLoss/d(initial h), which the forward pass keeps at zero */
+    double *dc0;     /* (L, D, H) dLoss/d(initial c), LSTM */
+    double *dh, *dc; /* (H) scratch: this step's dh, and dc carried back through time */
+    double *da_ih, *da_hh; /* (G*H) scratch: pre-activation gradients */
+    double *dx;            /* (max(I, D*H)) scratch: dLoss/d(layer input at t) */
+    double *dh_prev;       /* (H) scratch: dh carried to the previous step */
+    size_t num_values;
+    double *values;
+} RnnBackward;
+
+RnnBackward *rnn_backward_new(const RnnConfig *config, int capacity, RnnError *err);
+void rnn_backward_free(RnnBackward *bw);
+
+/* One cell step backwards. Reads the step's cached values (x, h_prev, c_prev, gate_hh,
+ * gate_pre, gate, c: as rnn_cell_forward wrote them) and dh = dLoss/dh_t. dc (LSTM) comes in
+ * as dLoss/dc_t carried from later steps and leaves as dLoss/dc_prev. Writes da_ih, da_hh
+ * (G*H), dx = dLoss/dx (In, may be NULL) and dh_prev = dLoss/dh_prev (H); accumulates the
+ * parameter gradients into grad (may be NULL). */
+void rnn_cell_backward(RnnCellKind cell, RnnNonlinearity act, int in, int hidden,
+                       const RnnLayerParams *p, const double *x, const double *h_prev,
+                       const double *c_prev, const double *gate_hh, const double *gate_pre,
+                       const double *gate, const double *c, const double *dh, double *dc,
+                       RnnLayerParams *grad, double *da_ih, double *da_hh, double *dx,
+                       double *dh_prev);
+
+/* The backward pass of rnn_model_forward. dlogits is (out_steps, K) dLoss/dlogits. Gradients
+ * are accumulated (+=) into grads, laid out like model->params (NULL: only the input and
+ * state gradients in bw are wanted). */
+int rnn_model_backward(const RnnModel *model, const RnnTrace *trace, const double *dlogits,
+                       double *grads, RnnBackward *bw, RnnError *err);
+/* Its two halves: the head (zeroes bw, then fills bw->dh_out of the top layer) and the
+ * recurrent layers (BPTT from bw->dh_out down to the inputs). */
+int rnn_head_backward(const RnnModel *model, const RnnTrace *trace, const double *dlogits,
+                      double *grads, RnnBackward *bw, RnnError *err);
+int rnn_layers_backward(const RnnModel *model, const RnnTrace *trace, double *grads,
+                        RnnBackward *bw, RnnError *err);
+/* Zeroes bw for this trace so a caller can put its own dLoss/dh into bw->dh_out (e.g. a unit
+ * vector at the last step, for the Jacobian of h_T) before rnn_layers_backward. */
+int rnn_backward_seed(RnnBackward *bw, const RnnTrace *trace, RnnError *err);
+
+/* Softmax cross-entropy -log softmax(logits)[target], computed from logits so that it stays
+ * finite. Adds scale * (softmax(logits) - onehot(target)) to dlogits (if not NULL). */
+double rnn_cross_entropy(const double *logits, int K, int target, double scale, double *dlogits);
+
+/* ---- training ------------------------------------------------------------------------------ */
+
+/* Seeded random numbers (splitmix64): the same seed gives the same run on every machine. */
+uint64_t rnn_rng_next(uint64_t *state);
+double rnn_rng_uniform(uint64_t *state);            /* [0, 1) */
+double rnn_rng_normal(uint64_t *state);             /* N(0, 1) */
+int rnn_rng_below(uint64_t *state, int n);          /* 0 .. n-1 */
+void rnn_shuffle(int *order, int n, uint64_t *rng); /* Fisher-Yates */
+
+/* PyTorch's default initialisation: embedding N(0,1), recurrent U(±1/√H), head U(±1/√fan_in). */
+void rnn_model_init_random(RnnModel *model, uint64_t seed);
+
+/* One training example: token ids (models with a vocabulary) or raw vectors, and targets. */
+typedef struct RnnExample {
+    int steps;             /* T */
+    const int *token_ids;  /* (T) or NULL */
+    const double *vectors; /* (T, I) or NULL */
+    const int *targets;    /* label index: (1) many-to-one, (T) many-to-many */
+} RnnExample;
+
+typedef enum RnnOptimizerKind { RNN_SGD, RNN_ADAM } RnnOptimizerKind;
+
+typedef struct RnnTrainConfig {
+    RnnOptimizerKind optimizer;
+    double lr;
+    double beta1, beta2, eps; /* Adam: 0.9, 0.999, 1e-8 as in PyTorch */
+    double clip;              /* max global gradient norm; 0 = off */
+    int batch_size;
+    int shuffle;   /* 0: batches in data order */
+    uint64_t seed; /* shuffling (and, in the app, initialisation) */
+} RnnTrainConfig;
+
+void rnn_train_config_default(RnnTrainConfig *config);
+
+/* Counts over examples: loss_sum / count is the mean cross-entropy per prediction (per
+ * sequence for many-to-one, per token for many-to-many); correct / count the accuracy. */
+typedef struct RnnStats {
+    double loss_sum;
+    long long correct, count, sequences;
+} RnnStats;
+
+/* Everything one training run keeps between steps; one allocation plus its trace and
+ * backward scratch. The model is borrowed and updated in place. */
+typedef struct RnnTrainer {
+    RnnModel *model;
+    RnnTrainConfig config;
+    int capacity;          /* longest sequence it can take */
+    long long steps;       /* optimizer steps taken (Adam's t) */
+    uint64_t rng;          /* shuffling state */
+    double last_loss;      /* loss of the last batch, before its step */
+    double last_grad_norm; /* its gradient norm, before clipping */
+    double *grads;         /* (P) dLoss/dparams of the last batch, after clipping */
+    double *adam_m;        /* (P) first moment */
+    double *adam_v;        /* (P) second moment */
+    double *dlogits;       /* (capacity, K) */
+    RnnTrace *trace;
+    RnnBackward *bw;
+} RnnTrainer;
+
+RnnTrainer *rnn_trainer_new(RnnModel *model, const RnnTrainConfig *config, int max_steps,
+                            RnnError *err);
+void rnn_trainer_free(RnnTrainer *trainer);
+/* One optimizer step on a batch of n examples. On a non-finite loss or gradient nothing is
+ * changed and an error is returned. Adds the batch's counts to stats (may be NULL). */
+int rnn_trainer_step(RnnTrainer *trainer, const RnnExample *const *batch, int n, RnnStats *stats,
+                     RnnError *err);
+/* Loss and accuracy without training; confusion (K*K, [target][predicted]) may be NULL. */
+int rnn_evaluate(const RnnModel *model, const RnnExample *examples, int count, RnnStats *stats,
+                 int *confusion, RnnError *err);
 
 #endif

@@ -120,6 +120,30 @@ size_t rnn_trace_bytes(const RnnConfig *c, int steps) {
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
+/* Points the trace's arrays into its value block, laid out for `steps` time steps. */
+static void carve_trace(RnnTrace *tr, int steps) {
+    TraceShape s = trace_shape(&tr->config, steps);
+    tr->steps = steps;
+    tr->in_stride = (int)s.in_stride;
+    tr->out_steps = (int)s.out_steps;
+    double *p = tr->values;
+    size_t LDTH = s.L * s.D * s.T * s.H;
+    tr->input = p, p += s.L * s.T * s.in_stride;
+    tr->h = p, p += LDTH;
+    tr->c = NULL;
+    if (tr->config.cell == RNN_CELL_LSTM) tr->c = p, p += LDTH;
+    tr->gate_ih = p, p += LDTH * s.G;
+    tr->gate_hh = p, p += LDTH * s.G;
+    tr->gate_pre = p, p += LDTH * s.G;
+    tr->gate = p, p += LDTH * s.G;
+    tr->feature = tr->logits = tr->probs = NULL;
+    if (s.out_steps) {
+        tr->feature = p, p += s.out_steps * s.D * s.H;
+        tr->logits = p, p += s.out_steps * s.K;
+        tr->probs = p, p += s.out_steps * s.K;
+    }
+}
+
 RnnTrace *rnn_trace_new(const RnnConfig *c, int steps, RnnError *err) {
     if (rnn_config_check(c, err)) return NULL;
     if (steps < 1) {
@@ -133,30 +157,21 @@ RnnTrace *rnn_trace_new(const RnnConfig *c, int steps, RnnError *err) {
                       (double)bytes / (1 << 20));
         return NULL;
     }
-    TraceShape s = trace_shape(c, steps);
     tr->config = *c;
-    tr->steps = steps;
-    tr->in_stride = (int)s.in_stride;
-    tr->out_steps = (int)s.out_steps;
+    tr->capacity = steps;
     tr->num_values = (size_t)trace_values(c, steps);
     /* One block: the struct, the doubles, then the token ids. */
     tr->values = (double *)(tr + 1);
     tr->token_ids = (int *)(tr->values + tr->num_values);
-    double *p = tr->values;
-    size_t LDTH = s.L * s.D * s.T * s.H;
-    tr->input = p, p += s.L * s.T * s.in_stride;
-    tr->h = p, p += LDTH;
-    if (c->cell == RNN_CELL_LSTM) tr->c = p, p += LDTH;
-    tr->gate_ih = p, p += LDTH * s.G;
-    tr->gate_hh = p, p += LDTH * s.G;
-    tr->gate_pre = p, p += LDTH * s.G;
-    tr->gate = p, p += LDTH * s.G;
-    if (s.out_steps) {
-        tr->feature = p, p += s.out_steps * s.D * s.H;
-        tr->logits = p, p += s.out_steps * s.K;
-        tr->probs = p, p += s.out_steps * s.K;
-    }
+    carve_trace(tr, steps);
     return tr;
+}
+
+int rnn_trace_resize(RnnTrace *tr, int steps, RnnError *err) {
+    if (steps < 1 || steps > tr->capacity)
+        return rnn_error_set(err, "a trace made for %d steps cannot hold %d", tr->capacity, steps);
+    carve_trace(tr, steps);
+    return 0;
 }
 
 void rnn_trace_free(RnnTrace *trace) {

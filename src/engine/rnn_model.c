@@ -181,6 +181,7 @@ RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err) {
 
 void rnn_model_free(RnnModel *m) {
     if (!m) return;
+    free(m->vocab_slots);
     free(m->name);
     free_string_array(m->vocab, m->config.vocab_size);
     free_string_array(m->labels, m->config.num_labels);
@@ -201,6 +202,8 @@ int rnn_model_set_name(RnnModel *m, const char *name, RnnError *err) {
 
 int rnn_model_set_vocab(RnnModel *m, int i, const char *word, RnnError *err) {
     if (i < 0 || i >= m->config.vocab_size) return rnn_error_set(err, "vocab index %d", i);
+    free(m->vocab_slots); /* the index is stale until rnn_model_index_vocab */
+    m->vocab_slots = NULL;
     return replace_string(&m->vocab[i], word, err);
 }
 
@@ -209,21 +212,45 @@ int rnn_model_set_label(RnnModel *m, int i, const char *label, RnnError *err) {
     return replace_string(&m->labels[i], label, err);
 }
 
+static size_t hash_word(const char *s) {
+    size_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 int rnn_model_index_vocab(RnnModel *m, RnnError *err) {
+    int V = m->config.vocab_size;
     m->unk_id = -1;
-    if (m->config.vocab_size == 0) return 0;
-    for (int i = 0; i < m->config.vocab_size; i++) {
-        if (strcmp(m->vocab[i], "<unk>") == 0) {
-            m->unk_id = i;
-            return 0;
-        }
+    free(m->vocab_slots);
+    m->vocab_slots = NULL;
+    if (V == 0) return 0;
+    size_t size = 16;
+    while (size < 2 * (size_t)V) size *= 2;
+    m->vocab_slots = malloc(size * sizeof *m->vocab_slots);
+    if (!m->vocab_slots) return rnn_error_set(err, "out of memory");
+    m->vocab_mask = size - 1;
+    for (size_t k = 0; k < size; k++) m->vocab_slots[k] = -1;
+    for (int i = 0; i < V; i++) {
+        size_t k = hash_word(m->vocab[i]) & m->vocab_mask;
+        while (m->vocab_slots[k] >= 0 && strcmp(m->vocab[m->vocab_slots[k]], m->vocab[i]) != 0)
+            k = (k + 1) & m->vocab_mask;
+        if (m->vocab_slots[k] < 0) m->vocab_slots[k] = i; /* a duplicate keeps the first */
+        if (m->unk_id < 0 && strcmp(m->vocab[i], "<unk>") == 0) m->unk_id = i;
     }
-    return rnn_error_set(err, "the vocabulary has no \"<unk>\" entry for unknown words");
+    if (m->unk_id < 0)
+        return rnn_error_set(err, "the vocabulary has no \"<unk>\" entry for unknown words");
+    return 0;
 }
 
 int rnn_model_token_id(const RnnModel *m, const char *token) {
-    for (int i = 0; i < m->config.vocab_size; i++)
-        if (strcmp(m->vocab[i], token) == 0) return i;
+    if (!m->vocab_slots) { /* not indexed: a linear search gives the same answer */
+        for (int i = 0; i < m->config.vocab_size; i++)
+            if (strcmp(m->vocab[i], token) == 0) return i;
+        return m->unk_id;
+    }
+    for (size_t k = hash_word(token) & m->vocab_mask; m->vocab_slots[k] >= 0;
+         k = (k + 1) & m->vocab_mask)
+        if (strcmp(m->vocab[m->vocab_slots[k]], token) == 0) return m->vocab_slots[k];
     return m->unk_id;
 }
 

@@ -34,12 +34,57 @@ int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err
 char *io_model_to_json(const RnnModel *model, const char *extras_json, RnnError *err);
 int io_model_save(const char *path, const RnnModel *model, const char *extras_json, RnnError *err);
 
+/* Returns object_json (a JSON object text, NULL or "" for {}) with key set to value_json,
+ * replacing any earlier value; malloc'd. Used to record "training" in a model's extras. */
+char *io_json_object_set(const char *object_json, const char *key, const char *value_json,
+                         RnnError *err);
+
 /* ---- input vectors ---------------------------------------------------------------------- */
 
 /* A JSON array of T arrays of input_size finite numbers: *vectors gets (T, input_size). */
 int io_inputs_parse(const char *text, size_t len, const char *source, int input_size,
                     double **vectors, int *steps, RnnError *err);
 int io_inputs_load(const char *path, int input_size, double **vectors, int *steps, RnnError *err);
+
+/* ---- training data (JSON Lines) ----------------------------------------------------------- */
+
+typedef enum IoDataKind { IO_DATA_LABELS, IO_DATA_TAGS } IoDataKind;
+
+/* One line of a data file as written. */
+typedef struct IoRecord {
+    int line;        /* 1-based line number in the file */
+    int steps;       /* T */
+    char **tokens;   /* (T) words, or NULL for vector data */
+    double *vectors; /* (T, vector_width) or NULL */
+    char *label;     /* many-to-one target, or NULL */
+    char **tags;     /* (T) many-to-many targets, or NULL */
+} IoRecord;
+
+typedef struct IoDataset {
+    char *path;
+    IoDataKind kind;
+    int count;        /* examples */
+    int max_steps;    /* longest example */
+    int vector_width; /* width of "inputs" vectors; 0 for word data */
+    int has_tokens;
+    IoRecord *records; /* (count) */
+    /* filled by io_data_encode for one model: */
+    RnnExample *examples; /* (count) pointing into ids / targets / records */
+    int *ids;             /* all token ids, example after example */
+    int *targets;         /* all targets, example after example */
+} IoDataset;
+
+/* Parses JSON Lines; errors name "file:line: reason". Blank lines are skipped. */
+int io_data_parse(const char *text, size_t len, const char *source, IoDataset **out, RnnError *err);
+int io_data_load(const char *path, IoDataset **out, RnnError *err);
+void io_data_free(IoDataset *data);
+/* Distinct words / labels (or tags) in order of first appearance; free the array (not the
+ * strings, which belong to the dataset). */
+int io_data_words(const IoDataset *data, const char ***words, int *count, RnnError *err);
+int io_data_labels(const IoDataset *data, const char ***labels, int *count, RnnError *err);
+/* Maps words to the model's vocabulary ids (<unk> for unknown ones) and labels to its label
+ * indices, filling data->examples. A label the model does not have is an error. */
+int io_data_encode(IoDataset *data, const RnnModel *model, RnnError *err);
 
 /* ---- text output -------------------------------------------------------------------------- */
 

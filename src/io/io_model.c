@@ -553,3 +553,24 @@ int io_model_save(const char *path, const RnnModel *m, const char *extras_json, 
     free(text);
     return rc;
 }
+
+char *io_json_object_set(const char *object_json, const char *key, const char *value_json,
+                         RnnError *err) {
+    cJSON *obj = object_json && object_json[0] ? cJSON_Parse(object_json) : cJSON_CreateObject();
+    cJSON *value = cJSON_Parse(value_json);
+    char *text = NULL;
+    if (!cJSON_IsObject(obj) || !value) {
+        rnn_error_set(err, "internal: not a JSON object or value");
+    } else {
+        if (cJSON_GetObjectItemCaseSensitive(obj, key))
+            cJSON_ReplaceItemInObjectCaseSensitive(obj, key, value);
+        else
+            cJSON_AddItemToObject(obj, key, value);
+        value = NULL;
+        text = cJSON_PrintUnformatted(obj);
+        if (!text) rnn_error_set(err, "out of memory");
+    }
+    cJSON_Delete(value);
+    cJSON_Delete(obj);
+    return text;
+}

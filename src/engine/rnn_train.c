@@ -1,0 +1,253 @@
+/* rnn_train.c - the training engine: seeded random numbers and initialisation, the losses
+ * of a batch, gradient clipping, SGD and Adam, epochs and evaluation.
+ *
+ * Semantics follow PyTorch so that one epoch equals torch.optim.SGD / Adam to 1e-9:
+ * - every sequence runs on its own (no padding), initial state zero;
+ * - many-to-one: the batch loss is the mean over its sequences of the cross-entropy;
+ * - many-to-many: the sum over every token of the batch divided by the batch's tokens;
+ * - regression: the mean over sequences of the squared error;
+ * - clipping scales all gradients by max_norm / (norm + 1e-6) when that is below 1
+ *   (torch.nn.utils.clip_grad_norm_). */
+#include "rnn.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- random numbers ------------------------------------------------------------------------ */
+
+uint64_t rnn_rng_next(uint64_t *state) {
+    /* splitmix64: every seed, 0 included, gives a full-period, well-mixed sequence */
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+double rnn_rng_uniform(uint64_t *state) {
+    return (double)(rnn_rng_next(state) >> 11) * (1.0 / 9007199254740992.0); /* [0, 1) */
+}
+
+double rnn_rng_normal(uint64_t *state) {
+    /* Box-Muller; 1 - u keeps the logarithm's argument in (0, 1] */
+    double u = 1.0 - rnn_rng_uniform(state), v = rnn_rng_uniform(state);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+int rnn_rng_below(uint64_t *state, int n) {
+    return (int)(rnn_rng_uniform(state) * n);
+}
+
+void rnn_model_init_random(RnnModel *m, uint64_t seed) {
+    /* PyTorch's defaults: embedding N(0, 1); recurrent weights and biases U(-1/√H, 1/√H);
+     * the linear head U(-1/√fan_in, 1/√fan_in) for weight and bias. */
+    uint64_t s = seed;
+    const RnnConfig *c = &m->config;
+    for (int i = 0; i < rnn_tensor_count(c); i++) {
+        RnnTensorInfo t = rnn_tensor_info(c, i);
+        double *p = m->params + t.offset;
+        size_t n = rnn_tensor_size(&t);
+        if (strcmp(t.name, "embedding.weight") == 0) {
+            for (size_t k = 0; k < n; k++) p[k] = rnn_rng_normal(&s);
+            continue;
+        }
+        int fan_in =
+            strncmp(t.name, "head.", 5) == 0 ? rnn_directions(c) * c->hidden_size : c->hidden_size;
+        double bound = 1.0 / sqrt((double)fan_in);
+        for (size_t k = 0; k < n; k++) p[k] = bound * (2.0 * rnn_rng_uniform(&s) - 1.0);
+    }
+}
+
+/* ---- the trainer ----------------------------------------------------------------------------- */
+
+void rnn_train_config_default(RnnTrainConfig *tc) {
+    memset(tc, 0, sizeof *tc);
+    tc->optimizer = RNN_ADAM;
+    tc->lr = 0.001; /* torch.optim.Adam's default */
+    tc->beta1 = 0.9, tc->beta2 = 0.999, tc->eps = 1e-8;
+    tc->clip = 0;
+    tc->batch_size = 32;
+    tc->shuffle = 1;
+    tc->seed = 1;
+}
+
+RnnTrainer *rnn_trainer_new(RnnModel *m, const RnnTrainConfig *tc, int max_steps, RnnError *err) {
+    const RnnConfig *c = &m->config;
+    if (c->head == RNN_HEAD_NONE) {
+        rnn_error_set(err, "a model without a head has nothing to learn from labels");
+        return NULL;
+    }
+    if (!(tc->lr > 0) || !isfinite(tc->lr)) {
+        rnn_error_set(err, "the learning rate must be a positive number");
+        return NULL;
+    }
+    if (tc->batch_size < 1) {
+        rnn_error_set(err, "the batch size must be at least 1");
+        return NULL;
+    }
+    if (!(tc->clip >= 0)) {
+        rnn_error_set(err, "the clipping norm must be 0 (off) or positive");
+        return NULL;
+    }
+    size_t P = m->num_params;
+    /* One block: the struct, grads, Adam's two moments, dlogits. */
+    size_t doubles = 3 * P + (size_t)max_steps * c->num_labels;
+    RnnTrainer *tr = calloc(1, sizeof *tr + doubles * sizeof(double));
+    if (!tr) {
+        rnn_error_set(err, "out of memory for training");
+        return NULL;
+    }
+    tr->model = m;
+    tr->config = *tc;
+    tr->capacity = max_steps;
+    tr->grads = (double *)(tr + 1);
+    tr->adam_m = tr->grads + P;
+    tr->adam_v = tr->adam_m + P;
+    tr->dlogits = tr->adam_v + P;
+    tr->rng = tc->seed;
+    tr->trace = rnn_trace_new(c, max_steps, err);
+    tr->bw = tr->trace ? rnn_backward_new(c, max_steps, err) : NULL;
+    if (!tr->bw) {
+        rnn_trainer_free(tr);
+        return NULL;
+    }
+    return tr;
+}
+
+void rnn_trainer_free(RnnTrainer *tr) {
+    if (!tr) return;
+    rnn_trace_free(tr->trace);
+    rnn_backward_free(tr->bw);
+    free(tr);
+}
+
+static int argmax(const double *x, int n) {
+    int best = 0;
+    for (int k = 1; k < n; k++)
+        if (x[k] > x[best]) best = k;
+    return best;
+}
+
+/* Forward one example into `trace`; adds its loss (times `scale`, as the batch weighs it)
+ * to *loss, its prediction counts to stats, and, when dlogits != NULL, dLoss/dlogits. */
+static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample *ex, double scale,
+                           double *dlogits, RnnStats *stats, RnnError *err) {
+    const RnnConfig *c = &m->config;
+    if (ex->steps > trace->capacity)
+        return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned", ex->steps,
+                             trace->capacity);
+    if (rnn_trace_resize(trace, ex->steps, err) ||
+        rnn_model_forward(m, ex->token_ids, ex->token_ids ? NULL : ex->vectors, trace, err))
+        return -1;
+    int K = c->num_labels;
+    if (dlogits) memset(dlogits, 0, (size_t)trace->out_steps * K * sizeof *dlogits);
+    double loss = 0;
+    for (int o = 0; o < trace->out_steps; o++) {
+        const double *z = trace->logits + (size_t)o * K;
+        int target = ex->targets[o];
+        loss += rnn_cross_entropy(z, K, target, scale, dlogits ? dlogits + (size_t)o * K : NULL);
+        stats->correct += argmax(z, K) == target;
+        stats->count++;
+    }
+    stats->loss_sum += loss;
+    return 0;
+}
+
+int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnStats *stats,
+                     RnnError *err) {
+    RnnModel *m = tr->model;
+    const RnnConfig *c = &m->config;
+    size_t P = m->num_params;
+    memset(tr->grads, 0, P * sizeof *tr->grads);
+    /* many-to-one: mean over sequences; many-to-many: mean over the batch's tokens */
+    double denom = 0;
+    for (int b = 0; b < n; b++) denom += c->head == RNN_HEAD_MANY_TO_MANY ? batch[b]->steps : 1;
+    RnnStats local = {0};
+    for (int b = 0; b < n; b++) {
+        if (batch[b]->steps > tr->capacity)
+            return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned",
+                                 batch[b]->steps, tr->capacity);
+        if (example_forward(m, tr->trace, batch[b], 1.0 / denom, tr->dlogits, &local, err) ||
+            rnn_model_backward(m, tr->trace, tr->dlogits, tr->grads, tr->bw, err))
+            return -1;
+    }
+    double loss = local.loss_sum / denom;
+    double norm2 = 0;
+    for (size_t k = 0; k < P; k++) norm2 += tr->grads[k] * tr->grads[k];
+    double norm = sqrt(norm2);
+    tr->last_loss = loss;
+    tr->last_grad_norm = norm;
+    if (!isfinite(loss) || !isfinite(norm))
+        return rnn_error_set(err,
+                             "the %s became %s at optimizer step %lld; the weights before "
+                             "this step are kept",
+                             isfinite(loss) ? "gradient" : "loss",
+                             isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite",
+                             tr->steps + 1);
+    if (tr->config.clip > 0) {
+        double coef = tr->config.clip / (norm + 1e-6);
+        if (coef < 1)
+            for (size_t k = 0; k < P; k++) tr->grads[k] *= coef;
+    }
+    tr->steps++;
+    double lr = tr->config.lr;
+    if (tr->config.optimizer == RNN_SGD) {
+        /* p ← p − lr·g */
+        for (size_t k = 0; k < P; k++) m->params[k] -= lr * tr->grads[k];
+    } else {
+        /* Adam (Kingma & Ba 2015) as torch.optim.Adam computes it:
+         *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
+         *   p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε) */
+        double b1 = tr->config.beta1, b2 = tr->config.beta2, eps = tr->config.eps;
+        double bc1 = 1.0 - pow(b1, (double)tr->steps), bc2 = 1.0 - pow(b2, (double)tr->steps);
+        double step_size = lr / bc1, bc2_sqrt = sqrt(bc2);
+        for (size_t k = 0; k < P; k++) {
+            double g = tr->grads[k];
+            tr->adam_m[k] = tr->adam_m[k] * b1 + (1.0 - b1) * g;
+            tr->adam_v[k] = tr->adam_v[k] * b2 + (1.0 - b2) * g * g;
+            double denom_k = sqrt(tr->adam_v[k]) / bc2_sqrt + eps;
+            m->params[k] -= step_size * tr->adam_m[k] / denom_k;
+        }
+    }
+    if (stats) {
+        stats->loss_sum += local.loss_sum;
+        stats->correct += local.correct;
+        stats->count += local.count;
+        stats->sequences += n;
+    }
+    return 0;
+}
+
+void rnn_shuffle(int *order, int n, uint64_t *rng) {
+    for (int i = n - 1; i > 0; i--) {
+        int j = rnn_rng_below(rng, i + 1);
+        int tmp = order[i];
+        order[i] = order[j], order[j] = tmp;
+    }
+}
+
+int rnn_evaluate(const RnnModel *m, const RnnExample *examples, int count, RnnStats *stats,
+                 int *confusion, RnnError *err) {
+    int capacity = 1;
+    for (int i = 0; i < count; i++)
+        if (examples[i].steps > capacity) capacity = examples[i].steps;
+    RnnTrace *trace = rnn_trace_new(&m->config, capacity, err);
+    if (!trace) return -1;
+    memset(stats, 0, sizeof *stats);
+    int K = m->config.num_labels;
+    if (confusion) memset(confusion, 0, (size_t)K * K * sizeof *confusion);
+    int rc = 0;
+    for (int i = 0; i < count && rc == 0; i++) {
+        RnnStats one = {0};
+        rc = example_forward(m, trace, &examples[i], 1.0, NULL, &one, err);
+        /* the loss of a sequence: mean over its outputs (one, or one per token) */
+        stats->loss_sum += one.loss_sum;
+        stats->correct += one.correct;
+        stats->count += one.count;
+        stats->sequences++;
+        for (int o = 0; confusion && rc == 0 && o < trace->out_steps; o++)
+            confusion[examples[i].targets[o] * K + argmax(trace->logits + (size_t)o * K, K)]++;
+    }
+    rnn_trace_free(trace);
+    return rc;
+}
