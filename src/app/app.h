@@ -39,7 +39,17 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err);
 int app_train_main(int argc, char **argv, FILE *out, FILE *err);
 int app_eval_main(int argc, char **argv, FILE *out, FILE *err);
 
+int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
+int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
+/* Parses a whole number option in [min, max]; NULL text leaves *out alone. Prints why not. */
+int app_parse_int(const char *text, const char *name, int min, int max, int *out, FILE *err);
+
 extern const char app_usage[];
+extern const char app_make_data_usage[];
+extern const char app_memory_usage[];
+/* One recall sentence as a JSON line (make-data, and tests that write recall files). */
+struct IoBuf;
+void app_recall_line(struct IoBuf *b, const char *const *words, int distance, int key);
 extern const char app_train_usage[];
 extern const char app_eval_usage[];
 extern const char app_trace_usage[];

@@ -12,6 +12,8 @@ const char app_usage[] =
     "commands:\n"
     "  trace      run a model over a sentence and print every state and gate\n"
     "  train      train a model with backpropagation through time (SGD or Adam)\n"
+    "  memory     the RNN vs LSTM vs GRU long-term memory experiment (recall task)\n"
+    "  make-data  write a generated task (recall) as training data\n"
     "  eval       accuracy, loss and confusion table of a model on a data file\n"
     "\n"
     "options:\n"
@@ -80,6 +82,8 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
     }
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
     if (strcmp(cmd, "train") == 0) return app_train_main(argc, argv, out, err);
+    if (strcmp(cmd, "memory") == 0) return app_memory_main(argc, argv, out, err);
+    if (strcmp(cmd, "make-data") == 0) return app_make_data_main(argc, argv, out, err);
     if (strcmp(cmd, "eval") == 0) return app_eval_main(argc, argv, out, err);
     return usage_error(err, app_usage,
                        cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);

@@ -49,19 +49,6 @@ const char app_eval_usage[] =
 
 /* ---- parsing numbers from options ------------------------------------------------------------ */
 
-static int parse_int(const char *text, const char *name, int min, int max, int *out, FILE *err) {
-    char *end;
-    long v = text ? strtol(text, &end, 10) : 0;
-    if (!text) return 0;
-    if (*text == '\0' || *end != '\0' || v < min || v > max) {
-        fprintf(err, "rnnscope: --%s must be a whole number from %d to %d, got '%s'\n", name, min,
-                max, text);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_double(const char *text, const char *name, double *out, FILE *err) {
     char *end;
     if (!text) return 0;
@@ -215,12 +202,12 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     int epochs = 10, seed = 1;
     RnnConfig config = {cell_kind, RNN_TANH, 16, 16, 1, bidirectional, 0, RNN_HEAD_NONE, 0};
     if (nonlinearity && strcmp(nonlinearity, "relu") == 0) config.nonlinearity = RNN_RELU;
-    if (parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &config.hidden_size, err) ||
-        parse_int(embed, "embed", 1, RNN_MAX_SIZE, &config.input_size, err) ||
-        parse_int(layers, "layers", 1, RNN_MAX_LAYERS, &config.num_layers, err) ||
-        parse_int(epochs_text, "epochs", 1, 1000000, &epochs, err) ||
-        parse_int(batch, "batch-size", 1, 1000000, &tc.batch_size, err) ||
-        parse_int(seed_text, "seed", 0, 2147483647, &seed, err) ||
+    if (app_parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &config.hidden_size, err) ||
+        app_parse_int(embed, "embed", 1, RNN_MAX_SIZE, &config.input_size, err) ||
+        app_parse_int(layers, "layers", 1, RNN_MAX_LAYERS, &config.num_layers, err) ||
+        app_parse_int(epochs_text, "epochs", 1, 1000000, &epochs, err) ||
+        app_parse_int(batch, "batch-size", 1, 1000000, &tc.batch_size, err) ||
+        app_parse_int(seed_text, "seed", 0, 2147483647, &seed, err) ||
         parse_double(lr, "lr", &tc.lr, err) || parse_double(clip, "clip", &tc.clip, err)) {
         fputs("\n", err);
         fputs(app_train_usage, err);

@@ -302,6 +302,13 @@ int rnn_layers_backward(const RnnModel *model, const RnnTrace *trace, double *gr
  * vector at the last step, for the Jacobian of h_T) before rnn_layers_backward. */
 int rnn_backward_seed(RnnBackward *bw, const RnnTrace *trace, RnnError *err);
 
+/* Sensitivity of the final state to each input: norms[t] = ‖∂h_T/∂x_t‖ (Frobenius), where
+ * h_T is what a many-to-one head reads (the top layer's h at T-1, and for a bidirectional
+ * model also the backward h at 0) and x_t is step t's input vector. The vanishing-gradient
+ * picture: for a vanilla RNN norms[0] / norms[T-1] collapses as T grows. norms: (T). */
+int rnn_sensitivity(const RnnModel *model, const RnnTrace *trace, RnnBackward *bw, double *norms,
+                    RnnError *err);
+
 /* Softmax cross-entropy -log softmax(logits)[target], computed from logits so that it stays
  * finite. Adds scale * (softmax(logits) - onehot(target)) to dlogits (if not NULL). */
 double rnn_cross_entropy(const double *logits, int K, int target, double scale, double *dlogits);
@@ -368,12 +375,35 @@ typedef struct RnnTrainer {
 RnnTrainer *rnn_trainer_new(RnnModel *model, const RnnTrainConfig *config, int max_steps,
                             RnnError *err);
 void rnn_trainer_free(RnnTrainer *trainer);
-/* One optimizer step on a batch of n examples. On a non-finite loss or gradient nothing is
- * changed and an error is returned. Adds the batch's counts to stats (may be NULL). */
+/* The loss of a batch (into last_loss) and its gradient (into grads, unclipped, with its
+ * norm in last_grad_norm), without changing the model. Fails on a non-finite loss or
+ * gradient. Adds the batch's counts to stats (may be NULL). */
+int rnn_trainer_gradients(RnnTrainer *trainer, const RnnExample *const *batch, int n,
+                          RnnStats *stats, RnnError *err);
+/* One optimizer step on a batch of n examples: gradients, clipping, SGD or Adam. On a non-finite
+ * loss or gradient nothing is changed and an error is returned. Adds the batch's counts to stats
+ * (may be NULL). */
 int rnn_trainer_step(RnnTrainer *trainer, const RnnExample *const *batch, int n, RnnStats *stats,
                      RnnError *err);
 /* Loss and accuracy without training; confusion (K*K, [target][predicted]) may be NULL. */
 int rnn_evaluate(const RnnModel *model, const RnnExample *examples, int count, RnnStats *stats,
                  int *confusion, RnnError *err);
+
+/* ---- tasks --------------------------------------------------------------------------------- */
+
+#define RNN_RECALL_MAX_KEYS 8
+#define RNN_RECALL_FILLERS  12
+
+/* recall: "KEY filler × d ?", answer KEY. Word tables are fixed so every recall model and
+ * data file shares one vocabulary. */
+const char *rnn_recall_key(int k);    /* 0 .. RNN_RECALL_MAX_KEYS-1, else NULL */
+const char *rnn_recall_filler(int k); /* 0 .. RNN_RECALL_FILLERS-1, else NULL */
+/* Draws one sentence with `distance` fillers from the first `keys` keys into words
+ * (distance + 2 entries, pointing at static strings); returns the key's index. */
+int rnn_recall_sentence(int keys, int distance, uint64_t *rng, const char **words);
+
+/* adding: writes (steps, 2) inputs (value, marker) and returns the sum of the two marked
+ * values. steps >= 2. */
+double rnn_adding_sequence(int steps, uint64_t *rng, double *inputs);
 
 #endif

@@ -292,3 +292,30 @@ double rnn_cross_entropy(const double *logits, int K, int target, double scale, 
             dlogits[k] += scale * (exp(logits[k] - lse) - (k == target ? 1.0 : 0.0));
     return lse - logits[target];
 }
+
+/* ---- sensitivity: how strongly the final state depends on each input ------------------------- */
+
+int rnn_sensitivity(const RnnModel *m, const RnnTrace *tr, RnnBackward *bw, double *norms,
+                    RnnError *err) {
+    /* ‖∂h_T/∂x_t‖_F over t, with h_T the state the head reads (top layer; forward at T-1,
+     * backward at 0) and x_t the input vector of step t: one backward pass per unit of h_T,
+     * each seeded with a unit vector, summing the squared input gradients. */
+    const RnnConfig *c = &m->config;
+    int T = tr->steps, H = c->hidden_size, D = rnn_directions(c), I = c->input_size;
+    int top = c->num_layers - 1;
+    for (int t = 0; t < T; t++) norms[t] = 0;
+    for (int d = 0; d < D; d++) {
+        for (int j = 0; j < H; j++) {
+            if (rnn_backward_seed(bw, tr, err)) return -1;
+            bw->dh_out[rnn_trace_state_index(tr, top, d, d ? 0 : T - 1) + j] = 1.0;
+            if (rnn_layers_backward(m, tr, NULL, bw, err)) return -1;
+            for (int t = 0; t < T; t++)
+                for (int k = 0; k < I; k++) {
+                    double g = bw->dinput[(size_t)t * I + k];
+                    norms[t] += g * g;
+                }
+        }
+    }
+    for (int t = 0; t < T; t++) norms[t] = sqrt(norms[t]);
+    return 0;
+}

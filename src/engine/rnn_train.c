@@ -153,8 +153,8 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
     return 0;
 }
 
-int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnStats *stats,
-                     RnnError *err) {
+int rnn_trainer_gradients(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnStats *stats,
+                          RnnError *err) {
     RnnModel *m = tr->model;
     const RnnConfig *c = &m->config;
     size_t P = m->num_params;
@@ -184,6 +184,21 @@ int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnS
                              isfinite(loss) ? "gradient" : "loss",
                              isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite",
                              tr->steps + 1);
+    if (stats) {
+        stats->loss_sum += local.loss_sum;
+        stats->correct += local.correct;
+        stats->count += local.count;
+        stats->sequences += n;
+    }
+    return 0;
+}
+
+int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnStats *stats,
+                     RnnError *err) {
+    if (rnn_trainer_gradients(tr, batch, n, stats, err)) return -1;
+    RnnModel *m = tr->model;
+    size_t P = m->num_params;
+    double norm = tr->last_grad_norm;
     if (tr->config.clip > 0) {
         double coef = tr->config.clip / (norm + 1e-6);
         if (coef < 1)
@@ -208,12 +223,6 @@ int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnS
             double denom_k = sqrt(tr->adam_v[k]) / bc2_sqrt + eps;
             m->params[k] -= step_size * tr->adam_m[k] / denom_k;
         }
-    }
-    if (stats) {
-        stats->loss_sum += local.loss_sum;
-        stats->correct += local.correct;
-        stats->count += local.count;
-        stats->sequences += n;
     }
     return 0;
 }
