@@ -1,7 +1,7 @@
 /* test_cli.c - the command line: help, version, exit codes, and both output formats. */
 #include "test_util.h"
 
-#define EXAMPLE RNNSCOPE_SOURCE_DIR "/assets/models/example-lstm.json"
+#define EXAMPLE RNNSCOPE_SOURCE_DIR "/assets/models/sentiment-en.json"
 #define KOREAN  RNNSCOPE_TEST_DIR "/fixtures/parity/korean-lstm.model.json"
 
 static Captured run(int argc, char **argv) {

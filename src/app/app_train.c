@@ -338,7 +338,26 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         io_buf_puts(&rec, ", \"valid_accuracy\": ");
         io_buf_double(&rec, (double)valid_stats.correct / (double)valid_stats.count);
     }
-    io_buf_printf(&rec, ", \"date\": \"%s\", \"rnnscope\": \"%s\"}", date, RNNSCOPE_VERSION);
+    io_buf_printf(&rec, ", \"date\": \"%s\", \"rnnscope\": \"%s\", \"command\": ", date,
+                  RNNSCOPE_VERSION);
+    IoBuf cmd = {0}; /* the command line that made it, to run again */
+    io_buf_puts(&cmd, "rnnscope");
+    for (int i = 1; i < argc; i++) {
+        io_buf_puts(&cmd, " ");
+        int plain = argv[i][0] != '\0';
+        for (const char *ch = argv[i]; *ch; ch++) plain &= !strchr(" \"'\\$`!*?;&|<>()[]{}#~", *ch);
+        if (plain) {
+            io_buf_puts(&cmd, argv[i]);
+        } else { /* single-quoted for a POSIX shell */
+            io_buf_puts(&cmd, "'");
+            for (const char *ch = argv[i]; *ch; ch++)
+                io_buf_puts(&cmd, *ch == '\'' ? "'\\''" : (char[]){*ch, 0});
+            io_buf_puts(&cmd, "'");
+        }
+    }
+    io_buf_json_string(&rec, cmd.failed ? "" : cmd.data);
+    io_buf_free(&cmd);
+    io_buf_puts(&rec, "}");
     training = rec.data;
     if (rec.failed || !(merged = io_json_object_set(extras, "training", training, &e)) ||
         io_model_save(out_path, model, merged, &e)) {

@@ -367,6 +367,7 @@ typedef struct RnnTrainer {
     double *grads;         /* (P) dLoss/dparams of the last batch, after clipping */
     double *adam_m;        /* (P) first moment */
     double *adam_v;        /* (P) second moment */
+    double *backup;        /* (3P) params, m, v before the last update, to undo an overflow */
     double *dlogits;       /* (capacity, K) */
     RnnTrace *trace;
     RnnBackward *bw;

@@ -90,8 +90,8 @@ RnnTrainer *rnn_trainer_new(RnnModel *m, const RnnTrainConfig *tc, int max_steps
         return NULL;
     }
     size_t P = m->num_params;
-    /* One block: the struct, grads, Adam's two moments, dlogits. */
-    size_t doubles = 3 * P + (size_t)max_steps * c->num_labels;
+    /* One block: the struct, grads, Adam's two moments, their backup, dlogits. */
+    size_t doubles = 6 * P + (size_t)max_steps * c->num_labels;
     RnnTrainer *tr = calloc(1, sizeof *tr + doubles * sizeof(double));
     if (!tr) {
         rnn_error_set(err, "out of memory for training");
@@ -103,7 +103,8 @@ RnnTrainer *rnn_trainer_new(RnnModel *m, const RnnTrainConfig *tc, int max_steps
     tr->grads = (double *)(tr + 1);
     tr->adam_m = tr->grads + P;
     tr->adam_v = tr->adam_m + P;
-    tr->dlogits = tr->adam_v + P;
+    tr->backup = tr->adam_v + P;
+    tr->dlogits = tr->backup + 3 * P;
     tr->rng = tc->seed;
     tr->trace = rnn_trace_new(c, max_steps, err);
     tr->bw = tr->trace ? rnn_backward_new(c, max_steps, err) : NULL;
@@ -204,6 +205,9 @@ int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnS
         if (coef < 1)
             for (size_t k = 0; k < P; k++) tr->grads[k] *= coef;
     }
+    /* An update that overflows must not cost the last good weights: keep them to restore. */
+    memcpy(tr->backup, m->params, P * sizeof *m->params);
+    memcpy(tr->backup + P, tr->adam_m, 2 * P * sizeof *tr->adam_m);
     tr->steps++;
     double lr = tr->config.lr;
     if (tr->config.optimizer == RNN_SGD) {
@@ -222,6 +226,17 @@ int rnn_trainer_step(RnnTrainer *tr, const RnnExample *const *batch, int n, RnnS
             tr->adam_v[k] = tr->adam_v[k] * b2 + (1.0 - b2) * g * g;
             double denom_k = sqrt(tr->adam_v[k]) / bc2_sqrt + eps;
             m->params[k] -= step_size * tr->adam_m[k] / denom_k;
+        }
+    }
+    for (size_t k = 0; k < P; k++) {
+        if (!isfinite(m->params[k])) {
+            memcpy(m->params, tr->backup, P * sizeof *m->params);
+            memcpy(tr->adam_m, tr->backup + P, 2 * P * sizeof *tr->adam_m);
+            tr->steps--;
+            return rnn_error_set(err,
+                                 "the update at optimizer step %lld made a weight "
+                                 "infinite; the weights before this step are kept",
+                                 tr->steps + 1);
         }
     }
     return 0;

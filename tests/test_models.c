@@ -1,0 +1,199 @@
+/* test_models.c - the shipped models do what their documentation says, on data they have
+ * never seen, and they are reproducible from the command recorded inside them. */
+#include "test_util.h"
+
+#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
+
+static RnnModel *load(const char *file, char **extras) {
+    RnnModel *m;
+    RnnError err;
+    if (io_model_load(file, &m, extras, &err)) fail_msg("%s", err.message);
+    return m;
+}
+
+/* Accuracy on `count` fresh recall sentences with exactly `distance` fillers. */
+static double recall_accuracy(const RnnModel *m, int distance, int count, uint64_t seed) {
+    const char *words[64];
+    int ids[64], target;
+    int correct = 0;
+    for (int i = 0; i < count; i++) {
+        target = rnn_recall_sentence(4, distance, &seed, words);
+        for (int t = 0; t < distance + 2; t++) ids[t] = rnn_model_token_id(m, words[t]);
+        int label = -1;
+        for (int k = 0; k < m->config.num_labels; k++)
+            if (!strcmp(m->labels[k], rnn_recall_key(target))) label = k;
+        assert_true(label >= 0);
+        RnnExample ex = {distance + 2, ids, NULL, &label};
+        RnnStats s;
+        RnnError err;
+        assert_int_equal(rnn_evaluate(m, &ex, 1, &s, NULL, &err), 0);
+        correct += (int)s.correct;
+    }
+    return (double)correct / count;
+}
+
+static void test_recall_models_remember_as_documented(void **state) {
+    (void)state;
+    RnnModel *rnn = load(MODELS "recall-rnn.json", NULL);
+    RnnModel *lstm = load(MODELS "recall-lstm.json", NULL);
+    RnnModel *gru = load(MODELS "recall-gru.json", NULL);
+    const int distances[] = {2, 5, 10, 20, 40};
+    for (int i = 0; i < 5; i++) {
+        /* seed 2026: sentences none of the models was trained on (the data used seed 1) */
+        double a_rnn = recall_accuracy(rnn, distances[i], 400, 2026 + i);
+        double a_lstm = recall_accuracy(lstm, distances[i], 400, 2026 + i);
+        double a_gru = recall_accuracy(gru, distances[i], 400, 2026 + i);
+        print_message("distance %2d: rnn %.3f  lstm %.3f  gru %.3f\n", distances[i], a_rnn, a_lstm,
+                      a_gru);
+        assert_true(a_lstm >= 0.95);
+        assert_true(a_gru >= 0.95);
+        if (distances[i] == 40) assert_true(a_rnn <= a_lstm - 0.2);
+    }
+    rnn_model_free(rnn), rnn_model_free(lstm), rnn_model_free(gru);
+}
+
+/* The valid accuracy recorded at training time is what the model scores now. */
+static double recorded(const char *extras, const char *key) {
+    cJSON *e = cJSON_Parse(extras);
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "training"), key);
+    assert_non_null(v);
+    double x = v->valuedouble;
+    cJSON_Delete(e);
+    return x;
+}
+
+static double evaluate(const RnnModel *m, const char *data_file, int *confusion) {
+    IoDataset *d;
+    RnnError err;
+    RnnStats s;
+    if (io_data_load(data_file, &d, &err) || io_data_encode(d, m, &err) ||
+        rnn_evaluate(m, d->examples, d->count, &s, confusion, &err))
+        fail_msg("%s", err.message);
+    io_data_free(d);
+    return (double)s.correct / s.count;
+}
+
+static void test_recorded_accuracies_hold(void **state) {
+    (void)state;
+    const char *pairs[][2] = {
+        {"sentiment-en", "sentiment-en-valid"}, {"sentiment-ko", "sentiment-ko-valid"},
+        {"names-en-forward", "names-en-valid"}, {"names-en-bidirectional", "names-en-valid"},
+        {"names-ko-forward", "names-ko-valid"}, {"names-ko-bidirectional", "names-ko-valid"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        char model[512], data[512];
+        snprintf(model, sizeof model, MODELS "%s.json", pairs[i][0]);
+        snprintf(data, sizeof data, RNNSCOPE_SOURCE_DIR "/assets/data/%s.jsonl", pairs[i][1]);
+        char *extras;
+        RnnModel *m = load(model, &extras);
+        double acc = evaluate(m, data, NULL);
+        assert_double_equal(acc, recorded(extras, "valid_accuracy"), 1e-12);
+        assert_true(acc >= 0.85);
+        free(extras);
+        rnn_model_free(m);
+    }
+}
+
+/* Name tokens (PER/LOC) whose tag is decided by a later word: the bidirectional tagger gets
+ * them right far more often than the forward-only one of the same size. */
+static double name_token_accuracy(const char *model_file, const char *data_file) {
+    RnnModel *m = load(model_file, NULL);
+    int K = m->config.num_labels, confusion[16 * 16];
+    assert_true(K <= 16);
+    evaluate(m, data_file, confusion);
+    long right = 0, total = 0;
+    for (int r = 0; r < K; r++) {
+        if (!strcmp(m->labels[r], "O")) continue;
+        for (int c = 0; c < K; c++) total += confusion[r * K + c];
+        right += confusion[r * K + r];
+    }
+    rnn_model_free(m);
+    return (double)right / total;
+}
+
+static void test_bidirectional_tagger_beats_forward_only(void **state) {
+    (void)state;
+    for (int ko = 0; ko < 2; ko++) {
+        const char *lang = ko ? "ko" : "en";
+        char fwd[512], bi[512], data[512];
+        snprintf(fwd, sizeof fwd, MODELS "names-%s-forward.json", lang);
+        snprintf(bi, sizeof bi, MODELS "names-%s-bidirectional.json", lang);
+        snprintf(data, sizeof data, RNNSCOPE_SOURCE_DIR "/assets/data/names-%s-valid.jsonl", lang);
+        double a_fwd = name_token_accuracy(fwd, data), a_bi = name_token_accuracy(bi, data);
+        print_message("names-%s: name tokens forward %.3f, bidirectional %.3f\n", lang, a_fwd,
+                      a_bi);
+        assert_true(a_bi >= a_fwd + 0.2);
+    }
+}
+
+/* Runs the command recorded in a model again (writing elsewhere) and compares every bit. */
+static void replay(const char *file) {
+    char *extras;
+    RnnModel *shipped = load(file, &extras);
+    cJSON *e = cJSON_Parse(extras);
+    const char *cmd =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(e, "training"), "command")->valuestring;
+    char buf[2048], out[] = "/tmp/rnnscope-replay-XXXXXX";
+    close(mkstemp(out));
+    snprintf(buf, sizeof buf, "%s", cmd);
+    char *argv[64];
+    int argc = 0;
+    for (char *tok = strtok(buf, " "); tok && argc < 62; tok = strtok(NULL, " ")) {
+        argv[argc++] = tok;
+        if (!strcmp(tok, "--out")) argv[argc++] = out, strtok(NULL, " ");
+    }
+    assert_int_equal(chdir(RNNSCOPE_SOURCE_DIR), 0); /* commands name files from the top */
+    Captured run = run_cli(argc, argv);
+    if (run.code) fail_msg("%s: %s", cmd, run.err);
+    RnnModel *again = load(out, NULL);
+    assert_int_equal(again->num_params, shipped->num_params);
+    assert_memory_equal(again->params, shipped->params, shipped->num_params * sizeof(double));
+    rnn_model_free(again);
+    rnn_model_free(shipped);
+    captured_free(&run);
+    cJSON_Delete(e);
+    free(extras);
+    unlink(out);
+}
+
+static void test_models_are_reproducible(void **state) {
+    (void)state;
+    replay(MODELS "sentiment-en.json");
+    replay(MODELS "names-ko-bidirectional.json");
+    replay(MODELS "recall-rnn.json");
+}
+
+/* The recall data is what its make-data command writes. */
+static void test_recall_data_is_regenerated_exactly(void **state) {
+    (void)state;
+    char out[] = "/tmp/rnnscope-recall-XXXXXX";
+    close(mkstemp(out));
+    char *argv[] = {"rnnscope", "make-data",      "recall", "--count", "9600", "--min-distance",
+                    "1",        "--max-distance", "40",     "--keys",  "4",    "--seed",
+                    "1",        "--out",          out};
+    Captured run = run_cli(15, argv);
+    assert_int_equal(run.code, 0);
+    size_t a_len, b_len;
+    char *a, *b;
+    RnnError err;
+    assert_int_equal(io_read_file(out, IO_MAX_FILE_SIZE, &a, &a_len, &err), 0);
+    assert_int_equal(io_read_file(RNNSCOPE_SOURCE_DIR "/assets/data/recall-train.jsonl",
+                                  IO_MAX_FILE_SIZE, &b, &b_len, &err),
+                     0);
+    assert_int_equal(a_len, b_len);
+    assert_memory_equal(a, b, a_len);
+    free(a), free(b);
+    captured_free(&run);
+    unlink(out);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recall_models_remember_as_documented),
+        cmocka_unit_test(test_recorded_accuracies_hold),
+        cmocka_unit_test(test_bidirectional_tagger_beats_forward_only),
+        cmocka_unit_test(test_models_are_reproducible),
+        cmocka_unit_test(test_recall_data_is_regenerated_exactly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
