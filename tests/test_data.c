@@ -20,7 +20,12 @@ static const BadData bad[] = {
     {"{\"text\": \"ok \\u00ff\", \"label\": \"x\"}\n{\"text\": 5, \"label\": \"x\"}\n",
      "d.jsonl:2: \"text\" must be a string"},
     {"{\"tokens\": [\"a\"]}\n",
-     "d.jsonl:1: give exactly one of \"label\" (one per example) and \"tags\" (one per token)"},
+     "d.jsonl:1: give exactly one of \"label\" (one per example), \"tags\" (one per token) "
+     "and \"target\" (numbers)"},
+    {"{\"inputs\": [[1]], \"target\": 0.5}\n{\"inputs\": [[1]], \"target\": [0.5, 1]}\n",
+     "d.jsonl:2: \"target\" must be a number or an array of numbers (as many on every line)"},
+    {"{\"inputs\": [[1]], \"target\": \"high\"}\n",
+     "d.jsonl:1: \"target\" must be a number or an array of numbers (as many on every line)"},
     {"{\"tokens\": [\"a\"], \"label\": \"\"}\n", "d.jsonl:1: \"label\" must be a non-empty string"},
     {"{\"tokens\": [\"a\", \"b\"], \"tags\": [\"X\"]}\n", "d.jsonl:1: 1 tags for 2 tokens"},
     {"{\"tokens\": [\"a\"], \"label\": \"x\"}\n\n{\"tokens\": [\"a\"], \"tags\": [\"X\"]}\n",

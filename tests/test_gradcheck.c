@@ -50,6 +50,14 @@ static double loss_of(const RnnModel *m, RnnTrace *tr, double *grads, RnnBackwar
     double dlogits[T * K] = {0}, loss = 0;
     if (m->config.head == RNN_HEAD_MANY_TO_ONE) {
         loss = rnn_cross_entropy(tr->logits, K, targets[0], 1.0, dlogits);
+    } else if (m->config.head == RNN_HEAD_REGRESSION) {
+        /* mean squared error over the K outputs */
+        static const double values[K] = {0.3, -1.2, 2.0};
+        for (int k = 0; k < K; k++) {
+            double diff = tr->logits[k] - values[k];
+            loss += diff * diff / K;
+            dlogits[k] = 2 * diff / K;
+        }
     } else {
         for (int t = 0; t < T; t++)
             loss +=
@@ -131,6 +139,9 @@ static const GradCase cases[] = {
     {"gru, 1 layer, many-to-many", RNN_CELL_GRU, RNN_TANH, 1, 0, 1, RNN_HEAD_MANY_TO_MANY},
     {"gru, 2 layers bi, many-to-one", RNN_CELL_GRU, RNN_TANH, 2, 1, 1, RNN_HEAD_MANY_TO_ONE},
     {"gru, 2 layers bi, many-to-many", RNN_CELL_GRU, RNN_TANH, 2, 1, 0, RNN_HEAD_MANY_TO_MANY},
+    {"rnn tanh, 1 layer, regression", RNN_CELL_RNN, RNN_TANH, 1, 0, 0, RNN_HEAD_REGRESSION},
+    {"lstm, 2 layers bi, regression", RNN_CELL_LSTM, RNN_TANH, 2, 1, 1, RNN_HEAD_REGRESSION},
+    {"gru, 1 layer, regression", RNN_CELL_GRU, RNN_TANH, 1, 0, 0, RNN_HEAD_REGRESSION},
 };
 
 static void test_case(void **state) {

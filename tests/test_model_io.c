@@ -88,7 +88,8 @@ static const Malformed malformed[] = {
      "m.json: params: unexpected tensor embedding.weight for this lstm model with 1 layer(s) "
      "(the model has no vocab)"},
     {"unknown head kind", "\"many-to-one\"", "\"one-to-many\"",
-     "m.json: head.kind: expected \"many-to-one\" or \"many-to-many\", got \"one-to-many\""},
+     "m.json: head.kind: expected \"many-to-one\", \"many-to-many\" or \"regression\", got "
+     "\"one-to-many\""},
     {"duplicate label", "[\"yes\", \"no\"]", "[\"yes\", \"yes\"]",
      "m.json: head.labels[1]: duplicate entry \"yes\" (also head.labels[0])"},
     {"head weight mis-shaped", "[[1.5, -1.5], [0.5, 0.25]]", "[[1.5, -1.5, 0], [0.5, 0.25, 0]]",

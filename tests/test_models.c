@@ -23,7 +23,7 @@ static double recall_accuracy(const RnnModel *m, int distance, int count, uint64
         for (int k = 0; k < m->config.num_labels; k++)
             if (!strcmp(m->labels[k], rnn_recall_key(target))) label = k;
         assert_true(label >= 0);
-        RnnExample ex = {distance + 2, ids, NULL, &label};
+        RnnExample ex = {distance + 2, ids, NULL, &label, NULL};
         RnnStats s;
         RnnError err;
         assert_int_equal(rnn_evaluate(m, &ex, 1, &s, NULL, &err), 0);

@@ -6,7 +6,10 @@
 #   tools/install-deps.sh --test   also what the test suite needs
 set -eu
 
-packages="build-essential cmake pkg-config libcjson-dev"
+# cJSON: model and data files; SDL2, SDL2_ttf, libpng, fontconfig: the window, text and PNG
+# output; fonts-nanum: a font that covers Hangul as well as Latin.
+packages="build-essential cmake pkg-config libcjson-dev libsdl2-dev libsdl2-ttf-dev libpng-dev \
+libfontconfig-dev fonts-nanum"
 if [ "${1:-}" = "--test" ]; then
   # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
   # parity check on freshly drawn random models (the committed fixtures need no torch).

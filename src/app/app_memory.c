@@ -21,7 +21,7 @@ const char app_memory_usage[] =
     "usage: rnnscope memory [--cells rnn,lstm,gru] [--distances 5,10,20,50,100] [--hidden H]\n"
     "                       [--embed E] [--budget STEPS] [--batch-size B] [--lr X]\n"
     "                       [--seeds N] [--keys K] [--test N] [--quick]\n"
-    "                       [--format json|table] [--plot OUT.png]\n"
+    "                       [--adding] [--format json|table] [--plot OUT.png]\n"
     "\n"
     "Trains each cell on the recall task with gaps 1..D (same data, same budget, same\n"
     "seed for every cell), then measures its accuracy on fresh sentences whose gap is\n"
@@ -30,7 +30,10 @@ const char app_memory_usage[] =
     "--quick: distances 5,20,40, one seed, 200 test sentences (under a minute).\n"
     "\n"
     "Also reports the gradient ratio |dh_T/dx_1| / |dh_T/dx_T| of each trained model on\n"
-    "its test sentences (median): how much of the first word's gradient survives the gap.\n";
+    "its test sentences (median): how much of the first word's gradient survives the gap.\n"
+    "\n"
+    "--adding also runs the adding problem with sequences of length D (same cells, budget\n"
+    "and seeds) and reports its test MSE; always predicting 1 scores about 1/6 = 0.167.\n";
 
 typedef struct MemoryOptions {
     int cells[3], ncells;
@@ -41,6 +44,7 @@ typedef struct MemoryOptions {
 
 typedef struct MemoryResult {
     double accuracy[64]; /* per seed */
+    double mse[64];      /* adding problem, per seed */
     double ratio[64];    /* median gradient ratio per seed */
 } MemoryResult;
 
@@ -106,7 +110,58 @@ static void recall_example(const RnnModel *m, int keys, int distance, uint64_t *
                            const char **words, int *ids, int *target, RnnExample *ex) {
     *target = rnn_recall_sentence(keys, distance, rng, words);
     for (int t = 0; t < distance + 2; t++) ids[t] = rnn_model_token_id(m, words[t]);
-    *ex = (RnnExample){distance + 2, ids, NULL, target};
+    *ex = (RnnExample){distance + 2, ids, NULL, target, NULL};
+}
+
+/* The adding problem at length T: same budget and seeds as recall; returns the test MSE. */
+static int run_adding(RnnCellKind cell, int T, int seed, const MemoryOptions *o, double *mse,
+                      RnnError *err) {
+    RnnConfig c = {cell, RNN_TANH, 2, o->hidden, 1, 0, 0, RNN_HEAD_REGRESSION, 1};
+    RnnModel *m = rnn_model_new(&c, err);
+    if (!m || rnn_model_set_label(m, 0, "target", err)) {
+        rnn_model_free(m);
+        return -1;
+    }
+    rnn_model_init_random(m, 1000003ULL * (uint64_t)seed + 29);
+    RnnTrainConfig tc;
+    rnn_train_config_default(&tc);
+    tc.lr = o->lr;
+    tc.batch_size = o->batch;
+    RnnTrainer *trainer = rnn_trainer_new(m, &tc, T, err);
+    double *x = malloc((size_t)o->batch * T * 2 * sizeof *x);
+    double *y = malloc((size_t)o->batch * sizeof *y);
+    RnnExample *ex = malloc((size_t)o->batch * sizeof *ex);
+    const RnnExample **batch = malloc((size_t)o->batch * sizeof *batch);
+    int rc = -1;
+    if (!trainer || !x || !y || !ex || !batch) {
+        if (trainer) rnn_error_set(err, "out of memory");
+        goto done;
+    }
+    uint64_t data_rng = 0xADDULL + 7919ULL * (uint64_t)seed + 104729ULL * (uint64_t)T;
+    for (int step = 0; step < o->budget; step++) {
+        for (int b = 0; b < o->batch; b++) {
+            y[b] = rnn_adding_sequence(T, &data_rng, x + (size_t)b * T * 2);
+            ex[b] = (RnnExample){T, NULL, x + (size_t)b * T * 2, NULL, &y[b]};
+            batch[b] = &ex[b];
+        }
+        if (rnn_trainer_step(trainer, batch, o->batch, NULL, err)) goto done;
+    }
+    uint64_t test_rng = 0x7E57ADDULL + 31337ULL * (uint64_t)seed + 15485863ULL * (uint64_t)T;
+    double sum = 0;
+    for (int i = 0; i < o->test; i++) {
+        y[0] = rnn_adding_sequence(T, &test_rng, x);
+        ex[0] = (RnnExample){T, NULL, x, NULL, &y[0]};
+        RnnStats s;
+        if (rnn_evaluate(m, ex, 1, &s, NULL, err)) goto done;
+        sum += s.loss_sum;
+    }
+    *mse = sum / o->test;
+    rc = 0;
+done:
+    free(x), free(y), free(ex), free(batch);
+    rnn_trainer_free(trainer);
+    rnn_model_free(m);
+    return rc;
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -179,13 +234,13 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *cells = NULL, *distances = NULL, *hidden = NULL, *embed = NULL, *budget = NULL;
     const char *batch = NULL, *lr = NULL, *seeds = NULL, *keys = NULL, *test = NULL;
     const char *format = NULL, *plot = NULL;
-    int quick = 0;
+    int quick = 0, adding = 0;
     const AppOption opts[] = {
         {"cells", &cells, NULL}, {"distances", &distances, NULL}, {"hidden", &hidden, NULL},
         {"embed", &embed, NULL}, {"budget", &budget, NULL},       {"batch-size", &batch, NULL},
         {"lr", &lr, NULL},       {"seeds", &seeds, NULL},         {"keys", &keys, NULL},
         {"test", &test, NULL},   {"quick", NULL, &quick},         {"format", &format, NULL},
-        {"plot", &plot, NULL},
+        {"plot", &plot, NULL},   {"adding", NULL, &adding},
     };
     int rc = app_parse_options(argc, argv, 2, opts, (int)(sizeof opts / sizeof *opts),
                                app_memory_usage, out, err);
@@ -243,7 +298,9 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
             for (int s = 0; s < o.seeds; s++) {
                 MemoryResult *r = &results[i * 3 + c];
                 if (run_one((RnnCellKind)o.cells[c], o.distances[i], s + 1, &o, &r->accuracy[s],
-                            &r->ratio[s], &e)) {
+                            &r->ratio[s], &e) ||
+                    (adding && run_adding((RnnCellKind)o.cells[c], o.distances[i], s + 1, &o,
+                                          &r->mse[s], &e))) {
                     rc = app_fail(err, "memory", e.message);
                     break;
                 }
@@ -297,12 +354,35 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
                 io_buf_double(&b, min);
                 io_buf_puts(&b, ", \"gradient_ratio\": ");
                 io_buf_double_array(&b, r->ratio, (size_t)o.seeds);
+                if (adding) {
+                    io_buf_puts(&b, ", \"adding_mse\": ");
+                    io_buf_double_array(&b, r->mse, (size_t)o.seeds);
+                }
                 io_buf_puts(&b, "}");
             } else {
                 io_buf_printf(&b, "   %.2f / %.2f   %-9.1e", mean, min, ratio);
             }
         }
         if (!as_json) io_buf_puts(&b, "\n");
+    }
+    if (!as_json && adding) {
+        /* the adding problem: mean test MSE per cell, against always predicting 1 */
+        io_buf_printf(&b,
+                      "\nadding problem, length D: test MSE (mean over seeds); always "
+                      "predicting 1 scores 1/6 = 0.167\n%6s",
+                      "D");
+        for (int c = 0; c < o.ncells; c++)
+            io_buf_printf(&b, "   %-10s", rnn_cell_name((RnnCellKind)o.cells[c]));
+        io_buf_puts(&b, "\n");
+        for (int i = 0; i < o.ndistances; i++) {
+            io_buf_printf(&b, "%6d", o.distances[i]);
+            for (int c = 0; c < o.ncells; c++) {
+                double mean = 0;
+                for (int s = 0; s < o.seeds; s++) mean += results[i * 3 + c].mse[s] / o.seeds;
+                io_buf_printf(&b, "   %-10.4f", mean);
+            }
+            io_buf_puts(&b, "\n");
+        }
     }
     io_buf_puts(&b, as_json ? "]}\n" : "");
     if (b.failed || fwrite(b.data, 1, b.len, out) != b.len)

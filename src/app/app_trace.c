@@ -96,8 +96,8 @@ static void put_trace_json(IoBuf *b, const TraceRun *r) {
             if (k) io_buf_puts(b, ", ");
             io_buf_json_string(b, r->model->labels[k]);
         }
-        io_buf_puts(b, "], \"probs\": ");
-        if (c->head == RNN_HEAD_MANY_TO_ONE)
+        io_buf_puts(b, c->head == RNN_HEAD_REGRESSION ? "], \"values\": " : "], \"probs\": ");
+        if (c->head != RNN_HEAD_MANY_TO_MANY)
             io_buf_double_array(b, tr->probs, (size_t)c->num_labels);
         else
             put_matrix(b, tr->probs, T, c->num_labels, (size_t)c->num_labels);
@@ -186,6 +186,11 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
     io_buf_printf(b, "\noutput (%s)\n", rnn_head_name(c->head));
     for (int o = 0; o < tr->out_steps; o++) {
         const double *p = tr->probs + (size_t)o * c->num_labels;
+        if (c->head == RNN_HEAD_REGRESSION) {
+            for (int k = 0; k < c->num_labels; k++)
+                io_buf_printf(b, "  %-12s %.6g\n", r->model->labels[k], p[k]);
+            continue;
+        }
         int best = 0;
         for (int k = 1; k < c->num_labels; k++)
             if (p[k] > p[best]) best = k;

@@ -75,9 +75,11 @@ static RnnModel *new_model_for(const IoDataset *data, RnnConfig config, uint64_t
     for (int i = 0; i < nwords; i++) has_unk |= strcmp(words[i], "<unk>") == 0;
     config.vocab_size = data->has_tokens ? nwords + !has_unk : 0;
     if (!data->has_tokens) config.input_size = data->vector_width;
-    config.head = data->kind == IO_DATA_LABELS ? RNN_HEAD_MANY_TO_ONE : RNN_HEAD_MANY_TO_MANY;
-    config.num_labels = nlabels;
-    if (nlabels < 2) {
+    config.head = data->kind == IO_DATA_LABELS ? RNN_HEAD_MANY_TO_ONE
+                  : data->kind == IO_DATA_TAGS ? RNN_HEAD_MANY_TO_MANY
+                                               : RNN_HEAD_REGRESSION;
+    config.num_labels = config.head == RNN_HEAD_REGRESSION ? data->records[0].num_values : nlabels;
+    if (config.head != RNN_HEAD_REGRESSION && nlabels < 2) {
         rnn_error_set(err, "%s: the data has only one label; a classifier needs two or more",
                       data->path);
         goto done;
@@ -87,8 +89,12 @@ static RnnModel *new_model_for(const IoDataset *data, RnnConfig config, uint64_t
     if (config.vocab_size && rnn_model_set_vocab(m, v++, "<unk>", err)) goto fail;
     for (int i = 0; i < nwords && config.vocab_size; i++)
         if (strcmp(words[i], "<unk>") != 0 && rnn_model_set_vocab(m, v++, words[i], err)) goto fail;
-    for (int k = 0; k < nlabels; k++)
-        if (rnn_model_set_label(m, k, labels[k], err)) goto fail;
+    for (int k = 0; k < config.num_labels; k++) {
+        char output[32]; /* a regression head's outputs are named target, or target0.. */
+        snprintf(output, sizeof output, config.num_labels > 1 ? "target%d" : "target", k);
+        if (rnn_model_set_label(m, k, config.head == RNN_HEAD_REGRESSION ? output : labels[k], err))
+            goto fail;
+    }
     if (rnn_model_index_vocab(m, err)) goto fail;
     rnn_model_init_random(m, seed);
     goto done;
@@ -116,6 +122,7 @@ static char *file_stem(const char *path) {
 typedef struct Progress {
     FILE *out;
     int tty;
+    int regression; /* report the mean squared error, not an accuracy */
     int epochs, batches;
     double last_draw;
 } Progress;
@@ -135,9 +142,10 @@ static void draw_bar(Progress *p, int epoch, int batch, const RnnStats *s, int f
     int width = 30, fill = (int)(done * width + 0.5);
     fprintf(p->out, "\r  epoch %d/%d [", epoch, p->epochs);
     for (int i = 0; i < width; i++) fputc(i < fill ? '#' : '-', p->out);
-    fprintf(p->out, "] %3.0f%%  loss %.4f  acc %.3f ", done * 100,
-            s->count ? s->loss_sum / (double)s->count : 0.0,
-            s->count ? (double)s->correct / (double)s->count : 0.0);
+    fprintf(p->out, "] %3.0f%%  loss %.4f", done * 100,
+            s->count ? s->loss_sum / (double)s->count : 0.0);
+    if (!p->regression)
+        fprintf(p->out, "  acc %.3f ", s->count ? (double)s->correct / (double)s->count : 0.0);
     fflush(p->out);
 }
 
@@ -263,7 +271,11 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         goto done;
     }
     for (int i = 0; i < n; i++) order[i] = i;
-    Progress progress = {out, isatty(fileno(out)), epochs, (n + tc.batch_size - 1) / tc.batch_size,
+    Progress progress = {out,
+                         isatty(fileno(out)),
+                         model->config.head == RNN_HEAD_REGRESSION,
+                         epochs,
+                         (n + tc.batch_size - 1) / tc.batch_size,
                          0};
     const RnnConfig *c = &model->config;
     fprintf(out,
@@ -297,13 +309,17 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
             goto done;
         }
         if (progress.tty) fputc('\r', out);
-        fprintf(out, "  epoch %d/%d  loss %.4f  acc %.3f", epoch, epochs,
-                epoch_stats.loss_sum / (double)epoch_stats.count,
-                (double)epoch_stats.correct / (double)epoch_stats.count);
-        if (valid)
-            fprintf(out, "  valid loss %.4f  acc %.3f",
-                    valid_stats.loss_sum / (double)valid_stats.count,
-                    (double)valid_stats.correct / (double)valid_stats.count);
+        const char *measure = progress.regression ? "mse" : "loss";
+        fprintf(out, "  epoch %d/%d  %s %.4f", epoch, epochs, measure,
+                epoch_stats.loss_sum / (double)epoch_stats.count);
+        if (!progress.regression)
+            fprintf(out, "  acc %.3f", (double)epoch_stats.correct / (double)epoch_stats.count);
+        if (valid) {
+            fprintf(out, "  valid %s %.4f", measure,
+                    valid_stats.loss_sum / (double)valid_stats.count);
+            if (!progress.regression)
+                fprintf(out, "  acc %.3f", (double)valid_stats.correct / (double)valid_stats.count);
+        }
         fprintf(out, "  (%.1f s)%s\n", now_seconds() - started,
                 progress.tty ? "                    " : "");
     }
@@ -332,11 +348,15 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     io_buf_double(&rec, tc.clip);
     io_buf_printf(&rec, ", \"steps\": %lld, \"final_loss\": ", trainer->steps);
     io_buf_double(&rec, epoch_stats.loss_sum / (double)epoch_stats.count);
-    io_buf_puts(&rec, ", \"final_accuracy\": ");
-    io_buf_double(&rec, (double)epoch_stats.correct / (double)epoch_stats.count);
+    if (!progress.regression) {
+        io_buf_puts(&rec, ", \"final_accuracy\": ");
+        io_buf_double(&rec, (double)epoch_stats.correct / (double)epoch_stats.count);
+    }
     if (valid) {
-        io_buf_puts(&rec, ", \"valid_accuracy\": ");
-        io_buf_double(&rec, (double)valid_stats.correct / (double)valid_stats.count);
+        io_buf_puts(&rec, progress.regression ? ", \"valid_mse\": " : ", \"valid_accuracy\": ");
+        io_buf_double(&rec, progress.regression
+                                ? valid_stats.loss_sum / (double)valid_stats.count
+                                : (double)valid_stats.correct / (double)valid_stats.count);
     }
     io_buf_printf(&rec, ", \"date\": \"%s\", \"rnnscope\": \"%s\", \"command\": ", date,
                   RNNSCOPE_VERSION);
@@ -418,7 +438,27 @@ int app_eval_main(int argc, char **argv, FILE *out, FILE *err) {
     }
     double accuracy = (double)s.correct / (double)s.count, loss = s.loss_sum / (double)s.count;
     IoBuf b = {0};
-    if (as_json) {
+    if (m->config.head == RNN_HEAD_REGRESSION) {
+        /* the baseline: always predicting the data's own mean target */
+        double mean = 0, var = 0;
+        for (int i = 0; i < data->count; i++) mean += data->records[i].values[0] / data->count;
+        for (int i = 0; i < data->count; i++) {
+            double dv = data->records[i].values[0] - mean;
+            var += dv * dv / data->count;
+        }
+        if (as_json) {
+            io_buf_puts(&b, "{\"mse\": ");
+            io_buf_double(&b, loss);
+            io_buf_puts(&b, ", \"loss\": ");
+            io_buf_double(&b, loss);
+            io_buf_printf(&b, ", \"count\": %lld}\n", s.count);
+        } else {
+            io_buf_printf(&b,
+                          "%s on %s: mean squared error %.5f over %lld examples\n"
+                          "(predicting the mean target, %.4f, every time scores %.5f)\n",
+                          m->name, data_path, loss, s.count, mean, var);
+        }
+    } else if (as_json) {
         io_buf_puts(&b, "{\"accuracy\": ");
         io_buf_double(&b, accuracy);
         io_buf_puts(&b, ", \"loss\": ");

@@ -43,6 +43,7 @@ typedef enum RnnHeadKind {
     RNN_HEAD_NONE,
     RNN_HEAD_MANY_TO_ONE,  /* one softmax over labels from PyTorch's h_n of the top layer */
     RNN_HEAD_MANY_TO_MANY, /* one softmax per time step from the top layer's output at t */
+    RNN_HEAD_REGRESSION,   /* K real numbers from h_n, no softmax; squared-error loss */
 } RnnHeadKind;
 
 typedef struct RnnConfig {
@@ -54,7 +55,7 @@ typedef struct RnnConfig {
     int bidirectional;            /* 0 or 1; D = 1 + bidirectional */
     int vocab_size;               /* V: 0 = no embedding, the model reads raw vectors */
     RnnHeadKind head;
-    int num_labels; /* K: 0 when head == RNN_HEAD_NONE */
+    int num_labels; /* K: classes, or outputs of a regression head; 0 without a head */
 } RnnConfig;
 
 /* Gates per cell in PyTorch's row order of weight_ih: RNN 1 (the candidate h itself),
@@ -66,7 +67,8 @@ const char *rnn_gate_name(RnnCellKind cell, int gate);
 const char *rnn_gate_long_name(RnnCellKind cell, int gate);
 const char *rnn_cell_name(RnnCellKind cell); /* "rnn", "lstm", "gru" */
 int rnn_cell_from_name(const char *name, RnnCellKind *out);
-const char *rnn_head_name(RnnHeadKind head); /* "none", "many-to-one", "many-to-many" */
+/* "none", "many-to-one", "many-to-many", "regression" */
+const char *rnn_head_name(RnnHeadKind head);
 int rnn_head_from_name(const char *name, RnnHeadKind *out);
 
 /* Checks the sizes of a configuration (ranges, head/label consistency). */
@@ -172,7 +174,7 @@ typedef struct RnnTrace {
     double *gate;     /* (L, D, T, G, H) post-activation: σ or tanh (RNN: tanh/relu = h) */
     double *feature;  /* (out_steps, D*H) what the head reads */
     double *logits;   /* (out_steps, K) */
-    double *probs;    /* (out_steps, K) softmax of logits */
+    double *probs;    /* (out_steps, K) softmax of logits; for regression the logits */
 
     size_t num_values;
     double *values; /* one flat buffer behind every double pointer above */
@@ -331,6 +333,7 @@ typedef struct RnnExample {
     const int *token_ids;  /* (T) or NULL */
     const double *vectors; /* (T, I) or NULL */
     const int *targets;    /* label index: (1) many-to-one, (T) many-to-many */
+    const double *values;  /* (K) regression targets */
 } RnnExample;
 
 typedef enum RnnOptimizerKind { RNN_SGD, RNN_ADAM } RnnOptimizerKind;
@@ -347,8 +350,9 @@ typedef struct RnnTrainConfig {
 
 void rnn_train_config_default(RnnTrainConfig *config);
 
-/* Counts over examples: loss_sum / count is the mean cross-entropy per prediction (per
- * sequence for many-to-one, per token for many-to-many); correct / count the accuracy. */
+/* Counts over examples: loss_sum / count is the mean loss per prediction (cross-entropy per
+ * sequence for many-to-one, per token for many-to-many; squared error per output for
+ * regression, i.e. the MSE); correct / count the accuracy (classification only). */
 typedef struct RnnStats {
     double loss_sum;
     long long correct, count, sequences;

@@ -200,8 +200,8 @@ int rnn_head_backward(const RnnModel *m, const RnnTrace *tr, const double *dlogi
         double *dfeat = bw->dx; /* D*H fits: dx holds max(I, D*H) */
         transpose_times(dfeat, m->head_weight, dz, K, D * H);
         /* many-to-one reads h_fwd[T-1] and h_bwd[0]; many-to-many reads position o */
-        int t_fwd = c->head == RNN_HEAD_MANY_TO_ONE ? T - 1 : o;
-        int t_bwd = c->head == RNN_HEAD_MANY_TO_ONE ? 0 : o;
+        int t_fwd = c->head != RNN_HEAD_MANY_TO_MANY ? T - 1 : o;
+        int t_bwd = c->head != RNN_HEAD_MANY_TO_MANY ? 0 : o;
         for (int d = 0; d < D; d++) {
             double *dst = bw->dh_out + rnn_trace_state_index(tr, top, d, d ? t_bwd : t_fwd);
             for (int j = 0; j < H; j++) dst[j] += dfeat[d * H + j];

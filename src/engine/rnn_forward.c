@@ -98,7 +98,7 @@ static TraceShape trace_shape(const RnnConfig *c, int steps) {
     s.H = (size_t)c->hidden_size, s.G = (size_t)rnn_gate_count(c->cell);
     s.K = (size_t)c->num_labels;
     s.in_stride = (size_t)(c->input_size > (int)(s.D * s.H) ? c->input_size : (int)(s.D * s.H));
-    s.out_steps = c->head == RNN_HEAD_NONE ? 0 : c->head == RNN_HEAD_MANY_TO_ONE ? 1 : s.T;
+    s.out_steps = c->head == RNN_HEAD_NONE ? 0 : c->head == RNN_HEAD_MANY_TO_MANY ? s.T : 1;
     return s;
 }
 
@@ -262,12 +262,16 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
     int top = c->num_layers - 1, K = c->num_labels;
     for (int o = 0; o < tr->out_steps; o++) {
         double *feature = tr->feature + (size_t)o * D * H;
-        if (c->head == RNN_HEAD_MANY_TO_ONE)
+        if (c->head != RNN_HEAD_MANY_TO_MANY)
             concat_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
         else
             concat_directions(tr, top, o, o, feature);
         affine(tr->logits + (size_t)o * K, model->head_weight, model->head_bias, feature, K, D * H);
-        rnn_softmax(tr->logits + (size_t)o * K, K, tr->probs + (size_t)o * K);
+        if (c->head == RNN_HEAD_REGRESSION) /* the outputs are the numbers themselves */
+            memcpy(tr->probs + (size_t)o * K, tr->logits + (size_t)o * K,
+                   (size_t)K * sizeof(double));
+        else
+            rnn_softmax(tr->logits + (size_t)o * K, K, tr->probs + (size_t)o * K);
     }
     return 0;
 }

@@ -21,7 +21,7 @@ int rnn_error_set(RnnError *err, const char *fmt, ...) {
 /* ---- names ------------------------------------------------------------------------------ */
 
 static const char *const cell_names[] = {"rnn", "lstm", "gru"};
-static const char *const head_names[] = {"none", "many-to-one", "many-to-many"};
+static const char *const head_names[] = {"none", "many-to-one", "many-to-many", "regression"};
 /* Short and textbook names per cell, in PyTorch's row order. */
 static const char *const gate_names[3][RNN_MAX_GATES] = {
     {NULL}, {"i", "f", "g", "o"}, {"r", "z", "n"}};
@@ -63,7 +63,7 @@ const char *rnn_head_name(RnnHeadKind head) {
 }
 
 int rnn_head_from_name(const char *name, RnnHeadKind *out) {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (strcmp(name, head_names[i]) == 0) {
             *out = (RnnHeadKind)i;
             return 0;
@@ -94,10 +94,14 @@ int rnn_config_check(const RnnConfig *c, RnnError *err) {
     if (c->vocab_size < 0 || c->vocab_size > RNN_MAX_VOCAB)
         return rnn_error_set(err, "vocabulary size must be 0..%d, got %d", RNN_MAX_VOCAB,
                              c->vocab_size);
-    if ((unsigned)c->head > RNN_HEAD_MANY_TO_MANY) return rnn_error_set(err, "unknown head kind");
+    if ((unsigned)c->head > RNN_HEAD_REGRESSION) return rnn_error_set(err, "unknown head kind");
     if (c->head == RNN_HEAD_NONE && c->num_labels != 0)
         return rnn_error_set(err, "a model without a head has no labels");
-    if (c->head != RNN_HEAD_NONE && (c->num_labels < 2 || c->num_labels > RNN_MAX_SIZE))
+    if (c->head == RNN_HEAD_REGRESSION && (c->num_labels < 1 || c->num_labels > RNN_MAX_SIZE))
+        return rnn_error_set(err, "a regression head needs 1..%d outputs, got %d", RNN_MAX_SIZE,
+                             c->num_labels);
+    if ((c->head == RNN_HEAD_MANY_TO_ONE || c->head == RNN_HEAD_MANY_TO_MANY) &&
+        (c->num_labels < 2 || c->num_labels > RNN_MAX_SIZE))
         return rnn_error_set(err, "a classification head needs 2..%d labels, got %d", RNN_MAX_SIZE,
                              c->num_labels);
     return 0;

@@ -143,6 +143,18 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
     int K = c->num_labels;
     if (dlogits) memset(dlogits, 0, (size_t)trace->out_steps * K * sizeof *dlogits);
     double loss = 0;
+    if (c->head == RNN_HEAD_REGRESSION) {
+        /* squared error summed over the K outputs; the batch divides by sequences × K, as
+         * torch.nn.MSELoss(reduction="mean") does */
+        for (int k = 0; k < K; k++) {
+            double diff = trace->logits[k] - ex->values[k];
+            loss += diff * diff;
+            if (dlogits) dlogits[k] += scale * 2.0 * diff / K;
+        }
+        stats->loss_sum += loss / K;
+        stats->count++;
+        return 0;
+    }
     for (int o = 0; o < trace->out_steps; o++) {
         const double *z = trace->logits + (size_t)o * K;
         int target = ex->targets[o];
@@ -269,7 +281,9 @@ int rnn_evaluate(const RnnModel *m, const RnnExample *examples, int count, RnnSt
         stats->correct += one.correct;
         stats->count += one.count;
         stats->sequences++;
-        for (int o = 0; confusion && rc == 0 && o < trace->out_steps; o++)
+        for (int o = 0;
+             confusion && rc == 0 && m->config.head != RNN_HEAD_REGRESSION && o < trace->out_steps;
+             o++)
             confusion[examples[i].targets[o] * K + argmax(trace->logits + (size_t)o * K, K)]++;
     }
     rnn_trace_free(trace);

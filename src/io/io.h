@@ -48,7 +48,7 @@ int io_inputs_load(const char *path, int input_size, double **vectors, int *step
 
 /* ---- training data (JSON Lines) ----------------------------------------------------------- */
 
-typedef enum IoDataKind { IO_DATA_LABELS, IO_DATA_TAGS } IoDataKind;
+typedef enum IoDataKind { IO_DATA_LABELS, IO_DATA_TAGS, IO_DATA_VALUES } IoDataKind;
 
 /* One line of a data file as written. */
 typedef struct IoRecord {
@@ -58,6 +58,8 @@ typedef struct IoRecord {
     double *vectors; /* (T, vector_width) or NULL */
     char *label;     /* many-to-one target, or NULL */
     char **tags;     /* (T) many-to-many targets, or NULL */
+    double *values;  /* (num_values) regression targets ("target": x or [x, ...]), or NULL */
+    int num_values;
 } IoRecord;
 
 typedef struct IoDataset {

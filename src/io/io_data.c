@@ -25,6 +25,7 @@ void io_data_free(IoDataset *d) {
         free(r->tags);
         free(r->vectors);
         free(r->label);
+        free(r->values);
     }
     free(d->records);
     free(d->examples);
@@ -135,25 +136,43 @@ static int parse_record(const cJSON *obj, IoRecord *r, IoDataset *d, const char 
 
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(obj, "label");
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(obj, "tags");
-    if ((label != NULL) == (tags != NULL))
+    const cJSON *target = cJSON_GetObjectItemCaseSensitive(obj, "target");
+    if ((label != NULL) + (tags != NULL) + (target != NULL) != 1)
         return rnn_error_set(err,
-                             "%s:%d: give exactly one of \"label\" (one per example) and "
-                             "\"tags\" (one per token)",
+                             "%s:%d: give exactly one of \"label\" (one per example), "
+                             "\"tags\" (one per token) and \"target\" (numbers)",
                              src, line);
-    IoDataKind kind = label ? IO_DATA_LABELS : IO_DATA_TAGS;
+    static const char *const kind_key[] = {"label", "tags", "target"};
+    IoDataKind kind = label ? IO_DATA_LABELS : tags ? IO_DATA_TAGS : IO_DATA_VALUES;
     if (d->count > 0 && kind != d->kind)
         return rnn_error_set(err,
                              "%s:%d: this line has \"%s\" but line %d has \"%s\": a data "
                              "file holds one kind",
-                             src, line, label ? "label" : "tags", d->records[0].line,
-                             label ? "tags" : "label");
+                             src, line, kind_key[kind], d->records[0].line, kind_key[d->kind]);
     d->kind = kind;
+    if (target) {
+        int n = cJSON_IsNumber(target) ? 1 : cJSON_IsArray(target) ? cJSON_GetArraySize(target) : 0;
+        if (n < 1 || n > RNN_MAX_SIZE || (d->count > 0 && n != d->records[0].num_values))
+            return rnn_error_set(err,
+                                 "%s:%d: \"target\" must be a number or an array of numbers "
+                                 "(as many on every line)",
+                                 src, line);
+        if (!(r->values = malloc((size_t)n * sizeof *r->values)))
+            return rnn_error_set(err, "%s:%d: out of memory", src, line);
+        r->num_values = n;
+        const cJSON *v = cJSON_IsNumber(target) ? target : target->child;
+        for (int k = 0; k < n; k++, v = v->next) {
+            if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+                return rnn_error_set(err, "%s:%d: \"target\" must hold finite numbers", src, line);
+            r->values[k] = v->valuedouble;
+        }
+    }
     if (label) {
         if (!cJSON_IsString(label) || !label->valuestring[0])
             return rnn_error_set(err, "%s:%d: \"label\" must be a non-empty string", src, line);
         if (!(r->label = strdup(label->valuestring)))
             return rnn_error_set(err, "%s:%d: out of memory", src, line);
-    } else {
+    } else if (tags) {
         int n;
         if (copy_strings(tags, &r->tags, &n, "tags", src, line, err)) return -1;
         if (n != r->steps) {
@@ -252,8 +271,9 @@ static int by_position(const void *a, const void *b) {
 static int distinct(const IoDataset *d, int which, const char ***out, int *count, RnnError *err) {
     long n = 0;
     for (int i = 0; i < d->count; i++)
-        n += which == 0 ? (d->records[i].tokens ? d->records[i].steps : 0)
-                        : (d->records[i].label ? 1 : d->records[i].steps);
+        n += which == 0             ? (d->records[i].tokens ? d->records[i].steps : 0)
+             : d->records[i].values ? 0
+                                    : (d->records[i].label ? 1 : d->records[i].steps);
     Seen *seen = malloc((size_t)(n ? n : 1) * sizeof *seen);
     if (!seen) return rnn_error_set(err, "%s: out of memory", d->path);
     long k = 0;
@@ -313,6 +333,12 @@ int io_data_encode(IoDataset *d, const RnnModel *m, RnnError *err) {
                              "%s: one tag per token needs a many-to-many model; this model "
                              "is %s",
                              src, rnn_head_name(c->head));
+    if (d->kind == IO_DATA_VALUES && c->head != RNN_HEAD_REGRESSION)
+        return rnn_error_set(err, "%s: numeric targets need a regression model; this model is %s",
+                             src, rnn_head_name(c->head));
+    if (d->kind == IO_DATA_VALUES && d->records[0].num_values != c->num_labels)
+        return rnn_error_set(err, "%s:%d: %d target value(s), the model has %d output(s)", src,
+                             d->records[0].line, d->records[0].num_values, c->num_labels);
     if (d->has_tokens && c->vocab_size == 0)
         return rnn_error_set(err, "%s: the data has words but the model has no vocabulary", src);
     if (d->vector_width && d->vector_width != c->input_size)
@@ -336,8 +362,9 @@ int io_data_encode(IoDataset *d, const RnnModel *m, RnnError *err) {
                 d->ids[pos + t] = rnn_model_token_id(m, r->tokens[t]);
             ex->token_ids = d->ids + pos;
         }
+        ex->values = r->values;
         int *tg = d->targets + pos;
-        int n = r->label ? 1 : r->steps;
+        int n = r->values ? 0 : r->label ? 1 : r->steps;
         for (int t = 0; t < n; t++) {
             const char *name = r->label ? r->label : r->tags[t];
             if ((tg[t] = label_index(m, name)) < 0)

@@ -302,14 +302,19 @@ static int read_head(const cJSON *root, RnnConfig *c, const char ***labels, cons
         return rnn_error_set(err, "%s: head.kind: %s", src,
                              cJSON_GetObjectItemCaseSensitive(head, "kind")
                                  ? "expected a string"
-                                 : "missing (\"many-to-one\" or \"many-to-many\")");
+                                 : "missing (\"many-to-one\", \"many-to-many\" or "
+                                   "\"regression\")");
     }
     if (rnn_head_from_name(s, &c->head) || c->head == RNN_HEAD_NONE)
-        return rnn_error_set(
-            err, "%s: head.kind: expected \"many-to-one\" or \"many-to-many\", got \"%s\"", src, s);
+        return rnn_error_set(err,
+                             "%s: head.kind: expected \"many-to-one\", \"many-to-many\" or "
+                             "\"regression\", got \"%s\"",
+                             src, s);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(head, "labels");
     if (!list) return rnn_error_set(err, "%s: head.labels: missing", src);
-    return get_word_list(list, "head.labels", 2, labels, &c->num_labels, src, err);
+    /* a classifier needs two classes; a regression head names one or more outputs */
+    return get_word_list(list, "head.labels", c->head == RNN_HEAD_REGRESSION ? 1 : 2, labels,
+                         &c->num_labels, src, err);
 }
 
 int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out, char **extras,
