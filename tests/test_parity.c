@@ -106,7 +106,10 @@ static void test_engine_matches_torch(void **state) {
     assert_int_equal(output != NULL, c->head != RNN_HEAD_NONE);
     if (output) {
         const cJSON *probs = cJSON_GetObjectItem(output, "probs");
-        if (c->head == RNN_HEAD_MANY_TO_ONE)
+        if (c->head == RNN_HEAD_REGRESSION) /* the head's outputs themselves */
+            assert_array_close(tr->probs, cJSON_GetObjectItem(output, "values"), c->num_labels,
+                               "values");
+        else if (c->head == RNN_HEAD_MANY_TO_ONE)
             assert_array_close(tr->probs, probs, c->num_labels, "probs");
         else
             assert_block_close(tr->probs, (size_t)c->num_labels, probs, T, c->num_labels, "probs");
@@ -189,7 +192,7 @@ static void test_cli_trace_matches_torch(void **state) {
  * both directions, with and without embedding, every head kind. */
 static void test_fixtures_cover_the_grid(void **state) {
     (void)state;
-    int seen[4][4][2][2][3] = {{{{{0}}}}}; /* cell kind (rnn tanh, rnn relu, lstm, gru) */
+    int seen[4][4][2][2][4] = {{{{{0}}}}}; /* cell kind (rnn tanh, rnn relu, lstm, gru) */
     for (int i = 0; i < MAX_CASES && cases[i].name[0]; i++) {
         RnnModel *m;
         RnnError err;

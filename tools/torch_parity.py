@@ -12,10 +12,10 @@ Two modes:
       Deterministic (fixed seeds). Builds a fixed list of cases (every cell
       kind {rnn-tanh, rnn-relu, lstm, gru} x layers {1, 2, 3} x
       bidirectional {no, yes}, cycling embedding {yes, no} x head
-      {none, many-to-one, many-to-many}, plus edge cases) and writes, per
-      case NAME, NAME.model.json ("rnnscope-model" v1) and
-      NAME.expected.json (per layer/direction, per input position: h, c,
-      gates; output probabilities), and cases.txt (sorted case names).
+      {none, many-to-one, many-to-many}, plus edge cases and regression
+      heads) and writes, per case NAME, NAME.model.json ("rnnscope-model"
+      v1) and NAME.expected.json (per layer/direction, per input position:
+      h, c, gates; the head's output), and cases.txt (sorted case names).
       Stale *.json files in the out dir are removed first; re-running gives
       byte-identical files.
 
@@ -28,8 +28,9 @@ Two modes:
           rnnscope trace --model M.json --text "SENTENCE" --format json
       (or --inputs X.json instead of --text) and compares its stdout JSON
       with the expected values: tokens, steps, every h, c, gate and
-      probability (tolerance 1e-9, scaled by max(1, |expected|) so that the
-      large values of relu / saturated cells are compared relatively).
+      probability / regression value (tolerance 1e-9, scaled by
+      max(1, |expected|) so that the large values of relu / saturated
+      cells are compared relatively).
       Prints one line per case and "N passed, M failed"; exits 1 on any
       failure (the temp dir is then kept and its path printed).
 
@@ -41,6 +42,17 @@ with explicit (h, c) to get torch's per-step c. Gates (not exposed by torch)
 are derived in plain float64 Python from the weights with PyTorch's
 documented equations; the derivation must reproduce torch's h, c, h_n, c_n,
 out and probabilities to 1e-12 or the script fails loudly.
+
+Heads ("head": {"kind": KIND, "labels": [K names]}, params head.weight
+(K, D*H) and head.bias (K)); the expected "output" object per kind:
+  many-to-one   softmax(head(feature)), feature = PyTorch's h_n of the top
+                layer (concat(h_fwd[T-1], h_bwd[0]) when bidirectional):
+                {"kind", "labels", "probs": [K]}
+  many-to-many  softmax(head(out_t)) per position:
+                {"kind", "labels", "probs": [T][K]}
+  regression    head(feature) itself (same feature as many-to-one, no
+                softmax); labels "target" (K = 1) or "target0".."targetK-1":
+                {"kind": "regression", "labels", "values": [K]}
 
 Values are indexed by input position t, also for the backward direction:
 its value at t is its state after having read positions T-1 down to t.
@@ -495,7 +507,22 @@ def compute_expected(cfg, m):
     exp["layers"] = layers
 
     # ---- head
-    if cfg["head"] is not None:
+    if cfg["head"] == "regression":
+        Wh = tl(sd["head.weight"])
+        bh = tl(sd["head.bias"])
+        with torch.no_grad():
+            # the same feature as many-to-one, no softmax
+            if bi:
+                feat = torch.cat([h_n[-2, 0], h_n[-1, 0]])
+            else:
+                feat = h_n[-1, 0]
+            values = tl(m.head(feat))
+        dfeat = derived[0]["h"][T - 1] + (derived[1]["h"][0] if bi else [])
+        dvalues = vadd(matvec(Wh, dfeat), bh)
+        worst = max(worst, self_check("regression values", dvalues, values))
+        exp["output"] = {"kind": "regression", "labels": list(cfg["labels"]),
+                         "values": values}
+    elif cfg["head"] is not None:
         Wh = tl(sd["head.weight"])
         bh = tl(sd["head.bias"])
         with torch.no_grad():
@@ -559,11 +586,17 @@ CELLS = [("rnn_tanh", "rnn", "tanh"), ("rnn_relu", "rnn", "relu"),
          ("lstm", "lstm", "tanh"), ("gru", "gru", "tanh")]
 COMBOS = [(True, None), (False, "many-to-one"), (True, "many-to-many"),
           (False, None), (True, "many-to-one"), (False, "many-to-many")]
-HEAD_TAG = {None: "none", "many-to-one": "m2o", "many-to-many": "m2m"}
+HEAD_TAG = {None: "none", "many-to-one": "m2o", "many-to-many": "m2m",
+            "regression": "reg"}
 M2O_LABELS = [["pos", "neg"], ["pos", "neg", "neutral"],
               ["yes", "no"], ["a", "b", "c", "d"]]
 M2M_LABELS = [["DET", "NOUN", "VERB"], ["O", "X"],
               ["DET", "NOUN", "VERB", "OTHER"], ["B", "I", "O"]]
+
+
+def regression_labels(K):
+    """The names of a regression head's K outputs."""
+    return ["target"] if K == 1 else ["target%d" % k for k in range(K)]
 
 
 def finish_cfg(cfg, rng):
@@ -651,6 +684,13 @@ def fixture_cases():
          vocab=["<unk>", "나는", "사과를", "먹었다", ".", "the", "잤다",
                 "고양이가", "cat", "물을"],
          text="나는 사과를 먹었다. The 고양이는 잤다.")
+    # regression heads (h_n feature as many-to-one, no softmax)
+    edge("regression-lstm-l1-uni-vec", "lstm", "tanh", 3, 4, 1, False, 6,
+         False, "regression", regression_labels(1))
+    edge("regression-gru-l2-bi-emb", "gru", "tanh", 4, 3, 2, True, 7, True,
+         "regression", regression_labels(2), V=10, korean=True)
+    edge("regression-rnn_tanh-l1-uni-vec", "rnn", "tanh", 2, 5, 1, False, 5,
+         False, "regression", regression_labels(1), scale=1.5)
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), names
     return cases
@@ -664,7 +704,10 @@ def check_case_ranges(cfg):
         assert 1 <= len(tokenize(cfg["text"])) <= 8, cfg["name"]
     else:
         assert 1 <= cfg["T"] <= 8, cfg["name"]
-    if cfg["head"] is not None:
+    if cfg["head"] == "regression":
+        assert 1 <= len(cfg["labels"]) <= 4, cfg["name"]
+        assert cfg["labels"] == regression_labels(len(cfg["labels"]))
+    elif cfg["head"] is not None:
         assert 2 <= len(cfg["labels"]) <= 4, cfg["name"]
 
 
@@ -672,7 +715,7 @@ def summary(cfg, exp, worst):
     D = 2 if cfg["bi"] else 1
     what = ("text=%s" % json.dumps(cfg["text"], ensure_ascii=False)
             if cfg["vocab"] is not None else "vectors")
-    return ("%-26s %-4s %-4s L=%d D=%d I=%d H=%d T=%d head=%-12s scale=%g "
+    return ("%-30s %-4s %-4s L=%d D=%d I=%d H=%d T=%d head=%-12s scale=%g "
             "self-check=%.1e %s" % (
                 cfg["name"], cfg["cell"], cfg["nl"] if cfg["cell"] == "rnn"
                 else "", cfg["L"], D, cfg["I"], cfg["H"], exp["steps"],
@@ -713,12 +756,17 @@ def random_cfg(rng, idx):
     L = rng.randint(1, 4)
     bi = rng.random() < 0.5
     emb = rng.random() < 0.5
-    head = rng.choice([None, "many-to-one", "many-to-many"])
+    head = rng.choice([None, "many-to-one", "many-to-many", "regression"])
     K = rng.randint(2, 5)
+    if head == "regression":
+        # one output half of the time (the common case), else 2..5
+        labels = regression_labels(1 if rng.random() < 0.5 else K)
+    else:
+        labels = ["label%d" % k for k in range(K)]
     cfg = {"cell": cell, "nl": nl, "I": rng.randint(1, 8),
            "H": rng.randint(1, 12), "L": L, "bi": bi,
            "T": rng.randint(1, 12), "emb": emb, "V": rng.randint(4, 14),
-           "head": head, "labels": ["label%d" % k for k in range(K)],
+           "head": head, "labels": labels,
            "scale": round(rng.uniform(0.5, 3.0), 3),
            "seed": rng.randrange(2 ** 31), "rich": True}
     cfg["name"] = "r%03d-%s-l%d-%s-%s-%s" % (
@@ -778,8 +826,14 @@ def compare_trace(got, exp):
         if go.get("kind") != eo["kind"] or go.get("labels") != eo["labels"]:
             raise ParityError("output: kind/labels %r %r vs expected %r %r" % (
                 go.get("kind"), go.get("labels"), eo["kind"], eo["labels"]))
-        worst = max(worst, max_diff(go.get("probs"), eo["probs"],
-                                    "output.probs", PARITY_TOL))
+        key = "values" if eo["kind"] == "regression" else "probs"
+        other = "probs" if key == "values" else "values"
+        if key not in go:
+            raise ParityError("output: no key %r (keys %r)%s" % (
+                key, sorted(go), "; a regression head has \"values\", "
+                "not \"probs\"" if key == "values" and other in go else ""))
+        worst = max(worst, max_diff(go.get(key), eo[key],
+                                    "output." + key, PARITY_TOL))
     elif got.get("output") is not None:
         raise ParityError("output: present but the model has no head")
     return worst

@@ -9,14 +9,19 @@ tools/torch_parity.py (model building, model JSON, tokenizer).
 
 Training semantics (what rnnscope implements, computed here with autograd):
   * data: JSON Lines. {"tokens": [...] | "text": "..." | "inputs": [[...]],
-    "label": L | "tags": [...]}. "text" is split by rnnscope's tokenizer;
-    "tokens" are looked up verbatim. Unknown words -> the index of "<unk>"
-    (wherever it is in the vocabulary). Labels/tags -> index in head labels.
+    "label": L | "tags": [...] | "target": x | [x0, .., xK-1]}. "text" is
+    split by rnnscope's tokenizer; "tokens" are looked up verbatim. Unknown
+    words -> the index of "<unk>" (wherever it is in the vocabulary).
+    Labels/tags -> index in head labels. "target" (regression heads): a
+    number when K = 1, else a list of K numbers.
   * every example runs alone (batch 1, zero initial state, no padding).
   * --no-shuffle: file order, consecutive batches of B, last batch smaller.
   * batch loss: many-to-one = mean over sequences of CE(head(h_n top), y)
     (h_n = concat(h_fwd[T-1], h_bwd[0]) when bidirectional);
-    many-to-many = sum over all tokens of CE(head(out_t), tag_t) / #tokens.
+    many-to-many = sum over all tokens of CE(head(out_t), tag_t) / #tokens;
+    regression = torch.nn.MSELoss(reduction="mean") of head(h_n top) (no
+    softmax; h_n as for many-to-one) against the targets, i.e. the mean
+    over the batch's sequences and the K outputs of (y - t)^2.
   * per batch: zero grads, backward, clip_grad_norm_ if clip > 0, step.
   * optimizers: torch.optim.SGD(lr) / torch.optim.Adam(lr) (betas 0.9,
     0.999, eps 1e-8), foreach=False; optimizer state persists over epochs.
@@ -135,6 +140,12 @@ M2M_LABELS = {2: ["O", "X"], 3: ["DET", "NOUN", "VERB"],
               4: ["DET", "NOUN", "VERB", "OTHER"]}
 
 
+def head_labels(head, K):
+    if head == "regression":
+        return tp.regression_labels(K)
+    return (M2O_LABELS if head == "many-to-one" else M2M_LABELS)[K]
+
+
 def make_vocab(rng, V, unk_pos, korean, rich):
     """V entries: "<unk>" at unk_pos, ".", maybe ",", words."""
     punct = [".", ","] if rich else ["."]
@@ -212,6 +223,9 @@ def make_data(rng, cfg, N, max_t, text_every=2):
                              for _ in range(cfg["I"])] for _ in range(T)]
         if cfg["head"] == "many-to-one":
             ex["label"] = rng.choice(labels)
+        elif cfg["head"] == "regression":
+            t = [round(rng.uniform(-1.0, 1.0), 4) for _ in labels]
+            ex["target"] = t[0] if len(labels) == 1 else t
         else:
             ex["tags"] = [rng.choice(labels) for _ in range(T)]
         out.append(ex)
@@ -246,6 +260,22 @@ class Prepared:
                 raise OracleError("example %d is empty" % n)
             if cfg["head"] == "many-to-one":
                 y = [lab[ex["label"]]]
+            elif cfg["head"] == "regression":
+                K = len(cfg["labels"])
+                y = ex["target"]
+                if K == 1 and not isinstance(y, list):
+                    y = [y]
+                if not isinstance(y, list) or len(y) != K or not all(
+                        isinstance(v, (int, float)) and
+                        not isinstance(v, bool) for v in y):
+                    raise OracleError("example %d: target %r for %d "
+                                      "outputs" % (n, ex["target"], K))
+                y = [float(v) for v in y]
+                self.items.append({"x": x, "ids": ids, "T": T,
+                                   "y": torch.tensor([y],
+                                                     dtype=torch.float64),
+                                   "y_list": [y]})
+                continue
             else:
                 if len(ex["tags"]) != T:
                     raise OracleError("example %d: %d tags for %d tokens" % (
@@ -257,14 +287,14 @@ class Prepared:
 
 
 def example_logits(m, cfg, item):
-    """(1, K) for many-to-one, (T, K) for many-to-many."""
+    """(1, K) for many-to-one and regression, (T, K) for many-to-many."""
     T = item["T"]
     D = 2 if cfg["bi"] else 1
     x = m.embedding(item["x"]) if cfg["vocab"] is not None else item["x"]
     res = m.rnn(x.reshape(T, 1, cfg["I"]))
     out = res[0]
     h_n = res[1][0] if cfg["cell"] == "lstm" else res[1]
-    if cfg["head"] == "many-to-one":
+    if cfg["head"] in ("many-to-one", "regression"):
         feat = torch.cat([h_n[-2, 0], h_n[-1, 0]]) if cfg["bi"] else \
             h_n[-1, 0]
         return m.head(feat).reshape(1, -1)
@@ -274,6 +304,9 @@ def example_logits(m, cfg, item):
 def batch_loss(m, cfg, items):
     logits = torch.cat([example_logits(m, cfg, it) for it in items])
     y = torch.cat([it["y"] for it in items])
+    if cfg["head"] == "regression":
+        # (B, K) outputs vs (B, K) targets: mean over sequences and outputs
+        return torch.nn.MSELoss(reduction="mean")(logits, y)
     if cfg["head"] == "many-to-one":
         # mean over the batch's sequences
         return F.cross_entropy(logits, y, reduction="sum") / len(items)
@@ -306,17 +339,24 @@ def derived_batch_loss(m, cfg, items):
                                                 reverse=(d == 1)))
             d_in = [sum((dirs[d]["h"][t] for d in range(D)), [])
                     for t in range(T)]
-        if cfg["head"] == "many-to-one":
+        if cfg["head"] in ("many-to-one", "regression"):
             feat = dirs[0]["h"][T - 1] + (dirs[1]["h"][0] if D == 2 else [])
             rows = [feat]
         else:
             rows = d_in
         for row, y in zip(rows, it["y_list"]):
             z = tp.vadd(tp.matvec(Wh, row), bh)
+            if cfg["head"] == "regression":
+                total += sum((zk - tk) ** 2 for zk, tk in zip(z, y))
+                count += len(z)
+                continue
             mx = max(z)
             total += mx + math.log(sum(math.exp(v - mx) for v in z)) - z[y]
             count += 1
-    return total / (len(items) if cfg["head"] == "many-to-one" else count)
+    if cfg["head"] == "many-to-one":
+        return total / len(items)
+    # many-to-many: / #tokens; regression: / (#sequences * K)
+    return total / count
 
 
 def fd_check(m, cfg, items, grads, rng):
@@ -501,8 +541,7 @@ def base_cfg(name, tag, L, bi, emb, head, I, H, V, K, seed, **extra):
                 "lstm": ("lstm", "tanh"), "gru": ("gru", "tanh")}[tag]
     cfg = {"name": name, "tag": tag, "cell": cell, "nl": nl, "I": I, "H": H,
            "L": L, "bi": bi, "head": head, "V": V if emb else None,
-           "labels": (M2O_LABELS if head == "many-to-one" else
-                      M2M_LABELS)[K],
+           "labels": head_labels(head, K),
            "seed": seed, "scale": extra.pop("scale", 1.0), "vocab": None,
            "korean": extra.pop("korean", False)}
     cfg.update(extra)
@@ -510,6 +549,10 @@ def base_cfg(name, tag, L, bi, emb, head, I, H, V, K, seed, **extra):
 
 
 def case_name(cfg, tr, suffix=""):
+    if cfg["head"] == "regression":
+        return "regression-%s-l%d-%s-%s-%s%s" % (
+            cfg["tag"], cfg["L"], "bi" if cfg["bi"] else "uni",
+            "emb" if cfg["V"] else "vec", tr["optimizer"], suffix)
     return "%s-l%d-%s-%s-%s-%s%s" % (
         cfg["tag"], cfg["L"], "bi" if cfg["bi"] else "uni",
         "emb" if cfg["V"] else "vec", tp.HEAD_TAG[cfg["head"]],
@@ -575,6 +618,16 @@ def fixture_specs():
     extra("lstm", 3, True, True, "many-to-many", 2, 2, 10, 3,
           {"optimizer": "sgd", "lr": 0.3, "batch": 4, "epochs": 1,
            "clip": 0.2}, 9, "-3layers", korean=True)
+    # regression heads (appended: the seeds of the cases above are kept)
+    extra("lstm", 1, False, False, "regression", 3, 3, None, 1,
+          {"optimizer": "adam", "lr": 0.02, "batch": 3, "epochs": 1,
+           "clip": 0}, 8, "")
+    extra("gru", 2, True, True, "regression", 3, 3, 8, 2,
+          {"optimizer": "sgd", "lr": 0.2, "batch": 2, "epochs": 1,
+           "clip": 0.3}, 7, "-clip", {"clip_mixed": True}, korean=True)
+    extra("rnn_relu", 1, False, False, "regression", 2, 4, None, 1,
+          {"optimizer": "sgd", "lr": 0.05, "batch": 2, "epochs": 2,
+           "clip": 0}, 6, "")
     names = [s[0]["name"] for s in specs]
     assert len(names) == len(set(names)), names
     return specs
@@ -675,7 +728,8 @@ def fixture_case(cfg, tr, N, checks):
 def check_fixture_ranges(cfg, tr, examples):
     n = cfg["name"]
     assert 2 <= cfg["I"] <= 4 and 2 <= cfg["H"] <= 4, n
-    assert 2 <= len(cfg["labels"]) <= 3, n
+    assert (1 if cfg["head"] == "regression" else 2) <= \
+        len(cfg["labels"]) <= 3, n
     if cfg["vocab"] is not None:
         assert 6 <= len(cfg["vocab"]) <= 10, n
         assert any("text" in e for e in examples), n
@@ -696,8 +750,10 @@ def random_case(rng, idx):
     L = rng.randint(1, 3)
     bi = rng.random() < 0.5
     emb = rng.random() < 0.5
-    head = rng.choice(["many-to-one", "many-to-many"])
+    head = rng.choice(["many-to-one", "many-to-many", "regression"])
     K = rng.randint(2, 4)
+    if head == "regression" and rng.random() < 0.5:
+        K = 1
     V = rng.randint(5, 12) if emb else None
     cfg = base_cfg(None, tag, L, bi, emb, head, I=rng.randint(1, 5),
                    H=rng.randint(1, 6), V=V, K=K,

@@ -5,7 +5,7 @@
  * - every sequence runs on its own (no padding), initial state zero;
  * - many-to-one: the batch loss is the mean over its sequences of the cross-entropy;
  * - many-to-many: the sum over every token of the batch divided by the batch's tokens;
- * - regression: the mean over sequences of the squared error;
+ * - regression: the mean over sequences and outputs of the squared error (MSELoss);
  * - clipping scales all gradients by max_norm / (norm + 1e-6) when that is below 1
  *   (torch.nn.utils.clip_grad_norm_). */
 #include "rnn.h"

@@ -40,8 +40,7 @@ static void thick_line(SDL_Renderer *r, int x0, int y0, int x1, int y1, int widt
 }
 
 /* Marker k: circle-ish diamond, square, triangle, ... so lines differ without colour. */
-static void marker(SDL_Renderer *r, int k, int x, int y) {
-    int s = 6;
+static void marker(SDL_Renderer *r, int k, int x, int y, int s) {
     if (k % 3 == 1) {
         SDL_Rect box = {x - s, y - s, 2 * s + 1, 2 * s + 1};
         SDL_RenderFillRect(r, &box);
@@ -120,19 +119,21 @@ int ui_plot_write_png(const char *path, const UiLinePlot *p, int W, int H, RnnEr
             SDL_RenderDrawLine(c.r, x, y, x + 6 < right ? x + 6 : right, y);
         text(&c, c.small, p->hline_label, right + 8, y, grey, 0, 0.5f);
     }
-    /* the series, each with its own colour and marker, and a legend */
+    /* the series, each with its own colour and marker, and a legend; earlier series are
+     * drawn wider so that a line lying on top of another still shows the one beneath */
     for (int s = 0; s < p->nseries; s++) {
         SDL_Color col = palette[s];
+        int width = 3 + 2 * (p->nseries - 1 - s), size = 6 + 2 * (p->nseries - 1 - s);
         SDL_SetRenderDrawColor(c.r, col.r, col.g, col.b, 255);
         for (int i = 0; i + 1 < n; i++)
             if (isfinite(p->series[s].y[i]) && isfinite(p->series[s].y[i + 1]))
                 thick_line(c.r, XPOS(i), YPOS(p->series[s].y[i]), XPOS(i + 1),
-                           YPOS(p->series[s].y[i + 1]), 3);
+                           YPOS(p->series[s].y[i + 1]), width);
         for (int i = 0; i < n; i++)
-            if (isfinite(p->series[s].y[i])) marker(c.r, s, XPOS(i), YPOS(p->series[s].y[i]));
+            if (isfinite(p->series[s].y[i])) marker(c.r, s, XPOS(i), YPOS(p->series[s].y[i]), size);
         int ly = top + 10 + s * 30;
         thick_line(c.r, right + 20, ly, right + 50, ly, 3);
-        marker(c.r, s, right + 35, ly);
+        marker(c.r, s, right + 35, ly, 6);
         text(&c, c.font, p->series[s].name, right + 60, ly, ink, 0, 0.5f);
     }
 #undef XPOS
