@@ -39,6 +39,12 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err);
 int app_train_main(int argc, char **argv, FILE *out, FILE *err);
 int app_eval_main(int argc, char **argv, FILE *out, FILE *err);
 
+/* The window (rnnscope, rnnscope open) and headless frames (rnnscope screenshot). first is
+ * the index of the first option in argv. */
+int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err);
+int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err);
+/* The folder holding assets/ and lessons/ (malloc'd), or NULL. */
+char *app_data_dir(const char *override);
 int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
 int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
 /* Parses a whole number option in [min, max]; NULL text leaves *out alone. Prints why not. */
@@ -47,6 +53,8 @@ int app_parse_int(const char *text, const char *name, int min, int max, int *out
 extern const char app_usage[];
 extern const char app_make_data_usage[];
 extern const char app_memory_usage[];
+extern const char app_open_usage[];
+extern const char app_screenshot_usage[];
 /* One recall sentence as a JSON line (make-data, and tests that write recall files). */
 struct IoBuf;
 void app_recall_line(struct IoBuf *b, const char *const *words, int distance, int key);

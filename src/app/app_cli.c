@@ -9,7 +9,11 @@ const char app_usage[] =
     "\n"
     "See how recurrent neural networks (RNN, LSTM, GRU) compute, one time step at a time.\n"
     "\n"
+    "With no command, opens the window on the recall task's LSTM.\n"
+    "\n"
     "commands:\n"
+    "  open       open the window (a model, a sentence, a step)\n"
+    "  screenshot render the window's frame to a PNG without a display\n"
     "  trace      run a model over a sentence and print every state and gate\n"
     "  train      train a model with backpropagation through time (SGD or Adam)\n"
     "  memory     the RNN vs LSTM vs GRU long-term memory experiment (recall task)\n"
@@ -67,10 +71,7 @@ int app_parse_options(int argc, char **argv, int first, const AppOption *opts, i
 }
 
 int app_main(int argc, char **argv, FILE *out, FILE *err) {
-    if (argc < 2) {
-        fputs(app_usage, err);
-        return APP_EXIT_USAGE;
-    }
+    if (argc < 2) return app_open_main(argc, argv, 1, out, err);
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(app_usage, out);
@@ -80,6 +81,8 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(out, "rnnscope %s\n", RNNSCOPE_VERSION);
         return APP_EXIT_OK;
     }
+    if (strcmp(cmd, "open") == 0) return app_open_main(argc, argv, 2, out, err);
+    if (strcmp(cmd, "screenshot") == 0) return app_screenshot_main(argc, argv, out, err);
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
     if (strcmp(cmd, "train") == 0) return app_train_main(argc, argv, out, err);
     if (strcmp(cmd, "memory") == 0) return app_memory_main(argc, argv, out, err);

@@ -394,6 +394,40 @@ int rnn_trainer_step(RnnTrainer *trainer, const RnnExample *const *batch, int n,
 int rnn_evaluate(const RnnModel *model, const RnnExample *examples, int count, RnnStats *stats,
                  int *confusion, RnnError *err);
 
+/* ---- explanations ------------------------------------------------------------------------ */
+
+/* Which quantity of a layer: RNN_QUANTITY_H, RNN_QUANTITY_C (LSTM) or a gate index 0..G-1. */
+#define RNN_QUANTITY_H (-2)
+#define RNN_QUANTITY_C (-1)
+
+typedef enum RnnExplainKind {
+    RNN_EXPLAIN_GATE,   /* value = act(wx + b_ih + reset·(wh + b_hh)); also the vanilla h */
+    RNN_EXPLAIN_LSTM_C, /* value = f·c_prev + i·g */
+    RNN_EXPLAIN_LSTM_H, /* value = o·tanh(c) */
+    RNN_EXPLAIN_GRU_H,  /* value = (1 − z)·n + z·h_prev */
+} RnnExplainKind;
+
+typedef enum RnnActivation { RNN_ACT_SIGMOID, RNN_ACT_TANH, RNN_ACT_RELU } RnnActivation;
+
+/* The terms of one value of a trace. Unused fields are zero. */
+typedef struct RnnExplain {
+    RnnExplainKind kind;
+    int quantity, unit, t;
+    int t_prev; /* the step whose state was read before t, -1 at the first one (state 0) */
+    /* a gate (or a vanilla RNN's h) */
+    double wx, b_ih, wh, b_hh; /* W_i·[row]·x_t, its bias, W_h·[row]·h_prev, its bias */
+    double reset;              /* 1, or the GRU's r for the candidate n */
+    double pre;                /* the activation's argument, as the trace holds it */
+    RnnActivation activation;
+    /* LSTM c and h, GRU h */
+    double i, f, g, o, c_prev, c, tanh_c, z, n, h_prev;
+    double value; /* the value itself, as the trace holds it */
+} RnnExplain;
+
+/* Explains trace value (layer l, direction d, step t, quantity, unit). */
+int rnn_explain(const RnnModel *model, const RnnTrace *trace, int l, int d, int t, int quantity,
+                int unit, RnnExplain *out, RnnError *err);
+
 /* ---- tasks --------------------------------------------------------------------------------- */
 
 #define RNN_RECALL_MAX_KEYS 8

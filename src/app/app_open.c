@@ -1,0 +1,203 @@
+/* app_open.c - `rnnscope` (the app on the default demo), `rnnscope open` and
+ * `rnnscope screenshot`. */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+#include "ui_sdl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char app_open_usage[] =
+    "usage: rnnscope open [--model M.json] [--text \"...\"] [--step N] [--size WxH]\n"
+    "                     [--theme light|dark] [--zoom Z] [--fullscreen] [--font PATH]\n"
+    "                     [--data-dir DIR]\n"
+    "\n"
+    "Opens the window: the model reads the sentence one word at a time (→), and every\n"
+    "state and gate shows as a heatmap. Without --model: the recall task's LSTM.\n"
+    "Press H in the window for the keys.\n";
+
+const char app_screenshot_usage[] =
+    "usage: rnnscope screenshot --out F.png [--model M.json] [--text \"...\"] [--step N]\n"
+    "                           [--size WxH] [--theme light|dark] [--zoom Z] [--font PATH]\n"
+    "                           [--select LAYER,DIR,QUANTITY,UNIT] [--help-overlay]\n"
+    "                           [--data-dir DIR]\n"
+    "\n"
+    "Renders the window's frame without a display (SDL's software renderer) and writes a PNG.\n"
+    "--select chooses the value the detail panel explains: QUANTITY is h, c or a gate\n"
+    "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3.\n";
+
+/* The recall sentence of the default demo: the key, eight fillers, the question. */
+#define APP_DEFAULT_TEXT "violin the very and so it was just some ?"
+
+static int exists(const char *path) {
+    return access(path, R_OK) == 0;
+}
+
+/* Where assets/ lives: --data-dir, $RNNSCOPE_DATA_DIR, next to the build tree, under the
+ * install prefix, or the current directory. Returns a malloc'd path to the folder that holds
+ * assets/ and lessons/, or NULL. */
+char *app_data_dir(const char *override) {
+    char probe[4096];
+    if (override) return strdup(override);
+    const char *env = getenv("RNNSCOPE_DATA_DIR");
+    if (env && *env) return strdup(env);
+    char *base = SDL_GetBasePath(); /* the executable's folder, with a trailing '/' */
+    static const char *const candidates[] = {"../", "../share/rnnscope/", "./", "../../"};
+    for (size_t i = 0; base && i < sizeof candidates / sizeof *candidates; i++) {
+        snprintf(probe, sizeof probe, "%s%sassets/models/recall-lstm.json", base, candidates[i]);
+        if (exists(probe)) {
+            snprintf(probe, sizeof probe, "%s%s", base, candidates[i]);
+            SDL_free(base);
+            return strdup(probe);
+        }
+    }
+    SDL_free(base);
+    if (exists("assets/models/recall-lstm.json")) return strdup(".");
+    return NULL;
+}
+
+static int parse_size(const char *text, int *w, int *h) {
+    char *end;
+    long a = strtol(text, &end, 10);
+    if (*end != 'x' && *end != 'X') return -1;
+    long b = strtol(end + 1, &end, 10);
+    if (*end || a < 64 || b < 64 || a > 16384 || b > 16384) return -1;
+    *w = (int)a, *h = (int)b;
+    return 0;
+}
+
+/* "0,1,f,3" -> layer 0, direction 1, forget gate, unit 3 (the gate name is resolved later). */
+static int parse_select(const char *text, UiAppOptions *o, char *quantity, size_t size) {
+    int l, d, u;
+    char q[16];
+    if (sscanf(text, "%d,%d,%15[a-z],%d", &l, &d, q, &u) != 4) return -1;
+    o->select_layer = l, o->select_direction = d, o->select_unit = u;
+    snprintf(quantity, size, "%s", q);
+    return 0;
+}
+
+static int quantity_index(const char *model_path, const char *name, int *out) {
+    if (!strcmp(name, "h")) return *out = RNN_QUANTITY_H, 0;
+    if (!strcmp(name, "c")) return *out = RNN_QUANTITY_C, 0;
+    static const char *const gates[] = {"i", "f", "g", "o", "r", "z", "n"};
+    for (int k = 0; k < 7; k++)
+        if (!strcmp(name, gates[k])) return *out = k < 4 ? k : k - 4, 0;
+    (void)model_path;
+    return -1;
+}
+
+/* Shared by open and screenshot. Returns 0, or an exit code. */
+static int parse_view_options(int argc, char **argv, int first, const char *usage, int shot,
+                              UiAppOptions *o, const char **out_path, char **data_dir, FILE *out,
+                              FILE *err) {
+    const char *model = NULL, *text = NULL, *step = NULL, *size = NULL, *theme = NULL;
+    const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
+    int fullscreen = 0, help_overlay = 0;
+    const AppOption opts[] = {
+        {"model", &model, NULL},
+        {"text", &text, NULL},
+        {"step", &step, NULL},
+        {"size", &size, NULL},
+        {"theme", &theme, NULL},
+        {"zoom", &zoom, NULL},
+        {"font", &font, NULL},
+        {"data-dir", &dir, NULL},
+        {"out", out_path, NULL},
+        {"select", &select, NULL},
+        {"fullscreen", NULL, &fullscreen},
+        {"help-overlay", NULL, &help_overlay},
+    };
+    int nopts = shot ? 12 : 9; /* open has no --out, --select or --help-overlay... */
+    const AppOption open_opts[] = {
+        {"model", &model, NULL}, {"text", &text, NULL},    {"step", &step, NULL},
+        {"size", &size, NULL},   {"theme", &theme, NULL},  {"zoom", &zoom, NULL},
+        {"font", &font, NULL},   {"data-dir", &dir, NULL}, {"fullscreen", NULL, &fullscreen},
+    };
+    int rc = app_parse_options(argc, argv, first, shot ? opts : open_opts, nopts, usage, out, err);
+    if (rc) return rc < 0 ? -1 : rc;
+    ui_app_options_default(o);
+    char quantity[16] = "h";
+    const char *problem = NULL;
+    if (shot && !*out_path)
+        problem = "--out is required";
+    else if (size && parse_size(size, &o->width, &o->height))
+        problem = "--size must be WxH, e.g. 1280x800";
+    else if (theme && strcmp(theme, "light") && strcmp(theme, "dark"))
+        problem = "--theme must be light or dark";
+    else if (zoom && (!(o->zoom = atof(zoom)) || o->zoom < 0.5 || o->zoom > 3))
+        problem = "--zoom must be 0.5..3";
+    else if (select && parse_select(select, o, quantity, sizeof quantity))
+        problem = "--select: e.g. 0,0,f,3";
+    else if (quantity_index(model, quantity, &o->select_quantity))
+        problem = "--select: unknown quantity";
+    else if (app_parse_int(step, "step", 0, 1000000, &o->step, err))
+        problem = "bad --step";
+    if (problem) {
+        fprintf(err, "rnnscope: %s\n\n%s", problem, usage);
+        return APP_EXIT_USAGE;
+    }
+    o->theme = theme && !strcmp(theme, "dark") ? UI_THEME_DARK : UI_THEME_LIGHT;
+    o->fullscreen = fullscreen;
+    o->help = help_overlay;
+    o->font_path = font;
+    o->text = text;
+    *data_dir = app_data_dir(dir);
+    if (model) {
+        o->model_path = model;
+    } else {
+        static char path[4096];
+        if (!*data_dir) {
+            fprintf(err, "rnnscope: cannot find rnnscope's assets folder; give --model or "
+                         "--data-dir\n");
+            return APP_EXIT_ERROR;
+        }
+        snprintf(path, sizeof path, "%s/assets/models/recall-lstm.json", *data_dir);
+        o->model_path = path;
+        if (!text) o->text = APP_DEFAULT_TEXT;
+    }
+    if (!o->text) o->text = APP_DEFAULT_TEXT;
+    return 0;
+}
+
+int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
+    UiAppOptions o;
+    const char *png = NULL;
+    char *dir = NULL;
+    int rc = parse_view_options(argc, argv, 2, app_screenshot_usage, 1, &o, &png, &dir, out, err);
+    if (rc) {
+        free(dir);
+        return rc < 0 ? APP_EXIT_OK : rc;
+    }
+    RnnError e;
+    rc = ui_screenshot(&o, png, &e) ? app_fail(err, "screenshot", e.message) : APP_EXIT_OK;
+    free(dir);
+    return rc;
+}
+
+int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
+    UiAppOptions o;
+    const char *unused = NULL;
+    char *dir = NULL;
+    int rc = parse_view_options(argc, argv, first, app_open_usage, 0, &o, &unused, &dir, out, err);
+    if (rc) {
+        free(dir);
+        return rc < 0 ? APP_EXIT_OK : rc;
+    }
+    RnnError e;
+    if (ui_app_run(&o, &e)) {
+        /* no display: say so, and show what the window would have shown */
+        fprintf(err, "rnnscope: %s\n", e.message);
+        if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) {
+            fprintf(err, "rnnscope: no display; here is the model on the command line instead "
+                         "(rnnscope screenshot --out F.png renders the window to a file)\n");
+            char *trace_argv[] = {"rnnscope", "trace",        "--model",  (char *)o.model_path,
+                                  "--text",   (char *)o.text, "--format", "table"};
+            rc = app_trace_main(8, trace_argv, out, err);
+        } else {
+            rc = APP_EXIT_ERROR;
+        }
+    }
+    free(dir);
+    return rc;
+}

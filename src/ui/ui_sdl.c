@@ -1,0 +1,436 @@
+/* ui_sdl.c - SDL_Renderer + SDL2_ttf drawing, the event loop, headless frames. */
+#define _POSIX_C_SOURCE 200809L
+#include "ui_sdl.h"
+#include "ui_font.h"
+#include "ui_png.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Point sizes at zoom 1, chosen for a 1280x800 projector seen from the back of a room. */
+static const int font_points[UI_FONT_COUNT] = {14, 17, 21, 26};
+
+/* ---- fonts and text ------------------------------------------------------------------------ */
+
+static void clear_cache(UiRenderer *r) {
+    for (int i = 0; i < UI_TEXT_CACHE; i++) {
+        if (r->cache[i].texture) SDL_DestroyTexture(r->cache[i].texture);
+        free(r->cache[i].text);
+        memset(&r->cache[i], 0, sizeof r->cache[i]);
+    }
+    r->cached = 0;
+}
+
+static int measure_width(void *ctx, UiFont font, const char *s) {
+    UiRenderer *r = ctx;
+    int w = 0, h = 0;
+    if (r->fonts[font] && s[0]) TTF_SizeUTF8(r->fonts[font], s, &w, &h);
+    return w;
+}
+
+static int measure_height(void *ctx, UiFont font) {
+    UiRenderer *r = ctx;
+    return r->fonts[font] ? TTF_FontHeight(r->fonts[font]) : 16;
+}
+
+static void close_fonts(UiRenderer *r) {
+    for (int i = 0; i < UI_FONT_COUNT; i++) {
+        if (r->fonts[i]) TTF_CloseFont(r->fonts[i]);
+        r->fonts[i] = NULL;
+    }
+}
+
+int ui_renderer_set_zoom(UiRenderer *r, double zoom, RnnError *err) {
+    clear_cache(r);
+    close_fonts(r);
+    r->zoom = zoom;
+    for (int i = 0; i < UI_FONT_COUNT; i++) {
+        int pt = (int)(font_points[i] * zoom + 0.5);
+        r->fonts[i] = TTF_OpenFont(r->font_path, pt < 6 ? 6 : pt);
+        if (!r->fonts[i]) {
+            close_fonts(r);
+            return rnn_error_set(err, "%s: cannot open the font: %s", r->font_path, TTF_GetError());
+        }
+    }
+    return 0;
+}
+
+int ui_renderer_init(UiRenderer *r, SDL_Renderer *sdl, const char *font_path, double zoom,
+                     RnnError *err) {
+    memset(r, 0, sizeof *r);
+    r->sdl = sdl;
+    if (!TTF_WasInit() && TTF_Init() != 0)
+        return rnn_error_set(err, "cannot start SDL2_ttf: %s", TTF_GetError());
+    r->font_path = ui_font_find(font_path, &r->hangul, err);
+    if (!r->font_path) return -1;
+    r->measure = (UiTextMeasure){measure_width, measure_height, r};
+    return ui_renderer_set_zoom(r, zoom, err);
+}
+
+void ui_renderer_free(UiRenderer *r) {
+    clear_cache(r);
+    close_fonts(r);
+    free(r->font_path);
+    r->font_path = NULL;
+}
+
+static unsigned hash_text(const char *s, UiFont f, UiColor c) {
+    unsigned h = 2166136261u ^ (unsigned)f ^ ((unsigned)c.r << 8) ^ ((unsigned)c.g << 16) ^
+                 ((unsigned)c.b << 24);
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The texture of a text, from the cache or rendered now. Cleared when it fills up. */
+static UiTextEntry *text_texture(UiRenderer *r, const char *s, UiFont font, UiColor color) {
+    unsigned h = hash_text(s, font, color);
+    for (int probe = 0; probe < 8; probe++) {
+        UiTextEntry *e = &r->cache[(h + (unsigned)probe) % UI_TEXT_CACHE];
+        if (e->texture && e->font == font && !memcmp(&e->color, &color, sizeof color) &&
+            !strcmp(e->text, s))
+            return e;
+        if (!e->texture) {
+            SDL_Surface *surf = TTF_RenderUTF8_Blended(
+                r->fonts[font], s, (SDL_Color){color.r, color.g, color.b, color.a});
+            if (!surf) return NULL;
+            e->texture = SDL_CreateTextureFromSurface(r->sdl, surf);
+            e->w = surf->w, e->h = surf->h;
+            SDL_FreeSurface(surf);
+            if (!e->texture) return NULL;
+            e->text = strdup(s);
+            e->font = font, e->color = color;
+            r->cached++;
+            return e;
+        }
+    }
+    clear_cache(r); /* crowded: start again; the next frame fills what it needs */
+    return text_texture(r, s, font, color);
+}
+
+void ui_renderer_draw(UiRenderer *r, const UiDrawList *list) {
+    SDL_SetRenderDrawBlendMode(r->sdl, SDL_BLENDMODE_BLEND);
+    for (int i = 0; i < list->count; i++) {
+        const UiCmd *c = &list->cmds[i];
+        SDL_SetRenderDrawColor(r->sdl, c->color.r, c->color.g, c->color.b, c->color.a);
+        SDL_Rect rect = {c->rect.x, c->rect.y, c->rect.w, c->rect.h};
+        switch (c->kind) {
+        case UI_CMD_FILL:
+            SDL_RenderFillRect(r->sdl, &rect);
+            break;
+        case UI_CMD_OUTLINE:
+            for (int k = 0; k < c->thickness && rect.w > 2 * k && rect.h > 2 * k; k++) {
+                SDL_Rect in = {rect.x + k, rect.y + k, rect.w - 2 * k, rect.h - 2 * k};
+                SDL_RenderDrawRect(r->sdl, &in);
+            }
+            break;
+        case UI_CMD_LINE: {
+            int t = c->thickness < 1 ? 1 : c->thickness;
+            int vertical = abs(c->y2 - c->rect.y) > abs(c->x2 - c->rect.x);
+            for (int k = -(t - 1) / 2; k <= t / 2; k++)
+                SDL_RenderDrawLine(r->sdl, c->rect.x + (vertical ? k : 0),
+                                   c->rect.y + (vertical ? 0 : k), c->x2 + (vertical ? k : 0),
+                                   c->y2 + (vertical ? 0 : k));
+            break;
+        }
+        case UI_CMD_TEXT: {
+            UiTextEntry *e = text_texture(r, list->chars + c->text, c->font, c->color);
+            if (!e) break;
+            SDL_Rect dst = {c->rect.x, c->rect.y, e->w, e->h};
+            SDL_RenderCopy(r->sdl, e->texture, NULL, &dst);
+            break;
+        }
+        }
+    }
+}
+
+/* ---- preparing a view ------------------------------------------------------------------------ */
+
+void ui_app_options_default(UiAppOptions *o) {
+    memset(o, 0, sizeof *o);
+    o->step = -1;
+    o->width = 1280, o->height = 800;
+    o->zoom = 1.0;
+    o->theme = UI_THEME_LIGHT;
+    o->select_quantity = RNN_QUANTITY_H;
+}
+
+int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
+    ui_view_init(v);
+    v->theme = o->theme;
+    v->zoom = o->zoom;
+    v->help = o->help;
+    if (!o->model_path) return 0;
+    if (ui_view_open_model(v, o->model_path, err)) return -1;
+    if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
+    int T = v->trace->steps;
+    if (o->step > T) return rnn_error_set(err, "--step %d: the sentence has %d words", o->step, T);
+    ui_view_set_step(v, o->step < 0 ? 1 : o->step);
+    v->sel =
+        (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
+    ui_view_set_step(v, v->step); /* clamps the selection */
+    return 0;
+}
+
+SDL_Surface *ui_render_surface(UiView *v, const UiAppOptions *o, RnnError *err) {
+    SDL_Surface *surface =
+        SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sdl = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
+    if (!sdl) {
+        rnn_error_set(err, "cannot draw off screen: %s", SDL_GetError());
+        SDL_FreeSurface(surface);
+        return NULL;
+    }
+    UiRenderer r;
+    if (ui_renderer_init(&r, sdl, o->font_path, v->zoom, err)) {
+        SDL_DestroyRenderer(sdl);
+        SDL_FreeSurface(surface);
+        return NULL;
+    }
+    v->font_has_hangul = r.hangul;
+    UiDrawList list = {0};
+    list.measure = &r.measure;
+    ui_view_layout(v, &list, o->width, o->height);
+    ui_view_draw(v, &list);
+    SDL_SetRenderDrawColor(sdl, 255, 255, 255, 255);
+    SDL_RenderClear(sdl);
+    ui_renderer_draw(&r, &list);
+    SDL_RenderPresent(sdl);
+    if (list.failed) rnn_error_set(err, "out of memory while drawing");
+    ui_draw_free(&list);
+    ui_renderer_free(&r);
+    SDL_DestroyRenderer(sdl);
+    return surface;
+}
+
+int ui_screenshot(const UiAppOptions *o, const char *png_path, RnnError *err) {
+    UiView v;
+    int rc = -1;
+    if (ui_app_prepare(&v, o, err) == 0) {
+        SDL_Surface *s = ui_render_surface(&v, o, err);
+        if (s) rc = ui_png_write(png_path, s, err);
+        SDL_FreeSurface(s);
+    }
+    ui_view_free(&v);
+    return rc;
+}
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+UiKey ui_key_from_sdl(const SDL_KeyboardEvent *k) {
+    SDL_Keycode sym = k->keysym.sym;
+    Uint16 mod = k->keysym.mod;
+    if (mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) return UI_KEY_NONE; /* the window's shortcuts */
+    int shift = (mod & KMOD_SHIFT) != 0;
+    switch (sym) {
+    case SDLK_RIGHT:
+        return UI_KEY_RIGHT;
+    case SDLK_LEFT:
+        return UI_KEY_LEFT;
+    case SDLK_UP:
+        return shift ? UI_KEY_PREV_QUANTITY : UI_KEY_UP;
+    case SDLK_DOWN:
+        return shift ? UI_KEY_NEXT_QUANTITY : UI_KEY_DOWN;
+    case SDLK_HOME:
+        return UI_KEY_HOME;
+    case SDLK_END:
+        return UI_KEY_END;
+    case SDLK_SPACE:
+        return UI_KEY_PLAY;
+    case SDLK_LEFTBRACKET:
+        return UI_KEY_SLOWER;
+    case SDLK_RIGHTBRACKET:
+        return UI_KEY_FASTER;
+    case SDLK_1:
+    case SDLK_KP_1:
+        return UI_KEY_MODEL_RNN;
+    case SDLK_2:
+    case SDLK_KP_2:
+        return UI_KEY_MODEL_LSTM;
+    case SDLK_3:
+    case SDLK_KP_3:
+        return UI_KEY_MODEL_GRU;
+    case SDLK_TAB:
+        return UI_KEY_EDIT;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        return UI_KEY_ENTER;
+    case SDLK_ESCAPE:
+        return UI_KEY_ESCAPE;
+    case SDLK_BACKSPACE:
+        return UI_KEY_BACKSPACE;
+    case SDLK_PLUS:
+    case SDLK_EQUALS:
+    case SDLK_KP_PLUS:
+        return UI_KEY_ZOOM_IN;
+    case SDLK_MINUS:
+    case SDLK_KP_MINUS:
+        return UI_KEY_ZOOM_OUT;
+    case SDLK_t:
+        return UI_KEY_THEME;
+    case SDLK_h:
+    case SDLK_F1:
+        return UI_KEY_HELP;
+    case SDLK_q:
+        return UI_KEY_QUIT;
+    default:
+        return UI_KEY_NONE;
+    }
+}
+
+int ui_handle_event(UiView *v, const SDL_Event *e) {
+    switch (e->type) {
+    case SDL_KEYDOWN: {
+        UiKey key = ui_key_from_sdl(&e->key);
+        int was_editing = v->editing;
+        int changed = key != UI_KEY_NONE && ui_view_key(v, key);
+        if (v->editing && !was_editing) SDL_StartTextInput();
+        if (!v->editing && was_editing) SDL_StopTextInput();
+        return changed;
+    }
+    case SDL_TEXTINPUT:
+        return ui_view_text_input(v, e->text.text);
+    case SDL_TEXTEDITING:
+        return ui_view_text_editing(v, e->edit.text);
+    case SDL_MOUSEMOTION:
+        return ui_view_mouse_move(v, e->motion.x, e->motion.y);
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.button != SDL_BUTTON_LEFT) return 0;
+        {
+            int was_editing = v->editing, changed = ui_view_click(v, e->button.x, e->button.y);
+            if (v->editing && !was_editing) SDL_StartTextInput();
+            return changed;
+        }
+    case SDL_MOUSEWHEEL:
+        if (e->wheel.y == 0) return 0;
+        return ui_view_key(v, e->wheel.y > 0 ? UI_KEY_LEFT : UI_KEY_RIGHT);
+    case SDL_DROPFILE: {
+        RnnError err;
+        if (ui_view_open_model(v, e->drop.file, &err))
+            ui_view_set_banner(v, 1, "%s", err.message);
+        else
+            ui_view_set_banner(v, 0, "Opened %s", e->drop.file);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- the window --------------------------------------------------------------------------------
+ */
+
+static void save_screenshot(SDL_Renderer *sdl, UiView *v) {
+    int w, h;
+    SDL_GetRendererOutputSize(sdl, &w, &h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s || SDL_RenderReadPixels(sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
+        ui_view_set_banner(v, 1, "Cannot read the window: %s", SDL_GetError());
+        SDL_FreeSurface(s);
+        return;
+    }
+    char name[64];
+    time_t now = time(NULL);
+    strftime(name, sizeof name, "rnnscope-%Y%m%d-%H%M%S.png", localtime(&now));
+    RnnError err;
+    if (ui_png_write(name, s, &err))
+        ui_view_set_banner(v, 1, "%s", err.message);
+    else
+        ui_view_set_banner(v, 0, "Saved %s", name);
+    SDL_FreeSurface(s);
+}
+
+int ui_app_run(const UiAppOptions *o, RnnError *err) {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
+        return rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
+    UiView v;
+    if (ui_app_prepare(&v, o, err)) {
+        ui_view_free(&v);
+        SDL_Quit();
+        return -1;
+    }
+    SDL_Window *win = SDL_CreateWindow(
+        "rnnscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
+        SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
+    SDL_Renderer *sdl = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (win && !sdl) sdl = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    UiRenderer r;
+    int rc = -1;
+    if (!sdl) {
+        rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
+        goto done;
+    }
+    if (ui_renderer_init(&r, sdl, o->font_path, v.zoom, err)) goto done;
+    v.font_has_hangul = r.hangul;
+    if (!r.hangul)
+        ui_view_set_banner(&v, 1,
+                           "The font found has no Hangul: Korean text will not show. "
+                           "Install fonts-nanum or give --font.");
+    SDL_SetWindowMinimumSize(win, 320, 240);
+    SDL_StopTextInput(); /* letters are commands until Tab starts editing */
+    UiDrawList list = {0};
+    list.measure = &r.measure;
+    int dirty = 1;
+    Uint32 last = SDL_GetTicks();
+    while (!v.quit) {
+        if (dirty) {
+            int w, h;
+            SDL_GetRendererOutputSize(sdl, &w, &h);
+            if (r.zoom != v.zoom && ui_renderer_set_zoom(&r, v.zoom, err)) break;
+            ui_view_layout(&v, &list, w, h);
+            ui_view_draw(&v, &list);
+            SDL_SetRenderDrawColor(sdl, 255, 255, 255, 255);
+            SDL_RenderClear(sdl);
+            ui_renderer_draw(&r, &list);
+            SDL_RenderPresent(sdl);
+            if (v.editing) {
+                SDL_Rect field = {v.token_strip.x, v.token_strip.y, v.token_strip.w,
+                                  v.token_strip.h};
+                SDL_SetTextInputRect(&field);
+            }
+            dirty = 0;
+        }
+        SDL_Event e;
+        /* Sleep until something happens; while playing, wake for the next step. */
+        int got =
+            v.playing ? SDL_WaitEventTimeout(&e, (int)(1000 / v.speed / 4) + 1) : SDL_WaitEvent(&e);
+        Uint32 now = SDL_GetTicks();
+        if (v.playing) dirty |= ui_view_tick(&v, (now - last) / 1000.0);
+        last = now;
+        while (got) {
+            if (e.type == SDL_QUIT)
+                v.quit = 1;
+            else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+                                                   e.window.event == SDL_WINDOWEVENT_EXPOSED))
+                dirty = 1;
+            else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
+                     e.key.keysym.sym == SDLK_s) {
+                save_screenshot(sdl, &v);
+                dirty = 1;
+            } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
+                       e.key.keysym.sym == SDLK_o) {
+                ui_view_key(&v, UI_KEY_ESCAPE);
+                ui_view_set_banner(&v, 0, "Drop a model file (.json) on this window to open it.");
+                dirty = 1;
+            } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F11) {
+                Uint32 full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+                SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+                dirty = 1;
+            } else {
+                dirty |= ui_handle_event(&v, &e);
+            }
+            if (e.type == SDL_DROPFILE) SDL_free(e.drop.file);
+            got = SDL_PollEvent(&e);
+        }
+    }
+    rc = v.quit ? 0 : -1;
+    ui_draw_free(&list);
+    ui_renderer_free(&r);
+done:
+    if (sdl) SDL_DestroyRenderer(sdl);
+    if (win) SDL_DestroyWindow(win);
+    ui_view_free(&v);
+    SDL_Quit();
+    return rc;
+}

@@ -1,0 +1,589 @@
+/* ui_view.c - state, input and layout of the stepping view. Drawing is in ui_view_draw.c. */
+#define _POSIX_C_SOURCE 200809L
+#include "ui_view.h"
+#include "io.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UI_MAX_TRACE_BYTES ((size_t)256 << 20)
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+const char *ui_quantity_name(RnnCellKind cell, int q) {
+    if (q == RNN_QUANTITY_H) return "hidden state h";
+    if (q == RNN_QUANTITY_C) return "cell state c";
+    return rnn_gate_long_name(cell, q);
+}
+
+const char *ui_quantity_korean(RnnCellKind cell, int q) {
+    /* the chapter's terms */
+    static const char *const lstm[] = {"입력 게이트", "망각 게이트", "후보 값", "출력 게이트"};
+    static const char *const gru[] = {"리셋 게이트", "업데이트 게이트", "후보 은닉 상태"};
+    if (q == RNN_QUANTITY_H) return "은닉 상태";
+    if (q == RNN_QUANTITY_C) return "셀 상태";
+    if (cell == RNN_CELL_LSTM && q >= 0 && q < 4) return lstm[q];
+    if (cell == RNN_CELL_GRU && q >= 0 && q < 3) return gru[q];
+    return "";
+}
+
+int ui_quantity_is_gate01(RnnCellKind cell, int q) {
+    return (cell == RNN_CELL_LSTM && (q == 0 || q == 1 || q == 3)) ||
+           (cell == RNN_CELL_GRU && (q == 0 || q == 1));
+}
+
+UiPalette ui_palette(UiTheme theme) {
+    if (theme == UI_THEME_DARK)
+        return (UiPalette){{24, 26, 31, 255},    {36, 39, 46, 255},    {236, 238, 242, 255},
+                           {160, 166, 178, 255}, {58, 62, 72, 255},    {255, 176, 59, 255},
+                           {255, 255, 255, 255}, {52, 56, 66, 255},    {255, 176, 59, 255},
+                           {44, 47, 55, 255},    {255, 120, 120, 255}, {200, 60, 60, 255},
+                           {40, 110, 70, 255},   {70, 75, 86, 255}};
+    /* light: high contrast for projectors */
+    return (UiPalette){{255, 255, 255, 255}, {244, 245, 247, 255}, {17, 17, 17, 255},
+                       {90, 96, 106, 255},   {222, 225, 230, 255}, {0, 90, 181, 255},
+                       {0, 0, 0, 255},       {232, 235, 240, 255}, {0, 90, 181, 255},
+                       {248, 249, 250, 255}, {190, 30, 45, 255},   {190, 30, 45, 255},
+                       {30, 120, 70, 255},   {205, 209, 216, 255}};
+}
+
+/* ---- life cycle ------------------------------------------------------------------------- */
+
+void ui_view_init(UiView *v) {
+    memset(v, 0, sizeof *v);
+    v->zoom = 1.0;
+    v->speed = 2.0;
+    v->sel = (UiSelection){0, 0, RNN_QUANTITY_H, 0, -1};
+    v->font_has_hangul = 1;
+}
+
+static void free_siblings(UiView *v) {
+    for (int i = 0; i < 3; i++) free(v->siblings[i]), v->siblings[i] = NULL;
+}
+
+void ui_view_free(UiView *v) {
+    rnn_model_free(v->model);
+    rnn_trace_free(v->trace);
+    rnn_tokens_free(&v->tokens);
+    free(v->model_path);
+    free(v->text);
+    free(v->edit_text);
+    free_siblings(v);
+    memset(v, 0, sizeof *v);
+}
+
+void ui_view_set_banner(UiView *v, int is_error, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->banner, sizeof v->banner, fmt, ap);
+    va_end(ap);
+    v->banner_error = is_error;
+}
+
+static int clampi(int x, int lo, int hi) {
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+static int steps(const UiView *v) {
+    return v->trace ? v->trace->steps : 0;
+}
+
+/* Keeps the selection inside what the model has. */
+static void clamp_selection(UiView *v, UiSelection *s) {
+    if (!v->model) return;
+    const RnnConfig *c = &v->model->config;
+    s->layer = clampi(s->layer, 0, c->num_layers - 1);
+    s->direction = clampi(s->direction, 0, rnn_directions(c) - 1);
+    int G = rnn_gate_count(c->cell);
+    if (c->cell == RNN_CELL_RNN || s->quantity >= G ||
+        (s->quantity == RNN_QUANTITY_C && c->cell != RNN_CELL_LSTM) || s->quantity < RNN_QUANTITY_H)
+        s->quantity = RNN_QUANTITY_H;
+    s->unit = clampi(s->unit, 0, c->hidden_size - 1);
+    if (s->t >= steps(v)) s->t = -1;
+}
+
+void ui_view_set_step(UiView *v, int step) {
+    v->step = clampi(step, 0, steps(v));
+    clamp_selection(v, &v->sel);
+}
+
+/* Runs the engine on text with model m; on success replaces tokens and trace. */
+static int run(UiView *v, RnnModel *m, const char *text, RnnError *err) {
+    RnnTokens tokens;
+    RnnTrace *trace;
+    if (rnn_model_run_text(m, text, UI_MAX_TRACE_BYTES, &tokens, &trace, err)) return -1;
+    rnn_tokens_free(&v->tokens);
+    rnn_trace_free(v->trace);
+    v->tokens = tokens;
+    v->trace = trace;
+    return 0;
+}
+
+int ui_view_set_text(UiView *v, const char *text, RnnError *err) {
+    if (!v->model) return rnn_error_set(err, "no model is open");
+    char *copy = strdup(text);
+    if (!copy) return rnn_error_set(err, "out of memory");
+    int old_steps = steps(v), was_at_end = v->step == old_steps;
+    if (run(v, v->model, text, err)) {
+        free(copy);
+        return -1;
+    }
+    free(v->text);
+    v->text = copy;
+    /* keep the place; a new sentence read to its end stays at its end */
+    ui_view_set_step(v, was_at_end && old_steps ? steps(v) : v->step ? v->step : 1);
+    v->hover_active = 0;
+    return 0;
+}
+
+/* "recall-lstm.json" -> the same path with "rnn" / "lstm" / "gru" in place of the cell. */
+static void find_siblings(UiView *v, const char *path) {
+    free_siblings(v);
+    static const char *const cells[] = {"rnn", "lstm", "gru"};
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (int k = 0; k < 3; k++) {
+        const char *at = strstr(base, cells[k]);
+        /* "rnn" also matches inside nothing else here, but make sure "lstm" wins over it */
+        if (!at) continue;
+        size_t prefix = (size_t)(at - path), len = strlen(cells[k]);
+        for (int j = 0; j < 3; j++) {
+            size_t n = strlen(path) - len + strlen(cells[j]) + 1;
+            char *s = malloc(n);
+            if (!s) continue;
+            snprintf(s, n, "%.*s%s%s", (int)prefix, path, cells[j], at + len);
+            if (access(s, R_OK) == 0)
+                v->siblings[j] = s;
+            else
+                free(s);
+        }
+        return;
+    }
+}
+
+int ui_view_open_model(UiView *v, const char *path, RnnError *err) {
+    RnnModel *m;
+    if (io_model_load(path, &m, NULL, err)) return -1;
+    if (m->config.vocab_size == 0) {
+        rnn_model_free(m);
+        return rnn_error_set(err,
+                             "%s reads raw vectors, not sentences; open a model with a "
+                             "vocabulary",
+                             path);
+    }
+    char *p = strdup(path);
+    if (!p) {
+        rnn_model_free(m);
+        return rnn_error_set(err, "out of memory");
+    }
+    if (v->text && run(v, m, v->text, err)) {
+        rnn_model_free(m);
+        free(p);
+        return -1;
+    }
+    rnn_model_free(v->model);
+    free(v->model_path);
+    v->model = m;
+    v->model_path = p;
+    find_siblings(v, path);
+    if (v->trace) ui_view_set_step(v, v->step);
+    clamp_selection(v, &v->hover);
+    v->hover_active = 0;
+    return 0;
+}
+
+/* ---- what is computed --------------------------------------------------------------------- */
+
+int ui_view_column(const UiView *v, int direction) {
+    if (v->step <= 0) return -1;
+    return direction == 0 ? v->step - 1 : steps(v) - v->step;
+}
+
+int ui_view_computed(const UiView *v, int direction, int t) {
+    if (t < 0 || t >= steps(v)) return 0;
+    return direction == 0 ? t < v->step : t >= steps(v) - v->step;
+}
+
+double ui_view_value(const UiView *v, const UiHeatmap *hm, int unit, int t) {
+    const RnnTrace *tr = v->trace;
+    if (hm->quantity == RNN_QUANTITY_H)
+        return tr->h[rnn_trace_state_index(tr, hm->layer, hm->direction, t) + (size_t)unit];
+    if (hm->quantity == RNN_QUANTITY_C)
+        return tr->c[rnn_trace_state_index(tr, hm->layer, hm->direction, t) + (size_t)unit];
+    return tr
+        ->gate[rnn_trace_gate_index(tr, hm->layer, hm->direction, t, hm->quantity) + (size_t)unit];
+}
+
+int ui_view_explained(const UiView *v, UiSelection *out) {
+    if (!v->trace) return 0;
+    UiSelection s = v->hover_active ? v->hover : v->sel;
+    if (s.t < 0) s.t = ui_view_column(v, s.direction);
+    if (!ui_view_computed(v, s.direction, s.t)) return 0;
+    *out = s;
+    return 1;
+}
+
+/* ---- input -------------------------------------------------------------------------------- */
+
+static void switch_model(UiView *v, int k) {
+    static const char *const names[] = {"RNN", "LSTM", "GRU"};
+    RnnError err;
+    if (!v->siblings[k]) {
+        ui_view_set_banner(v, 1, "There is no %s model beside %s.", names[k],
+                           v->model_path ? v->model_path : "this model");
+        return;
+    }
+    if (v->model && v->model->config.cell == (RnnCellKind)k &&
+        !strcmp(v->model_path, v->siblings[k]))
+        return;
+    char *path = strdup(v->siblings[k]);
+    if (!path) return;
+    if (ui_view_open_model(v, path, &err))
+        ui_view_set_banner(v, 1, "%s", err.message);
+    else
+        ui_view_set_banner(v, 0, "%s: %s", names[k], v->model->name);
+    free(path);
+}
+
+/* Moves the keyboard selection to the previous or next heatmap of its layer/direction. */
+static void step_quantity(UiView *v, int delta) {
+    if (!v->model) return;
+    const RnnConfig *c = &v->model->config;
+    int order[RNN_MAX_GATES + 2], n = 0;
+    order[n++] = RNN_QUANTITY_H;
+    if (c->cell == RNN_CELL_LSTM) order[n++] = RNN_QUANTITY_C;
+    for (int g = 0; g < rnn_gate_count(c->cell) && c->cell != RNN_CELL_RNN; g++) order[n++] = g;
+    int at = 0;
+    for (int i = 0; i < n; i++)
+        if (order[i] == v->sel.quantity) at = i;
+    at += delta;
+    if (at < 0 || at >= n) { /* wrap into the neighbouring layer/direction block */
+        int block = v->sel.layer * rnn_directions(c) + v->sel.direction + (at < 0 ? -1 : 1);
+        int blocks = c->num_layers * rnn_directions(c);
+        block = (block + blocks) % blocks;
+        v->sel.layer = block / rnn_directions(c);
+        v->sel.direction = block % rnn_directions(c);
+        at = at < 0 ? n - 1 : 0;
+    }
+    v->sel.quantity = order[at];
+}
+
+/* Removes the last UTF-8 character of s. */
+static void backspace(char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        n--;
+        if (((unsigned char)s[n] & 0xC0) != 0x80) break;
+    }
+    s[n] = '\0';
+}
+
+static void live_update(UiView *v) {
+    RnnError err;
+    if (!v->edit_text) return;
+    if (ui_view_set_text(v, v->edit_text, &err))
+        ui_view_set_banner(v, 1, "%s", err.message);
+    else
+        v->banner[0] = '\0';
+}
+
+int ui_view_key(UiView *v, UiKey key) {
+    if (v->help && key != UI_KEY_QUIT) { /* any key closes the help */
+        v->help = 0;
+        return 1;
+    }
+    if (v->editing) {
+        switch (key) {
+        case UI_KEY_ENTER:
+        case UI_KEY_EDIT:
+            v->editing = 0;
+            v->composition[0] = '\0';
+            live_update(v);
+            return 1;
+        case UI_KEY_ESCAPE: { /* back to the sentence from before editing */
+            v->editing = 0;
+            v->composition[0] = '\0';
+            return 1;
+        }
+        case UI_KEY_BACKSPACE:
+            if (v->edit_text) backspace(v->edit_text);
+            live_update(v);
+            return 1;
+        default:
+            return 0; /* letters arrive as text input */
+        }
+    }
+    int T = steps(v);
+    switch (key) {
+    case UI_KEY_RIGHT:
+        ui_view_set_step(v, v->step + 1);
+        break;
+    case UI_KEY_LEFT:
+        ui_view_set_step(v, v->step - 1);
+        break;
+    case UI_KEY_HOME:
+        ui_view_set_step(v, 0);
+        break;
+    case UI_KEY_END:
+        ui_view_set_step(v, T);
+        break;
+    case UI_KEY_UP:
+        v->sel.unit = clampi(v->sel.unit - 1, 0, v->model ? v->model->config.hidden_size - 1 : 0);
+        break;
+    case UI_KEY_DOWN:
+        v->sel.unit = clampi(v->sel.unit + 1, 0, v->model ? v->model->config.hidden_size - 1 : 0);
+        break;
+    case UI_KEY_PREV_QUANTITY:
+        step_quantity(v, -1);
+        break;
+    case UI_KEY_NEXT_QUANTITY:
+        step_quantity(v, 1);
+        break;
+    case UI_KEY_PLAY:
+        v->playing = !v->playing;
+        if (v->playing && v->step >= T) ui_view_set_step(v, 0);
+        v->play_clock = 0;
+        break;
+    case UI_KEY_SLOWER:
+        v->speed = v->speed / 1.5 < 0.25 ? 0.25 : v->speed / 1.5;
+        break;
+    case UI_KEY_FASTER:
+        v->speed = v->speed * 1.5 > 30 ? 30 : v->speed * 1.5;
+        break;
+    case UI_KEY_MODEL_RNN:
+        switch_model(v, 0);
+        break;
+    case UI_KEY_MODEL_LSTM:
+        switch_model(v, 1);
+        break;
+    case UI_KEY_MODEL_GRU:
+        switch_model(v, 2);
+        break;
+    case UI_KEY_EDIT:
+        free(v->edit_text);
+        v->edit_text = strdup(v->text ? v->text : "");
+        v->editing = v->edit_text != NULL;
+        v->composition[0] = '\0';
+        break;
+    case UI_KEY_ESCAPE:
+        if (!v->banner[0] && !v->hover_active) return 0;
+        v->banner[0] = '\0';
+        v->hover_active = 0;
+        break;
+    case UI_KEY_ZOOM_IN:
+        v->zoom = v->zoom * 1.15 > 3 ? 3 : v->zoom * 1.15;
+        break;
+    case UI_KEY_ZOOM_OUT:
+        v->zoom = v->zoom / 1.15 < 0.5 ? 0.5 : v->zoom / 1.15;
+        break;
+    case UI_KEY_THEME:
+        v->theme = v->theme == UI_THEME_LIGHT ? UI_THEME_DARK : UI_THEME_LIGHT;
+        break;
+    case UI_KEY_HELP:
+        v->help = 1;
+        break;
+    case UI_KEY_QUIT:
+        v->quit = 1;
+        break;
+    default:
+        return 0;
+    }
+    if (key != UI_KEY_ESCAPE && key != UI_KEY_MODEL_RNN && key != UI_KEY_MODEL_LSTM &&
+        key != UI_KEY_MODEL_GRU && !v->banner_error)
+        v->banner[0] = '\0';
+    if (key == UI_KEY_UP || key == UI_KEY_DOWN || key == UI_KEY_PREV_QUANTITY ||
+        key == UI_KEY_NEXT_QUANTITY || key == UI_KEY_RIGHT || key == UI_KEY_LEFT ||
+        key == UI_KEY_HOME || key == UI_KEY_END)
+        v->hover_active = 0; /* the keyboard takes the detail panel back */
+    return 1;
+}
+
+int ui_view_text_input(UiView *v, const char *utf8) {
+    if (!v->editing || !utf8[0]) return 0;
+    size_t a = strlen(v->edit_text), b = strlen(utf8);
+    if (a + b > 4096) {
+        ui_view_set_banner(v, 1, "The sentence is limited to 4096 bytes here.");
+        return 1;
+    }
+    char *grown = realloc(v->edit_text, a + b + 1);
+    if (!grown) return 0;
+    memcpy(grown + a, utf8, b + 1);
+    v->edit_text = grown;
+    v->composition[0] = '\0';
+    live_update(v);
+    return 1;
+}
+
+int ui_view_text_editing(UiView *v, const char *utf8) {
+    if (!v->editing) return 0;
+    snprintf(v->composition, sizeof v->composition, "%s", utf8);
+    return 1;
+}
+
+int ui_view_mouse_move(UiView *v, int x, int y) {
+    UiHit hit = ui_view_hit(v, x, y);
+    if (hit.heatmap < 0) {
+        if (!v->hover_active) return 0;
+        v->hover_active = 0;
+        return 1;
+    }
+    const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
+    UiSelection s = {hm->layer, hm->direction, hm->quantity, hit.unit, hit.t};
+    if (v->hover_active && !memcmp(&s, &v->hover, sizeof s)) return 0;
+    v->hover = s;
+    v->hover_active = 1;
+    return 1;
+}
+
+int ui_view_click(UiView *v, int x, int y) {
+    UiHit hit = ui_view_hit(v, x, y);
+    if (hit.heatmap >= 0) { /* select that unit and step there */
+        const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
+        v->sel = (UiSelection){hm->layer, hm->direction, hm->quantity, hit.unit, -1};
+        ui_view_set_step(v, hm->direction == 0 ? hit.t + 1 : steps(v) - hit.t);
+        v->hover_active = 0;
+        return 1;
+    }
+    if (hit.token >= 0) {
+        ui_view_set_step(v, hit.token + 1);
+        return 1;
+    }
+    if (ui_rect_contains(v->token_strip, x, y) && !v->editing) return ui_view_key(v, UI_KEY_EDIT);
+    return 0;
+}
+
+int ui_view_tick(UiView *v, double seconds) {
+    if (!v->playing) return 0;
+    v->play_clock += seconds;
+    int changed = 0;
+    while (v->play_clock >= 1.0 / v->speed) {
+        v->play_clock -= 1.0 / v->speed;
+        if (v->step >= steps(v)) {
+            v->playing = 0;
+            return 1;
+        }
+        ui_view_set_step(v, v->step + 1);
+        changed = 1;
+    }
+    return changed;
+}
+
+/* ---- layout -------------------------------------------------------------------------------- */
+
+static int quantity_list(const RnnConfig *c, int *out) {
+    int n = 0;
+    out[n++] = RNN_QUANTITY_H;
+    if (c->cell == RNN_CELL_LSTM) out[n++] = RNN_QUANTITY_C;
+    if (c->cell != RNN_CELL_RNN)
+        for (int g = 0; g < rnn_gate_count(c->cell); g++) out[n++] = g;
+    return n;
+}
+
+void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
+    double s = v->zoom;
+    int pad = (int)(12 * s);
+    v->width = W, v->height = H;
+    int title_h = ui_text_height(list, UI_FONT_TITLE), body_h = ui_text_height(list, UI_FONT_BODY);
+    int small_h = ui_text_height(list, UI_FONT_SMALL);
+    v->top_bar = (UiRect){0, 0, W, title_h + 2 * pad};
+    v->token_strip =
+        (UiRect){0, v->top_bar.h, W, ui_text_height(list, UI_FONT_LARGE) + small_h + 2 * pad};
+    v->status = (UiRect){0, H - small_h - pad, W, small_h + pad};
+    int body_y = v->token_strip.y + v->token_strip.h;
+    v->body = (UiRect){0, body_y, W, v->status.y - body_y};
+    int side_w = (int)(400 * s);
+    if (side_w > W * 2 / 5) side_w = W * 2 / 5;
+    v->side = (UiRect){W - side_w, body_y, side_w, v->body.h};
+    int detail_h = 6 * body_h + 3 * pad;
+    v->detail = (UiRect){v->side.x + pad, body_y + pad, side_w - 2 * pad, detail_h};
+    int io_y = v->detail.y + v->detail.h + pad, io_h = (v->side.y + v->side.h - io_y) / 2;
+    int inputs_w = (int)(120 * s);
+    v->inputs = (UiRect){v->side.x + pad, io_y, inputs_w, io_h - pad};
+    v->outputs =
+        (UiRect){v->inputs.x + inputs_w + pad, io_y, side_w - 3 * pad - inputs_w, io_h - pad};
+    v->diagram = (UiRect){v->side.x + pad, io_y + io_h, side_w - 2 * pad,
+                          v->side.y + v->side.h - io_y - io_h - pad};
+
+    /* token chips: scrolled so that the current word is in view */
+    v->nchips = 0;
+    int T = steps(v);
+    if (T > 0) {
+        int chip_pad = (int)(8 * s), gap = (int)(6 * s), x0 = pad;
+        int first = 0, current = clampi(v->step - 1, 0, T - 1), width = 0;
+        for (int t = current; t >= 0; t--) {
+            int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad + gap;
+            if (width + w > (W - 2 * pad) * 3 / 4 && t < current) break;
+            width += w;
+            first = t;
+        }
+        int x = x0;
+        for (int t = 0; t < T && v->nchips < (int)(sizeof v->chips / sizeof *v->chips); t++) {
+            int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad;
+            if (t < first) { /* scrolled off to the left */
+                v->chips[v->nchips++] = (UiRect){-10000, 0, 0, 0};
+                continue;
+            }
+            v->chips[v->nchips++] = (UiRect){x, v->token_strip.y + pad / 2, w,
+                                             ui_text_height(list, UI_FONT_LARGE) + chip_pad};
+            x += w + gap;
+        }
+    }
+
+    /* heatmaps: a block per layer (rows) and direction (columns); in each block the
+     * quantities on a grid chosen to give the largest cells */
+    v->nheatmaps = 0;
+    if (!v->model || !v->trace) return;
+    const RnnConfig *c = &v->model->config;
+    int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size;
+    int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, qs);
+    UiRect area = {pad, body_y + pad, v->side.x - 2 * pad, v->body.h - 2 * pad};
+    int block_w = area.w / D, block_h = area.h / L;
+    int header_h = (L > 1 || D > 1) ? body_h + pad / 2 : 0;
+    int label_h = body_h + small_h + pad / 2 + 2; /* title, then the legend */
+    int best_cell = 0, best_cols = 1;
+    for (int cols = 1; cols <= Q; cols++) {
+        int rows = (Q + cols - 1) / cols;
+        int slot_w = (block_w - pad) / cols - pad,
+            slot_h = (block_h - header_h) / rows - label_h - pad;
+        int unit_label_w = ui_text_width(list, UI_FONT_SMALL, "99") + pad / 2;
+        int cw = (slot_w - unit_label_w) / (T > 0 ? T : 1), ch = slot_h / Hn;
+        int cell = cw < ch ? cw : ch;
+        if (cell > best_cell) best_cell = cell, best_cols = cols;
+    }
+    int cell = clampi(best_cell, 1, (int)(44 * s));
+    int cols = best_cols, rows = (Q + cols - 1) / cols;
+    int slot_w = (block_w - pad) / cols, slot_h = (block_h - header_h) / rows;
+    int unit_label_w = ui_text_width(list, UI_FONT_SMALL, "99") + pad / 2;
+    for (int l = 0; l < L; l++)
+        for (int d = 0; d < D; d++)
+            for (int k = 0; k < Q; k++) {
+                UiHeatmap *hm = &v->heatmaps[v->nheatmaps++];
+                int sx = area.x + d * block_w + (k % cols) * slot_w;
+                int sy = area.y + l * block_h + header_h + (k / cols) * slot_h;
+                hm->layer = l, hm->direction = d, hm->quantity = qs[k];
+                hm->cell_w = hm->cell_h = cell;
+                hm->rect = (UiRect){sx + unit_label_w, sy + label_h, cell * T, cell * Hn};
+                hm->title_w = slot_w - unit_label_w - pad;
+                hm->header_y = area.y + l * block_h;
+            }
+}
+
+UiHit ui_view_hit(const UiView *v, int x, int y) {
+    UiHit hit = {-1, -1, -1, -1};
+    for (int i = 0; i < v->nheatmaps; i++) {
+        const UiHeatmap *hm = &v->heatmaps[i];
+        if (ui_rect_contains(hm->rect, x, y)) {
+            hit.heatmap = i;
+            hit.t = (x - hm->rect.x) / hm->cell_w;
+            hit.unit = (y - hm->rect.y) / hm->cell_h;
+            return hit;
+        }
+    }
+    for (int t = 0; t < v->nchips; t++)
+        if (ui_rect_contains(v->chips[t], x, y)) hit.token = t;
+    return hit;
+}

@@ -1,0 +1,155 @@
+/* ui_view.h - the stepping view: its state, layout, hit-testing, keys and drawing, in plain C.
+ *
+ * The view holds a model and the engine's trace of one sentence; it never computes a number
+ * of its own: heatmaps, the detail panel and the output bars read the trace (and
+ * rnn_explain). SDL appears only in ui_sdl.c, which feeds this view events and draws its
+ * draw list. */
+#ifndef RNNSCOPE_UI_VIEW_H
+#define RNNSCOPE_UI_VIEW_H
+
+#include "rnn.h"
+#include "ui_draw.h"
+
+#define UI_MAX_HEATMAPS (RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS * (RNN_MAX_GATES + 2))
+
+typedef enum UiKey {
+    UI_KEY_NONE,
+    UI_KEY_RIGHT,
+    UI_KEY_LEFT,
+    UI_KEY_UP,
+    UI_KEY_DOWN,
+    UI_KEY_PREV_QUANTITY, /* Shift+Up */
+    UI_KEY_NEXT_QUANTITY, /* Shift+Down */
+    UI_KEY_HOME,
+    UI_KEY_END,
+    UI_KEY_PLAY, /* Space */
+    UI_KEY_SLOWER,
+    UI_KEY_FASTER,
+    UI_KEY_MODEL_RNN,  /* 1 */
+    UI_KEY_MODEL_LSTM, /* 2 */
+    UI_KEY_MODEL_GRU,  /* 3 */
+    UI_KEY_EDIT,       /* Tab */
+    UI_KEY_ENTER,
+    UI_KEY_ESCAPE,
+    UI_KEY_BACKSPACE,
+    UI_KEY_ZOOM_IN,
+    UI_KEY_ZOOM_OUT,
+    UI_KEY_THEME,
+    UI_KEY_HELP,
+    UI_KEY_QUIT,
+} UiKey;
+
+typedef enum UiTheme { UI_THEME_LIGHT, UI_THEME_DARK } UiTheme;
+
+/* One heatmap on screen: which values it shows and where. */
+typedef struct UiHeatmap {
+    int layer, direction, quantity; /* quantity: RNN_QUANTITY_H, RNN_QUANTITY_C or a gate */
+    UiRect rect;                    /* the cells: cols = T steps, rows = H units */
+    int cell_w, cell_h;
+    int title_w;  /* room for its title */
+    int header_y; /* where its block's "layer 0 · forward" header goes */
+} UiHeatmap;
+
+/* What a point on the screen is. */
+typedef struct UiHit {
+    int heatmap; /* index into UiView.heatmaps, or -1 */
+    int unit, t;
+    int token; /* index of a token chip, or -1 */
+} UiHit;
+
+/* The selected value (keyboard or mouse): the detail panel explains it. */
+typedef struct UiSelection {
+    int layer, direction, quantity, unit;
+    int t; /* -1: follow the current step */
+} UiSelection;
+
+typedef struct UiView {
+    /* what is shown */
+    RnnModel *model;
+    char *model_path;
+    char *siblings[3]; /* the rnn, lstm and gru models of the same task, or NULL */
+    char *text;        /* the sentence, UTF-8 */
+    RnnTokens tokens;
+    RnnTrace *trace;
+    int step; /* tokens read so far, 0..T */
+    UiSelection sel;
+    int hover_active;
+    UiSelection hover;
+
+    /* how */
+    UiTheme theme;
+    double zoom; /* 1 = 1280x800 at normal size */
+    int playing;
+    double speed;      /* steps per second while playing */
+    double play_clock; /* seconds accumulated toward the next step */
+    int editing;
+    char *edit_text;      /* the sentence being typed */
+    char composition[64]; /* the input method's text not yet committed (Korean syllables) */
+    int help;
+    char banner[RNN_ERROR_SIZE + 64];
+    int banner_error;
+    int quit;
+    int font_has_hangul;
+
+    /* layout, from the last ui_view_layout */
+    int width, height;
+    UiRect top_bar, token_strip, body, side, detail, inputs, outputs, diagram, status;
+    UiRect chips[256];
+    int nchips;
+    UiHeatmap heatmaps[UI_MAX_HEATMAPS];
+    int nheatmaps;
+} UiView;
+
+void ui_view_init(UiView *view);
+void ui_view_free(UiView *view);
+
+/* Opens a model file; on failure keeps what was open and returns -1 with err set. The
+ * sentence stays (and is run through the new model). Finds the task's sibling models. */
+int ui_view_open_model(UiView *view, const char *path, RnnError *err);
+/* Replaces the sentence and runs the engine; on failure keeps the previous one. */
+int ui_view_set_text(UiView *view, const char *text, RnnError *err);
+/* Steps (0..T) and selection, clamped to what exists. */
+void ui_view_set_step(UiView *view, int step);
+void ui_view_set_banner(UiView *view, int is_error, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Input. Each returns 1 when the view changed and needs drawing again. */
+int ui_view_key(UiView *view, UiKey key);
+int ui_view_text_input(UiView *view, const char *utf8);   /* committed text */
+int ui_view_text_editing(UiView *view, const char *utf8); /* composition in progress */
+int ui_view_mouse_move(UiView *view, int x, int y);
+int ui_view_click(UiView *view, int x, int y);
+int ui_view_tick(UiView *view, double seconds); /* playback */
+
+/* Layout for a window of width x height, then drawing into list (whose measure is set). */
+void ui_view_layout(UiView *view, const UiDrawList *list, int width, int height);
+void ui_view_draw(UiView *view, UiDrawList *list);
+UiHit ui_view_hit(const UiView *view, int x, int y);
+
+/* The trace column of step-th reading for direction d (forward: step-1; backward: T-step);
+ * -1 when step is 0. A column c of direction d is computed when it has been read. */
+int ui_view_column(const UiView *view, int direction);
+int ui_view_computed(const UiView *view, int direction, int t);
+/* The value a heatmap cell shows (from the trace). */
+double ui_view_value(const UiView *view, const UiHeatmap *hm, int unit, int t);
+/* The selection the detail panel explains: hover if any, else the keyboard selection at the
+ * current step. Returns 0 when there is nothing computed to explain. */
+int ui_view_explained(const UiView *view, UiSelection *out);
+
+/* Colours of a theme. */
+typedef struct UiPalette {
+    UiColor background, panel, ink, muted, faint, accent, outline, chip, chip_current, chip_unread,
+        unknown, error, banner_ok, grid;
+} UiPalette;
+UiPalette ui_palette(UiTheme theme);
+
+/* Names for a quantity: "forget gate f", and the chapter's Korean term. */
+const char *ui_quantity_name(RnnCellKind cell, int quantity);
+const char *ui_quantity_korean(RnnCellKind cell, int quantity);
+/* Whether a quantity lives in [0, 1] (σ gates) rather than [-1, 1]. */
+int ui_quantity_is_gate01(RnnCellKind cell, int quantity);
+
+#endif

@@ -1,0 +1,648 @@
+/* ui_view_draw.c - the stepping view as draw commands: top bar, token strip, heatmaps, the
+ * detail panel with the real arithmetic, input vector, outputs, cell diagram, help. */
+#define _POSIX_C_SOURCE 200809L
+#include "ui_view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct Ctx {
+    UiView *v;
+    UiDrawList *l;
+    UiPalette p;
+    int pad;
+} Ctx;
+
+static UiColor color_for(const UiView *v, int quantity, double value) {
+    return ui_quantity_is_gate01(v->model->config.cell, quantity) ? ui_colormap_sequential(value)
+                                                                  : ui_colormap_diverging(value);
+}
+
+/* Writes n with thousands separators. */
+static void thousands(long long n, char *buf, size_t size) {
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%lld", n), k = 0;
+    for (int i = 0; i < len && k + 2 < (int)size; i++) {
+        buf[k++] = digits[i];
+        if ((len - 1 - i) % 3 == 0 && i + 1 < len) buf[k++] = ',';
+    }
+    buf[k] = '\0';
+}
+
+/* ---- top bar and status ------------------------------------------------------------------ */
+
+static void draw_top_bar(Ctx *c) {
+    UiView *v = c->v;
+    UiRect r = v->top_bar;
+    ui_fill(c->l, r, c->p.panel);
+    int x = c->pad, y = r.y + c->pad;
+    x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.accent, "rnnscope") + 2 * c->pad;
+    if (!v->model) return;
+    const RnnConfig *cf = &v->model->config;
+    x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + 2 * c->pad;
+    static const char *const cells[] = {"RNN", "LSTM", "GRU"};
+    char py[32], ke[32], info[256];
+    thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
+    thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
+    snprintf(info, sizeof info,
+             "%s%s · %d layer%s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)",
+             cells[cf->cell],
+             cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
+             cf->num_layers, cf->num_layers > 1 ? "s" : "",
+             cf->bidirectional ? "bidirectional" : "forward", cf->hidden_size, py, ke);
+    int info_y = y + (ui_text_height(c->l, UI_FONT_TITLE) - ui_text_height(c->l, UI_FONT_BODY)) / 2;
+    ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
+    char step[64];
+    snprintf(step, sizeof step, "t = %d / %d", v->step, v->trace ? v->trace->steps : 0);
+    int w = ui_text_width(c->l, UI_FONT_TITLE, step);
+    ui_fill(c->l, (UiRect){r.w - w - 3 * c->pad, r.y, w + 3 * c->pad, r.h}, c->p.panel);
+    ui_text(c->l, r.w - w - c->pad, y, UI_FONT_TITLE, c->p.ink, step);
+    if (v->playing) {
+        char play[48];
+        snprintf(play, sizeof play, "▶ %.1f steps/s", v->speed);
+        int pw = ui_text_width(c->l, UI_FONT_BODY, play);
+        ui_text(c->l, r.w - w - 3 * c->pad - pw, info_y, UI_FONT_BODY, c->p.accent, play);
+    }
+}
+
+static void draw_status(Ctx *c) {
+    UiView *v = c->v;
+    ui_fill(c->l, v->status, c->p.panel);
+    const char *hint =
+        v->editing ? "typing a new sentence · Enter: done · Esc: cancel · Backspace: delete"
+                   : "Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
+                     "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · Tab: edit · T: theme · "
+                     "+/-: zoom · H: help";
+    ui_text(c->l, c->pad, v->status.y + c->pad / 2, UI_FONT_SMALL, c->p.muted, hint);
+}
+
+/* ---- token strip -------------------------------------------------------------------------- */
+
+static void draw_tokens(Ctx *c) {
+    UiView *v = c->v;
+    ui_fill(c->l, v->token_strip, c->p.background);
+    if (v->editing) {
+        int x = c->pad, y = v->token_strip.y + c->pad / 2;
+        UiRect field = {x, y, v->width - 2 * c->pad, v->token_strip.h - c->pad};
+        ui_fill(c->l, field, c->p.chip);
+        ui_outline(c->l, field, 2, c->p.accent);
+        int tx = x + c->pad, ty = y + c->pad / 2;
+        tx += ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.ink, v->edit_text);
+        if (v->composition[0]) { /* the syllable the input method is still composing */
+            int cw = ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.accent, v->composition);
+            ui_line(c->l, tx, ty + ui_text_height(c->l, UI_FONT_LARGE), tx + cw,
+                    ty + ui_text_height(c->l, UI_FONT_LARGE), 2, c->p.accent);
+            tx += cw;
+        }
+        ui_fill(c->l, (UiRect){tx + 2, ty, 2, ui_text_height(c->l, UI_FONT_LARGE)}, c->p.ink);
+        return;
+    }
+    if (!v->trace) return;
+    int T = v->trace->steps, bidir = v->model->config.bidirectional;
+    int back = ui_view_column(v, 1);
+    for (int t = 0; t < v->nchips; t++) {
+        UiRect r = v->chips[t];
+        if (r.x < 0) continue;
+        int read = ui_view_computed(v, 0, t) || (bidir && ui_view_computed(v, 1, t));
+        int current = t == v->step - 1;
+        UiColor fill = current ? c->p.chip_current : read ? c->p.chip : c->p.chip_unread;
+        UiColor ink = current ? (UiColor){255, 255, 255, 255} : read ? c->p.ink : c->p.muted;
+        ui_fill(c->l, r, fill);
+        if (!read) ui_outline(c->l, r, 1, c->p.faint);
+        if (bidir && t == back && v->step > 0) ui_outline(c->l, r, 3, c->p.accent);
+        ui_text(c->l, r.x + (int)(8 * v->zoom), r.y + (int)(4 * v->zoom), UI_FONT_LARGE, ink,
+                v->tokens.text[t]);
+        int id = v->trace->token_ids[t];
+        if (id == v->model->unk_id && strcmp(v->tokens.text[t], "<unk>") != 0)
+            ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.unknown, "<unk>");
+    }
+    (void)T;
+}
+
+/* ---- heatmaps ---------------------------------------------------------------------------- */
+
+/* A small colour bar with its range: the legend of one heatmap. */
+static void draw_legend(Ctx *c, int x, int y, int gate01) {
+    int w = (int)(60 * c->v->zoom), h = ui_text_height(c->l, UI_FONT_SMALL) * 2 / 3;
+    const char *lo = gate01 ? "0" : "-1", *hi = "1";
+    x += ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, lo) + 3;
+    for (int i = 0; i < 20; i++) {
+        double f = (i + 0.5) / 20;
+        UiColor col = gate01 ? ui_colormap_sequential(f) : ui_colormap_diverging(2 * f - 1);
+        ui_fill(c->l, (UiRect){x + i * w / 20, y + h / 4, w / 20 + 1, h}, col);
+    }
+    ui_text(c->l, x + w + 3, y, UI_FONT_SMALL, c->p.muted, hi);
+}
+
+static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explained, int have) {
+    UiView *v = c->v;
+    const RnnConfig *cf = &v->model->config;
+    int T = v->trace->steps, H = cf->hidden_size;
+    /* title: "f  forget gate f · 망각 게이트" and the legend */
+    int label_y = hm->rect.y - ui_text_height(c->l, UI_FONT_BODY) - c->pad / 2;
+    /* the longest title that fits: "forget gate f · 망각 게이트", "forget gate f", "f" */
+    char title[160];
+    const char *ko = ui_quantity_korean(cf->cell, hm->quantity);
+    const char *en = ui_quantity_name(cf->cell, hm->quantity);
+    const char *sym = hm->quantity == RNN_QUANTITY_H   ? "h"
+                      : hm->quantity == RNN_QUANTITY_C ? "c"
+                                                       : rnn_gate_name(cf->cell, hm->quantity);
+    snprintf(title, sizeof title, "%s · %s", en, ko);
+    if (!v->font_has_hangul || !ko[0] || ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
+        snprintf(title, sizeof title, "%s", en);
+    if (ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
+        snprintf(title, sizeof title, "%s", sym);
+    int small_h = ui_text_height(c->l, UI_FONT_SMALL);
+    label_y -= small_h;
+    ui_text(c->l, hm->rect.x, label_y, UI_FONT_BODY, c->p.ink, title);
+    draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY),
+                ui_quantity_is_gate01(cf->cell, hm->quantity));
+    /* cells: computed steps in colour, the rest empty */
+    for (int t = 0; t < T; t++) {
+        int computed = ui_view_computed(v, hm->direction, t);
+        for (int j = 0; j < H; j++) {
+            UiRect r = {hm->rect.x + t * hm->cell_w, hm->rect.y + j * hm->cell_h, hm->cell_w,
+                        hm->cell_h};
+            if (!computed) {
+                ui_fill(c->l, r, c->p.chip_unread);
+                continue;
+            }
+            double value = ui_view_value(v, hm, j, t);
+            if (!isfinite(value)) { /* never a colour that looks like a number */
+                ui_fill(c->l, r, c->p.error);
+                ui_line(c->l, r.x, r.y, r.x + r.w - 1, r.y + r.h - 1, 1,
+                        (UiColor){255, 255, 255, 255});
+                continue;
+            }
+            ui_fill(c->l, r, color_for(v, hm->quantity, value));
+        }
+    }
+    if (hm->cell_w >= 6) /* thin separators keep units and steps apart */
+        for (int t = 1; t < T; t++)
+            ui_fill(c->l, (UiRect){hm->rect.x + t * hm->cell_w, hm->rect.y, 1, hm->rect.h},
+                    c->p.background);
+    ui_outline(c->l, hm->rect, 1, c->p.grid);
+    /* unit numbers on the left, as many as fit */
+    int every = 1, sh = ui_text_height(c->l, UI_FONT_SMALL);
+    while (every * hm->cell_h < sh && every < H) every *= 2;
+    for (int j = 0; j < H; j += every) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", j);
+        int w = ui_text_width(c->l, UI_FONT_SMALL, n);
+        ui_text(c->l, hm->rect.x - w - 3, hm->rect.y + j * hm->cell_h + (hm->cell_h - sh) / 2,
+                UI_FONT_SMALL, c->p.muted, n);
+    }
+    /* the current column, outlined */
+    int col = ui_view_column(v, hm->direction);
+    if (col >= 0)
+        ui_outline(c->l,
+                   (UiRect){hm->rect.x + col * hm->cell_w - 2, hm->rect.y - 2, hm->cell_w + 4,
+                            hm->rect.h + 4},
+                   3, c->p.outline);
+    /* the explained value */
+    if (have && explained->layer == hm->layer && explained->direction == hm->direction &&
+        explained->quantity == hm->quantity)
+        ui_outline(c->l,
+                   (UiRect){hm->rect.x + explained->t * hm->cell_w - 1,
+                            hm->rect.y + explained->unit * hm->cell_h - 1, hm->cell_w + 2,
+                            hm->cell_h + 2},
+                   3, c->p.accent);
+}
+
+static void draw_heatmaps(Ctx *c) {
+    UiView *v = c->v;
+    if (!v->trace) return;
+    const RnnConfig *cf = &v->model->config;
+    UiSelection ex;
+    int have = ui_view_explained(v, &ex);
+    for (int i = 0; i < v->nheatmaps; i++) draw_heatmap(c, &v->heatmaps[i], &ex, have);
+    /* block headers for stacked or bidirectional models */
+    if (cf->num_layers > 1 || cf->bidirectional) {
+        int D = rnn_directions(cf);
+        for (int i = 0; i < v->nheatmaps; i++) {
+            const UiHeatmap *hm = &v->heatmaps[i];
+            if (hm->quantity != RNN_QUANTITY_H) continue;
+            char head[96];
+            snprintf(head, sizeof head, "layer %d · %s", hm->layer,
+                     D == 1          ? "forward"
+                     : hm->direction ? "backward: reads from the last word"
+                                     : "forward: reads from the first word");
+            ui_text(c->l, hm->rect.x - ui_text_width(c->l, UI_FONT_SMALL, "99") - c->pad / 2,
+                    hm->header_y, UI_FONT_BODY, c->p.accent, head);
+        }
+    }
+}
+
+/* ---- the detail panel: the real arithmetic -------------------------------------------------- */
+
+/* "0.412", "-1.302": three decimals, ASCII minus (fonts lack U+2212). */
+static void num(char *buf, size_t size, double x) {
+    snprintf(buf, size, fabs(x) >= 1000 ? "%.4g" : "%.3f", x);
+}
+
+/* A factor in a product: negative numbers in parentheses, "0.5·(-0.2)". */
+static void factor(char *buf, size_t size, double x) {
+    char n[32];
+    num(n, sizeof n, x);
+    snprintf(buf, size, x < 0 ? "(%s)" : "%s", n);
+}
+
+/* PyTorch's parameter names for gate g: "if" for the LSTM forget gate, etc. */
+static const char *gate_suffix(RnnCellKind cell, int g) {
+    static const char *const lstm[] = {"i", "f", "g", "o"}, *const gru[] = {"r", "z", "n"};
+    return cell == RNN_CELL_LSTM ? lstm[g] : cell == RNN_CELL_GRU ? gru[g] : "";
+}
+
+static void draw_detail(Ctx *c) {
+    UiView *v = c->v;
+    UiRect r = v->detail;
+    ui_fill(c->l, r, c->p.panel);
+    int x = r.x + c->pad, y = r.y + c->pad / 2, lh = ui_text_height(c->l, UI_FONT_BODY) + 2;
+    UiSelection s;
+    if (!v->trace || !ui_view_explained(v, &s)) {
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.muted,
+                v->step == 0 ? "Nothing read yet: press → to read the first word."
+                             : "Point at a coloured cell to see how it was computed.");
+        return;
+    }
+    const RnnConfig *cf = &v->model->config;
+    RnnExplain e;
+    RnnError err;
+    if (rnn_explain(v->model, v->trace, s.layer, s.direction, s.t, s.quantity, s.unit, &e, &err)) {
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.error, err.message);
+        return;
+    }
+    const char *name = ui_quantity_name(cf->cell, s.quantity);
+    char head[256];
+    snprintf(
+        head, sizeof head, "%s, unit %d, t = %d (\"%s\")%s", name, s.unit, s.t, v->tokens.text[s.t],
+        cf->num_layers > 1 || cf->bidirectional ? (s.direction ? ", backward" : ", forward") : "");
+    ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, head);
+    y += lh + c->pad / 3;
+    char a[32], b[32], d[32], f[32], g[32], out[32];
+    char prev[16];
+    if (e.t_prev >= 0)
+        snprintf(prev, sizeof prev, "h_%d", e.t_prev);
+    else
+        snprintf(prev, sizeof prev, "h_start");
+    char line[320];
+    int j = s.unit;
+    if (e.kind == RNN_EXPLAIN_GATE) {
+        const char *sym = cf->cell == RNN_CELL_RNN ? "h" : rnn_gate_name(cf->cell, s.quantity);
+        const char *act = e.activation == RNN_ACT_SIGMOID ? "σ"
+                          : e.activation == RNN_ACT_RELU  ? "relu"
+                                                          : "tanh";
+        const char *sx = cf->cell == RNN_CELL_RNN ? "ih" : NULL;
+        char wi[8], wh[8];
+        if (sx)
+            snprintf(wi, sizeof wi, "ih"), snprintf(wh, sizeof wh, "hh");
+        else
+            snprintf(wi, sizeof wi, "i%s", gate_suffix(cf->cell, s.quantity)),
+                snprintf(wh, sizeof wh, "h%s", gate_suffix(cf->cell, s.quantity));
+        int gru_n = cf->cell == RNN_CELL_GRU && s.quantity == 2;
+        if (gru_n)
+            snprintf(line, sizeof line,
+                     "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + r[%d]·(W_%s[%d]·%s + b_%s[%d]))", sym,
+                     j, act, wi, j, s.t, wi, j, j, wh, j, prev, wh, j);
+        else
+            snprintf(line, sizeof line,
+                     "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + W_%s[%d]·%s + b_%s[%d])", sym, j, act,
+                     wi, j, s.t, wi, j, wh, j, prev, wh, j);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        num(a, sizeof a, e.wx), num(b, sizeof b, e.b_ih), num(d, sizeof d, e.wh),
+            num(f, sizeof f, e.b_hh);
+        if (gru_n) {
+            factor(g, sizeof g, e.reset);
+            snprintf(line, sizeof line, "  = %s(%s + %s + %s·(%s + %s))", act, a, b, g, d, f);
+        } else {
+            snprintf(line, sizeof line, "  = %s(%s + %s + %s + %s)", act, a, b, d, f);
+        }
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        num(a, sizeof a, e.pre), num(out, sizeof out, e.value);
+        snprintf(line, sizeof line, "  = %s(%s) = %s", act, a, out);
+        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
+        y += lh + c->pad / 2;
+        if (e.t_prev < 0)
+            ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
+                            "h_start: the state before the first word read is 0, so the W_h "
+                            "term is 0.");
+        else {
+            char note[160];
+            snprintf(note, sizeof note, "x_%d: the input at step %d; %s: the state after step %d.",
+                     s.t, s.t, prev, e.t_prev);
+            ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted, note);
+        }
+    } else if (e.kind == RNN_EXPLAIN_LSTM_C) {
+        char cp[16];
+        if (e.t_prev >= 0)
+            snprintf(cp, sizeof cp, "c_%d", e.t_prev);
+        else
+            snprintf(cp, sizeof cp, "c_start");
+        snprintf(line, sizeof line, "c_%d[%d] = f·%s + i·g   (forget part + write part)", s.t, j,
+                 cp);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        factor(a, sizeof a, e.f), factor(b, sizeof b, e.c_prev), factor(d, sizeof d, e.i),
+            factor(f, sizeof f, e.g);
+        snprintf(line, sizeof line, "  = %s·%s + %s·%s", a, b, d, f);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        num(out, sizeof out, e.value);
+        snprintf(line, sizeof line, "  = %s", out);
+        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
+        y += lh + c->pad / 2;
+        ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
+                        "f near 1 keeps the old memory; i·g writes the new word into it.");
+    } else if (e.kind == RNN_EXPLAIN_LSTM_H) {
+        snprintf(line, sizeof line, "h_%d[%d] = o·tanh(c_%d)", s.t, j, s.t);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        factor(a, sizeof a, e.o), num(b, sizeof b, e.c), factor(d, sizeof d, e.tanh_c);
+        snprintf(line, sizeof line, "  = %s·tanh(%s) = %s·%s", a, b, a, d);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        num(out, sizeof out, e.value);
+        snprintf(line, sizeof line, "  = %s", out);
+        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
+        y += lh + c->pad / 2;
+        ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
+                        "The output gate o decides how much of the cell state shows.");
+    } else {
+        snprintf(line, sizeof line, "h_%d[%d] = (1 - z)·n + z·%s", s.t, j, prev);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        num(a, sizeof a, e.z), factor(b, sizeof b, e.n), factor(d, sizeof d, e.h_prev);
+        snprintf(line, sizeof line, "  = (1 - %s)·%s + %s·%s", a, b, a, d);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
+        y += lh;
+        num(out, sizeof out, e.value);
+        snprintf(line, sizeof line, "  = %s", out);
+        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
+        y += lh + c->pad / 2;
+        ui_text_wrapped(
+            c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
+            "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
+    }
+}
+
+/* ---- input vector and outputs ---------------------------------------------------------------- */
+
+static void draw_inputs(Ctx *c) {
+    UiView *v = c->v;
+    UiRect r = v->inputs;
+    ui_fill(c->l, r, c->p.panel);
+    int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
+    int col = ui_view_column(v, 0);
+    if (!v->trace || col < 0) {
+        ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, "x_t");
+        return;
+    }
+    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "x_%d", col);
+    y += ui_text_height(c->l, UI_FONT_BODY);
+    ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, "word vector");
+    y += ui_text_height(c->l, UI_FONT_SMALL) + c->pad / 2;
+    const RnnTrace *tr = v->trace;
+    int I = v->model->config.input_size;
+    double max = 1e-12; /* one scale for the whole sentence, so steps compare */
+    for (int t = 0; t < tr->steps; t++)
+        for (int k = 0; k < I; k++) max = fmax(max, fabs(rnn_trace_input(tr, 0, t)[k]));
+    int avail = r.y + r.h - y - ui_text_height(c->l, UI_FONT_SMALL) - c->pad / 2;
+    int ch = avail / I;
+    if (ch > (int)(22 * v->zoom)) ch = (int)(22 * v->zoom);
+    if (ch < 1) ch = 1;
+    int cw = (int)(30 * v->zoom);
+    const double *xv = rnn_trace_input(tr, 0, col);
+    for (int k = 0; k < I; k++)
+        ui_fill(c->l, (UiRect){x, y + k * ch, cw, ch}, ui_colormap_diverging(xv[k] / max));
+    ui_outline(c->l, (UiRect){x, y, cw, ch * I}, 1, c->p.grid);
+    char range[48];
+    snprintf(range, sizeof range, "±%.2f", max);
+    ui_text(c->l, x, y + ch * I + 2, UI_FONT_SMALL, c->p.muted, range);
+}
+
+static void draw_outputs(Ctx *c) {
+    UiView *v = c->v;
+    UiRect r = v->outputs;
+    ui_fill(c->l, r, c->p.panel);
+    int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
+    if (!v->trace) return;
+    const RnnConfig *cf = &v->model->config;
+    const RnnTrace *tr = v->trace;
+    int T = tr->steps, K = cf->num_labels, lh = ui_text_height(c->l, UI_FONT_BODY) + 4;
+    if (cf->head == RNN_HEAD_NONE) {
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.muted, "This model has no output layer.");
+        return;
+    }
+    int o = -1;
+    if (cf->head == RNN_HEAD_MANY_TO_MANY) {
+        int t = v->step - 1;
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, "output at t");
+        y += lh;
+        y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                             "softmax, one per word");
+        /* the prediction at t reads both directions' states at t */
+        if (t >= 0 && ui_view_computed(v, 0, t) &&
+            (!cf->bidirectional || ui_view_computed(v, 1, t)))
+            o = t;
+        else if (t >= 0) {
+            ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                            "It waits until the backward direction reaches this word too.");
+            return;
+        }
+    } else {
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, "output");
+        y += lh;
+        y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                             cf->head == RNN_HEAD_REGRESSION ? "read from the last state"
+                                                             : "softmax of the last state");
+        if (v->step == T || (cf->bidirectional && v->step == T)) o = 0;
+    }
+    if (o < 0) {
+        ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                        v->step == 0 ? "Press Right to start reading."
+                                     : "It comes after the last word: press End to see it.");
+        return;
+    }
+    const double *p = tr->probs + (size_t)o * K;
+    int best = 0;
+    for (int k = 1; k < K; k++)
+        if (p[k] > p[best]) best = k;
+    int label_w = 0;
+    for (int k = 0; k < K && k < 12; k++) {
+        int w = ui_text_width(c->l, UI_FONT_BODY, v->model->labels[k]);
+        if (w > label_w) label_w = w;
+    }
+    int bar_x = x + label_w + c->pad / 2,
+        bar_max = r.x + r.w - bar_x - ui_text_width(c->l, UI_FONT_BODY, "0.000") - c->pad;
+    for (int k = 0; k < K && y + lh < r.y + r.h; k++) {
+        ui_text(c->l, x, y, UI_FONT_BODY, k == best ? c->p.ink : c->p.muted, v->model->labels[k]);
+        char val[32];
+        if (cf->head == RNN_HEAD_REGRESSION) {
+            snprintf(val, sizeof val, "%.4f", p[k]);
+            ui_text(c->l, bar_x, y, UI_FONT_BODY, c->p.accent, val);
+        } else {
+            int w = (int)(p[k] * (bar_max > 0 ? bar_max : 0));
+            ui_fill(c->l, (UiRect){bar_x, y + 3, w > 0 ? w : 1, lh - 8},
+                    k == best ? c->p.accent : c->p.grid);
+            snprintf(val, sizeof val, "%.3f", p[k]);
+            ui_text(c->l, bar_x + w + 4, y, UI_FONT_BODY, c->p.ink, val);
+        }
+        y += lh;
+    }
+}
+
+/* ---- the cell diagram --------------------------------------------------------------------- */
+
+/* A box coloured by its current value, with its name. */
+static void gate_box(Ctx *c, int x, int y, int w, int h, const char *label, double value,
+                     int gate01) {
+    UiColor col = gate01 ? ui_colormap_sequential(value) : ui_colormap_diverging(value);
+    ui_fill(c->l, (UiRect){x, y, w, h}, col);
+    ui_outline(c->l, (UiRect){x, y, w, h}, 2, c->p.ink);
+    int light = (col.r * 299 + col.g * 587 + col.b * 114) / 1000 > 140;
+    UiColor ink = light ? (UiColor){0, 0, 0, 255} : (UiColor){255, 255, 255, 255};
+    int tw = ui_text_width(c->l, UI_FONT_BODY, label), th = ui_text_height(c->l, UI_FONT_BODY);
+    ui_text(c->l, x + (w - tw) / 2, y + (h - th) / 2, UI_FONT_BODY, ink, label);
+}
+
+static void draw_diagram(Ctx *c) {
+    UiView *v = c->v;
+    UiRect r = v->diagram;
+    ui_fill(c->l, r, c->p.panel);
+    if (!v->trace || r.h < 60) return;
+    const RnnConfig *cf = &v->model->config;
+    UiSelection s;
+    int have = ui_view_explained(v, &s);
+    if (!have) s = v->sel, s.t = -1;
+    int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
+    static const char *const names[] = {"RNN cell", "LSTM cell", "GRU cell"};
+    if (have)
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s · unit %d · t = %d", names[cf->cell],
+                 s.unit, s.t);
+    else
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s", names[cf->cell]);
+    if (!have) return;
+    const RnnTrace *tr = v->trace;
+    const double *gate = tr->gate + rnn_trace_gate_index(tr, s.layer, s.direction, s.t, 0);
+    int H = cf->hidden_size, j = s.unit;
+    double h = tr->h[rnn_trace_state_index(tr, s.layer, s.direction, s.t) + (size_t)j];
+    int top = y + ui_text_height(c->l, UI_FONT_BODY) + c->pad;
+    int bw = (int)(62 * v->zoom), bh = (int)(40 * v->zoom), gap = (int)(16 * v->zoom);
+    int line_y = top + bh / 2, base = top + bh + gap * 2;
+    UiColor ink = c->p.ink;
+    if (base + bh > r.y + r.h) base = r.y + r.h - bh - 2;
+    char val[48];
+    if (cf->cell == RNN_CELL_LSTM) {
+        double cc = tr->c[rnn_trace_state_index(tr, s.layer, s.direction, s.t) + (size_t)j];
+        /* the cell state line: c_prev → × f → + i·g → c */
+        ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
+        gate_box(c, x + bw, top, bw, bh, "× f", gate[H + j], 1);
+        gate_box(c, x + 3 * bw, top, bw, bh, "+ i·g", gate[j] * gate[2 * H + j], 0);
+        snprintf(val, sizeof val, "c = %.3f", cc);
+        ui_text(c->l, x + 4 * bw + gap, top - ui_text_height(c->l, UI_FONT_SMALL) - 2,
+                UI_FONT_SMALL, ink, val);
+        const char *gl[4] = {"σ i", "σ f", "tanh g", "σ o"};
+        for (int g = 0; g < 4; g++) {
+            int gx = x + g * (bw + gap / 2);
+            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], g != 2);
+            snprintf(val, sizeof val, "%.2f", gate[g * H + j]);
+            ui_text(c->l, gx + 4, base + bh + 2, UI_FONT_SMALL, c->p.muted, val);
+            ui_line(c->l, gx + bw / 2, base, gx + bw / 2, top + bh, 1, c->p.muted);
+        }
+        snprintf(val, sizeof val, "h = o·tanh(c) = %.3f", h);
+        ui_text(c->l, x, base + bh + ui_text_height(c->l, UI_FONT_SMALL) + 4, UI_FONT_BODY,
+                c->p.accent, val);
+    } else if (cf->cell == RNN_CELL_GRU) {
+        const char *gl[3] = {"σ r", "σ z", "tanh n"};
+        for (int g = 0; g < 3; g++) {
+            int gx = x + g * (bw + gap);
+            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], g != 2);
+            snprintf(val, sizeof val, "%.2f", gate[g * H + j]);
+            ui_text(c->l, gx + 4, base + bh + 2, UI_FONT_SMALL, c->p.muted, val);
+            ui_line(c->l, gx + bw / 2, base, gx + bw / 2, top + bh, 1, c->p.muted);
+        }
+        ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
+        gate_box(c, x + 2 * bw, top, bw * 2, bh, "(1-z)·n + z·h", h, 0);
+        snprintf(val, sizeof val, "h = %.3f", h);
+        ui_text(c->l, x, base + bh + ui_text_height(c->l, UI_FONT_SMALL) + 4, UI_FONT_BODY,
+                c->p.accent, val);
+    } else {
+        ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
+        gate_box(c, x + bw, top, bw * 2, bh, cf->nonlinearity == RNN_RELU ? "relu" : "tanh", h, 0);
+        ui_text(c->l, x, base, UI_FONT_SMALL, c->p.muted,
+                "x_t and h_(t-1) in, one activation, h_t out");
+        snprintf(val, sizeof val, "h = %.3f", h);
+        ui_text(c->l, x + 3 * bw + gap, top + bh / 4, UI_FONT_BODY, c->p.accent, val);
+    }
+}
+
+/* ---- help and banner ------------------------------------------------------------------------ */
+
+static void draw_help(Ctx *c) {
+    UiView *v = c->v;
+    static const char *const rows[][2] = {
+        {"→ / ←", "read the next word / go back one"},
+        {"Home / End", "before the first word / after the last"},
+        {"Space", "play or pause; [ and ] change the speed"},
+        {"↑ / ↓", "choose a hidden unit"},
+        {"Shift+↑ / Shift+↓", "choose another heatmap (h, c, gates, layers)"},
+        {"mouse", "point at a cell to see its arithmetic; click to select it"},
+        {"1 / 2 / 3", "the RNN / LSTM / GRU model of the same task"},
+        {"Tab", "type a new sentence (Korean input works); Enter when done"},
+        {"Ctrl+O, or drop a file", "open a model file"},
+        {"Ctrl+S", "save a PNG screenshot"},
+        {"T", "light or dark theme"},
+        {"+ / -", "zoom, for a projector"},
+        {"F11", "full screen"},
+        {"H or F1", "this help; any key closes it"},
+        {"Esc", "close a message, leave editing"},
+        {"Q", "quit"},
+    };
+    int n = sizeof rows / sizeof *rows, lh = ui_text_height(c->l, UI_FONT_BODY) + 6;
+    int w = (int)(720 * v->zoom), h = (n + 2) * lh + 2 * c->pad;
+    if (w > v->width - 40) w = v->width - 40;
+    UiRect r = {(v->width - w) / 2, (v->height - h) / 2, w, h};
+    ui_fill(c->l, r, c->p.background);
+    ui_outline(c->l, r, 3, c->p.accent);
+    int x = r.x + 2 * c->pad, y = r.y + c->pad;
+    ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, "Keys");
+    y += lh * 3 / 2;
+    for (int i = 0; i < n; i++, y += lh) {
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, rows[i][0]);
+        ui_text(c->l, x + (int)(230 * v->zoom), y, UI_FONT_BODY, c->p.muted, rows[i][1]);
+    }
+}
+
+static void draw_banner(Ctx *c) {
+    UiView *v = c->v;
+    if (!v->banner[0]) return;
+    int h = ui_text_height(c->l, UI_FONT_BODY) + c->pad;
+    UiRect r = {v->body.x, v->body.y, v->width, h};
+    ui_fill(c->l, r, v->banner_error ? c->p.error : c->p.banner_ok);
+    ui_text(c->l, c->pad, r.y + c->pad / 2, UI_FONT_BODY, (UiColor){255, 255, 255, 255}, v->banner);
+}
+
+void ui_view_draw(UiView *v, UiDrawList *l) {
+    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    ui_draw_reset(l);
+    ui_fill(l, (UiRect){0, 0, v->width, v->height}, c.p.background);
+    if (v->model && v->trace) {
+        draw_heatmaps(&c);
+        ui_fill(l, v->side, c.p.background);
+        draw_detail(&c);
+        draw_inputs(&c);
+        draw_outputs(&c);
+        draw_diagram(&c);
+    } else {
+        ui_text(l, c.pad, v->body.y + c.pad, UI_FONT_LARGE, c.p.muted,
+                "No model is open: drop a model file here, or press Ctrl+O.");
+    }
+    draw_tokens(&c);
+    draw_top_bar(&c);
+    draw_status(&c);
+    draw_banner(&c);
+    if (v->help) draw_help(&c);
+}
