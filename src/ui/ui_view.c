@@ -284,7 +284,7 @@ static void backspace(char *s) {
 
 static void live_update(UiView *v) {
     RnnError err;
-    if (!v->edit_text) return;
+    if (!v->edit_text || v->editing == UI_EDIT_PATH) return;
     if (ui_view_set_text(v, v->edit_text, &err))
         ui_view_set_banner(v, 1, "%s", err.message);
     else
@@ -300,6 +300,15 @@ int ui_view_key(UiView *v, UiKey key) {
         switch (key) {
         case UI_KEY_ENTER:
         case UI_KEY_EDIT:
+            if (v->editing == UI_EDIT_PATH) {
+                RnnError err;
+                v->editing = 0;
+                if (ui_view_open_model(v, v->edit_text, &err))
+                    ui_view_set_banner(v, 1, "%s", err.message);
+                else
+                    ui_view_set_banner(v, 0, "Opened %s", v->model_path);
+                return 1;
+            }
             v->editing = 0;
             v->composition[0] = '\0';
             live_update(v);
@@ -364,9 +373,11 @@ int ui_view_key(UiView *v, UiKey key) {
         switch_model(v, 2);
         break;
     case UI_KEY_EDIT:
+    case UI_KEY_OPEN:
         free(v->edit_text);
-        v->edit_text = strdup(v->text ? v->text : "");
-        v->editing = v->edit_text != NULL;
+        v->edit_text = strdup(key == UI_KEY_OPEN ? (v->model_path ? v->model_path : "")
+                                                 : (v->text ? v->text : ""));
+        v->editing = !v->edit_text ? 0 : key == UI_KEY_OPEN ? UI_EDIT_PATH : UI_EDIT_SENTENCE;
         v->composition[0] = '\0';
         break;
     case UI_KEY_ESCAPE:
@@ -498,7 +509,7 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     int side_w = (int)(400 * s);
     if (side_w > W * 2 / 5) side_w = W * 2 / 5;
     v->side = (UiRect){W - side_w, body_y, side_w, v->body.h};
-    int detail_h = 6 * body_h + 3 * pad;
+    int detail_h = 8 * body_h + 2 * pad;
     v->detail = (UiRect){v->side.x + pad, body_y + pad, side_w - 2 * pad, detail_h};
     int io_y = v->detail.y + v->detail.h + pad, io_h = (v->side.y + v->side.h - io_y) / 2;
     int inputs_w = (int)(120 * s);
@@ -555,9 +566,14 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
         if (cell > best_cell) best_cell = cell, best_cols = cols;
     }
     int cell = clampi(best_cell, 1, (int)(44 * s));
+    /* cells may grow into a rectangle to use the room the grid leaves, up to 2.5:1 */
     int cols = best_cols, rows = (Q + cols - 1) / cols;
     int slot_w = (block_w - pad) / cols, slot_h = (block_h - header_h) / rows;
     int unit_label_w = ui_text_width(list, UI_FONT_SMALL, "99") + pad / 2;
+    int cell_w = (slot_w - pad - unit_label_w) / (T > 0 ? T : 1),
+        cell_h = (slot_h - label_h - pad) / Hn;
+    cell_w = clampi(cell_w, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
+    cell_h = clampi(cell_h, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
     for (int l = 0; l < L; l++)
         for (int d = 0; d < D; d++)
             for (int k = 0; k < Q; k++) {
@@ -565,8 +581,8 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
                 int sx = area.x + d * block_w + (k % cols) * slot_w;
                 int sy = area.y + l * block_h + header_h + (k / cols) * slot_h;
                 hm->layer = l, hm->direction = d, hm->quantity = qs[k];
-                hm->cell_w = hm->cell_h = cell;
-                hm->rect = (UiRect){sx + unit_label_w, sy + label_h, cell * T, cell * Hn};
+                hm->cell_w = cell_w, hm->cell_h = cell_h;
+                hm->rect = (UiRect){sx + unit_label_w, sy + label_h, cell_w * T, cell_h * Hn};
                 hm->title_w = slot_w - unit_label_w - pad;
                 hm->header_y = area.y + l * block_h;
             }

@@ -37,7 +37,10 @@ typedef enum UiKey {
     UI_KEY_THEME,
     UI_KEY_HELP,
     UI_KEY_QUIT,
+    UI_KEY_OPEN, /* Ctrl+O: type a model file's path */
 } UiKey;
+
+enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
 
 typedef enum UiTheme { UI_THEME_LIGHT, UI_THEME_DARK } UiTheme;
 

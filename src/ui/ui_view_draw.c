@@ -88,6 +88,8 @@ static void draw_tokens(Ctx *c) {
         ui_fill(c->l, field, c->p.chip);
         ui_outline(c->l, field, 2, c->p.accent);
         int tx = x + c->pad, ty = y + c->pad / 2;
+        if (v->editing == UI_EDIT_PATH)
+            tx += ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.muted, "open: ");
         tx += ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.ink, v->edit_text);
         if (v->composition[0]) { /* the syllable the input method is still composing */
             int cw = ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.accent, v->composition);
@@ -241,6 +243,14 @@ static void num(char *buf, size_t size, double x) {
     snprintf(buf, size, fabs(x) >= 1000 ? "%.4g" : "%.3f", x);
 }
 
+/* Appends " + x" or " - |x|" to buf: sums read as a person writes them. */
+static void plus_term(char *buf, size_t size, double x) {
+    char n[32];
+    num(n, sizeof n, fabs(x));
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len, "%s%s", x < 0 ? " - " : " + ", n);
+}
+
 /* A factor in a product: negative numbers in parentheses, "0.5·(-0.2)". */
 static void factor(char *buf, size_t size, double x) {
     char n[32];
@@ -262,7 +272,7 @@ static void draw_detail(Ctx *c) {
     UiSelection s;
     if (!v->trace || !ui_view_explained(v, &s)) {
         ui_text(c->l, x, y, UI_FONT_BODY, c->p.muted,
-                v->step == 0 ? "Nothing read yet: press → to read the first word."
+                v->step == 0 ? "Nothing read yet: press Right to read the first word."
                              : "Point at a coloured cell to see how it was computed.");
         return;
     }
@@ -309,18 +319,22 @@ static void draw_detail(Ctx *c) {
             snprintf(line, sizeof line,
                      "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + W_%s[%d]·%s + b_%s[%d])", sym, j, act,
                      wi, j, s.t, wi, j, wh, j, prev, wh, j);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
-        num(a, sizeof a, e.wx), num(b, sizeof b, e.b_ih), num(d, sizeof d, e.wh),
-            num(f, sizeof f, e.b_hh);
+        y += ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.ink, line);
+        char sum[160];
+        num(sum, sizeof sum, e.wx);
+        plus_term(sum, sizeof sum, e.b_ih);
         if (gru_n) {
+            char inner[96];
+            num(inner, sizeof inner, e.wh);
+            plus_term(inner, sizeof inner, e.b_hh);
             factor(g, sizeof g, e.reset);
-            snprintf(line, sizeof line, "  = %s(%s + %s + %s·(%s + %s))", act, a, b, g, d, f);
+            snprintf(line, sizeof line, "  = %s(%s + %s·(%s))", act, sum, g, inner);
         } else {
-            snprintf(line, sizeof line, "  = %s(%s + %s + %s + %s)", act, a, b, d, f);
+            plus_term(sum, sizeof sum, e.wh);
+            plus_term(sum, sizeof sum, e.b_hh);
+            snprintf(line, sizeof line, "  = %s(%s)", act, sum);
         }
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
+        y += ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.ink, line);
         num(a, sizeof a, e.pre), num(out, sizeof out, e.value);
         snprintf(line, sizeof line, "  = %s(%s) = %s", act, a, out);
         ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
@@ -572,10 +586,11 @@ static void draw_diagram(Ctx *c) {
     } else {
         ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
         gate_box(c, x + bw, top, bw * 2, bh, cf->nonlinearity == RNN_RELU ? "relu" : "tanh", h, 0);
-        ui_text(c->l, x, base, UI_FONT_SMALL, c->p.muted,
-                "x_t and h_(t-1) in, one activation, h_t out");
+        ui_text_wrapped(c->l, x, base + bh / 2, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                        "x_t and the previous h go in, one activation, h_t comes out: the whole "
+                        "memory is h.");
         snprintf(val, sizeof val, "h = %.3f", h);
-        ui_text(c->l, x + 3 * bw + gap, top + bh / 4, UI_FONT_BODY, c->p.accent, val);
+        ui_text(c->l, x + bw, top + bh + 4, UI_FONT_BODY, c->p.accent, val);
     }
 }
 
@@ -584,14 +599,14 @@ static void draw_diagram(Ctx *c) {
 static void draw_help(Ctx *c) {
     UiView *v = c->v;
     static const char *const rows[][2] = {
-        {"→ / ←", "read the next word / go back one"},
+        {"Right / Left", "read the next word / go back one"},
         {"Home / End", "before the first word / after the last"},
         {"Space", "play or pause; [ and ] change the speed"},
-        {"↑ / ↓", "choose a hidden unit"},
-        {"Shift+↑ / Shift+↓", "choose another heatmap (h, c, gates, layers)"},
+        {"Up / Down", "choose a hidden unit"},
+        {"Shift+Up / Shift+Down", "choose another heatmap (h, c, gates, layers)"},
         {"mouse", "point at a cell to see its arithmetic; click to select it"},
         {"1 / 2 / 3", "the RNN / LSTM / GRU model of the same task"},
-        {"Tab", "type a new sentence (Korean input works); Enter when done"},
+        {"Tab", "type a new sentence (Korean input works)"},
         {"Ctrl+O, or drop a file", "open a model file"},
         {"Ctrl+S", "save a PNG screenshot"},
         {"T", "light or dark theme"},
@@ -602,7 +617,7 @@ static void draw_help(Ctx *c) {
         {"Q", "quit"},
     };
     int n = sizeof rows / sizeof *rows, lh = ui_text_height(c->l, UI_FONT_BODY) + 6;
-    int w = (int)(720 * v->zoom), h = (n + 2) * lh + 2 * c->pad;
+    int w = (int)(780 * v->zoom), h = (n + 2) * lh + 2 * c->pad;
     if (w > v->width - 40) w = v->width - 40;
     UiRect r = {(v->width - w) / 2, (v->height - h) / 2, w, h};
     ui_fill(c->l, r, c->p.background);
@@ -620,7 +635,7 @@ static void draw_banner(Ctx *c) {
     UiView *v = c->v;
     if (!v->banner[0]) return;
     int h = ui_text_height(c->l, UI_FONT_BODY) + c->pad;
-    UiRect r = {v->body.x, v->body.y, v->width, h};
+    UiRect r = {0, v->status.y + v->status.h - h, v->width, h}; /* over the key hints */
     ui_fill(c->l, r, v->banner_error ? c->p.error : c->p.banner_ok);
     ui_text(c->l, c->pad, r.y + c->pad / 2, UI_FONT_BODY, (UiColor){255, 255, 255, 255}, v->banner);
 }

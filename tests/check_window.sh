@@ -1,0 +1,41 @@
+#!/bin/sh
+# The real window under Xvfb: it opens on `rnnscope`, answers Right and 1/2/3 (the
+# screenshots change), survives resizing, and quits on Q with exit code 0.
+#   tests/check_window.sh path/to/rnnscope [outdir]
+set -eu
+bin="$1"
+out="${2:-$(mktemp -d)}"
+mkdir -p "$out"
+if [ -z "${RNNSCOPE_IN_XVFB:-}" ]; then
+  command -v xvfb-run >/dev/null || { echo "xvfb-run is not installed"; exit 1; }
+  RNNSCOPE_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1280x800x24" sh "$0" "$bin" "$out"
+fi
+"$bin" > "$out/app.log" 2>&1 &
+pid=$!
+win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
+[ -n "$win" ] || { echo "no window appeared"; cat "$out/app.log"; exit 1; }
+shot() { sleep 0.5; import -window root "$out/$1.png"; }
+differs() { ! cmp -s "$out/$1.png" "$out/$2.png" || { echo "$2 looks the same as $1"; exit 1; }; }
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+shot start
+xdotool key --window "$win" Right; shot right;  differs start right
+xdotool key --window "$win" 1;     shot rnn;    differs right rnn
+xdotool key --window "$win" 3;     shot gru;    differs rnn gru
+xdotool key --window "$win" 2;     shot lstm;   differs gru lstm
+xdotool key --window "$win" t;     shot dark;   differs lstm dark
+xdotool key --window "$win" h;     shot help;   differs dark help
+xdotool key --window "$win" Escape
+xdotool windowsize --sync "$win" 800 500 2>/dev/null || xdotool windowsize "$win" 800 500
+shot small
+xdotool windowsize "$win" 1280 800
+shot big
+kill -0 "$pid" || { echo "the app died while resizing"; cat "$out/app.log"; exit 1; }
+xdotool key --window "$win" q
+i=0
+while kill -0 "$pid" 2>/dev/null; do
+  i=$((i + 1))
+  [ $i -lt 50 ] || { echo "Q did not quit"; kill "$pid"; exit 1; }
+  sleep 0.1
+done
+wait "$pid" || { echo "exit code $?"; cat "$out/app.log"; exit 1; }
+echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, resized, quit; shots in $out"

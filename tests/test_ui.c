@@ -1,0 +1,362 @@
+/* test_ui.c - the app without a display: layout and hit-testing, the colour of a rendered
+ * heatmap cell, keys and Korean text input through SDL's event queue, and the detail panel
+ * showing the engine's own numbers. SDL runs with its dummy video driver. */
+#include "test_util.h"
+
+#include "ui_sdl.h"
+
+#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
+#define RECALL "violin the very and so it was just some ?"
+
+/* A measure with fixed sizes, so layout tests do not depend on the installed font. */
+static int fake_width(void *ctx, UiFont f, const char *s) {
+    (void)ctx;
+    return (int)strlen(s) * (7 + (int)f);
+}
+static int fake_height(void *ctx, UiFont f) {
+    (void)ctx;
+    return 14 + 3 * (int)f;
+}
+static const UiTextMeasure fake = {fake_width, fake_height, NULL};
+
+static void open_view(UiView *v, const char *model, const char *text, int step) {
+    UiAppOptions o;
+    RnnError err;
+    ui_app_options_default(&o);
+    o.model_path = model;
+    o.text = text;
+    o.step = step;
+    if (ui_app_prepare(v, &o, &err)) fail_msg("%s", err.message);
+}
+
+static int find_heatmap(const UiView *v, int layer, int dir, int quantity) {
+    for (int i = 0; i < v->nheatmaps; i++)
+        if (v->heatmaps[i].layer == layer && v->heatmaps[i].direction == dir &&
+            v->heatmaps[i].quantity == quantity)
+            return i;
+    fail_msg("no heatmap for layer %d dir %d quantity %d", layer, dir, quantity);
+    return -1;
+}
+
+static void test_hit_testing_maps_points_to_values(void **state) {
+    (void)state;
+    UiView v;
+    open_view(&v, MODELS "names-en-bidirectional.json", "Paris is a kind teacher .", 6);
+    UiDrawList list = {0};
+    list.measure = &fake;
+    ui_view_layout(&v, &list, 1280, 800);
+    /* LSTM, bidirectional, one layer: 6 quantities x 2 directions */
+    assert_int_equal(v.nheatmaps, 12);
+    for (int i = 0; i < v.nheatmaps; i++) {
+        const UiHeatmap *hm = &v.heatmaps[i];
+        assert_true(hm->rect.x >= 0 && hm->rect.x + hm->rect.w <= v.side.x);
+        for (int unit = 0; unit < 16; unit += 5)
+            for (int t = 0; t < 6; t++) {
+                int x = hm->rect.x + t * hm->cell_w + hm->cell_w / 2;
+                int y = hm->rect.y + unit * hm->cell_h + hm->cell_h / 2;
+                UiHit hit = ui_view_hit(&v, x, y);
+                assert_int_equal(hit.heatmap, i);
+                assert_int_equal(hit.unit, unit);
+                assert_int_equal(hit.t, t);
+            }
+        /* just outside the last column and row: not this heatmap */
+        UiHit out = ui_view_hit(&v, hm->rect.x + hm->rect.w, hm->rect.y + hm->rect.h);
+        assert_true(out.heatmap != i);
+    }
+    /* a token chip */
+    UiHit chip = ui_view_hit(&v, v.chips[3].x + 2, v.chips[3].y + 2);
+    assert_int_equal(chip.token, 3);
+    assert_int_equal(chip.heatmap, -1);
+    /* heatmaps of the backward direction sit to the right of the forward ones */
+    int f = find_heatmap(&v, 0, 0, RNN_QUANTITY_H), b = find_heatmap(&v, 0, 1, RNN_QUANTITY_H);
+    assert_true(v.heatmaps[b].rect.x > v.heatmaps[f].rect.x + v.heatmaps[f].rect.w);
+    ui_draw_free(&list);
+    ui_view_free(&v);
+}
+
+static Uint32 pixel_at(SDL_Surface *s, int x, int y) {
+    return ((Uint32 *)((Uint8 *)s->pixels + (size_t)y * s->pitch))[x];
+}
+
+/* A rendered cell has exactly colormap(trace value); cells not yet read have no colour. */
+static void test_render_puts_the_colormap_colour_in_the_cell(void **state) {
+    (void)state;
+    UiView v;
+    UiAppOptions o;
+    RnnError err;
+    ui_app_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = RECALL;
+    o.step = 4;
+    assert_int_equal(ui_app_prepare(&v, &o, &err), 0);
+    SDL_Surface *s = ui_render_surface(&v, &o, &err);
+    assert_non_null(s);
+    const int f_gate = 1, unit = 3, t = 2;
+    const UiHeatmap *hm = &v.heatmaps[find_heatmap(&v, 0, 0, f_gate)];
+    double value = v.trace->gate[rnn_trace_gate_index(v.trace, 0, 0, t, f_gate) + unit];
+    UiColor want = ui_colormap_sequential(value);
+    int x = hm->rect.x + t * hm->cell_w + hm->cell_w / 2,
+        y = hm->rect.y + unit * hm->cell_h + hm->cell_h / 2;
+    Uint8 r, g, b;
+    SDL_GetRGB(pixel_at(s, x, y), s->format, &r, &g, &b);
+    assert_int_equal(r, want.r);
+    assert_int_equal(g, want.g);
+    assert_int_equal(b, want.b);
+    /* h is diverging */
+    hm = &v.heatmaps[find_heatmap(&v, 0, 0, RNN_QUANTITY_H)];
+    value = v.trace->h[rnn_trace_state_index(v.trace, 0, 0, t) + unit];
+    want = ui_colormap_diverging(value);
+    SDL_GetRGB(pixel_at(s, hm->rect.x + t * hm->cell_w + hm->cell_w / 2,
+                        hm->rect.y + unit * hm->cell_h + hm->cell_h / 2),
+               s->format, &r, &g, &b);
+    assert_int_equal(r, want.r);
+    assert_int_equal(g, want.g);
+    assert_int_equal(b, want.b);
+    /* step 4: column 6 is not read yet and shows the theme's empty colour */
+    UiColor empty = ui_palette(UI_THEME_LIGHT).chip_unread;
+    SDL_GetRGB(
+        pixel_at(s, hm->rect.x + 6 * hm->cell_w + hm->cell_w / 2, hm->rect.y + hm->cell_h / 2),
+        s->format, &r, &g, &b);
+    assert_int_equal(r, empty.r);
+    assert_int_equal(g, empty.g);
+    assert_int_equal(b, empty.b);
+    SDL_FreeSurface(s);
+    ui_view_free(&v);
+}
+
+static void push_key(SDL_Keycode sym, Uint16 mod) {
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = sym;
+    e.key.keysym.mod = mod;
+    SDL_PushEvent(&e);
+}
+
+static void push_text(Uint32 type, const char *utf8) {
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    if (type == SDL_TEXTINPUT)
+        snprintf(e.text.text, sizeof e.text.text, "%s", utf8);
+    else
+        snprintf(e.edit.text, sizeof e.edit.text, "%s", utf8);
+    SDL_PushEvent(&e);
+}
+
+static void pump(UiView *v) {
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) ui_handle_event(v, &e);
+}
+
+static void test_keys_step_and_switch_models(void **state) {
+    (void)state;
+    UiView v;
+    open_view(&v, MODELS "recall-lstm.json", RECALL, 1);
+    assert_int_equal(v.step, 1);
+    push_key(SDLK_RIGHT, 0);
+    push_key(SDLK_RIGHT, 0);
+    pump(&v);
+    assert_int_equal(v.step, 3);
+    push_key(SDLK_END, 0);
+    pump(&v);
+    assert_int_equal(v.step, 10);
+    push_key(SDLK_RIGHT, 0); /* past the end stays at the end */
+    pump(&v);
+    assert_int_equal(v.step, 10);
+    push_key(SDLK_LEFT, 0);
+    pump(&v);
+    assert_int_equal(v.step, 9);
+    /* 1, 2, 3: the RNN, LSTM and GRU of the same task, on the same sentence and step */
+    push_key(SDLK_1, 0);
+    pump(&v);
+    assert_int_equal(v.model->config.cell, RNN_CELL_RNN);
+    assert_non_null(strstr(v.model_path, "recall-rnn.json"));
+    assert_int_equal(v.step, 9);
+    push_key(SDLK_3, 0);
+    pump(&v);
+    assert_int_equal(v.model->config.cell, RNN_CELL_GRU);
+    assert_int_equal(v.trace->steps, 10);
+    push_key(SDLK_2, 0);
+    pump(&v);
+    assert_int_equal(v.model->config.cell, RNN_CELL_LSTM);
+    /* the theme, zoom and help keys */
+    push_key(SDLK_t, 0);
+    push_key(SDLK_EQUALS, 0);
+    pump(&v);
+    assert_int_equal(v.theme, UI_THEME_DARK);
+    assert_true(v.zoom > 1.0);
+    push_key(SDLK_q, 0);
+    pump(&v);
+    assert_true(v.quit);
+    ui_view_free(&v);
+}
+
+static void test_korean_typing_reruns_the_engine(void **state) {
+    (void)state;
+    UiView v;
+    open_view(&v, MODELS "sentiment-ko.json", "x", 1);
+    push_key(SDLK_TAB, 0); /* start editing */
+    push_key(SDLK_BACKSPACE, 0);
+    pump(&v);
+    assert_int_equal(v.editing, UI_EDIT_SENTENCE);
+    /* the input method shows a syllable being composed, then commits the words */
+    push_text(SDL_TEXTEDITING, "맛");
+    pump(&v);
+    assert_string_equal(v.composition, "맛");
+    push_text(SDL_TEXTINPUT, "음식이 정말 맛있었다");
+    pump(&v);
+    assert_string_equal(v.composition, "");
+    push_key(SDLK_RETURN, 0);
+    pump(&v);
+    assert_int_equal(v.editing, 0);
+    assert_string_equal(v.text, "음식이 정말 맛있었다");
+    assert_int_equal(v.trace->steps, 3);
+    assert_string_equal(v.tokens.text[2], "맛있었다");
+    /* the trace is the engine's for these words */
+    RnnTokens tokens;
+    RnnTrace *tr;
+    RnnError err;
+    assert_int_equal(rnn_model_run_text(v.model, "음식이 정말 맛있었다", 0, &tokens, &tr, &err), 0);
+    for (int t = 0; t < 3; t++) assert_int_equal(v.trace->token_ids[t], tr->token_ids[t]);
+    assert_memory_equal(v.trace->probs, tr->probs, 2 * sizeof(double));
+    rnn_tokens_free(&tokens);
+    rnn_trace_free(tr);
+    /* invalid text keeps the last good sentence and says why */
+    push_key(SDLK_TAB, 0);
+    pump(&v);
+    ui_view_text_input(&v, "\xff");
+    assert_true(v.banner_error);
+    assert_non_null(strstr(v.banner, "invalid UTF-8"));
+    assert_int_equal(v.trace->steps, 3);
+    ui_view_free(&v);
+}
+
+/* Finds a text command of the draw list that equals s. */
+static int drawn(const UiDrawList *l, const char *s) {
+    for (int i = 0; i < l->count; i++)
+        if (l->cmds[i].kind == UI_CMD_TEXT && !strcmp(l->chars + l->cmds[i].text, s)) return 1;
+    return 0;
+}
+
+static void test_detail_panel_shows_the_engines_numbers(void **state) {
+    (void)state;
+    UiView v;
+    open_view(&v, MODELS "recall-gru.json", RECALL, 5);
+    UiDrawList list = {0};
+    list.measure = &fake;
+    /* select the GRU's candidate n, unit 7, at the current step (t = 4) */
+    v.sel = (UiSelection){0, 0, 2, 7, -1};
+    ui_view_layout(&v, &list, 1280, 800);
+    ui_view_draw(&v, &list);
+    const RnnTrace *tr = v.trace;
+    size_t gi = rnn_trace_gate_index(tr, 0, 0, 4, 0);
+    double r = tr->gate[gi + 7], pre = tr->gate_pre[gi + 2 * 16 + 7], n = tr->gate[gi + 2 * 16 + 7];
+    char want[128];
+    snprintf(want, sizeof want, "  = tanh(%.3f) = %.3f", pre, n);
+    if (!drawn(&list, want)) fail_msg("the detail panel does not show '%s'", want);
+    RnnExplain e;
+    RnnError err;
+    assert_int_equal(rnn_explain(v.model, tr, 0, 0, 4, 2, 7, &e, &err), 0);
+    assert_double_equal(e.reset, r, 0);
+    /* its terms add up to the trace's own pre-activation, exactly as the engine added them */
+    assert_double_equal((e.wx + e.b_ih) + e.reset * (e.wh + e.b_hh), pre, 0);
+    assert_double_equal(e.wx + e.b_ih, tr->gate_ih[gi + 2 * 16 + 7], 0);
+    assert_double_equal(e.wh + e.b_hh, tr->gate_hh[gi + 2 * 16 + 7], 0);
+    /* and h = (1 - z) n + z h_prev */
+    v.sel.quantity = RNN_QUANTITY_H;
+    ui_view_draw(&v, &list);
+    assert_int_equal(rnn_explain(v.model, tr, 0, 0, 4, RNN_QUANTITY_H, 7, &e, &err), 0);
+    assert_double_equal((1 - e.z) * e.n + e.z * e.h_prev, e.value, 1e-15);
+    snprintf(want, sizeof want, "  = %.3f", tr->h[rnn_trace_state_index(tr, 0, 0, 4) + 7]);
+    assert_true(drawn(&list, want));
+    ui_draw_free(&list);
+    ui_view_free(&v);
+}
+
+/* Every value of LSTM and GRU traces is explained by terms that rebuild it. */
+static void test_explanations_rebuild_every_value(void **state) {
+    (void)state;
+    const char *models[] = {MODELS "names-en-bidirectional.json", MODELS "recall-gru.json",
+                            MODELS "recall-rnn.json"};
+    for (int m = 0; m < 3; m++) {
+        UiView v;
+        open_view(&v, models[m], "paris is a river in the east ?", 8);
+        const RnnConfig *c = &v.model->config;
+        RnnExplain e;
+        RnnError err;
+        for (int d = 0; d < rnn_directions(c); d++)
+            for (int t = 0; t < v.trace->steps; t++)
+                for (int q = RNN_QUANTITY_H; q < rnn_gate_count(c->cell); q++)
+                    for (int j = 0; j < c->hidden_size; j++) {
+                        if (q == RNN_QUANTITY_C && c->cell != RNN_CELL_LSTM) continue;
+                        if (c->cell == RNN_CELL_RNN && q >= 0) continue;
+                        assert_int_equal(rnn_explain(v.model, v.trace, 0, d, t, q, j, &e, &err), 0);
+                        double rebuilt;
+                        switch (e.kind) {
+                        case RNN_EXPLAIN_GATE: {
+                            double a = (e.wx + e.b_ih) + e.reset * (e.wh + e.b_hh);
+                            assert_double_equal(a, e.pre, 1e-15);
+                            rebuilt = e.activation == RNN_ACT_SIGMOID ? rnn_sigmoid(a)
+                                      : e.activation == RNN_ACT_RELU  ? (a > 0 ? a : 0)
+                                                                      : tanh(a);
+                            break;
+                        }
+                        case RNN_EXPLAIN_LSTM_C:
+                            rebuilt = e.f * e.c_prev + e.i * e.g;
+                            break;
+                        case RNN_EXPLAIN_LSTM_H:
+                            rebuilt = e.o * e.tanh_c;
+                            break;
+                        default:
+                            rebuilt = (1 - e.z) * e.n + e.z * e.h_prev;
+                            break;
+                        }
+                        assert_double_equal(rebuilt, e.value, 1e-15);
+                    }
+        ui_view_free(&v);
+    }
+}
+
+/* A bad file dropped on the window leaves the open model in place. */
+static void test_bad_drop_keeps_the_model(void **state) {
+    (void)state;
+    UiView v;
+    open_view(&v, MODELS "recall-lstm.json", RECALL, 3);
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_DROPFILE;
+    e.drop.file = RNNSCOPE_SOURCE_DIR "/README.md";
+    ui_handle_event(&v, &e);
+    assert_true(v.banner_error);
+    assert_non_null(strstr(v.banner, "README.md"));
+    assert_non_null(strstr(v.model_path, "recall-lstm.json"));
+    assert_int_equal(v.step, 3);
+    ui_view_free(&v);
+}
+
+static int setup(void **state) {
+    (void)state;
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    return SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    TTF_Quit();
+    SDL_Quit();
+    return 0;
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hit_testing_maps_points_to_values),
+        cmocka_unit_test(test_render_puts_the_colormap_colour_in_the_cell),
+        cmocka_unit_test(test_keys_step_and_switch_models),
+        cmocka_unit_test(test_korean_typing_reruns_the_engine),
+        cmocka_unit_test(test_detail_panel_shows_the_engines_numbers),
+        cmocka_unit_test(test_explanations_rebuild_every_value),
+        cmocka_unit_test(test_bad_drop_keeps_the_model),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
