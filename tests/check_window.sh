@@ -14,9 +14,18 @@ fi
 pid=$!
 win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
 [ -n "$win" ] || { echo "no window appeared"; cat "$out/app.log"; exit 1; }
-shot() { sleep 0.5; import -window root "$out/$1.png"; }
-differs() { ! cmp -s "$out/$1.png" "$out/$2.png" || { echo "$2 looks the same as $1"; exit 1; }; }
+shot() { sleep 0.3; import -window root "$out/$1.png"; }
+# After a key: capture until the screen differs from the previous capture (up to 5 s).
+differs() {
+  i=0
+  while cmp -s "$out/$1.png" "$out/$2.png"; do
+    i=$((i + 1))
+    [ $i -lt 20 ] || { echo "$2 looks the same as $1"; cat "$out/app.log"; exit 1; }
+    shot "$2"
+  done
+}
 xdotool windowfocus --sync "$win" 2>/dev/null || true
+sleep 1 # the first frame
 shot start
 xdotool key --window "$win" Right; shot right;  differs start right
 xdotool key --window "$win" 1;     shot rnn;    differs right rnn

@@ -13,7 +13,8 @@ libfontconfig-dev fonts-nanum"
 if [ "${1:-}" = "--test" ]; then
   # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
   # parity check on freshly drawn random models (the committed fixtures need no torch).
-  packages="$packages libcmocka-dev clang-format python3-torch"
+  # xvfb, xauth, xdotool, imagemagick: the real window is opened, driven and captured.
+  packages="$packages libcmocka-dev clang-format python3-torch xvfb xauth xdotool imagemagick"
 fi
 
 missing=""

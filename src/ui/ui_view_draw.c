@@ -288,8 +288,7 @@ static void draw_detail(Ctx *c) {
     snprintf(
         head, sizeof head, "%s, unit %d, t = %d (\"%s\")%s", name, s.unit, s.t, v->tokens.text[s.t],
         cf->num_layers > 1 || cf->bidirectional ? (s.direction ? ", backward" : ", forward") : "");
-    ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, head);
-    y += lh + c->pad / 3;
+    y += ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.ink, head) + c->pad / 3;
     char a[32], b[32], d[32], f[32], g[32], out[32];
     char prev[16];
     if (e.t_prev >= 0)
