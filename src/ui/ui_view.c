@@ -585,6 +585,7 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
                 hm->rect = (UiRect){sx + unit_label_w, sy + label_h, cell_w * T, cell_h * Hn};
                 hm->title_w = slot_w - unit_label_w - pad;
                 hm->header_y = area.y + l * block_h;
+                hm->block_w = block_w;
             }
 }
 

@@ -51,6 +51,7 @@ typedef struct UiHeatmap {
     int cell_w, cell_h;
     int title_w;  /* room for its title */
     int header_y; /* where its block's "layer 0 · forward" header goes */
+    int block_w;  /* the width of its layer/direction block */
 } UiHeatmap;
 
 /* What a point on the screen is. */

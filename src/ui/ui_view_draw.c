@@ -125,8 +125,11 @@ static void draw_tokens(Ctx *c) {
 /* ---- heatmaps ---------------------------------------------------------------------------- */
 
 /* A small colour bar with its range: the legend of one heatmap. */
-static void draw_legend(Ctx *c, int x, int y, int gate01) {
-    int w = (int)(60 * c->v->zoom), h = ui_text_height(c->l, UI_FONT_SMALL) * 2 / 3;
+static void draw_legend(Ctx *c, int x, int y, int room, int gate01) {
+    int h = ui_text_height(c->l, UI_FONT_SMALL) * 2 / 3;
+    int w = room - ui_text_width(c->l, UI_FONT_SMALL, "-1 1") - 8;
+    if (w > (int)(60 * c->v->zoom)) w = (int)(60 * c->v->zoom);
+    if (w < 20) return; /* no room: the title still names the quantity */
     const char *lo = gate01 ? "0" : "-1", *hi = "1";
     x += ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, lo) + 3;
     for (int i = 0; i < 20; i++) {
@@ -158,7 +161,7 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
     int small_h = ui_text_height(c->l, UI_FONT_SMALL);
     label_y -= small_h;
     ui_text(c->l, hm->rect.x, label_y, UI_FONT_BODY, c->p.ink, title);
-    draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY),
+    draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY), hm->title_w,
                 ui_quantity_is_gate01(cf->cell, hm->quantity));
     /* cells: computed steps in colour, the rest empty */
     for (int t = 0; t < T; t++) {
@@ -230,6 +233,9 @@ static void draw_heatmaps(Ctx *c) {
                      D == 1          ? "forward"
                      : hm->direction ? "backward: reads from the last word"
                                      : "forward: reads from the first word");
+            if (ui_text_width(c->l, UI_FONT_BODY, head) > hm->block_w - c->pad)
+                snprintf(head, sizeof head, "layer %d · %s", hm->layer,
+                         hm->direction ? "backward" : "forward");
             ui_text(c->l, hm->rect.x - ui_text_width(c->l, UI_FONT_SMALL, "99") - c->pad / 2,
                     hm->header_y, UI_FONT_BODY, c->p.accent, head);
         }
@@ -543,7 +549,13 @@ static void draw_diagram(Ctx *c) {
     int H = cf->hidden_size, j = s.unit;
     double h = tr->h[rnn_trace_state_index(tr, s.layer, s.direction, s.t) + (size_t)j];
     int top = y + ui_text_height(c->l, UI_FONT_BODY) + c->pad;
-    int bw = (int)(62 * v->zoom), bh = (int)(40 * v->zoom), gap = (int)(16 * v->zoom);
+    /* boxes scale with the room the panel has: two rows of boxes, their labels, h */
+    int room_h = r.y + r.h - top - 2 * ui_text_height(c->l, UI_FONT_SMALL) -
+                 ui_text_height(c->l, UI_FONT_BODY) - c->pad;
+    int bh = (int)(40 * v->zoom), bw = (int)(62 * v->zoom), gap = (int)(16 * v->zoom);
+    if (bh > room_h / 3) bh = room_h / 3, gap = bh / 3;
+    if (bw > (r.w - c->pad) / 5) bw = (r.w - c->pad) / 5;
+    if (bh < ui_text_height(c->l, UI_FONT_BODY) || bw < 24) return; /* too small to draw */
     int line_y = top + bh / 2, base = top + bh + gap * 2;
     UiColor ink = c->p.ink;
     if (base + bh > r.y + r.h) base = r.y + r.h - bh - 2;
