@@ -27,6 +27,12 @@ for lang in en ko; do
     --out "assets/models/sentiment-$lang.json"
 done
 
+# Deep RNN: the same sentiment data through two stacked layers (for the lesson on depth:
+# more parameters, the same small data).
+run "$bin" train --cell lstm --hidden 16 --embed 16 --layers 2 --data assets/data/sentiment-en.jsonl \
+  --valid assets/data/sentiment-en-valid.jsonl --optimizer adam --lr 0.01 --batch-size 16 \
+  --epochs 20 --seed 1 --name sentiment-en-2layers --out assets/models/sentiment-en-2layers.json
+
 # Name tagging (many-to-many): the same LSTM reading forward only, and both ways.
 for lang in en ko; do
   run "$bin" train --cell lstm --hidden 16 --embed 16 --data "assets/data/names-$lang.jsonl" \
