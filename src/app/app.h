@@ -45,6 +45,15 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err);
 int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err);
 /* The folder holding assets/ and lessons/ (malloc'd), or NULL. */
 char *app_data_dir(const char *override);
+/* rnnscope check [PATHS...]: lessons parse, load, and their claims hold. */
+int app_check_main(int argc, char **argv, FILE *out, FILE *err);
+struct IoLesson;
+/* Checks one lesson (models load, steps and units exist, claims hold); prints each problem
+ * as file:line to err and returns their count; *claims counts the claims checked. */
+int app_check_lesson(const struct IoLesson *lesson, const char *data_dir, FILE *err, int *claims);
+/* Lesson files under a path (a file, or a folder searched for *.md but README.md), sorted;
+ * free each string and the array. */
+int app_find_lessons(const char *path, char ***out, int *n);
 int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
 int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
 /* Parses a whole number option in [min, max]; NULL text leaves *out alone. Prints why not. */
@@ -53,6 +62,7 @@ int app_parse_int(const char *text, const char *name, int min, int max, int *out
 extern const char app_usage[];
 extern const char app_make_data_usage[];
 extern const char app_memory_usage[];
+extern const char app_check_usage[];
 extern const char app_open_usage[];
 extern const char app_screenshot_usage[];
 /* One recall sentence as a JSON line (make-data, and tests that write recall files). */

@@ -14,6 +14,7 @@ const char app_usage[] =
     "commands:\n"
     "  open       open the window (a model, a sentence, a step)\n"
     "  screenshot render the window's frame to a PNG without a display\n"
+    "  check      check lessons: they parse, their models load, their claims hold\n"
     "  trace      run a model over a sentence and print every state and gate\n"
     "  train      train a model with backpropagation through time (SGD or Adam)\n"
     "  memory     the RNN vs LSTM vs GRU long-term memory experiment (recall task)\n"
@@ -83,6 +84,7 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
     }
     if (strcmp(cmd, "open") == 0) return app_open_main(argc, argv, 2, out, err);
     if (strcmp(cmd, "screenshot") == 0) return app_screenshot_main(argc, argv, out, err);
+    if (strcmp(cmd, "check") == 0) return app_check_main(argc, argv, out, err);
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
     if (strcmp(cmd, "train") == 0) return app_train_main(argc, argv, out, err);
     if (strcmp(cmd, "memory") == 0) return app_memory_main(argc, argv, out, err);
