@@ -51,9 +51,6 @@ struct IoLesson;
 /* Checks one lesson (models load, steps and units exist, claims hold); prints each problem
  * as file:line to err and returns their count; *claims counts the claims checked. */
 int app_check_lesson(const struct IoLesson *lesson, const char *data_dir, FILE *err, int *claims);
-/* Lesson files under a path (a file, or a folder searched for *.md but README.md), sorted;
- * free each string and the array. */
-int app_find_lessons(const char *path, char ***out, int *n);
 int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
 int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
 /* Parses a whole number option in [min, max]; NULL text leaves *out alone. Prints why not. */

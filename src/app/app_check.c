@@ -6,11 +6,9 @@
 #include "io_lesson.h"
 #include "rnn.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 const char app_check_usage[] =
     "usage: rnnscope check [PATHS...] [--data-dir DIR]\n"
@@ -400,60 +398,6 @@ int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *cl
 
 /* ---- the command ---------------------------------------------------------------------------- */
 
-static int ends_with(const char *s, const char *tail) {
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && !strcmp(s + a - b, tail);
-}
-
-static int compare_names(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Lesson files under path (or path itself), sorted. */
-int app_find_lessons(const char *path, char ***out, int *n) {
-    struct stat st;
-    *out = NULL, *n = 0;
-    if (stat(path, &st) != 0) return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        *out = malloc(sizeof **out);
-        if (!*out) return -1;
-        (*out)[(*n)++] = strdup(path);
-        return 0;
-    }
-    DIR *dir = opendir(path);
-    if (!dir) return -1;
-    int cap = 0;
-    for (struct dirent *e; (e = readdir(dir));) {
-        if (e->d_name[0] == '.') continue;
-        char child[4096];
-        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-        char **sub;
-        int m;
-        if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (app_find_lessons(child, &sub, &m)) continue;
-        } else if (ends_with(e->d_name, ".md") && strcmp(e->d_name, "README.md")) {
-            sub = malloc(sizeof *sub);
-            if (!sub) continue;
-            sub[0] = strdup(child);
-            m = 1;
-        } else {
-            continue;
-        }
-        for (int i = 0; i < m; i++) {
-            if (*n == cap) {
-                char **grown = realloc(*out, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *grown);
-                if (!grown) break;
-                *out = grown;
-            }
-            (*out)[(*n)++] = sub[i];
-        }
-        free(sub);
-    }
-    closedir(dir);
-    if (*n) qsort(*out, (size_t)*n, sizeof **out, compare_names);
-    return 0;
-}
-
 int app_check_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *dir_opt = NULL;
     char *paths[256];
@@ -482,7 +426,7 @@ int app_check_main(int argc, char **argv, FILE *out, FILE *err) {
     for (int p = 0; p < npaths; p++) {
         char **list;
         int n;
-        if (app_find_lessons(paths[p], &list, &n)) {
+        if (io_lesson_find(paths[p], &list, &n)) {
             fprintf(err, "%s: cannot read\n", paths[p]);
             failures++;
             continue;

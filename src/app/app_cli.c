@@ -9,10 +9,11 @@ const char app_usage[] =
     "\n"
     "See how recurrent neural networks (RNN, LSTM, GRU) compute, one time step at a time.\n"
     "\n"
-    "With no command, opens the window on the recall task's LSTM.\n"
+    "With no command, opens the window on the lesson picker.\n"
     "\n"
     "commands:\n"
     "  open       open the window (a model, a sentence, a step)\n"
+    "  lesson     play a lesson file in the window\n"
     "  screenshot render the window's frame to a PNG without a display\n"
     "  check      check lessons: they parse, their models load, their claims hold\n"
     "  trace      run a model over a sentence and print every state and gate\n"
@@ -78,11 +79,14 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
         fputs(app_usage, out);
         return APP_EXIT_OK;
     }
+    if (cmd[0] == '-' && strcmp(cmd, "--version") != 0) /* rnnscope --lang ko, --theme dark */
+        return app_open_main(argc, argv, 1, out, err);
     if (strcmp(cmd, "--version") == 0) {
         fprintf(out, "rnnscope %s\n", RNNSCOPE_VERSION);
         return APP_EXIT_OK;
     }
-    if (strcmp(cmd, "open") == 0) return app_open_main(argc, argv, 2, out, err);
+    if (strcmp(cmd, "open") == 0 || strcmp(cmd, "lesson") == 0)
+        return app_open_main(argc, argv, 2, out, err);
     if (strcmp(cmd, "screenshot") == 0) return app_screenshot_main(argc, argv, out, err);
     if (strcmp(cmd, "check") == 0) return app_check_main(argc, argv, out, err);
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);

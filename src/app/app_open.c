@@ -2,6 +2,7 @@
  * `rnnscope screenshot`. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "io_lesson.h"
 #include "ui_sdl.h"
 
 #include <stdlib.h>
@@ -11,21 +12,26 @@
 const char app_open_usage[] =
     "usage: rnnscope open [--model M.json] [--text \"...\"] [--step N] [--size WxH]\n"
     "                     [--theme light|dark] [--zoom Z] [--fullscreen] [--font PATH]\n"
-    "                     [--data-dir DIR]\n"
+    "                     [--data-dir DIR] [--lang en|ko]\n"
+    "       rnnscope lesson FILE.md [--lesson-step K] [...the same options]\n"
+    "       rnnscope [--lang en|ko]       (the lesson picker)\n"
     "\n"
-    "Opens the window: the model reads the sentence one word at a time (→), and every\n"
-    "state and gate shows as a heatmap. Without --model: the recall task's LSTM.\n"
-    "Press H in the window for the keys.\n";
+    "Opens the window: the model reads the sentence one word at a time (Right), and every\n"
+    "state and gate shows as a heatmap. Without --model: the recall task's LSTM. With no\n"
+    "command at all, rnnscope opens on the lesson picker in the language of your locale\n"
+    "(--lang chooses). Press H in the window for the keys.\n";
 
 const char app_screenshot_usage[] =
     "usage: rnnscope screenshot --out F.png [--model M.json] [--text \"...\"] [--step N]\n"
     "                           [--size WxH] [--theme light|dark] [--zoom Z] [--font PATH]\n"
     "                           [--select LAYER,DIR,QUANTITY,UNIT] [--help-overlay]\n"
+    "                           [--lesson FILE.md [--lesson-step K]] [--picker [--lang en|ko]]\n"
     "                           [--data-dir DIR]\n"
     "\n"
     "Renders the window's frame without a display (SDL's software renderer) and writes a PNG.\n"
     "--select chooses the value the detail panel explains: QUANTITY is h, c or a gate\n"
-    "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3.\n";
+    "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3. --lesson renders a lesson step\n"
+    "(0 is its introduction); --picker the lesson picker.\n";
 
 /* The recall sentence of the default demo: the key, eight fillers, the question. */
 #define APP_DEFAULT_TEXT "violin the very and so it was just some ?"
@@ -88,12 +94,24 @@ static int quantity_index(const char *model_path, const char *name, int *out) {
 }
 
 /* Shared by open and screenshot. Returns 0, or an exit code. */
+/* The language of the lessons: --lang, else the locale's (LC_ALL, LC_MESSAGES, LANG). */
+static const char *locale_lang(const char *option) {
+    if (option) return !strcmp(option, "ko") ? "ko" : "en";
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return !strncmp(v, "ko", 2) ? "ko" : "en";
+    }
+    return "en";
+}
+
 static int parse_view_options(int argc, char **argv, int first, const char *usage, int shot,
                               UiAppOptions *o, const char **out_path, char **data_dir, FILE *out,
                               FILE *err) {
     const char *model = NULL, *text = NULL, *step = NULL, *size = NULL, *theme = NULL;
     const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
-    int fullscreen = 0, help_overlay = 0;
+    const char *lesson = NULL, *lesson_step = NULL, *lang = NULL;
+    int fullscreen = 0, help_overlay = 0, picker = 0;
     const AppOption opts[] = {
         {"model", &model, NULL},
         {"text", &text, NULL},
@@ -103,18 +121,18 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"zoom", &zoom, NULL},
         {"font", &font, NULL},
         {"data-dir", &dir, NULL},
+        {"fullscreen", NULL, &fullscreen},
+        {"lang", &lang, NULL},
+        {"lesson-step", &lesson_step, NULL},
+        /* screenshot only: */
         {"out", out_path, NULL},
         {"select", &select, NULL},
-        {"fullscreen", NULL, &fullscreen},
         {"help-overlay", NULL, &help_overlay},
+        {"lesson", &lesson, NULL},
+        {"picker", NULL, &picker},
     };
-    int nopts = shot ? 12 : 9; /* open has no --out, --select or --help-overlay... */
-    const AppOption open_opts[] = {
-        {"model", &model, NULL}, {"text", &text, NULL},    {"step", &step, NULL},
-        {"size", &size, NULL},   {"theme", &theme, NULL},  {"zoom", &zoom, NULL},
-        {"font", &font, NULL},   {"data-dir", &dir, NULL}, {"fullscreen", NULL, &fullscreen},
-    };
-    int rc = app_parse_options(argc, argv, first, shot ? opts : open_opts, nopts, usage, out, err);
+    int nopts = shot ? 16 : 11;
+    int rc = app_parse_options(argc, argv, first, opts, nopts, usage, out, err);
     if (rc) return rc < 0 ? -1 : rc;
     ui_app_options_default(o);
     char quantity[16] = "h";
@@ -133,6 +151,10 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         problem = "--select: unknown quantity";
     else if (app_parse_int(step, "step", 0, 1000000, &o->step, err))
         problem = "bad --step";
+    else if (app_parse_int(lesson_step, "lesson-step", 0, 100000, &o->lesson_step, err))
+        problem = "bad --lesson-step";
+    else if (lang && strcmp(lang, "en") && strcmp(lang, "ko"))
+        problem = "--lang must be en or ko";
     if (problem) {
         fprintf(err, "rnnscope: %s\n\n%s", problem, usage);
         return APP_EXIT_USAGE;
@@ -142,7 +164,15 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     o->help = help_overlay;
     o->font_path = font;
     o->text = text;
+    o->lesson_path = lesson;
+    o->picker = picker;
+    o->lang = locale_lang(lang);
     *data_dir = app_data_dir(dir);
+    if (*data_dir) {
+        static char lessons[4096];
+        snprintf(lessons, sizeof lessons, "%s/lessons", *data_dir);
+        o->lessons_root = lessons;
+    }
     if (model) {
         o->model_path = model;
     } else {
@@ -177,13 +207,24 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
 
 int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
     UiAppOptions o;
-    const char *unused = NULL;
+    const char *unused = NULL, *lesson = NULL;
     char *dir = NULL;
+    int is_lesson = first == 2 && !strcmp(argv[1], "lesson");
+    if (is_lesson) { /* rnnscope lesson FILE.md [options] */
+        if (argc < 3 || argv[2][0] == '-') {
+            fprintf(err, "rnnscope lesson: which lesson file?\n\n%s", app_open_usage);
+            return APP_EXIT_USAGE;
+        }
+        lesson = argv[2];
+        first = 3;
+    }
     int rc = parse_view_options(argc, argv, first, app_open_usage, 0, &o, &unused, &dir, out, err);
     if (rc) {
         free(dir);
         return rc < 0 ? APP_EXIT_OK : rc;
     }
+    o.lesson_path = lesson;
+    o.picker = first == 1; /* no command: the newcomer's first screen */
     RnnError e;
     /* With no display at all (a server, CI), SDL would fall back to a driver that shows
      * nothing and wait forever: show the same model and sentence on the command line. */
@@ -194,6 +235,16 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
         char *trace_argv[] = {"rnnscope", "trace",        "--model",  (char *)o.model_path,
                               "--text",   (char *)o.text, "--format", "table"};
         rc = app_trace_main(8, trace_argv, out, err);
+        if (rc == APP_EXIT_OK && o.picker && o.lessons_root) {
+            char folder[4200], **files;
+            int n;
+            snprintf(folder, sizeof folder, "%s/%s", o.lessons_root, o.lang);
+            if (io_lesson_find(folder, &files, &n) == 0 && n > 0) {
+                fprintf(out, "\nlessons (rnnscope lesson FILE opens one in the window):\n");
+                for (int i = 0; i < n; i++) fprintf(out, "  %s\n", files[i]), free(files[i]);
+            }
+            if (n >= 0) free(files);
+        }
     } else if (ui_app_run(&o, &e)) {
         rc = app_fail(err, "open", e.message);
     }

@@ -4,6 +4,8 @@
 #include "io.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,4 +408,60 @@ int io_lesson_load(const char *path, IoLesson **out, RnnError *err) {
     int rc = io_lesson_parse(text, len, path, out, err);
     free(text);
     return rc;
+}
+
+/* ---- finding lessons ---- */
+
+static int ends_with(const char *s, const char *tail) {
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
+}
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lesson files under path (or path itself), sorted. */
+int io_lesson_find(const char *path, char ***out, int *n) {
+    struct stat st;
+    *out = NULL, *n = 0;
+    if (stat(path, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        *out = malloc(sizeof **out);
+        if (!*out) return -1;
+        (*out)[(*n)++] = strdup(path);
+        return 0;
+    }
+    DIR *dir = opendir(path);
+    if (!dir) return -1;
+    int cap = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (e->d_name[0] == '.') continue;
+        char child[4096];
+        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        char **sub;
+        int m;
+        if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (io_lesson_find(child, &sub, &m)) continue;
+        } else if (ends_with(e->d_name, ".md") && strcmp(e->d_name, "README.md")) {
+            sub = malloc(sizeof *sub);
+            if (!sub) continue;
+            sub[0] = strdup(child);
+            m = 1;
+        } else {
+            continue;
+        }
+        for (int i = 0; i < m; i++) {
+            if (*n == cap) {
+                char **grown = realloc(*out, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *grown);
+                if (!grown) break;
+                *out = grown;
+            }
+            (*out)[(*n)++] = sub[i];
+        }
+        free(sub);
+    }
+    closedir(dir);
+    if (*n) qsort(*out, (size_t)*n, sizeof **out, compare_names);
+    return 0;
 }

@@ -52,5 +52,8 @@ typedef struct IoLesson {
 int io_lesson_parse(const char *text, size_t len, const char *path, IoLesson **out, RnnError *err);
 int io_lesson_load(const char *path, IoLesson **out, RnnError *err);
 void io_lesson_free(IoLesson *lesson);
+/* Lesson files under a path (a file, or a folder searched for *.md but README.md), sorted;
+ * free each string and the array. */
+int io_lesson_find(const char *path, char ***out, int *n);
 
 #endif

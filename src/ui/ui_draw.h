@@ -22,6 +22,10 @@ typedef enum UiFont {
     UI_FONT_TITLE,
     UI_FONT_COUNT
 } UiFont;
+/* Styles or'ed into a UiFont value: ui_text(list, x, y, UI_FONT_BODY | UI_STYLE_BOLD, ...). */
+enum { UI_STYLE_BOLD = 16, UI_STYLE_ITALIC = 32 };
+#define UI_FONT_SIZE(f)  ((UiFont)((int)(f)&15))
+#define UI_FONT_STYLE(f) ((int)(f) & (UI_STYLE_BOLD | UI_STYLE_ITALIC))
 
 typedef enum UiCmdKind { UI_CMD_FILL, UI_CMD_OUTLINE, UI_CMD_LINE, UI_CMD_TEXT } UiCmdKind;
 

@@ -23,16 +23,29 @@ static void clear_cache(UiRenderer *r) {
     r->cached = 0;
 }
 
+/* The font of a UiFont value with its style switched on (SDL2_ttf synthesises bold and
+ * italic from the regular face). */
+static TTF_Font *styled(UiRenderer *r, UiFont font) {
+    TTF_Font *f = r->fonts[UI_FONT_SIZE(font)];
+    if (!f) return NULL;
+    int style = (UI_FONT_STYLE(font) & UI_STYLE_BOLD ? TTF_STYLE_BOLD : 0) |
+                (UI_FONT_STYLE(font) & UI_STYLE_ITALIC ? TTF_STYLE_ITALIC : 0);
+    if (TTF_GetFontStyle(f) != style) TTF_SetFontStyle(f, style);
+    return f;
+}
+
 static int measure_width(void *ctx, UiFont font, const char *s) {
     UiRenderer *r = ctx;
     int w = 0, h = 0;
-    if (r->fonts[font] && s[0]) TTF_SizeUTF8(r->fonts[font], s, &w, &h);
+    TTF_Font *f = styled(r, font);
+    if (f && s[0]) TTF_SizeUTF8(f, s, &w, &h);
     return w;
 }
 
 static int measure_height(void *ctx, UiFont font) {
     UiRenderer *r = ctx;
-    return r->fonts[font] ? TTF_FontHeight(r->fonts[font]) : 16;
+    TTF_Font *f = r->fonts[UI_FONT_SIZE(font)];
+    return f ? TTF_FontHeight(f) : 16;
 }
 
 static void close_fonts(UiRenderer *r) {
@@ -93,7 +106,7 @@ static UiTextEntry *text_texture(UiRenderer *r, const char *s, UiFont font, UiCo
             return e;
         if (!e->texture) {
             SDL_Surface *surf = TTF_RenderUTF8_Blended(
-                r->fonts[font], s, (SDL_Color){color.r, color.g, color.b, color.a});
+                styled(r, font), s, (SDL_Color){color.r, color.g, color.b, color.a});
             if (!surf) return NULL;
             e->texture = SDL_CreateTextureFromSurface(r->sdl, surf);
             e->w = surf->w, e->h = surf->h;
@@ -154,6 +167,7 @@ void ui_app_options_default(UiAppOptions *o) {
     o->zoom = 1.0;
     o->theme = UI_THEME_LIGHT;
     o->select_quantity = RNN_QUANTITY_H;
+    o->lang = "en";
 }
 
 int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
@@ -170,6 +184,18 @@ int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
     v->sel =
         (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
     ui_view_set_step(v, v->step); /* clamps the selection */
+    if (o->lessons_root && !(v->lessons_root = strdup(o->lessons_root)))
+        return rnn_error_set(err, "out of memory");
+    snprintf(v->lang, sizeof v->lang, "%s", o->lang ? o->lang : "en");
+    if (o->lesson_path) {
+        if (ui_view_open_lesson(v, o->lesson_path, err)) return -1;
+        if (o->lesson_step >= v->lesson->nsteps)
+            return rnn_error_set(err, "%s has %d steps (0..%d)", o->lesson_path, v->lesson->nsteps,
+                                 v->lesson->nsteps - 1);
+        if (o->lesson_step > 0 && ui_view_lesson_go(v, o->lesson_step, err)) return -1;
+    } else if (o->picker && o->lessons_root) {
+        if (ui_view_open_picker(v, o->lessons_root, v->lang, err)) return -1;
+    }
     return 0;
 }
 

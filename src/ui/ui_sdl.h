@@ -48,6 +48,11 @@ typedef struct UiAppOptions {
     int fullscreen;
     int help;                                                         /* open with the help shown */
     int select_layer, select_direction, select_quantity, select_unit; /* keyboard selection */
+    const char *lesson_path;                                          /* play this lesson */
+    int lesson_step;          /* from this step (0 = its introduction) */
+    int picker;               /* open on the lesson picker */
+    const char *lessons_root; /* the folder holding en/ and ko/ */
+    const char *lang;         /* "en" or "ko" */
 } UiAppOptions;
 
 void ui_app_options_default(UiAppOptions *o);

@@ -65,7 +65,17 @@ static void free_siblings(UiView *v) {
     for (int i = 0; i < 3; i++) free(v->siblings[i]), v->siblings[i] = NULL;
 }
 
+static void free_picker(UiView *v) {
+    for (int i = 0; i < v->picker_count; i++) free(v->picker_files[i]), free(v->picker_titles[i]);
+    free(v->picker_files), free(v->picker_titles);
+    v->picker_files = v->picker_titles = NULL;
+    v->picker_count = v->picker_sel = 0;
+}
+
 void ui_view_free(UiView *v) {
+    io_lesson_free(v->lesson);
+    free_picker(v);
+    free(v->lessons_root);
     rnn_model_free(v->model);
     rnn_trace_free(v->trace);
     rnn_tokens_free(&v->tokens);
@@ -227,6 +237,161 @@ int ui_view_explained(const UiView *v, UiSelection *out) {
     return 1;
 }
 
+/* ---- lessons ------------------------------------------------------------------------------- */
+
+static int quantity_named(const RnnModel *m, const char *name) {
+    if (!strcmp(name, "h")) return RNN_QUANTITY_H;
+    if (!strcmp(name, "c")) return RNN_QUANTITY_C;
+    for (int g = 0; g < rnn_gate_count(m->config.cell) && m->config.cell != RNN_CELL_RNN; g++)
+        if (!strcmp(rnn_gate_name(m->config.cell, g), name)) return g;
+    return RNN_QUANTITY_H;
+}
+
+int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
+    const IoLesson *l = v->lesson;
+    if (!l) return rnn_error_set(err, "no lesson is open");
+    k = clampi(k, 0, l->nsteps - 1);
+    /* what step k shows: the front matter, then every step's changes up to k */
+    const char *model = l->model, *text = l->text;
+    int step = 1;
+    for (int i = 0; i <= k; i++) {
+        const IoLessonStep *s = &l->steps[i];
+        if (s->model) model = s->model;
+        if (s->text) text = s->text;
+        if (s->step != -1) step = s->step;
+    }
+    if (!v->model_path || strcmp(v->model_path, model)) {
+        char *m = strdup(model);
+        int rc = m ? ui_view_open_model(v, m, err) : rnn_error_set(err, "out of memory");
+        free(m);
+        if (rc) return -1;
+    }
+    if (!v->text || strcmp(v->text, text)) {
+        if (ui_view_set_text(v, text, err)) return -1;
+    }
+    ui_view_set_step(v, step == IO_LESSON_STEP_END ? v->trace->steps : step);
+    const IoLessonStep *s = &l->steps[k];
+    if (s->focus) {
+        v->sel = (UiSelection){s->layer < 0 ? 0 : s->layer, s->dir < 0 ? 0 : s->dir,
+                               quantity_named(v->model, s->focus), s->unit < 0 ? 0 : s->unit,
+                               s->t < 0 ? -1 : s->t};
+        clamp_selection(v, &v->sel);
+    }
+    v->lesson_step = k;
+    v->show_answer = 0;
+    v->hover_active = 0;
+    v->editing = 0;
+    return 0;
+}
+
+int ui_view_open_lesson(UiView *v, const char *path, RnnError *err) {
+    IoLesson *l;
+    if (io_lesson_load(path, &l, err)) return -1;
+    IoLesson *old = v->lesson;
+    v->lesson = l;
+    if (ui_view_lesson_go(v, 0, err)) {
+        v->lesson = old;
+        io_lesson_free(l);
+        return -1;
+    }
+    io_lesson_free(old);
+    v->picker = 0;
+    snprintf(v->lang, sizeof v->lang, "%s", l->lang);
+    return 0;
+}
+
+int ui_view_open_picker(UiView *v, const char *root, const char *lang, RnnError *err) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", root, lang);
+    char **files;
+    int n;
+    if (io_lesson_find(dir, &files, &n) || n == 0) {
+        if (n == 0 && files) free(files);
+        return rnn_error_set(err, "%s: no lessons found", dir);
+    }
+    char *root_copy = strdup(root);
+    char **titles = calloc((size_t)n, sizeof *titles);
+    if (!root_copy || !titles) {
+        for (int i = 0; i < n; i++) free(files[i]);
+        free(files), free(titles), free(root_copy);
+        return rnn_error_set(err, "out of memory");
+    }
+    for (int i = 0; i < n; i++) { /* a lesson that does not load is listed with its error */
+        IoLesson *l;
+        RnnError e;
+        if (io_lesson_load(files[i], &l, &e) == 0) {
+            titles[i] = strdup(l->title);
+            io_lesson_free(l);
+        } else {
+            size_t len = strlen(e.message) + 16;
+            titles[i] = malloc(len);
+            if (titles[i]) snprintf(titles[i], len, "(broken) %s", e.message);
+        }
+    }
+    free_picker(v);
+    free(v->lessons_root);
+    v->lessons_root = root_copy;
+    v->picker_files = files;
+    v->picker_titles = titles;
+    v->picker_count = n;
+    v->picker_sel = 0;
+    v->picker = 1;
+    snprintf(v->lang, sizeof v->lang, "%s", lang);
+    return 0;
+}
+
+static int picker_key(UiView *v, UiKey key) {
+    RnnError err;
+    switch (key) {
+    case UI_KEY_UP:
+        v->picker_sel = clampi(v->picker_sel - 1, 0, v->picker_count - 1);
+        return 1;
+    case UI_KEY_DOWN:
+        v->picker_sel = clampi(v->picker_sel + 1, 0, v->picker_count - 1);
+        return 1;
+    case UI_KEY_HOME:
+        v->picker_sel = 0;
+        return 1;
+    case UI_KEY_END:
+        v->picker_sel = v->picker_count - 1;
+        return 1;
+    case UI_KEY_ENTER:
+    case UI_KEY_RIGHT:
+        if (v->picker_count && ui_view_open_lesson(v, v->picker_files[v->picker_sel], &err))
+            ui_view_set_banner(v, 1, "%s", err.message);
+        return 1;
+    case UI_KEY_EDIT: { /* Tab: the other language */
+        char *root = v->lessons_root ? strdup(v->lessons_root) : NULL;
+        if (root && ui_view_open_picker(v, root, strcmp(v->lang, "ko") ? "ko" : "en", &err))
+            ui_view_set_banner(v, 1, "%s", err.message);
+        free(root);
+        return 1;
+    }
+    case UI_KEY_ESCAPE:
+    case UI_KEY_PICKER:
+        if (!v->model) return 0; /* nothing to go back to */
+        v->picker = 0;
+        return 1;
+    case UI_KEY_QUIT:
+        v->quit = 1;
+        return 1;
+    case UI_KEY_HELP:
+        v->help = 1;
+        return 1;
+    case UI_KEY_THEME:
+        v->theme = v->theme == UI_THEME_LIGHT ? UI_THEME_DARK : UI_THEME_LIGHT;
+        return 1;
+    case UI_KEY_ZOOM_IN:
+        v->zoom = v->zoom * 1.15 > 3 ? 3 : v->zoom * 1.15;
+        return 1;
+    case UI_KEY_ZOOM_OUT:
+        v->zoom = v->zoom / 1.15 < 0.5 ? 0.5 : v->zoom / 1.15;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* ---- input -------------------------------------------------------------------------------- */
 
 static void switch_model(UiView *v, int k) {
@@ -296,6 +461,7 @@ int ui_view_key(UiView *v, UiKey key) {
         v->help = 0;
         return 1;
     }
+    if (v->picker) return picker_key(v, key);
     if (v->editing) {
         switch (key) {
         case UI_KEY_ENTER:
@@ -552,6 +718,12 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size;
     int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, qs);
     UiRect area = {pad, body_y + pad, v->side.x - 2 * pad, v->body.h - 2 * pad};
+    v->narration = (UiRect){0, 0, 0, 0};
+    if (v->lesson) { /* the lesson's text takes the bottom of the heatmap area */
+        int nh = v->body.h * 2 / 5;
+        v->narration = (UiRect){pad, v->body.y + v->body.h - nh - pad / 2, area.w, nh};
+        area.h -= nh + pad / 2;
+    }
     int block_w = area.w / D, block_h = area.h / L;
     int header_h = (L > 1 || D > 1) ? body_h + pad / 2 : 0;
     int label_h = body_h + small_h + pad / 2 + 2; /* title, then the legend */

@@ -7,6 +7,7 @@
 #ifndef RNNSCOPE_UI_VIEW_H
 #define RNNSCOPE_UI_VIEW_H
 
+#include "io_lesson.h"
 #include "rnn.h"
 #include "ui_draw.h"
 
@@ -37,7 +38,11 @@ typedef enum UiKey {
     UI_KEY_THEME,
     UI_KEY_HELP,
     UI_KEY_QUIT,
-    UI_KEY_OPEN, /* Ctrl+O: type a model file's path */
+    UI_KEY_OPEN,      /* Ctrl+O: type a model file's path */
+    UI_KEY_NEXT_STEP, /* N, Page Down: the lesson's next step */
+    UI_KEY_PREV_STEP, /* P, Page Up */
+    UI_KEY_ANSWER,    /* A: show the quiz's answer */
+    UI_KEY_PICKER,    /* L: the lesson picker */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
@@ -95,9 +100,20 @@ typedef struct UiView {
     int quit;
     int font_has_hangul;
 
+    /* a lesson being played, and the picker */
+    IoLesson *lesson;
+    int lesson_step;
+    int show_answer;
+    int picker;         /* the picker is on screen */
+    char *lessons_root; /* the folder holding en/ and ko/ */
+    char lang[3];       /* "en" or "ko" */
+    char **picker_files;
+    char **picker_titles;
+    int picker_count, picker_sel;
+
     /* layout, from the last ui_view_layout */
     int width, height;
-    UiRect top_bar, token_strip, body, side, detail, inputs, outputs, diagram, status;
+    UiRect top_bar, token_strip, body, side, detail, inputs, outputs, diagram, status, narration;
     UiRect chips[256];
     int nchips;
     UiHeatmap heatmaps[UI_MAX_HEATMAPS];
@@ -119,6 +135,13 @@ void ui_view_set_banner(UiView *view, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/* Plays a lesson file from its first step; on failure keeps what was open. */
+int ui_view_open_lesson(UiView *view, const char *path, RnnError *err);
+/* Goes to step k of the lesson: its model, sentence, time step and focus. */
+int ui_view_lesson_go(UiView *view, int k, RnnError *err);
+/* Opens the picker on the lesson files of root/lang (lang "en" or "ko"). */
+int ui_view_open_picker(UiView *view, const char *root, const char *lang, RnnError *err);
 
 /* Input. Each returns 1 when the view changed and needs drawing again. */
 int ui_view_key(UiView *view, UiKey key);

@@ -1,6 +1,7 @@
 /* ui_view_draw.c - the stepping view as draw commands: top bar, token strip, heatmaps, the
  * detail panel with the real arithmetic, input vector, outputs, cell diagram, help. */
 #define _POSIX_C_SOURCE 200809L
+#include "ui_markdown.h"
 #include "ui_view.h"
 
 #include <math.h>
@@ -605,6 +606,75 @@ static void draw_diagram(Ctx *c) {
     }
 }
 
+/* ---- lessons ------------------------------------------------------------------------------- */
+
+static void draw_narration(Ctx *c) {
+    UiView *v = c->v;
+    const IoLesson *l = v->lesson;
+    UiRect r = v->narration;
+    if (!l || r.h <= 0) return;
+    const IoLessonStep *s = &l->steps[v->lesson_step];
+    ui_fill(c->l, r, c->p.panel);
+    ui_fill(c->l, (UiRect){r.x, r.y, 4, r.h}, c->p.accent);
+    int x = r.x + 2 * c->pad, y = r.y + c->pad / 2, w = r.w - 3 * c->pad;
+    char head[256];
+    snprintf(head, sizeof head, "%s · %d / %d", l->title, v->lesson_step + 1, l->nsteps);
+    ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, head);
+    const char *keys = !strcmp(l->lang, "ko") ? "N 다음 · P 이전 · A 답 · L 목록"
+                                              : "N next · P back · A answer · L lessons";
+    ui_text(c->l, r.x + r.w - c->pad - ui_text_width(c->l, UI_FONT_SMALL, keys), y, UI_FONT_SMALL,
+            c->p.muted, keys);
+    y += ui_text_height(c->l, UI_FONT_SMALL) + 2;
+    if (v->lesson_step > 0) {
+        ui_text(c->l, x, y, (UiFont)(UI_FONT_LARGE | UI_STYLE_BOLD), c->p.accent, s->title);
+        y += ui_text_height(c->l, UI_FONT_LARGE) + c->pad / 3;
+    }
+    int quiz_h = s->quiz ? 2 * ui_text_height(c->l, UI_FONT_BODY) + c->pad : 0;
+    UiMarkdownColors colors = {c->p.ink, c->p.muted, c->p.accent, c->p.faint, c->p.grid};
+    ui_markdown(c->l, (UiRect){x, y, w, r.y + r.h - y - quiz_h - c->pad / 2}, s->markdown, &colors);
+    if (s->quiz) {
+        int qy = r.y + r.h - quiz_h;
+        int ko = !strcmp(l->lang, "ko");
+        char line[1200];
+        snprintf(line, sizeof line, "%s %s", ko ? "질문:" : "Question:", s->quiz);
+        ui_text_wrapped(c->l, x, qy, w, (UiFont)(UI_FONT_BODY | UI_STYLE_BOLD), c->p.ink, line);
+        if (v->show_answer)
+            snprintf(line, sizeof line, "%s %s", ko ? "답:" : "Answer:", s->answer);
+        else
+            snprintf(line, sizeof line, "%s",
+                     ko ? "(A를 누르면 답이 보입니다)" : "(press A for the answer)");
+        ui_text_wrapped(c->l, x, qy + ui_text_height(c->l, UI_FONT_BODY) + 2, w, UI_FONT_BODY,
+                        v->show_answer ? c->p.accent : c->p.muted, line);
+    }
+}
+
+static void draw_picker(Ctx *c) {
+    UiView *v = c->v;
+    ui_fill(c->l, (UiRect){0, 0, v->width, v->height}, c->p.background);
+    int ko = !strcmp(v->lang, "ko");
+    int x = 3 * c->pad, y = 2 * c->pad;
+    ui_text(c->l, x, y, UI_FONT_TITLE, c->p.accent, "rnnscope");
+    y += ui_text_height(c->l, UI_FONT_TITLE) + c->pad;
+    ui_text(c->l, x, y, UI_FONT_LARGE, c->p.ink,
+            ko ? "순환 신경망이 문장을 읽는 법: 레슨을 고르세요"
+               : "How recurrent networks read: choose a lesson");
+    y += ui_text_height(c->l, UI_FONT_LARGE) + 2 * c->pad;
+    int lh = ui_text_height(c->l, UI_FONT_LARGE) + c->pad;
+    for (int i = 0; i < v->picker_count && y + lh < v->height - 3 * c->pad; i++, y += lh) {
+        UiRect row = {x - c->pad, y - c->pad / 3, v->width - 4 * c->pad, lh - c->pad / 3};
+        int sel = i == v->picker_sel;
+        if (sel) ui_fill(c->l, row, c->p.chip_current);
+        char line[512];
+        snprintf(line, sizeof line, "%d.  %s", i + 1,
+                 v->picker_titles[i] ? v->picker_titles[i] : "?");
+        ui_text(c->l, x, y, UI_FONT_LARGE, sel ? (UiColor){255, 255, 255, 255} : c->p.ink, line);
+    }
+    const char *hint = ko ? "위/아래: 고르기 · Enter: 열기 · Tab: English · Q: 끝내기"
+                          : "Up/Down: choose · Enter: open · Tab: 한국어 · Q: quit";
+    ui_text(c->l, x, v->height - 2 * c->pad - ui_text_height(c->l, UI_FONT_BODY), UI_FONT_BODY,
+            c->p.muted, hint);
+}
+
 /* ---- help and banner ------------------------------------------------------------------------ */
 
 static void draw_help(Ctx *c) {
@@ -666,9 +736,11 @@ void ui_view_draw(UiView *v, UiDrawList *l) {
         ui_text(l, c.pad, v->body.y + c.pad, UI_FONT_LARGE, c.p.muted,
                 "No model is open: drop a model file here, or press Ctrl+O.");
     }
+    draw_narration(&c);
     draw_tokens(&c);
     draw_top_bar(&c);
     draw_status(&c);
+    if (v->picker) draw_picker(&c);
     draw_banner(&c);
     if (v->help) draw_help(&c);
 }
