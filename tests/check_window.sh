@@ -1,5 +1,5 @@
 #!/bin/sh
-# The real window under Xvfb: it opens on `rnnscope`, answers Right and 1/2/3 (the
+# The real window under Xvfb: it opens on `rnnscope open`, answers Right and 1/2/3 (the
 # screenshots change), survives resizing, and quits on Q with exit code 0.
 #   tests/check_window.sh path/to/rnnscope [outdir]
 set -eu
@@ -10,7 +10,7 @@ if [ -z "${RNNSCOPE_IN_XVFB:-}" ]; then
   command -v xvfb-run >/dev/null || { echo "xvfb-run is not installed"; exit 1; }
   RNNSCOPE_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1280x800x24" sh "$0" "$bin" "$out"
 fi
-"$bin" > "$out/app.log" 2>&1 &
+"$bin" open > "$out/app.log" 2>&1 &
 pid=$!
 win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
 [ -n "$win" ] || { echo "no window appeared"; cat "$out/app.log"; exit 1; }

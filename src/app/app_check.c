@@ -109,7 +109,9 @@ static int arg_int(const Args *a, const char *key, int fallback) {
  * lesson. */
 static void model_path(const char *name, const char *lesson, const char *data_dir, char *out,
                        size_t size) {
-    if (strchr(name, '/') || strstr(name, ".json")) {
+    if (name[0] == '/') {
+        snprintf(out, size, "%s", name);
+    } else if (strchr(name, '/') || strstr(name, ".json")) {
         const char *slash = strrchr(lesson, '/');
         snprintf(out, size, "%.*s%s", slash ? (int)(slash - lesson + 1) : 0, lesson, name);
     } else {

@@ -194,7 +194,9 @@ int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
                                  v->lesson->nsteps - 1);
         if (o->lesson_step > 0 && ui_view_lesson_go(v, o->lesson_step, err)) return -1;
     } else if (o->picker && o->lessons_root) {
-        if (ui_view_open_picker(v, o->lessons_root, v->lang, err)) return -1;
+        RnnError e; /* no lessons: the stepping view is still worth opening */
+        if (ui_view_open_picker(v, o->lessons_root, v->lang, &e))
+            ui_view_set_banner(v, 1, "%s", e.message);
     }
     return 0;
 }
@@ -300,6 +302,16 @@ UiKey ui_key_from_sdl(const SDL_KeyboardEvent *k) {
         return UI_KEY_HELP;
     case SDLK_q:
         return UI_KEY_QUIT;
+    case SDLK_n:
+    case SDLK_PAGEDOWN:
+        return UI_KEY_NEXT_STEP;
+    case SDLK_p:
+    case SDLK_PAGEUP:
+        return UI_KEY_PREV_STEP;
+    case SDLK_a:
+        return UI_KEY_ANSWER;
+    case SDLK_l:
+        return UI_KEY_PICKER;
     default:
         return UI_KEY_NONE;
     }

@@ -566,6 +566,30 @@ int ui_view_key(UiView *v, UiKey key) {
     case UI_KEY_QUIT:
         v->quit = 1;
         break;
+    case UI_KEY_NEXT_STEP:
+    case UI_KEY_PREV_STEP: {
+        if (!v->lesson) return 0;
+        RnnError err;
+        if (ui_view_lesson_go(v, v->lesson_step + (key == UI_KEY_NEXT_STEP ? 1 : -1), &err))
+            ui_view_set_banner(v, 1, "%s", err.message);
+        break;
+    }
+    case UI_KEY_ANSWER:
+        if (!v->lesson) return 0;
+        v->show_answer = !v->show_answer;
+        break;
+    case UI_KEY_PICKER: {
+        RnnError err;
+        if (!v->lessons_root) {
+            ui_view_set_banner(v, 1, "No lessons folder is known here.");
+            break;
+        }
+        char *root = strdup(v->lessons_root);
+        if (root && ui_view_open_picker(v, root, v->lang[0] ? v->lang : "en", &err))
+            ui_view_set_banner(v, 1, "%s", err.message);
+        free(root);
+        break;
+    }
     default:
         return 0;
     }
