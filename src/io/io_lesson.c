@@ -382,13 +382,14 @@ int io_lesson_parse(const char *text, size_t len, const char *path, IoLesson **o
     }
     for (int i = 0; i < l->nsteps; i++) {
         IoLessonStep *s = &l->steps[i];
-        if ((s->quiz != NULL) != (s->answer != NULL))
-            return io_lesson_free(l), free(copy), free(lines),
-                   rnn_error_set(err, "%s:%d: quiz and answer come together", path, s->line);
-        if (!s->focus && (s->unit >= 0 || s->t >= 0 || s->layer >= 0 || s->dir >= 0))
-            return io_lesson_free(l), free(copy), free(lines),
-                   rnn_error_set(err, "%s:%d: unit, t, layer and dir go with focus=", path,
-                                 s->line);
+        if ((s->quiz != NULL) != (s->answer != NULL)) {
+            rnn_error_set(err, "%s:%d: quiz and answer come together", path, s->line);
+            goto done;
+        }
+        if (!s->focus && (s->unit >= 0 || s->t >= 0 || s->layer >= 0 || s->dir >= 0)) {
+            rnn_error_set(err, "%s:%d: unit, t, layer and dir go with focus=", path, s->line);
+            goto done;
+        }
     }
     *out = l;
     l = NULL;
