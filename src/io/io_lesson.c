@@ -439,7 +439,9 @@ int io_lesson_find(const char *path, char ***out, int *n) {
     for (struct dirent *e; (e = readdir(dir));) {
         if (e->d_name[0] == '.') continue;
         char child[4096];
-        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        size_t plen = strlen(path);
+        while (plen > 1 && path[plen - 1] == '/') plen--; /* "lessons/" and "lessons" alike */
+        snprintf(child, sizeof child, "%.*s/%s", (int)plen, path, e->d_name);
         char **sub;
         int m;
         if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -300,8 +300,9 @@ int ui_view_open_lesson(UiView *v, const char *path, RnnError *err) {
     return 0;
 }
 
-int ui_view_open_picker(UiView *v, const char *root, const char *lang, RnnError *err) {
-    char dir[4096];
+int ui_view_open_picker(UiView *v, const char *root, const char *lang_in, RnnError *err) {
+    char dir[4096], lang[3];
+    snprintf(lang, sizeof lang, "%s", lang_in); /* lang_in may be v->lang itself */
     snprintf(dir, sizeof dir, "%s/%s", root, lang);
     char **files;
     int n;
