@@ -51,6 +51,8 @@ struct IoLesson;
 /* Checks one lesson (models load, steps and units exist, claims hold); prints each problem
  * as file:line to err and returns their count; *claims counts the claims checked. */
 int app_check_lesson(const struct IoLesson *lesson, const char *data_dir, FILE *err, int *claims);
+/* The median of n values (sorts them in place). */
+double app_median(double *values, int n);
 int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
 int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
 /* Parses a whole number option in [min, max]; NULL text leaves *out alone. Prints why not. */

@@ -161,14 +161,7 @@ static int recall_measure(const RnnModel *m, int distance, int count, double *ac
         }
     }
     *accuracy = (double)correct / count;
-    if (ratio_count) { /* median by insertion sort: small */
-        for (int i = 1; i < ratio_count; i++)
-            for (int j = i; j > 0 && ratios[j - 1] > ratios[j]; j--) {
-                double x = ratios[j];
-                ratios[j] = ratios[j - 1], ratios[j - 1] = x;
-            }
-        *ratio = ratios[ratio_count / 2];
-    }
+    if (ratio_count) *ratio = app_median(ratios, ratio_count);
     rc = 0;
 done:
     free(words), free(ids), free(norms), free(ratios);

@@ -169,6 +169,11 @@ static int compare_doubles(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+double app_median(double *x, int n) {
+    qsort(x, (size_t)n, sizeof *x, compare_doubles);
+    return x[n / 2];
+}
+
 /* Trains one cell at one D with one seed; accuracy and median gradient ratio at gap D. */
 static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, double *accuracy,
                    double *ratio, RnnError *err) {
@@ -217,9 +222,8 @@ static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, do
             goto done;
         ratios[i] = norms[0] / norms[T - 1];
     }
-    qsort(ratios, (size_t)o->test, sizeof *ratios, compare_doubles);
     *accuracy = (double)correct / o->test;
-    *ratio = ratios[o->test / 2];
+    *ratio = app_median(ratios, o->test);
     rc = 0;
 done:
     free(ids), free(targets), free(examples), free(batch), free(ratios), free(norms);
@@ -341,8 +345,7 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
                 if (r->accuracy[s] < min) min = r->accuracy[s];
                 ratios[s] = r->ratio[s];
             }
-            qsort(ratios, (size_t)o.seeds, sizeof *ratios, compare_doubles);
-            double ratio = ratios[o.seeds / 2];
+            double ratio = app_median(ratios, o.seeds);
             if (as_json) {
                 io_buf_printf(&b, "%s\n  {\"distance\": %d, \"cell\": \"%s\", \"accuracy\": ",
                               i || c ? "," : "", o.distances[i],

@@ -271,6 +271,22 @@ static const char *gate_suffix(RnnCellKind cell, int g) {
     return cell == RNN_CELL_LSTM ? lstm[g] : cell == RNN_CELL_GRU ? gru[g] : "";
 }
 
+/* The three lines of an update (its formula, its numbers, its value) and a note. */
+static void update_lines(Ctx *c, int x, int *y, int width, const char *formula, const char *numbers,
+                         double value, const char *note) {
+    int lh = ui_text_height(c->l, UI_FONT_BODY) + 2;
+    char out[48];
+    ui_text(c->l, x, *y, UI_FONT_BODY, c->p.ink, formula);
+    *y += lh;
+    ui_text(c->l, x, *y, UI_FONT_BODY, c->p.ink, numbers);
+    *y += lh;
+    num(out + 4, sizeof out - 4, value);
+    memcpy(out, "  = ", 4);
+    ui_text(c->l, x, *y, UI_FONT_LARGE, c->p.accent, out);
+    *y += lh + c->pad / 2;
+    ui_text_wrapped(c->l, x, *y, width, UI_FONT_SMALL, c->p.muted, note);
+}
+
 static void draw_detail(Ctx *c) {
     UiView *v = c->v;
     UiRect r = v->detail;
@@ -356,55 +372,32 @@ static void draw_detail(Ctx *c) {
             ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted, note);
         }
     } else if (e.kind == RNN_EXPLAIN_LSTM_C) {
-        char cp[16];
+        char cp[16], nums[200];
         if (e.t_prev >= 0)
             snprintf(cp, sizeof cp, "c_%d", e.t_prev);
         else
             snprintf(cp, sizeof cp, "c_start");
         snprintf(line, sizeof line, "c_%d[%d] = f·%s + i·g   (forget part + write part)", s.t, j,
                  cp);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
         factor(a, sizeof a, e.f), factor(b, sizeof b, e.c_prev), factor(d, sizeof d, e.i),
             factor(f, sizeof f, e.g);
-        snprintf(line, sizeof line, "  = %s·%s + %s·%s", a, b, d, f);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
-        num(out, sizeof out, e.value);
-        snprintf(line, sizeof line, "  = %s", out);
-        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
-        y += lh + c->pad / 2;
-        ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
-                        "f near 1 keeps the old memory; i·g writes the new word into it.");
+        snprintf(nums, sizeof nums, "  = %s·%s + %s·%s", a, b, d, f);
+        update_lines(c, x, &y, r.w - 2 * c->pad, line, nums, e.value,
+                     "f near 1 keeps the old memory; i·g writes the new word into it.");
     } else if (e.kind == RNN_EXPLAIN_LSTM_H) {
+        char nums[200];
         snprintf(line, sizeof line, "h_%d[%d] = o·tanh(c_%d)", s.t, j, s.t);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
         factor(a, sizeof a, e.o), num(b, sizeof b, e.c), factor(d, sizeof d, e.tanh_c);
-        snprintf(line, sizeof line, "  = %s·tanh(%s) = %s·%s", a, b, a, d);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
-        num(out, sizeof out, e.value);
-        snprintf(line, sizeof line, "  = %s", out);
-        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
-        y += lh + c->pad / 2;
-        ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
-                        "The output gate o decides how much of the cell state shows.");
+        snprintf(nums, sizeof nums, "  = %s·tanh(%s) = %s·%s", a, b, a, d);
+        update_lines(c, x, &y, r.w - 2 * c->pad, line, nums, e.value,
+                     "The output gate o decides how much of the cell state shows.");
     } else {
+        char nums[200];
         snprintf(line, sizeof line, "h_%d[%d] = (1 - z)·n + z·%s", s.t, j, prev);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
         num(a, sizeof a, e.z), factor(b, sizeof b, e.n), factor(d, sizeof d, e.h_prev);
-        snprintf(line, sizeof line, "  = (1 - %s)·%s + %s·%s", a, b, a, d);
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, line);
-        y += lh;
-        num(out, sizeof out, e.value);
-        snprintf(line, sizeof line, "  = %s", out);
-        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
-        y += lh + c->pad / 2;
-        ui_text_wrapped(
-            c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
-            "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
+        snprintf(nums, sizeof nums, "  = (1 - %s)·%s + %s·%s", a, b, a, d);
+        update_lines(c, x, &y, r.w - 2 * c->pad, line, nums, e.value,
+                     "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
     }
 }
 
