@@ -14,6 +14,8 @@ fi
 # its leak report: SDL's X11 driver loads libdbus and unloads it at exit, and what libdbus
 # keeps until exit is then reported from an "unknown module" that no suppression can name.
 # Leaks of rnnscope's own code are checked by test_ui, which drives the same view headless.
+case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+cd "$out" # Ctrl+S saves its screenshot in the working directory
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" open > "$out/app.log" 2>&1 &
 pid=$!
 win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
@@ -38,6 +40,11 @@ xdotool key --window "$win" 2;     shot lstm;   differs gru lstm
 xdotool key --window "$win" t;     shot dark;   differs lstm dark
 xdotool key --window "$win" h;     shot help;   differs dark help
 xdotool key --window "$win" Escape
+xdotool key --window "$win" ctrl+s
+i=0
+until ls "$out"/rnnscope-*.png >/dev/null 2>&1; do
+  i=$((i + 1)); [ $i -lt 30 ] || { echo "Ctrl+S saved no PNG"; exit 1; }; sleep 0.1
+done
 xdotool windowsize --sync "$win" 800 500 2>/dev/null || xdotool windowsize "$win" 800 500
 shot small
 xdotool windowsize "$win" 1280 800
@@ -51,4 +58,4 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 0.1
 done
 wait "$pid" || { echo "exit code $?"; cat "$out/app.log"; exit 1; }
-echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, resized, quit; shots in $out"
+echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, saved a PNG, resized, quit; shots in $out"

@@ -34,11 +34,74 @@ static TTF_Font *styled(UiRenderer *r, UiFont font) {
     return f;
 }
 
+/* Characters a font may lack, and what stands in for them rather than a tofu box. */
+static const char *fallback_for(unsigned cp) {
+    switch (cp) {
+    case 0x2212:
+    case 0x2013:
+    case 0x2014:
+    case 0x2010:
+    case 0x2011:
+        return "-";
+    case 0x2018:
+    case 0x2019:
+    case 0x2032:
+        return "'";
+    case 0x201C:
+    case 0x201D:
+        return "\"";
+    case 0x22C5:
+    case 0x2219:
+        return "·";
+    case 0x00D7:
+        return "x";
+    case 0x2026:
+        return "...";
+    case 0x2192:
+        return "->";
+    case 0x2190:
+        return "<-";
+    case 0x2264:
+        return "<=";
+    case 0x2265:
+        return ">=";
+    case 0x2248:
+        return "~";
+    default:
+        return NULL;
+    }
+}
+
+/* s with every character the font cannot show replaced by its fallback (when one exists),
+ * into buf. Returns s itself when nothing needed replacing. */
+static const char *displayable(TTF_Font *f, const char *s, char *buf, size_t size) {
+    size_t len = strlen(s), out = 0;
+    int changed = 0;
+    for (size_t i = 0; i < len && out + 4 < size;) {
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (k == 0) k = 1, cp = '?';
+        const char *alt = cp > 0x7F && !TTF_GlyphIsProvided32(f, cp) ? fallback_for(cp) : NULL;
+        if (alt && out + strlen(alt) < size) {
+            memcpy(buf + out, alt, strlen(alt));
+            out += strlen(alt);
+            changed = 1;
+        } else {
+            memcpy(buf + out, s + i, (size_t)k);
+            out += (size_t)k;
+        }
+        i += (size_t)k;
+    }
+    buf[out] = '\0';
+    return changed ? buf : s;
+}
+
 static int measure_width(void *ctx, UiFont font, const char *s) {
     UiRenderer *r = ctx;
     int w = 0, h = 0;
     TTF_Font *f = styled(r, font);
-    if (f && s[0]) TTF_SizeUTF8(f, s, &w, &h);
+    char buf[2048];
+    if (f && s[0]) TTF_SizeUTF8(f, displayable(f, s, buf, sizeof buf), &w, &h);
     return w;
 }
 
@@ -105,8 +168,11 @@ static UiTextEntry *text_texture(UiRenderer *r, const char *s, UiFont font, UiCo
             !strcmp(e->text, s))
             return e;
         if (!e->texture) {
-            SDL_Surface *surf = TTF_RenderUTF8_Blended(
-                styled(r, font), s, (SDL_Color){color.r, color.g, color.b, color.a});
+            char buf[2048];
+            TTF_Font *f = styled(r, font);
+            SDL_Surface *surf =
+                TTF_RenderUTF8_Blended(f, displayable(f, s, buf, sizeof buf),
+                                       (SDL_Color){color.r, color.g, color.b, color.a});
             if (!surf) return NULL;
             e->texture = SDL_CreateTextureFromSurface(r->sdl, surf);
             e->w = surf->w, e->h = surf->h;
