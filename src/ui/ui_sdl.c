@@ -1,6 +1,7 @@
 /* ui_sdl.c - SDL_Renderer + SDL2_ttf drawing, the event loop, headless frames. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui_sdl.h"
+#include "io.h"
 #include "ui_font.h"
 #include "ui_png.h"
 
@@ -11,6 +12,15 @@
 
 /* Point sizes at zoom 1, chosen for a 1280x800 projector seen from the back of a room. */
 static const int font_points[UI_FONT_COUNT] = {14, 17, 21, 26};
+
+static TTF_Font *open_font(UiRenderer *r, int pt) {
+    return TTF_OpenFontRW(SDL_RWFromConstMem(r->font_data, (int)r->font_bytes), 1, pt);
+}
+
+static int point_size(int size, double zoom) {
+    int pt = (int)(font_points[size] * zoom + 0.5);
+    return pt < 6 ? 6 : pt;
+}
 
 /* ---- fonts and text ------------------------------------------------------------------------ */
 
@@ -26,12 +36,16 @@ static void clear_cache(UiRenderer *r) {
 /* The font of a UiFont value with its style switched on (SDL2_ttf synthesises bold and
  * italic from the regular face). */
 static TTF_Font *styled(UiRenderer *r, UiFont font) {
-    TTF_Font *f = r->fonts[UI_FONT_SIZE(font)];
-    if (!f) return NULL;
-    int style = (UI_FONT_STYLE(font) & UI_STYLE_BOLD ? TTF_STYLE_BOLD : 0) |
-                (UI_FONT_STYLE(font) & UI_STYLE_ITALIC ? TTF_STYLE_ITALIC : 0);
-    if (TTF_GetFontStyle(f) != style) TTF_SetFontStyle(f, style);
-    return f;
+    int size = UI_FONT_SIZE(font), bold = (UI_FONT_STYLE(font) & UI_STYLE_BOLD) != 0;
+    int italic = (UI_FONT_STYLE(font) & UI_STYLE_ITALIC) != 0;
+    if (!bold && !italic) return r->fonts[size];
+    TTF_Font **slot = &r->styled[size][bold | italic << 1];
+    if (!*slot && r->fonts[size]) {
+        *slot = open_font(r, point_size(size, r->zoom));
+        if (*slot)
+            TTF_SetFontStyle(*slot, (bold ? TTF_STYLE_BOLD : 0) | (italic ? TTF_STYLE_ITALIC : 0));
+    }
+    return *slot ? *slot : r->fonts[size];
 }
 
 /* Characters a font may lack, and what stands in for them rather than a tofu box. */
@@ -115,6 +129,10 @@ static void close_fonts(UiRenderer *r) {
     for (int i = 0; i < UI_FONT_COUNT; i++) {
         if (r->fonts[i]) TTF_CloseFont(r->fonts[i]);
         r->fonts[i] = NULL;
+        for (int k = 0; k < 4; k++) {
+            if (r->styled[i][k]) TTF_CloseFont(r->styled[i][k]);
+            r->styled[i][k] = NULL;
+        }
     }
 }
 
@@ -123,8 +141,7 @@ int ui_renderer_set_zoom(UiRenderer *r, double zoom, RnnError *err) {
     close_fonts(r);
     r->zoom = zoom;
     for (int i = 0; i < UI_FONT_COUNT; i++) {
-        int pt = (int)(font_points[i] * zoom + 0.5);
-        r->fonts[i] = TTF_OpenFont(r->font_path, pt < 6 ? 6 : pt);
+        r->fonts[i] = open_font(r, point_size(i, zoom));
         if (!r->fonts[i]) {
             close_fonts(r);
             return rnn_error_set(err, "%s: cannot open the font: %s", r->font_path, TTF_GetError());
@@ -141,6 +158,7 @@ int ui_renderer_init(UiRenderer *r, SDL_Renderer *sdl, const char *font_path, do
         return rnn_error_set(err, "cannot start SDL2_ttf: %s", TTF_GetError());
     r->font_path = ui_font_find(font_path, &r->hangul, err);
     if (!r->font_path) return -1;
+    if (io_read_file(r->font_path, (size_t)64 << 20, &r->font_data, &r->font_bytes, err)) return -1;
     r->measure = (UiTextMeasure){measure_width, measure_height, r};
     return ui_renderer_set_zoom(r, zoom, err);
 }
@@ -149,7 +167,8 @@ void ui_renderer_free(UiRenderer *r) {
     clear_cache(r);
     close_fonts(r);
     free(r->font_path);
-    r->font_path = NULL;
+    free(r->font_data);
+    r->font_path = r->font_data = NULL;
 }
 
 static unsigned hash_text(const char *s, UiFont f, UiColor c) {

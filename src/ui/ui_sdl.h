@@ -21,8 +21,13 @@ typedef struct UiTextEntry {
 
 typedef struct UiRenderer {
     SDL_Renderer *sdl;
-    TTF_Font *fonts[UI_FONT_COUNT];
+    TTF_Font *fonts[UI_FONT_COUNT];     /* regular */
+    TTF_Font *styled[UI_FONT_COUNT][4]; /* [size][bold | italic << 1], opened when first used:
+                                           one font per style, since changing a font's style
+                                           empties SDL2_ttf's glyph cache */
     char *font_path;
+    char *font_data; /* the font file, read once: glyphs then load from memory, not disk */
+    size_t font_bytes;
     double zoom;
     int hangul; /* the font has Hangul glyphs */
     UiTextEntry cache[UI_TEXT_CACHE];

@@ -1,0 +1,161 @@
+/* test_monkey.c - 20,000 random events into the app, headless (SDL's dummy driver, the
+ * software renderer): keys, mouse moves, clicks and wheel, window sizes down to tiny, text
+ * input with valid and invalid UTF-8 and Hangul, dropped files good and bad, lessons and
+ * the picker. After every event the view is laid out and drawn; every 50 events the frame is
+ * rendered for real. Nothing may crash or leak (the asan preset runs it too), and the view's
+ * invariants must hold. The seed is printed; RNNSCOPE_MONKEY_SEED=N replays a run. */
+#include "test_util.h"
+
+#include "ui_sdl.h"
+
+#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
+#ifndef EVENTS
+#define EVENTS 20000
+#endif
+
+static uint64_t rng;
+
+static int below(int n) {
+    return rnn_rng_below(&rng, n);
+}
+
+static const SDL_Keycode keys[] = {
+    SDLK_RIGHT, SDLK_LEFT, SDLK_UP,  SDLK_DOWN, SDLK_HOME,   SDLK_END,         SDLK_SPACE,
+    SDLK_1,     SDLK_2,    SDLK_3,   SDLK_TAB,  SDLK_RETURN, SDLK_ESCAPE,      SDLK_BACKSPACE,
+    SDLK_PLUS,  SDLK_MINUS, SDLK_t,  SDLK_h,    SDLK_n,      SDLK_p,           SDLK_a,
+    SDLK_l,     SDLK_LEFTBRACKET, SDLK_RIGHTBRACKET, SDLK_PAGEDOWN, SDLK_PAGEUP, SDLK_x, SDLK_F1};
+
+static const char *const texts[] = {"violin", " the very ", "?", "나는 사과를 먹었다", "파리는",
+                                    "apple so it", "\xff\xfe", "\xed\xa0\x80", "\xe2\x82",
+                                    "a\tb\nc", "", "가", "😀 emoji", "THE CAT."};
+
+static const char *const drops[] = {MODELS "recall-rnn.json", MODELS "names-en-bidirectional.json",
+                                    MODELS "sentiment-ko.json", RNNSCOPE_SOURCE_DIR "/README.md",
+                                    "/nonexistent/model.json", RNNSCOPE_SOURCE_DIR "/assets",
+                                    MODELS "sentiment-en-2layers.json"};
+
+/* The invariants: a step inside the sentence, a selection inside the grid, cells with
+ * positive sizes inside the window, no number drawn from a non-finite value. */
+static void check_invariants(const UiView *v, const UiDrawList *list, long event) {
+    if (!v->trace) return;
+    const RnnConfig *c = &v->model->config;
+    if (v->step < 0 || v->step > v->trace->steps) fail_msg("event %ld: step %d of %d", event, v->step, v->trace->steps);
+    const UiSelection *s = &v->sel;
+    if (s->unit < 0 || s->unit >= c->hidden_size || s->layer < 0 || s->layer >= c->num_layers ||
+        s->direction < 0 || s->direction >= rnn_directions(c) || s->t >= v->trace->steps)
+        fail_msg("event %ld: selection outside the grid", event);
+    for (int i = 0; i < v->nheatmaps; i++) {
+        const UiHeatmap *hm = &v->heatmaps[i];
+        if (hm->cell_w < 1 || hm->cell_h < 1) fail_msg("event %ld: empty cells", event);
+    }
+    for (int i = 0; i < list->count; i++) {
+        if (list->cmds[i].kind != UI_CMD_TEXT) continue;
+        const char *t = list->chars + list->cmds[i].text;
+        if (strstr(t, "nan") || strstr(t, "inf")) {
+            /* words like "input" contain "inf"? only flag numbers that print as nan/inf */
+            if (!strcmp(t, "nan") || strstr(t, "= nan") || strstr(t, "(nan") || strstr(t, "= inf") ||
+                strstr(t, "-inf"))
+                fail_msg("event %ld: a non-finite number on screen: %s", event, t);
+        }
+    }
+}
+
+static void test_monkey(void **state) {
+    (void)state;
+    const char *replay = getenv("RNNSCOPE_MONKEY_SEED");
+    uint64_t seed = replay ? strtoull(replay, NULL, 10) : (uint64_t)time(NULL);
+    print_message("monkey seed %llu (RNNSCOPE_MONKEY_SEED=%llu replays it)\n",
+                  (unsigned long long)seed, (unsigned long long)seed);
+    rng = seed;
+    UiAppOptions o;
+    RnnError err;
+    ui_app_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = "violin the very and so it was just some ?";
+    o.lessons_root = RNNSCOPE_SOURCE_DIR "/lessons";
+    UiView v;
+    if (ui_app_prepare(&v, &o, &err)) fail_msg("%s", err.message);
+    /* a real renderer into a surface, for text measures and every 50th frame */
+    int W = 1280, H = 800;
+    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, 2000, 1400, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sdl = SDL_CreateSoftwareRenderer(surface);
+    UiRenderer r;
+    assert_int_equal(ui_renderer_init(&r, sdl, NULL, 1.0, &err), 0);
+    UiDrawList list = {0};
+    list.measure = &r.measure;
+    for (long e = 0; e < EVENTS; e++) {
+        SDL_Event ev;
+        memset(&ev, 0, sizeof ev);
+        int kind = below(100);
+        if (kind < 45) {
+            ev.type = SDL_KEYDOWN;
+            ev.key.keysym.sym = below(10) ? keys[below(sizeof keys / sizeof *keys)] : (SDL_Keycode)below(512);
+            ev.key.keysym.mod = below(8) == 0 ? KMOD_SHIFT : 0;
+            if (ev.key.keysym.sym == SDLK_q) ev.key.keysym.sym = SDLK_x; /* keep running */
+            ui_handle_event(&v, &ev);
+        } else if (kind < 60) {
+            ev.type = SDL_MOUSEMOTION;
+            ev.motion.x = below(W + 40) - 20, ev.motion.y = below(H + 40) - 20;
+            ui_handle_event(&v, &ev);
+        } else if (kind < 68) {
+            ev.type = SDL_MOUSEBUTTONDOWN;
+            ev.button.button = below(3) ? SDL_BUTTON_LEFT : SDL_BUTTON_RIGHT;
+            ev.button.x = below(W), ev.button.y = below(H);
+            ui_handle_event(&v, &ev);
+        } else if (kind < 73) {
+            ev.type = SDL_MOUSEWHEEL;
+            ev.wheel.y = below(3) - 1;
+            ui_handle_event(&v, &ev);
+        } else if (kind < 85) {
+            ev.type = below(4) ? SDL_TEXTINPUT : SDL_TEXTEDITING;
+            char text[32];
+            if (below(3)) snprintf(text, sizeof text, "%s", texts[below(sizeof texts / sizeof *texts)]);
+            else /* random bytes, valid or not */
+                for (int i = 0, n = below(31); i <= n; i++) text[i] = i == n ? '\0' : (char)(1 + below(255));
+            if (ev.type == SDL_TEXTINPUT) snprintf(ev.text.text, sizeof ev.text.text, "%s", text);
+            else snprintf(ev.edit.text, sizeof ev.edit.text, "%s", text);
+            ui_handle_event(&v, &ev);
+        } else if (kind < 92) { /* the window changes size, down to tiny */
+            W = below(5) ? 200 + below(1700) : 1 + below(200);
+            H = below(5) ? 150 + below(1200) : 1 + below(150);
+        } else if (kind < 96) {
+            ev.type = SDL_DROPFILE;
+            ev.drop.file = (char *)drops[below(sizeof drops / sizeof *drops)];
+            ui_handle_event(&v, &ev);
+        } else {
+            ui_view_tick(&v, below(1000) / 250.0); /* playback time passes */
+        }
+        if (v.quit) v.quit = 0;
+        if (r.zoom != v.zoom) assert_int_equal(ui_renderer_set_zoom(&r, v.zoom, &err), 0);
+        ui_view_layout(&v, &list, W, H);
+        ui_view_draw(&v, &list);
+        assert_false(list.failed);
+        check_invariants(&v, &list, e);
+        if (e % 50 == 0) ui_renderer_draw(&r, &list);
+    }
+    print_message("%d events; ended at step %d of %s\n", EVENTS, v.step,
+                  v.model ? v.model->name : "(none)");
+    ui_draw_free(&list);
+    ui_renderer_free(&r);
+    SDL_DestroyRenderer(sdl);
+    SDL_FreeSurface(surface);
+    ui_view_free(&v);
+}
+
+static int setup(void **state) {
+    (void)state;
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    return SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    TTF_Quit();
+    SDL_Quit();
+    return 0;
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_monkey)};
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

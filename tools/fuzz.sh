@@ -1,0 +1,220 @@
+#!/bin/sh
+# Builds rnnscope's libFuzzer targets (tests/fuzz) with clang and runs each of them.
+#
+#   tools/fuzz.sh [SECONDS] [BUILD_DIR]     defaults: 60 seconds per target, build-fuzz
+#
+# For each target: every saved input in tests/fuzz/regressions/<target>/ runs once, then the
+# target fuzzes for SECONDS from a fresh temporary copy of its seed corpus (rebuilt here in
+# tests/fuzz/corpus/<target>/ from tests/fuzz/seeds/ and the repository's own models, data
+# and lessons). One line per target gives the executions and the verdict; a crash, leak,
+# timeout or out-of-memory input is copied to tests/fuzz/regressions/<target>/ and the
+# script exits 1. Full logs: BUILD_DIR/fuzz-logs/<target>.log (and .regressions.log).
+#
+# Environment: FUZZ_TARGETS="fuzz_model fuzz_data" runs only those; FUZZ_JOBS sets build jobs.
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+seconds=${1:-60}
+build=${2:-build-fuzz}
+case "$seconds" in '' | *[!0-9]*) echo "usage: tools/fuzz.sh [SECONDS] [BUILD_DIR]" >&2; exit 2 ;; esac
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+fuzz="$root/tests/fuzz"
+all_targets="fuzz_model fuzz_lesson fuzz_data fuzz_tokenize fuzz_inputs fuzz_markdown"
+targets=${FUZZ_TARGETS:-$all_targets}
+
+# ---- tools: clang with libFuzzer, and the build dependencies ---------------------------------
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+can_fuzz() {
+  command -v clang >/dev/null 2>&1 || return 1
+  probe=$(mktemp -d)
+  printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\n%s\n' \
+    'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
+    >"$probe/p.c"
+  ok=0
+  clang -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" >/dev/null 2>&1 || ok=1
+  rm -rf "$probe"
+  return $ok
+}
+if ! can_fuzz; then
+  echo "installing clang and libclang-rt-14-dev (libFuzzer)"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+    clang libclang-rt-14-dev
+  can_fuzz || { echo "clang cannot build a libFuzzer target" >&2; exit 1; }
+fi
+missing=""
+for p in cmake make pkg-config libcjson-dev libmd4c-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  $sudo apt-get update -q
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi
+
+# ---- build -------------------------------------------------------------------------------
+# From the main project when it includes tests/fuzz (RNNSCOPE_FUZZ), else tests/fuzz alone.
+if grep -q 'tests/fuzz' "$root/CMakeLists.txt"; then
+  source_dir="$root"
+  bin_dir="$build/tests/fuzz"
+  set -- -DRNNSCOPE_FUZZ=ON -DBUILD_TESTING=OFF
+else
+  source_dir="$fuzz"
+  bin_dir="$build"
+  set --
+fi
+if [ -f "$build/CMakeCache.txt" ] &&
+  ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$source_dir" "$build/CMakeCache.txt"; then
+  echo "$build was configured from another source tree: reconfiguring it"
+  rm -rf "$build/CMakeCache.txt" "$build/CMakeFiles"
+fi
+CC=clang cmake -S "$source_dir" -B "$build" -DCMAKE_C_COMPILER=clang "$@" >/dev/null
+jobs=${FUZZ_JOBS:-$(nproc)}
+for t in $targets; do
+  cmake --build "$build" --target "$t" -j"$jobs" >/dev/null ||
+    { cmake --build "$build" --target "$t" -j1; exit 1; }
+done
+
+# ---- seed corpora --------------------------------------------------------------------------
+# copy_seed FILE DIR [MAX_BYTES]: copies FILE into DIR under a name made from its path; a
+# file over MAX_BYTES (default 64 KiB) is skipped, so the largest seed (which sets libFuzzer's
+# -max_len) stays small and the runs stay fast.
+copy_seed() {
+  [ -f "$1" ] || return 0
+  size=$(wc -c <"$1")
+  [ "$size" -le "${3:-65536}" ] || return 0
+  name=$(printf '%s' "${1#"$root"/}" | tr '/' '_')
+  cp "$1" "$2/$name"
+}
+# head_lines FILE DIR BYTES: the first whole lines of FILE, up to about BYTES.
+head_lines() {
+  [ -f "$1" ] || return 0
+  name=$(printf '%s' "${1#"$root"/}" | tr '/' '_')
+  head -c "$3" "$1" | sed '$d' >"$2/head-$name"
+}
+make_corpus() { # TARGET
+  dir="$fuzz/corpus/$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  for f in "$fuzz/seeds/${1#fuzz_}"/*; do copy_seed "$f" "$dir"; done
+  case "$1" in
+  fuzz_model)
+    for f in "$root"/assets/models/*.json "$root"/tests/fixtures/parity/*.model.json \
+      "$root"/tests/fixtures/train/*/init.model.json; do
+      copy_seed "$f" "$dir"
+    done
+    ;;
+  fuzz_lesson)
+    find "$root/lessons" -name '*.md' | while read -r f; do copy_seed "$f" "$dir"; done
+    ;;
+  fuzz_data)
+    for f in "$root"/assets/data/*.jsonl "$root"/tests/fixtures/train/*/data.jsonl; do
+      copy_seed "$f" "$dir" 32768
+      head_lines "$f" "$dir" 4096
+    done
+    ;;
+  fuzz_tokenize)
+    # the sentences of the lessons and of the data files
+    find "$root/lessons" -name '*.md' | while read -r f; do
+      sed -n 's/^text: //p' "$f" | head -1 >"$dir/text-$(printf '%s' "${f#"$root"/}" | tr '/' '_')"
+    done
+    for f in "$root"/assets/data/*.jsonl; do head_lines "$f" "$dir" 1024; done
+    ;;
+  fuzz_inputs)
+    for f in "$root"/tests/fixtures/train/*vec*/data.jsonl; do
+      [ -f "$f" ] || continue
+      # the "inputs" of one line, behind a byte choosing its width
+      line=$(head -1 "$f" | sed -n 's/.*"inputs": \(\[\[[^]]*\]\(, \[[^]]*\]\)*\]\).*/\1/p')
+      width=$(printf '%s' "$line" | sed 's/\].*//' | tr -cd ',' | wc -c)
+      [ -n "$line" ] && printf "\\$(printf '%03o' "$width")%s" "$line" \
+        >"$dir/$(basename "$(dirname "$f")").json"
+    done
+    ;;
+  fuzz_markdown)
+    find "$root/lessons" -name '*.md' | while read -r f; do copy_seed "$f" "$dir"; done
+    for f in "$root"/README.md "$root"/DEVELOPERS.md "$root"/assets/models/README.md; do
+      copy_seed "$f" "$dir"
+    done
+    ;;
+  esac
+}
+
+# ---- runs --------------------------------------------------------------------------------
+logs="$build/fuzz-logs"
+mkdir -p "$logs"
+work=$(mktemp -d "${TMPDIR:-/tmp}/rnnscope-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+failed=0
+summary=""
+for t in $targets; do
+  bin="$bin_dir/$t"
+  log="$logs/$t.log"
+  : >"$log"
+  if [ ! -x "$bin" ]; then
+    summary="$summary$(printf '%-14s not built' "$t")
+"
+    failed=1
+    continue
+  fi
+  regress="$fuzz/regressions/$t"
+  mkdir -p "$regress"
+  tdir="$work/$t"
+  mkdir -p "$tdir/corpus" "$tdir/artifacts" "$tdir/replay"
+  dict="$tdir/dict"
+  : >"$dict"
+  case "$t" in fuzz_model | fuzz_data | fuzz_inputs) cat "$fuzz/dicts/json.dict" >>"$dict" ;; esac
+  [ -f "$fuzz/dicts/${t#fuzz_}.dict" ] && cat "$fuzz/dicts/${t#fuzz_}.dict" >>"$dict"
+  set -- -rss_limit_mb=2048 -timeout=10
+
+  # 1. the saved inputs, once each
+  still=0
+  : >"$logs/$t.regressions.log"
+  for f in "$regress"/* "$regress"/.[!.]*; do
+    [ -f "$f" ] || continue
+    case "$(basename "$f")" in .gitkeep | README*) continue ;; esac
+    if ! "$bin" "$@" -artifact_prefix="$tdir/replay/" "$f" >"$tdir/replay.log" 2>&1; then
+      still=$((still + 1))
+      echo "$t: still fails: ${f#"$root"/}" >&2
+      grep -m1 -E '^SUMMARY:|ERROR: libFuzzer:|runtime error:' "$tdir/replay.log" |
+        sed 's/^/    /' >&2 || true
+    fi
+    cat "$tdir/replay.log" >>"$logs/$t.regressions.log"
+  done
+
+  # 2. fuzzing from a fresh copy of the seed corpus
+  make_corpus "$t"
+  cp -R "$fuzz/corpus/$t/." "$tdir/corpus/"
+  rc=0
+  "$bin" "$@" -max_total_time="$seconds" -dict="$dict" -artifact_prefix="$tdir/artifacts/" \
+    -print_final_stats=1 "$tdir/corpus" >>"$log" 2>&1 || rc=$?
+  runs=$(sed -n 's/^Done \([0-9][0-9]*\) runs.*/\1/p' "$log" | tail -1)
+  [ -n "$runs" ] || runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\).*/\1/p' "$log" | tail -1)
+  [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$log" | tail -1)
+  [ -n "$runs" ] || runs="?"
+  found=""
+  for a in "$tdir/artifacts"/crash-* "$tdir/artifacts"/leak-* "$tdir/artifacts"/timeout-* \
+    "$tdir/artifacts"/oom-*; do
+    [ -f "$a" ] || continue
+    cp "$a" "$regress/"
+    found="$found ${regress#"$root"/}/$(basename "$a")"
+  done
+  verdict="ok"
+  if [ -n "$found" ] || [ "$rc" -ne 0 ]; then
+    why=$(grep -m1 -E '^SUMMARY:|ERROR: libFuzzer:|runtime error:' "$log" | tail -1 || true)
+    verdict="FOUND (exit $rc): ${why:-see $log}
+               saved:${found:- nothing}"
+    failed=1
+  fi
+  if [ "$still" -gt 0 ]; then
+    verdict="$verdict; $still regression input(s) still fail"
+    failed=1
+  fi
+  summary="$summary$(printf '%-14s %12s runs in %ss  %s' "$t" "$runs" "$seconds" "$verdict")
+"
+done
+printf '\n%s' "$summary"
+echo "logs: ${logs#"$root"/}/"
+exit $failed
