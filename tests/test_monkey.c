@@ -20,26 +20,30 @@ static int below(int n) {
 }
 
 static const SDL_Keycode keys[] = {
-    SDLK_RIGHT, SDLK_LEFT, SDLK_UP,  SDLK_DOWN, SDLK_HOME,   SDLK_END,         SDLK_SPACE,
-    SDLK_1,     SDLK_2,    SDLK_3,   SDLK_TAB,  SDLK_RETURN, SDLK_ESCAPE,      SDLK_BACKSPACE,
-    SDLK_PLUS,  SDLK_MINUS, SDLK_t,  SDLK_h,    SDLK_n,      SDLK_p,           SDLK_a,
-    SDLK_l,     SDLK_LEFTBRACKET, SDLK_RIGHTBRACKET, SDLK_PAGEDOWN, SDLK_PAGEUP, SDLK_x, SDLK_F1};
+    SDLK_RIGHT,    SDLK_LEFT,      SDLK_UP,   SDLK_DOWN,  SDLK_HOME,        SDLK_END,
+    SDLK_SPACE,    SDLK_1,         SDLK_2,    SDLK_3,     SDLK_TAB,         SDLK_RETURN,
+    SDLK_ESCAPE,   SDLK_BACKSPACE, SDLK_PLUS, SDLK_MINUS, SDLK_t,           SDLK_h,
+    SDLK_n,        SDLK_p,         SDLK_a,    SDLK_l,     SDLK_LEFTBRACKET, SDLK_RIGHTBRACKET,
+    SDLK_PAGEDOWN, SDLK_PAGEUP,    SDLK_x,    SDLK_F1};
 
-static const char *const texts[] = {"violin", " the very ", "?", "나는 사과를 먹었다", "파리는",
-                                    "apple so it", "\xff\xfe", "\xed\xa0\x80", "\xe2\x82",
-                                    "a\tb\nc", "", "가", "😀 emoji", "THE CAT."};
+static const char *const texts[] = {"violin",   " the very ",  "?",        "나는 사과를 먹었다",
+                                    "파리는",   "apple so it", "\xff\xfe", "\xed\xa0\x80",
+                                    "\xe2\x82", "a\tb\nc",     "",         "가",
+                                    "😀 emoji",  "THE CAT."};
 
-static const char *const drops[] = {MODELS "recall-rnn.json", MODELS "names-en-bidirectional.json",
-                                    MODELS "sentiment-ko.json", RNNSCOPE_SOURCE_DIR "/README.md",
-                                    "/nonexistent/model.json", RNNSCOPE_SOURCE_DIR "/assets",
-                                    MODELS "sentiment-en-2layers.json"};
+static const char *const drops[] = {
+    MODELS "recall-rnn.json",          MODELS "names-en-bidirectional.json",
+    MODELS "sentiment-ko.json",        RNNSCOPE_SOURCE_DIR "/README.md",
+    "/nonexistent/model.json",         RNNSCOPE_SOURCE_DIR "/assets",
+    MODELS "sentiment-en-2layers.json"};
 
 /* The invariants: a step inside the sentence, a selection inside the grid, cells with
  * positive sizes inside the window, no number drawn from a non-finite value. */
 static void check_invariants(const UiView *v, const UiDrawList *list, long event) {
     if (!v->trace) return;
     const RnnConfig *c = &v->model->config;
-    if (v->step < 0 || v->step > v->trace->steps) fail_msg("event %ld: step %d of %d", event, v->step, v->trace->steps);
+    if (v->step < 0 || v->step > v->trace->steps)
+        fail_msg("event %ld: step %d of %d", event, v->step, v->trace->steps);
     const UiSelection *s = &v->sel;
     if (s->unit < 0 || s->unit >= c->hidden_size || s->layer < 0 || s->layer >= c->num_layers ||
         s->direction < 0 || s->direction >= rnn_directions(c) || s->t >= v->trace->steps)
@@ -53,8 +57,8 @@ static void check_invariants(const UiView *v, const UiDrawList *list, long event
         const char *t = list->chars + list->cmds[i].text;
         if (strstr(t, "nan") || strstr(t, "inf")) {
             /* words like "input" contain "inf"? only flag numbers that print as nan/inf */
-            if (!strcmp(t, "nan") || strstr(t, "= nan") || strstr(t, "(nan") || strstr(t, "= inf") ||
-                strstr(t, "-inf"))
+            if (!strcmp(t, "nan") || strstr(t, "= nan") || strstr(t, "(nan") ||
+                strstr(t, "= inf") || strstr(t, "-inf"))
                 fail_msg("event %ld: a non-finite number on screen: %s", event, t);
         }
     }
@@ -77,7 +81,8 @@ static void test_monkey(void **state) {
     if (ui_app_prepare(&v, &o, &err)) fail_msg("%s", err.message);
     /* a real renderer into a surface, for text measures and every 50th frame */
     int W = 1280, H = 800;
-    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, 2000, 1400, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *surface =
+        SDL_CreateRGBSurfaceWithFormat(0, 2000, 1400, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sdl = SDL_CreateSoftwareRenderer(surface);
     UiRenderer r;
     assert_int_equal(ui_renderer_init(&r, sdl, NULL, 1.0, &err), 0);
@@ -89,7 +94,8 @@ static void test_monkey(void **state) {
         int kind = below(100);
         if (kind < 45) {
             ev.type = SDL_KEYDOWN;
-            ev.key.keysym.sym = below(10) ? keys[below(sizeof keys / sizeof *keys)] : (SDL_Keycode)below(512);
+            ev.key.keysym.sym =
+                below(10) ? keys[below(sizeof keys / sizeof *keys)] : (SDL_Keycode)below(512);
             ev.key.keysym.mod = below(8) == 0 ? KMOD_SHIFT : 0;
             if (ev.key.keysym.sym == SDLK_q) ev.key.keysym.sym = SDLK_x; /* keep running */
             ui_handle_event(&v, &ev);
@@ -109,11 +115,15 @@ static void test_monkey(void **state) {
         } else if (kind < 85) {
             ev.type = below(4) ? SDL_TEXTINPUT : SDL_TEXTEDITING;
             char text[32];
-            if (below(3)) snprintf(text, sizeof text, "%s", texts[below(sizeof texts / sizeof *texts)]);
+            if (below(3))
+                snprintf(text, sizeof text, "%s", texts[below(sizeof texts / sizeof *texts)]);
             else /* random bytes, valid or not */
-                for (int i = 0, n = below(31); i <= n; i++) text[i] = i == n ? '\0' : (char)(1 + below(255));
-            if (ev.type == SDL_TEXTINPUT) snprintf(ev.text.text, sizeof ev.text.text, "%s", text);
-            else snprintf(ev.edit.text, sizeof ev.edit.text, "%s", text);
+                for (int i = 0, n = below(31); i <= n; i++)
+                    text[i] = i == n ? '\0' : (char)(1 + below(255));
+            if (ev.type == SDL_TEXTINPUT)
+                snprintf(ev.text.text, sizeof ev.text.text, "%s", text);
+            else
+                snprintf(ev.edit.text, sizeof ev.edit.text, "%s", text);
             ui_handle_event(&v, &ev);
         } else if (kind < 92) { /* the window changes size, down to tiny */
             W = below(5) ? 200 + below(1700) : 1 + below(200);
