@@ -196,8 +196,8 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
                                  "expect ...)",
                                  path, line, key);
         int bad = 0;
-        if (!strcmp(key, "model")) {
-            s->model = resolve(path, value), s->model_line = line;
+        if (!strcmp(key, "model")) { /* said twice: the last one wins */
+            set_string(&s->model, resolve(path, value)), s->model_line = line;
             free(value);
         } else if (!strcmp(key, "text")) {
             set_string(&s->text, value);
@@ -274,10 +274,10 @@ static int parse_front_matter(IoLesson *l, char **lines, int n, int *body, RnnEr
             set_string(&l->lang, v);
         else if (!strcmp(key, "text"))
             set_string(&l->text, v), l->text_line = i + 1;
-        else if (!strcmp(key, "model"))
-            l->model = resolve(l->path, v), l->model_line = i + 1, free(v);
+        else if (!strcmp(key, "model")) /* said twice: the last one wins */
+            set_string(&l->model, resolve(l->path, v)), l->model_line = i + 1, free(v);
         else if (!strcmp(key, "compare"))
-            l->compare = resolve(l->path, v), free(v);
+            set_string(&l->compare, resolve(l->path, v)), free(v);
         else if (!strcmp(key, "order"))
             l->order = atof(v), free(v);
         else {
