@@ -451,8 +451,13 @@ static void draw_outputs(Ctx *c) {
     }
     int o = -1;
     if (cf->head == RNN_HEAD_MANY_TO_MANY) {
-        int t = v->step - 1;
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, "output at t");
+        /* the word whose value the detail panel explains (or the current word) */
+        UiSelection sel;
+        int t = ui_view_explained(v, &sel) ? sel.t : v->step - 1;
+        char head[96];
+        if (t >= 0) snprintf(head, sizeof head, "output at t = %d", t);
+        else snprintf(head, sizeof head, "output at t");
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, head);
         y += lh;
         y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
                              "softmax, one per word");
