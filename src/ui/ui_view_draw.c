@@ -408,27 +408,29 @@ static void draw_inputs(Ctx *c) {
     UiRect r = v->inputs;
     ui_fill(c->l, r, c->p.panel);
     int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
-    int col = ui_view_column(v, 0);
-    if (!v->trace || col < 0) {
+    /* the input of the value the detail panel explains: its layer and its word */
+    UiSelection sel;
+    if (!v->trace || !ui_view_explained(v, &sel)) {
         ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, "x_t");
         return;
     }
-    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "x_%d", col);
-    y += ui_text_height(c->l, UI_FONT_BODY);
-    ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, "word vector");
-    y += ui_text_height(c->l, UI_FONT_SMALL) + c->pad / 2;
     const RnnTrace *tr = v->trace;
-    int I = v->model->config.input_size;
+    int l = sel.layer, I = rnn_layer_input_size(&v->model->config, l);
+    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "x_%d", sel.t);
+    y += ui_text_height(c->l, UI_FONT_BODY);
+    y += ui_text_wrapped(c->l, x, y, r.w - c->pad / 2, UI_FONT_SMALL, c->p.muted,
+                         l == 0 ? "word vector" : "h of the layer below") +
+         c->pad / 2;
     double max = 1e-12; /* one scale for the whole sentence, so steps compare */
     for (int t = 0; t < tr->steps; t++)
-        for (int k = 0; k < I; k++) max = fmax(max, fabs(rnn_trace_input(tr, 0, t)[k]));
+        for (int k = 0; k < I; k++) max = fmax(max, fabs(rnn_trace_input(tr, l, t)[k]));
     int avail = r.y + r.h - y - ui_text_height(c->l, UI_FONT_SMALL) - c->pad / 2;
     int ch = avail / I;
     if (ch > (int)(22 * v->zoom)) ch = (int)(22 * v->zoom);
     if (ch < 1) ch = 1;
     int cw = (int)(30 * v->zoom);
-    const double *xv = rnn_trace_input(tr, 0, col);
-    for (int k = 0; k < I; k++)
+    const double *xv = rnn_trace_input(tr, l, sel.t);
+    for (int k = 0; k < I && y + (k + 1) * ch <= r.y + r.h; k++)
         ui_fill(c->l, (UiRect){x, y + k * ch, cw, ch}, ui_colormap_diverging(xv[k] / max));
     ui_outline(c->l, (UiRect){x, y, cw, ch * I}, 1, c->p.grid);
     char range[48];
@@ -455,8 +457,10 @@ static void draw_outputs(Ctx *c) {
         UiSelection sel;
         int t = ui_view_explained(v, &sel) ? sel.t : v->step - 1;
         char head[96];
-        if (t >= 0) snprintf(head, sizeof head, "output at t = %d", t);
-        else snprintf(head, sizeof head, "output at t");
+        if (t >= 0)
+            snprintf(head, sizeof head, "output at t = %d", t);
+        else
+            snprintf(head, sizeof head, "output at t");
         ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, head);
         y += lh;
         y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
@@ -627,22 +631,31 @@ static void draw_narration(Ctx *c) {
         ui_text(c->l, x, y, (UiFont)(UI_FONT_LARGE | UI_STYLE_BOLD), c->p.accent, s->title);
         y += ui_text_height(c->l, UI_FONT_LARGE) + c->pad / 3;
     }
-    int quiz_h = s->quiz ? 2 * ui_text_height(c->l, UI_FONT_BODY) + c->pad : 0;
+    /* the quiz sits at the bottom, as tall as its wrapped question and answer */
+    int ko = !strcmp(l->lang, "ko");
+    char question[1200], answer[1200];
+    int quiz_h = 0;
+    if (s->quiz) {
+        snprintf(question, sizeof question, "%s %s", ko ? "질문:" : "Question:", s->quiz);
+        if (v->show_answer)
+            snprintf(answer, sizeof answer, "%s %s", ko ? "답:" : "Answer:", s->answer);
+        else
+            snprintf(answer, sizeof answer, "%s",
+                     ko ? "(A를 누르면 답이 보입니다)" : "(press A for the answer)");
+        int width = w > 1 ? w : 1;
+        int lines = 2 +
+                    ui_text_width(c->l, (UiFont)(UI_FONT_BODY | UI_STYLE_BOLD), question) / width +
+                    ui_text_width(c->l, UI_FONT_BODY, answer) / width;
+        quiz_h = lines * ui_text_height(c->l, UI_FONT_BODY) + c->pad;
+    }
     UiMarkdownColors colors = {c->p.ink, c->p.muted, c->p.accent, c->p.faint, c->p.grid};
     ui_markdown(c->l, (UiRect){x, y, w, r.y + r.h - y - quiz_h - c->pad / 2}, s->markdown, &colors);
     if (s->quiz) {
         int qy = r.y + r.h - quiz_h;
-        int ko = !strcmp(l->lang, "ko");
-        char line[1200];
-        snprintf(line, sizeof line, "%s %s", ko ? "질문:" : "Question:", s->quiz);
-        ui_text_wrapped(c->l, x, qy, w, (UiFont)(UI_FONT_BODY | UI_STYLE_BOLD), c->p.ink, line);
-        if (v->show_answer)
-            snprintf(line, sizeof line, "%s %s", ko ? "답:" : "Answer:", s->answer);
-        else
-            snprintf(line, sizeof line, "%s",
-                     ko ? "(A를 누르면 답이 보입니다)" : "(press A for the answer)");
-        ui_text_wrapped(c->l, x, qy + ui_text_height(c->l, UI_FONT_BODY) + 2, w, UI_FONT_BODY,
-                        v->show_answer ? c->p.accent : c->p.muted, line);
+        qy += ui_text_wrapped(c->l, x, qy, w, (UiFont)(UI_FONT_BODY | UI_STYLE_BOLD), c->p.ink,
+                              question);
+        ui_text_wrapped(c->l, x, qy + 2, w, UI_FONT_BODY, v->show_answer ? c->p.accent : c->p.muted,
+                        answer);
     }
 }
 
