@@ -58,4 +58,25 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 0.1
 done
 wait "$pid" || { echo "exit code $?"; cat "$out/app.log"; exit 1; }
-echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, saved a PNG, resized, quit; shots in $out"
+
+# `rnnscope` alone: the lesson picker; Enter opens the first lesson, N steps it, Q quits.
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" --lang en > "$out/picker.log" 2>&1 &
+pid=$!
+win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
+[ -n "$win" ] || { echo "no window for the picker"; cat "$out/picker.log"; exit 1; }
+sleep 1
+shot picker
+xdotool key --window "$win" Down; shot picker-down; differs picker picker-down
+xdotool key --window "$win" Up Return; shot lesson; differs picker-down lesson
+xdotool key --window "$win" n; shot lesson-next; differs lesson lesson-next
+xdotool key --window "$win" a; shot lesson-answer
+xdotool key --window "$win" q
+i=0
+while kill -0 "$pid" 2>/dev/null; do
+  i=$((i + 1))
+  [ $i -lt 50 ] || { echo "Q did not quit the lesson"; kill "$pid"; exit 1; }
+  sleep 0.1
+done
+wait "$pid" || { echo "exit code $?"; cat "$out/picker.log"; exit 1; }
+echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, saved a PNG, resized, quit;" \
+  "picker -> lesson -> next step -> quit; shots in $out"

@@ -294,9 +294,9 @@ static void draw_detail(Ctx *c) {
     int x = r.x + c->pad, y = r.y + c->pad / 2, lh = ui_text_height(c->l, UI_FONT_BODY) + 2;
     UiSelection s;
     if (!v->trace || !ui_view_explained(v, &s)) {
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.muted,
-                v->step == 0 ? "Nothing read yet: press Right to read the first word."
-                             : "Point at a coloured cell to see how it was computed.");
+        ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.muted,
+                        v->step == 0 ? "Nothing read yet: press Right to read the first word."
+                                     : "Point at a coloured cell to see how it was computed.");
         return;
     }
     const RnnConfig *cf = &v->model->config;
