@@ -18,9 +18,21 @@ case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 cd "$out" # Ctrl+S saves its screenshot in the working directory
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" open > "$out/app.log" 2>&1 &
 pid=$!
-win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
+# the window of this very process (SDL sets _NET_WM_PID), not one that is closing
+find_window() { timeout 20 xdotool search --sync --onlyvisible --pid "$1" --name '^rnnscope$' | head -n 1; }
+win=$(find_window "$pid")
 [ -n "$win" ] || { echo "no window appeared"; cat "$out/app.log"; exit 1; }
+echo "window $win: stepping, switching models, theme, help, screenshot, resizing"
 shot() { sleep 0.3; import -window root "$out/$1.png"; }
+# Sends keys; if the X server has not settled the window yet (BadWindow), finds it again.
+key() {
+  for try in 1 2 3 4 5; do
+    xdotool key --window "$win" "$@" 2>/dev/null && return 0
+    sleep 0.5
+    win=$(find_window "$pid")
+  done
+  echo "cannot send $* to the window"; exit 1
+}
 # After a key: capture until the screen differs from the previous capture (up to 5 s).
 differs() {
   i=0
@@ -33,14 +45,14 @@ differs() {
 xdotool windowfocus --sync "$win" 2>/dev/null || true
 sleep 1 # the first frame
 shot start
-xdotool key --window "$win" Right; shot right;  differs start right
-xdotool key --window "$win" 1;     shot rnn;    differs right rnn
-xdotool key --window "$win" 3;     shot gru;    differs rnn gru
-xdotool key --window "$win" 2;     shot lstm;   differs gru lstm
-xdotool key --window "$win" t;     shot dark;   differs lstm dark
-xdotool key --window "$win" h;     shot help;   differs dark help
-xdotool key --window "$win" Escape
-xdotool key --window "$win" ctrl+s
+key Right; shot right;  differs start right
+key 1;     shot rnn;    differs right rnn
+key 3;     shot gru;    differs rnn gru
+key 2;     shot lstm;   differs gru lstm
+key t;     shot dark;   differs lstm dark
+key h;     shot help;   differs dark help
+key Escape
+key ctrl+s
 i=0
 until ls "$out"/rnnscope-*.png >/dev/null 2>&1; do
   i=$((i + 1)); [ $i -lt 30 ] || { echo "Ctrl+S saved no PNG"; exit 1; }; sleep 0.1
@@ -50,7 +62,7 @@ shot small
 xdotool windowsize "$win" 1280 800
 shot big
 kill -0 "$pid" || { echo "the app died while resizing"; cat "$out/app.log"; exit 1; }
-xdotool key --window "$win" q
+key q
 i=0
 while kill -0 "$pid" 2>/dev/null; do
   i=$((i + 1))
@@ -62,15 +74,16 @@ wait "$pid" || { echo "exit code $?"; cat "$out/app.log"; exit 1; }
 # `rnnscope` alone: the lesson picker; Enter opens the first lesson, N steps it, Q quits.
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" --lang en > "$out/picker.log" 2>&1 &
 pid=$!
-win=$(timeout 20 xdotool search --sync --name '^rnnscope$' | head -n 1)
+win=$(find_window "$pid")
 [ -n "$win" ] || { echo "no window for the picker"; cat "$out/picker.log"; exit 1; }
+echo "window $win: picker, lesson, next step, answer"
 sleep 1
 shot picker
-xdotool key --window "$win" Down; shot picker-down; differs picker picker-down
-xdotool key --window "$win" Up Return; shot lesson; differs picker-down lesson
-xdotool key --window "$win" n; shot lesson-next; differs lesson lesson-next
-xdotool key --window "$win" a; shot lesson-answer
-xdotool key --window "$win" q
+key Down; shot picker-down; differs picker picker-down
+key Up Return; shot lesson; differs picker-down lesson
+key n; shot lesson-next; differs lesson lesson-next
+key a; shot lesson-answer
+key q
 i=0
 while kill -0 "$pid" 2>/dev/null; do
   i=$((i + 1))
