@@ -27,8 +27,8 @@ static void check_distinct(const char **s, int n) {
 
 /* The model `rnnscope train --cell rnn --hidden 1` would start from; NULL when the data
  * cannot make one (one label only, too many labels). */
-static RnnModel *model_for(const IoDataset *d, const char **words, int nwords,
-                           const char **labels, int nlabels) {
+static RnnModel *model_for(const IoDataset *d, const char **words, int nwords, const char **labels,
+                           int nlabels) {
     RnnConfig c = {RNN_CELL_RNN, RNN_TANH, 1, 1, 1, 0, 0, RNN_HEAD_NONE, 0};
     RnnError err;
     int has_unk = 0;

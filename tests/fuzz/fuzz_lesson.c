@@ -26,8 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)strlen(s->markdown); /* NUL-terminated, inside its allocation */
         if ((s->quiz != NULL) != (s->answer != NULL)) __builtin_trap();
         for (int k = 0; k < s->nclaims; k++)
-            if (!s->claims[k].expr || !s->claims[k].value || !s->claims[k].op[0])
-                __builtin_trap();
+            if (!s->claims[k].expr || !s->claims[k].value || !s->claims[k].op[0]) __builtin_trap();
     }
     io_lesson_free(lesson);
     return 0;
