@@ -54,6 +54,8 @@ char *app_data_dir(const char *override) {
         snprintf(probe, sizeof probe, "%s%sassets/models/recall-lstm.json", base, candidates[i]);
         if (exists(probe)) {
             snprintf(probe, sizeof probe, "%s%s", base, candidates[i]);
+            size_t n = strlen(probe);
+            while (n > 1 && probe[n - 1] == '/') probe[--n] = '\0'; /* callers add "/assets" */
             SDL_free(base);
             return strdup(probe);
         }
