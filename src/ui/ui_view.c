@@ -767,10 +767,19 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     int cols = best_cols, rows = (Q + cols - 1) / cols;
     int slot_w = (block_w - pad) / cols, slot_h = (block_h - header_h) / rows;
     int unit_label_w = ui_text_width(list, UI_FONT_SMALL, "99") + pad / 2;
-    int cell_w = (slot_w - pad - unit_label_w) / (T > 0 ? T : 1),
-        cell_h = (slot_h - label_h - pad) / Hn;
+    int room_w = slot_w - pad - unit_label_w, room_h = slot_h - label_h - pad;
+    /* a long sentence (or a wide model) shows a window of steps (or units) instead of
+     * cells too thin to see: bounded drawing, the current column always in view */
+    int vis_T = T, vis_H = Hn;
+    if (cell < UI_MIN_CELL) {
+        cell = UI_MIN_CELL;
+        vis_T = clampi(room_w / UI_MIN_CELL, 1, T);
+        vis_H = clampi(room_h / UI_MIN_CELL, 1, Hn);
+    }
+    int cell_w = room_w / (vis_T > 0 ? vis_T : 1), cell_h = room_h / vis_H;
     cell_w = clampi(cell_w, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
     cell_h = clampi(cell_h, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
+    int current = clampi(v->step - 1, 0, T - 1);
     for (int l = 0; l < L; l++)
         for (int d = 0; d < D; d++)
             for (int k = 0; k < Q; k++) {
@@ -779,7 +788,12 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
                 int sy = area.y + l * block_h + header_h + (k / cols) * slot_h;
                 hm->layer = l, hm->direction = d, hm->quantity = qs[k];
                 hm->cell_w = cell_w, hm->cell_h = cell_h;
-                hm->rect = (UiRect){sx + unit_label_w, sy + label_h, cell_w * T, cell_h * Hn};
+                int col = d == 0 ? current : T - 1 - current; /* this direction's column */
+                hm->cols = vis_T, hm->rows = vis_H;
+                hm->t0 = clampi(col - vis_T / 2, 0, T - vis_T);
+                hm->u0 = clampi(v->sel.unit - vis_H / 2, 0, Hn - vis_H);
+                hm->rect =
+                    (UiRect){sx + unit_label_w, sy + label_h, cell_w * vis_T, cell_h * vis_H};
                 hm->title_w = slot_w - unit_label_w - pad;
                 hm->header_y = area.y + l * block_h;
                 hm->block_w = block_w;
@@ -792,8 +806,8 @@ UiHit ui_view_hit(const UiView *v, int x, int y) {
         const UiHeatmap *hm = &v->heatmaps[i];
         if (ui_rect_contains(hm->rect, x, y)) {
             hit.heatmap = i;
-            hit.t = (x - hm->rect.x) / hm->cell_w;
-            hit.unit = (y - hm->rect.y) / hm->cell_h;
+            hit.t = hm->t0 + (x - hm->rect.x) / hm->cell_w;
+            hit.unit = hm->u0 + (y - hm->rect.y) / hm->cell_h;
             return hit;
         }
     }

@@ -11,6 +11,7 @@
 #include "rnn.h"
 #include "ui_draw.h"
 
+#define UI_MIN_CELL     4 /* pixels: below this a heatmap shows a window of steps or units */
 #define UI_MAX_HEATMAPS (RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS * (RNN_MAX_GATES + 2))
 
 typedef enum UiKey {
@@ -52,8 +53,11 @@ typedef enum UiTheme { UI_THEME_LIGHT, UI_THEME_DARK } UiTheme;
 /* One heatmap on screen: which values it shows and where. */
 typedef struct UiHeatmap {
     int layer, direction, quantity; /* quantity: RNN_QUANTITY_H, RNN_QUANTITY_C or a gate */
-    UiRect rect;                    /* the cells: cols = T steps, rows = H units */
+    UiRect rect;                    /* the cells shown: steps t0.. and units u0.. */
     int cell_w, cell_h;
+    int t0, cols; /* the steps in view: all of them, or a window around the current one
+                     when a long sentence would need cells narrower than UI_MIN_CELL */
+    int u0, rows; /* the units in view, likewise around the selected unit */
     int title_w;  /* room for its title */
     int header_y; /* where its block's "layer 0 · forward" header goes */
     int block_w;  /* the width of its layer/direction block */

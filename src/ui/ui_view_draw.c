@@ -164,11 +164,12 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
     ui_text(c->l, hm->rect.x, label_y, UI_FONT_BODY, c->p.ink, title);
     draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY), hm->title_w,
                 ui_quantity_is_gate01(cf->cell, hm->quantity));
-    /* cells: computed steps in colour, the rest empty */
-    for (int t = 0; t < T; t++) {
-        int computed = ui_view_computed(v, hm->direction, t);
-        for (int j = 0; j < H; j++) {
-            UiRect r = {hm->rect.x + t * hm->cell_w, hm->rect.y + j * hm->cell_h, hm->cell_w,
+    /* cells: computed steps in colour, the rest empty (only the window in view) */
+    for (int i = 0; i < hm->cols; i++) {
+        int t = hm->t0 + i, computed = ui_view_computed(v, hm->direction, t);
+        for (int k = 0; k < hm->rows; k++) {
+            int j = hm->u0 + k;
+            UiRect r = {hm->rect.x + i * hm->cell_w, hm->rect.y + k * hm->cell_h, hm->cell_w,
                         hm->cell_h};
             if (!computed) {
                 ui_fill(c->l, r, c->p.chip_unread);
@@ -185,34 +186,41 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
         }
     }
     if (hm->cell_w >= 6) /* thin separators keep units and steps apart */
-        for (int t = 1; t < T; t++)
-            ui_fill(c->l, (UiRect){hm->rect.x + t * hm->cell_w, hm->rect.y, 1, hm->rect.h},
+        for (int i = 1; i < hm->cols; i++)
+            ui_fill(c->l, (UiRect){hm->rect.x + i * hm->cell_w, hm->rect.y, 1, hm->rect.h},
                     c->p.background);
     ui_outline(c->l, hm->rect, 1, c->p.grid);
+    if (hm->cols < T) { /* say which steps are in view */
+        char range[64];
+        snprintf(range, sizeof range, "t %d..%d of %d", hm->t0, hm->t0 + hm->cols - 1, T);
+        ui_text(c->l, hm->rect.x, hm->rect.y + hm->rect.h + 1, UI_FONT_SMALL, c->p.muted, range);
+    }
     /* unit numbers on the left, as many as fit */
     int every = 1, sh = ui_text_height(c->l, UI_FONT_SMALL);
     while (every * hm->cell_h < sh && every < H) every *= 2;
-    for (int j = 0; j < H; j += every) {
+    for (int k = 0; k < hm->rows; k += every) {
         char n[16];
-        snprintf(n, sizeof n, "%d", j);
+        snprintf(n, sizeof n, "%d", hm->u0 + k);
         int w = ui_text_width(c->l, UI_FONT_SMALL, n);
-        ui_text(c->l, hm->rect.x - w - 3, hm->rect.y + j * hm->cell_h + (hm->cell_h - sh) / 2,
+        ui_text(c->l, hm->rect.x - w - 3, hm->rect.y + k * hm->cell_h + (hm->cell_h - sh) / 2,
                 UI_FONT_SMALL, c->p.muted, n);
     }
     /* the current column, outlined */
-    int col = ui_view_column(v, hm->direction);
-    if (col >= 0)
+    int col = ui_view_column(v, hm->direction) - hm->t0;
+    if (col >= 0 && col < hm->cols)
         ui_outline(c->l,
                    (UiRect){hm->rect.x + col * hm->cell_w - 2, hm->rect.y - 2, hm->cell_w + 4,
                             hm->rect.h + 4},
                    3, c->p.outline);
     /* the explained value */
     if (have && explained->layer == hm->layer && explained->direction == hm->direction &&
-        explained->quantity == hm->quantity)
+        explained->quantity == hm->quantity && explained->t >= hm->t0 &&
+        explained->t < hm->t0 + hm->cols && explained->unit >= hm->u0 &&
+        explained->unit < hm->u0 + hm->rows)
         ui_outline(c->l,
-                   (UiRect){hm->rect.x + explained->t * hm->cell_w - 1,
-                            hm->rect.y + explained->unit * hm->cell_h - 1, hm->cell_w + 2,
-                            hm->cell_h + 2},
+                   (UiRect){hm->rect.x + (explained->t - hm->t0) * hm->cell_w - 1,
+                            hm->rect.y + (explained->unit - hm->u0) * hm->cell_h - 1,
+                            hm->cell_w + 2, hm->cell_h + 2},
                    3, c->p.accent);
 }
 
