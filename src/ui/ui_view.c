@@ -723,12 +723,10 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
             first = t;
         }
         int x = x0;
-        for (int t = 0; t < T && v->nchips < (int)(sizeof v->chips / sizeof *v->chips); t++) {
+        v->chip_first = first;
+        for (int t = first; t < T && x < W && v->nchips < (int)(sizeof v->chips / sizeof *v->chips);
+             t++) {
             int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad;
-            if (t < first) { /* scrolled off to the left */
-                v->chips[v->nchips++] = (UiRect){-10000, 0, 0, 0};
-                continue;
-            }
             v->chips[v->nchips++] = (UiRect){x, v->token_strip.y + pad / 2, w,
                                              ui_text_height(list, UI_FONT_LARGE) + chip_pad};
             x += w + gap;
@@ -752,13 +750,16 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     int block_w = area.w / D, block_h = area.h / L;
     int header_h = (L > 1 || D > 1) ? body_h + pad / 2 : 0;
     int label_h = body_h + small_h + pad / 2 + 2; /* title, then the legend */
+    /* the grid is chosen as if the sentence had at most 60 words and the model 64 units;
+     * longer ones scroll (a window of steps or units) rather than shrink to nothing */
+    int T_grid = T < 1 ? 1 : T > 60 ? 60 : T, H_grid = Hn > 64 ? 64 : Hn;
     int best_cell = 0, best_cols = 1;
     for (int cols = 1; cols <= Q; cols++) {
         int rows = (Q + cols - 1) / cols;
         int slot_w = (block_w - pad) / cols - pad,
             slot_h = (block_h - header_h) / rows - label_h - pad;
         int unit_label_w = ui_text_width(list, UI_FONT_SMALL, "99") + pad / 2;
-        int cw = (slot_w - unit_label_w) / (T > 0 ? T : 1), ch = slot_h / Hn;
+        int cw = (slot_w - unit_label_w) / T_grid, ch = slot_h / H_grid;
         int cell = cw < ch ? cw : ch;
         if (cell > best_cell) best_cell = cell, best_cols = cols;
     }
@@ -770,12 +771,8 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     int room_w = slot_w - pad - unit_label_w, room_h = slot_h - label_h - pad;
     /* a long sentence (or a wide model) shows a window of steps (or units) instead of
      * cells too thin to see: bounded drawing, the current column always in view */
-    int vis_T = T, vis_H = Hn;
-    if (cell < UI_MIN_CELL) {
-        cell = UI_MIN_CELL;
-        vis_T = clampi(room_w / UI_MIN_CELL, 1, T);
-        vis_H = clampi(room_h / UI_MIN_CELL, 1, Hn);
-    }
+    if (cell < UI_MIN_CELL) cell = UI_MIN_CELL;
+    int vis_T = clampi(room_w / cell, 1, T), vis_H = clampi(room_h / cell, 1, Hn);
     int cell_w = room_w / (vis_T > 0 ? vis_T : 1), cell_h = room_h / vis_H;
     cell_w = clampi(cell_w, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
     cell_h = clampi(cell_h, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
@@ -812,6 +809,6 @@ UiHit ui_view_hit(const UiView *v, int x, int y) {
         }
     }
     for (int t = 0; t < v->nchips; t++)
-        if (ui_rect_contains(v->chips[t], x, y)) hit.token = t;
+        if (ui_rect_contains(v->chips[t], x, y)) hit.token = v->chip_first + t;
     return hit;
 }

@@ -118,8 +118,8 @@ typedef struct UiView {
     /* layout, from the last ui_view_layout */
     int width, height;
     UiRect top_bar, token_strip, body, side, detail, inputs, outputs, diagram, status, narration;
-    UiRect chips[256];
-    int nchips;
+    UiRect chips[256]; /* chips[i] is token chip_first + i; only those in view */
+    int chip_first, nchips;
     UiHeatmap heatmaps[UI_MAX_HEATMAPS];
     int nheatmaps;
 } UiView;

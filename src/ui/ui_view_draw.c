@@ -102,11 +102,11 @@ static void draw_tokens(Ctx *c) {
         return;
     }
     if (!v->trace) return;
-    int T = v->trace->steps, bidir = v->model->config.bidirectional;
+    int bidir = v->model->config.bidirectional;
     int back = ui_view_column(v, 1);
-    for (int t = 0; t < v->nchips; t++) {
-        UiRect r = v->chips[t];
-        if (r.x < 0) continue;
+    for (int i = 0; i < v->nchips; i++) {
+        UiRect r = v->chips[i];
+        int t = v->chip_first + i;
         int read = ui_view_computed(v, 0, t) || (bidir && ui_view_computed(v, 1, t));
         int current = t == v->step - 1;
         UiColor fill = current ? c->p.chip_current : read ? c->p.chip : c->p.chip_unread;
@@ -120,7 +120,6 @@ static void draw_tokens(Ctx *c) {
         if (id == v->model->unk_id && strcmp(v->tokens.text[t], "<unk>") != 0)
             ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.unknown, "<unk>");
     }
-    (void)T;
 }
 
 /* ---- heatmaps ---------------------------------------------------------------------------- */
