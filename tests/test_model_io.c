@@ -106,7 +106,7 @@ static const Malformed malformed[] = {
      "m.json: expected a JSON object at the top, got an array of 3"},
     {"empty file", base_model, "", "m.json: empty file, expected a JSON model"},
     {"invalid UTF-8 in the vocab", "\"a\", \"b\"]", "\"a\", \"\xff\"]",
-     "m.json: vocab[2]: not valid UTF-8"},
+     "m.json:4:27: not valid UTF-8"},
 };
 
 /* base_model with the first occurrence of `from` replaced by `to`. */

@@ -39,6 +39,37 @@ static const char *kind_of(const cJSON *v, char *buf, size_t size) {
     return "an object";
 }
 
+/* A cJSON value as JSON text, numbers written so they read back as the same double (cJSON's
+ * own printer keeps 15 digits when it judges them close enough, which is not exact). */
+static void put_json(IoBuf *b, const cJSON *v) {
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        int object = cJSON_IsObject(v);
+        io_buf_puts(b, object ? "{" : "[");
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (c != v->child) io_buf_puts(b, ",");
+            if (object) {
+                io_buf_json_string(b, c->string);
+                io_buf_puts(b, ":");
+            }
+            put_json(b, c);
+        }
+        io_buf_puts(b, object ? "}" : "]");
+    } else if (cJSON_IsString(v)) {
+        io_buf_json_string(b, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        io_buf_double(b, v->valuedouble);
+    } else {
+        io_buf_puts(b, cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : "null");
+    }
+}
+
+static char *json_text(const cJSON *v) {
+    IoBuf b = {0};
+    put_json(&b, v);
+    if (b.failed) io_buf_free(&b);
+    return b.data;
+}
+
 /* Line and column (1-based) of byte offset pos in text. */
 static void line_col(const char *text, size_t pos, int *line, int *col) {
     *line = 1, *col = 1;
@@ -321,6 +352,16 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
                    RnnError *err) {
     *out = NULL;
     if (extras) *extras = NULL;
+    for (size_t i = 0; i < len;) { /* JSON is UTF-8 (RFC 8259): say where it is not */
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)text + i, len - i, &cp);
+        if (k == 0) {
+            int line, col;
+            line_col(text, i, &line, &col);
+            return rnn_error_set(err, "%s:%d:%d: not valid UTF-8", src, line, col);
+        }
+        i += (size_t)k;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
@@ -432,7 +473,7 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
             if (!copy) break;
             cJSON_AddItemToObject(extra, item->string, copy);
         }
-        *extras = extra ? cJSON_PrintUnformatted(extra) : NULL;
+        *extras = extra ? json_text(extra) : NULL;
         if (!*extras) {
             rnn_error_set(err, "%s: out of memory", src);
             goto done;
@@ -512,7 +553,7 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
     }
     for (const cJSON *item = extra ? extra->child : NULL; item; item = item->next) {
         if (is_known_key(item->string)) continue;
-        char *text = cJSON_PrintUnformatted(item);
+        char *text = json_text(item);
         io_buf_puts(&b, ",\n  ");
         io_buf_json_string(&b, item->string);
         io_buf_puts(&b, ": ");
@@ -572,7 +613,7 @@ char *io_json_object_set(const char *object_json, const char *key, const char *v
         else
             cJSON_AddItemToObject(obj, key, value);
         value = NULL;
-        text = cJSON_PrintUnformatted(obj);
+        text = json_text(obj);
         if (!text) rnn_error_set(err, "out of memory");
     }
     cJSON_Delete(value);
