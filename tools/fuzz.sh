@@ -44,20 +44,26 @@ if ! can_fuzz; then
     clang libclang-rt-14-dev
   can_fuzz || { echo "clang cannot build a libFuzzer target" >&2; exit 1; }
 fi
-missing=""
-for p in cmake make pkg-config libcjson-dev libmd4c-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "installing:$missing"
-  $sudo apt-get update -q
-  # shellcheck disable=SC2086 # one word per package
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+# The main project needs everything rnnscope builds with; tests/fuzz alone needs cJSON and md4c.
+if grep -q 'tests/fuzz' "$root/CMakeLists.txt"; then main=1; else main=0; fi
+if [ $main -eq 1 ]; then
+  tools/install-deps.sh
+else
+  missing=""
+  for p in cmake make pkg-config libcjson-dev libmd4c-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    $sudo apt-get update -q
+    # shellcheck disable=SC2086 # one word per package
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+  fi
 fi
 
 # ---- build -------------------------------------------------------------------------------
 # From the main project when it includes tests/fuzz (RNNSCOPE_FUZZ), else tests/fuzz alone.
-if grep -q 'tests/fuzz' "$root/CMakeLists.txt"; then
+if [ $main -eq 1 ]; then
   source_dir="$root"
   bin_dir="$build/tests/fuzz"
   set -- -DRNNSCOPE_FUZZ=ON -DBUILD_TESTING=OFF
@@ -145,11 +151,18 @@ make_corpus() { # TARGET
 logs="$build/fuzz-logs"
 mkdir -p "$logs"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rnnscope-fuzz.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 leaks=1
 case " ${FUZZ_ARGS:-} " in *" -detect_leaks=0 "*) leaks=0 ;; esac # also at exit, then
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=$leaks}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# where LOG: the sanitizer's verdict and the first frame in rnnscope's own code.
+where() {
+  grep -m1 -E '^SUMMARY:|ERROR: libFuzzer:|runtime error:' "$1" || true
+  grep -m1 -E '^ *#[0-9]+ 0x[0-9a-f]+ in [^ ]+ [^ ]*(/src/|/tests/fuzz/)[^ ]*\.c:[0-9]' "$1" |
+    sed 's/^ *#[0-9]* 0x[0-9a-f]* in /at /' || true
+}
 failed=0
 summary=""
 for t in $targets; do
@@ -182,8 +195,7 @@ for t in $targets; do
     if ! "$bin" "$@" -artifact_prefix="$tdir/replay/" "$f" >"$tdir/replay.log" 2>&1; then
       still=$((still + 1))
       echo "$t: still fails: ${f#"$root"/}" >&2
-      grep -m1 -E '^SUMMARY:|ERROR: libFuzzer:|runtime error:' "$tdir/replay.log" |
-        sed 's/^/    /' >&2 || true
+      where "$tdir/replay.log" | sed 's/^/    /' >&2
     fi
     cat "$tdir/replay.log" >>"$logs/$t.regressions.log"
   done
@@ -207,13 +219,14 @@ for t in $targets; do
   done
   verdict="ok"
   if [ -n "$found" ] || [ "$rc" -ne 0 ]; then
-    why=$(grep -m1 -E '^SUMMARY:|ERROR: libFuzzer:|runtime error:' "$log" | tail -1 || true)
+    why=$(where "$log" | tr '\n' ' ')
     verdict="FOUND (exit $rc): ${why:-see $log}
                saved:${found:- nothing}"
     failed=1
   fi
   if [ "$still" -gt 0 ]; then
-    verdict="$verdict; $still regression input(s) still fail"
+    [ "$verdict" = ok ] && verdict="nothing new"
+    verdict="$verdict; FAILING: $still saved input(s) in ${regress#"$root"/}"
     failed=1
   fi
   summary="$summary$(printf '%-14s %12s runs in %ss  %s' "$t" "$runs" "$seconds" "$verdict")

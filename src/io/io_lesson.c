@@ -87,13 +87,14 @@ static IoLessonStep *new_step(IoLesson *l, int line, const char *title, RnnError
 }
 
 static int append_line(IoLessonStep *s, const char *line, size_t n) {
-    size_t have = strlen(s->markdown);
+    size_t have = s->markdown_len; /* kept, not measured: long lessons stay linear */
     char *grown = realloc(s->markdown, have + n + 2);
     if (!grown) return -1;
     memcpy(grown + have, line, n);
     grown[have + n] = '\n';
     grown[have + n + 1] = '\0';
     s->markdown = grown;
+    s->markdown_len = have + n + 1;
     return 0;
 }
 

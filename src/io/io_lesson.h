@@ -21,6 +21,7 @@ typedef struct IoLessonStep {
     int line;       /* the line of its "##" heading (the first body line for step 0) */
     char *title;    /* the heading's text; the lesson title for step 0 */
     char *markdown; /* its text, without the directive comments */
+    size_t markdown_len;
     /* what it sets; NULL / -1 when it inherits from the step before */
     char *model; /* resolved against the lesson's folder */
     int model_line;
