@@ -146,12 +146,81 @@ static void test_a_full_disk_keeps_the_previous_file(void **state) {
     rnn_model_free(m);
 }
 
+/* A lesson of 1000 steps loads and steps; one of 1001 is refused with the line and why. */
+static void test_a_lesson_of_a_thousand_steps(void **state) {
+    (void)state;
+    for (int steps = 1000; steps <= 1001; steps++) {
+        size_t cap = 200 + (size_t)steps * 64;
+        char *text = malloc(cap);
+        int n =
+            snprintf(text, cap, "---\ntitle: Long\nmodel: %s\ntext: violin the ?\nlang: en\n---\n",
+                     MODELS "recall-lstm.json");
+        for (int k = 1; k < steps; k++)
+            n += snprintf(text + n, cap - (size_t)n, "## Step %d\n<!-- rnnscope: step=%d -->\n", k,
+                          k % 4);
+        IoLesson *l;
+        RnnError err;
+        int rc = io_lesson_parse(text, strlen(text), "long.md", &l, &err);
+        if (steps == 1000) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(l->nsteps, 1000);
+            UiView v;
+            ui_view_init(&v);
+            v.lesson = l;
+            for (int k = 0; k < 1000; k++) assert_int_equal(ui_view_lesson_go(&v, k, &err), 0);
+            assert_int_equal(v.step, 999 % 4);
+            ui_view_free(&v); /* frees the lesson too */
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err.message, "long.md:"));
+            assert_non_null(strstr(err.message, "more than 1000 steps"));
+        }
+        free(text);
+    }
+}
+
+/* A model of 4096 units (the largest allowed) runs, and the window shows a window of units
+ * around the selected one. */
+static void test_a_model_of_4096_units(void **state) {
+    (void)state;
+    RnnConfig c = {RNN_CELL_RNN, RNN_TANH, 4, 4096, 1, 0, 3, RNN_HEAD_MANY_TO_ONE, 2};
+    RnnError err;
+    RnnModel *m = rnn_model_new(&c, &err);
+    assert_non_null(m);
+    uint64_t rng = 7;
+    for (size_t k = 0; k < m->num_params; k++) m->params[k] = 0.02 * (rnn_rng_uniform(&rng) - 0.5);
+    rnn_model_set_vocab(m, 0, "<unk>", &err), rnn_model_set_vocab(m, 1, "a", &err);
+    rnn_model_set_vocab(m, 2, "b", &err);
+    rnn_model_set_label(m, 0, "x", &err), rnn_model_set_label(m, 1, "y", &err);
+    assert_int_equal(rnn_model_index_vocab(m, &err), 0);
+    UiView v;
+    ui_view_init(&v);
+    v.model = m; /* as ui_view_open_model would leave it */
+    assert_int_equal(ui_view_set_text(&v, "a b a", &err), 0);
+    v.sel.unit = 3000;
+    UiTextMeasure measure = {fake_width, fake_height, NULL};
+    UiDrawList list = {0};
+    list.measure = &measure;
+    ui_view_layout(&v, &list, 1280, 800);
+    ui_view_draw(&v, &list);
+    const UiHeatmap *hm = &v.heatmaps[0];
+    assert_true(hm->rows < 4096 && hm->rows > 10);
+    assert_true(hm->u0 <= 3000 && 3000 < hm->u0 + hm->rows); /* the selected unit in view */
+    assert_true(list.count < 100000);
+    UiHit hit = ui_view_hit(&v, hm->rect.x + 1, hm->rect.y + 3 * hm->cell_h + 1);
+    assert_int_equal(hit.unit, hm->u0 + 3);
+    ui_draw_free(&list);
+    ui_view_free(&v);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_very_long_sentence),
         cmocka_unit_test(test_extreme_weights_stay_finite),
         cmocka_unit_test(test_save_where_nothing_can_be_written),
         cmocka_unit_test(test_a_full_disk_keeps_the_previous_file),
+        cmocka_unit_test(test_a_lesson_of_a_thousand_steps),
+        cmocka_unit_test(test_a_model_of_4096_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
