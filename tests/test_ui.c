@@ -124,6 +124,38 @@ static void test_render_puts_the_colormap_colour_in_the_cell(void **state) {
     ui_view_free(&v);
 }
 
+/* A value that is not a finite number is drawn in the error colour, never as a colour of a
+ * scale that would pass for a number. */
+static void test_non_finite_values_are_shown_as_such(void **state) {
+    (void)state;
+    UiView v;
+    UiAppOptions o;
+    RnnError err;
+    ui_app_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = RECALL;
+    o.step = 4;
+    assert_int_equal(ui_app_prepare(&v, &o, &err), 0);
+    v.trace->h[rnn_trace_state_index(v.trace, 0, 0, 1) + 2] = NAN;
+    v.trace->gate[rnn_trace_gate_index(v.trace, 0, 0, 2, 1) + 5] = INFINITY;
+    SDL_Surface *s = ui_render_surface(&v, &o, &err);
+    assert_non_null(s);
+    UiColor want = ui_palette(UI_THEME_LIGHT).error;
+    const UiHeatmap *h = &v.heatmaps[find_heatmap(&v, 0, 0, RNN_QUANTITY_H)];
+    const UiHeatmap *f = &v.heatmaps[find_heatmap(&v, 0, 0, 1)];
+    Uint8 r, g, b;
+    /* the bottom-left corner of each cell: the white stroke runs along its diagonal, and the
+     * current column's outline along the right of the cell before it */
+    int hx = h->rect.x + 1 * h->cell_w + 2, hy = h->rect.y + 3 * h->cell_h - 2;
+    int fx = f->rect.x + 2 * f->cell_w + 2, fy = f->rect.y + 6 * f->cell_h - 2;
+    SDL_GetRGB(pixel_at(s, hx, hy), s->format, &r, &g, &b);
+    if (r != want.r || g != want.g || b != want.b) fail_msg("h: %d %d %d", r, g, b);
+    SDL_GetRGB(pixel_at(s, fx, fy), s->format, &r, &g, &b);
+    if (r != want.r || g != want.g || b != want.b) fail_msg("f: %d %d %d", r, g, b);
+    SDL_FreeSurface(s);
+    ui_view_free(&v);
+}
+
 static void push_key(SDL_Keycode sym, Uint16 mod) {
     SDL_Event e;
     memset(&e, 0, sizeof e);
@@ -352,6 +384,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hit_testing_maps_points_to_values),
         cmocka_unit_test(test_render_puts_the_colormap_colour_in_the_cell),
+        cmocka_unit_test(test_non_finite_values_are_shown_as_such),
         cmocka_unit_test(test_keys_step_and_switch_models),
         cmocka_unit_test(test_korean_typing_reruns_the_engine),
         cmocka_unit_test(test_detail_panel_shows_the_engines_numbers),
