@@ -4,9 +4,7 @@
  * the picker. After every event the view is laid out and drawn; every 50 events the frame is
  * rendered for real. Nothing may crash or leak (the asan preset runs it too), and the view's
  * invariants must hold. The seed is printed; RNNSCOPE_MONKEY_SEED=N replays a run. */
-#include "test_util.h"
-
-#include "ui_sdl.h"
+#include "test_sdl.h"
 
 #define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
 #ifndef EVENTS
@@ -152,20 +150,7 @@ static void test_monkey(void **state) {
     ui_view_free(&v);
 }
 
-static int setup(void **state) {
-    (void)state;
-    setenv("SDL_VIDEODRIVER", "dummy", 1);
-    return SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    TTF_Quit();
-    SDL_Quit();
-    return 0;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_monkey)};
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sdl_setup, sdl_teardown);
 }

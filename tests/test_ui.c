@@ -1,9 +1,7 @@
 /* test_ui.c - the app without a display: layout and hit-testing, the colour of a rendered
  * heatmap cell, keys and Korean text input through SDL's event queue, and the detail panel
  * showing the engine's own numbers. SDL runs with its dummy video driver. */
-#include "test_util.h"
-
-#include "ui_sdl.h"
+#include "test_sdl.h"
 
 #define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
 #define RECALL "violin the very and so it was just some ?"
@@ -78,17 +76,23 @@ static Uint32 pixel_at(SDL_Surface *s, int x, int y) {
     return ((Uint32 *)((Uint8 *)s->pixels + (size_t)y * s->pitch))[x];
 }
 
+/* The recall LSTM on the recall sentence after four words, ready to render. */
+static void recall_at_step_4(UiView *v, UiAppOptions *o) {
+    RnnError err;
+    ui_app_options_default(o);
+    o->model_path = MODELS "recall-lstm.json";
+    o->text = RECALL;
+    o->step = 4;
+    if (ui_app_prepare(v, o, &err)) fail_msg("%s", err.message);
+}
+
 /* A rendered cell has exactly colormap(trace value); cells not yet read have no colour. */
 static void test_render_puts_the_colormap_colour_in_the_cell(void **state) {
     (void)state;
     UiView v;
     UiAppOptions o;
     RnnError err;
-    ui_app_options_default(&o);
-    o.model_path = MODELS "recall-lstm.json";
-    o.text = RECALL;
-    o.step = 4;
-    assert_int_equal(ui_app_prepare(&v, &o, &err), 0);
+    recall_at_step_4(&v, &o);
     SDL_Surface *s = ui_render_surface(&v, &o, &err);
     assert_non_null(s);
     const int f_gate = 1, unit = 3, t = 2;
@@ -131,11 +135,7 @@ static void test_non_finite_values_are_shown_as_such(void **state) {
     UiView v;
     UiAppOptions o;
     RnnError err;
-    ui_app_options_default(&o);
-    o.model_path = MODELS "recall-lstm.json";
-    o.text = RECALL;
-    o.step = 4;
-    assert_int_equal(ui_app_prepare(&v, &o, &err), 0);
+    recall_at_step_4(&v, &o);
     v.trace->h[rnn_trace_state_index(v.trace, 0, 0, 1) + 2] = NAN;
     v.trace->gate[rnn_trace_gate_index(v.trace, 0, 0, 2, 1) + 5] = INFINITY;
     SDL_Surface *s = ui_render_surface(&v, &o, &err);
@@ -367,19 +367,6 @@ static void test_bad_drop_keeps_the_model(void **state) {
     ui_view_free(&v);
 }
 
-static int setup(void **state) {
-    (void)state;
-    setenv("SDL_VIDEODRIVER", "dummy", 1);
-    return SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    TTF_Quit();
-    SDL_Quit();
-    return 0;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hit_testing_maps_points_to_values),
@@ -391,5 +378,5 @@ int main(void) {
         cmocka_unit_test(test_explanations_rebuild_every_value),
         cmocka_unit_test(test_bad_drop_keeps_the_model),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sdl_setup, sdl_teardown);
 }
