@@ -24,6 +24,17 @@ win=$(find_window "$pid")
 [ -n "$win" ] || { echo "no window appeared"; cat "$out/app.log"; exit 1; }
 echo "window $win: stepping, switching models, theme, help, screenshot, resizing"
 shot() { sleep 0.3; import -window root "$out/$1.png"; }
+# Q, then the process must end by itself within 5 s with exit code 0 (log: $1).
+quit_and_wait() {
+  key q
+  i=0
+  while kill -0 "$pid" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 50 ] || { echo "Q did not quit"; kill "$pid"; exit 1; }
+    sleep 0.1
+  done
+  wait "$pid" || { echo "exit code $?"; cat "$out/$1"; exit 1; }
+}
 # Sends keys; if the X server has not settled the window yet (BadWindow), finds it again.
 key() {
   for try in 1 2 3 4 5; do
@@ -62,14 +73,7 @@ shot small
 xdotool windowsize "$win" 1280 800
 shot big
 kill -0 "$pid" || { echo "the app died while resizing"; cat "$out/app.log"; exit 1; }
-key q
-i=0
-while kill -0 "$pid" 2>/dev/null; do
-  i=$((i + 1))
-  [ $i -lt 50 ] || { echo "Q did not quit"; kill "$pid"; exit 1; }
-  sleep 0.1
-done
-wait "$pid" || { echo "exit code $?"; cat "$out/app.log"; exit 1; }
+quit_and_wait app.log
 
 # `rnnscope` alone: the lesson picker; Enter opens the first lesson, N steps it, Q quits.
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" --lang en > "$out/picker.log" 2>&1 &
@@ -83,13 +87,6 @@ key Down; shot picker-down; differs picker picker-down
 key Up Return; shot lesson; differs picker-down lesson
 key n; shot lesson-next; differs lesson lesson-next
 key a; shot lesson-answer
-key q
-i=0
-while kill -0 "$pid" 2>/dev/null; do
-  i=$((i + 1))
-  [ $i -lt 50 ] || { echo "Q did not quit the lesson"; kill "$pid"; exit 1; }
-  sleep 0.1
-done
-wait "$pid" || { echo "exit code $?"; cat "$out/picker.log"; exit 1; }
+quit_and_wait picker.log
 echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, saved a PNG, resized, quit;" \
   "picker -> lesson -> next step -> quit; shots in $out"

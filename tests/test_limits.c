@@ -28,6 +28,14 @@ static int fake_height(void *ctx, UiFont f) {
     return 14 + 3 * (int)UI_FONT_SIZE(f);
 }
 
+/* Lays out and draws one 1280x800 frame of the view, with fixed text sizes. */
+static void frame(UiView *v, UiDrawList *list) {
+    static const UiTextMeasure measure = {fake_width, fake_height, NULL};
+    list->measure = &measure;
+    ui_view_layout(v, list, 1280, 800);
+    ui_view_draw(v, list);
+}
+
 /* A 10,000-word sentence runs through the engine, and the window shows a window of steps
  * around the current one instead of 10,000 one-pixel columns. */
 static void test_a_very_long_sentence(void **state) {
@@ -50,11 +58,8 @@ static void test_a_very_long_sentence(void **state) {
     assert_int_equal(ui_view_open_model(&v, MODELS "recall-lstm.json", &err), 0);
     assert_int_equal(ui_view_set_text(&v, text, &err), 0);
     ui_view_set_step(&v, 5000);
-    UiTextMeasure measure = {fake_width, fake_height, NULL};
     UiDrawList list = {0};
-    list.measure = &measure;
-    ui_view_layout(&v, &list, 1280, 800);
-    ui_view_draw(&v, &list);
+    frame(&v, &list);
     const UiHeatmap *hm = &v.heatmaps[0];
     assert_true(hm->cols < 10000 && hm->cols > 10);
     assert_true(hm->t0 <= 4999 && 4999 < hm->t0 + hm->cols); /* the current word is in view */
@@ -198,11 +203,8 @@ static void test_a_model_of_4096_units(void **state) {
     v.model = m; /* as ui_view_open_model would leave it */
     assert_int_equal(ui_view_set_text(&v, "a b a", &err), 0);
     v.sel.unit = 3000;
-    UiTextMeasure measure = {fake_width, fake_height, NULL};
     UiDrawList list = {0};
-    list.measure = &measure;
-    ui_view_layout(&v, &list, 1280, 800);
-    ui_view_draw(&v, &list);
+    frame(&v, &list);
     const UiHeatmap *hm = &v.heatmaps[0];
     assert_true(hm->rows < 4096 && hm->rows > 10);
     assert_true(hm->u0 <= 3000 && 3000 < hm->u0 + hm->rows); /* the selected unit in view */

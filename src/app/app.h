@@ -64,9 +64,7 @@ extern const char app_memory_usage[];
 extern const char app_check_usage[];
 extern const char app_open_usage[];
 extern const char app_screenshot_usage[];
-/* One recall sentence as a JSON line (make-data, and tests that write recall files). */
-struct IoBuf;
-void app_recall_line(struct IoBuf *b, const char *const *words, int distance, int key);
+
 extern const char app_train_usage[];
 extern const char app_eval_usage[];
 extern const char app_trace_usage[];

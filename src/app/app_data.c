@@ -40,7 +40,8 @@ int app_parse_int(const char *text, const char *name, int min, int max, int *out
     return 0;
 }
 
-void app_recall_line(IoBuf *b, const char *const *words, int distance, int key) {
+/* One recall sentence as a JSON line. */
+static void recall_line(IoBuf *b, const char *const *words, int distance, int key) {
     io_buf_puts(b, "{\"tokens\": [");
     for (int t = 0; t < distance + 2; t++) {
         if (t) io_buf_puts(b, ", ");
@@ -131,7 +132,7 @@ int app_make_data_main(int argc, char **argv, FILE *out, FILE *err) {
     for (int i = 0; words && i < count && !b.failed; i++) {
         int d = min_d + rnn_rng_below(&rng, max_d - min_d + 1);
         int key = rnn_recall_sentence(keys, d, &rng, words);
-        app_recall_line(&b, words, d, key);
+        recall_line(&b, words, d, key);
     }
     RnnError e;
     rc = APP_EXIT_OK;

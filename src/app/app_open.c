@@ -85,13 +85,12 @@ static int parse_select(const char *text, UiAppOptions *o, char *quantity, size_
     return 0;
 }
 
-static int quantity_index(const char *model_path, const char *name, int *out) {
+static int quantity_index(const char *name, int *out) {
     if (!strcmp(name, "h")) return *out = RNN_QUANTITY_H, 0;
     if (!strcmp(name, "c")) return *out = RNN_QUANTITY_C, 0;
     static const char *const gates[] = {"i", "f", "g", "o", "r", "z", "n"};
     for (int k = 0; k < 7; k++)
         if (!strcmp(name, gates[k])) return *out = k < 4 ? k : k - 4, 0;
-    (void)model_path;
     return -1;
 }
 
@@ -149,7 +148,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         problem = "--zoom must be 0.5..3";
     else if (select && parse_select(select, o, quantity, sizeof quantity))
         problem = "--select: e.g. 0,0,f,3";
-    else if (quantity_index(model, quantity, &o->select_quantity))
+    else if (quantity_index(quantity, &o->select_quantity))
         problem = "--select: unknown quantity";
     else if (app_parse_int(step, "step", 0, 1000000, &o->step, err))
         problem = "bad --step";
