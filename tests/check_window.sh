@@ -1,6 +1,7 @@
 #!/bin/sh
 # The real window under Xvfb: it opens on `rnnscope open`, answers Right and 1/2/3 (the
-# screenshots change), survives resizing, and quits on Q with exit code 0.
+# screenshots change), survives resizing, and quits on Q with exit code 0; the lesson
+# picker; the compare view with live training.
 #   tests/check_window.sh path/to/rnnscope [outdir]
 set -eu
 bin="$1"
@@ -88,5 +89,29 @@ key Up Return; shot lesson; differs picker-down lesson
 key n; shot lesson-next; differs lesson lesson-next
 key a; shot lesson-answer
 quit_and_wait picker.log
+# `rnnscope compare`: C goes back and forth; Ctrl+T trains all three live in the
+# background, and the window answers keys while it does (T changes the theme at once);
+# W writes the trained models.
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" compare > "$out/compare.log" 2>&1 &
+pid=$!
+win=$(find_window "$pid")
+[ -n "$win" ] || { echo "no window for compare"; cat "$out/compare.log"; exit 1; }
+echo "window $win: compare, live training, keys while training, write the models"
+sleep 1
+shot compare
+key c; shot compare-single; differs compare compare-single
+key c; shot compare-again; differs compare-single compare-again
+key ctrl+t; shot training; differs compare-again training
+key t; shot training-dark; differs training training-dark
+key Right; shot training-right; differs training-dark training-right
+i=0
+while :; do # W writes the models trained so far; all three files must appear
+  key w
+  sleep 0.5
+  [ -f recall-lstm-live.json ] && [ -f recall-rnn-live.json ] && [ -f recall-gru-live.json ] && break
+  i=$((i + 1)); [ $i -lt 120 ] || { echo "W wrote no models"; cat "$out/compare.log"; exit 1; }
+done
+quit_and_wait compare.log
 echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, saved a PNG, resized, quit;" \
-  "picker -> lesson -> next step -> quit; shots in $out"
+  "picker -> lesson -> next step -> quit; compare -> live training -> keys -> models" \
+  "written -> quit; shots in $out"

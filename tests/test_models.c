@@ -13,23 +13,11 @@ static RnnModel *load(const char *file, char **extras) {
 
 /* Accuracy on `count` fresh recall sentences with exactly `distance` fillers. */
 static double recall_accuracy(const RnnModel *m, int distance, int count, uint64_t seed) {
-    const char *words[64];
-    int ids[64], target;
-    int correct = 0;
-    for (int i = 0; i < count; i++) {
-        target = rnn_recall_sentence(4, distance, &seed, words);
-        for (int t = 0; t < distance + 2; t++) ids[t] = rnn_model_token_id(m, words[t]);
-        int label = -1;
-        for (int k = 0; k < m->config.num_labels; k++)
-            if (!strcmp(m->labels[k], rnn_recall_key(target))) label = k;
-        assert_true(label >= 0);
-        RnnExample ex = {distance + 2, ids, NULL, &label, NULL};
-        RnnStats s;
-        RnnError err;
-        assert_int_equal(rnn_evaluate(m, &ex, 1, &s, NULL, &err), 0);
-        correct += (int)s.correct;
-    }
-    return (double)correct / count;
+    double accuracy;
+    RnnError err;
+    if (rnn_recall_accuracy(m, 4, distance, count, seed, &accuracy, &err))
+        fail_msg("%s", err.message);
+    return accuracy;
 }
 
 static void test_recall_models_remember_as_documented(void **state) {

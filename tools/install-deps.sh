@@ -14,7 +14,8 @@ if [ "${1:-}" = "--test" ]; then
   # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
   # parity check on freshly drawn random models (the committed fixtures need no torch).
   # xvfb, xauth, xdotool, imagemagick: the real window is opened, driven and captured.
-  packages="$packages libcmocka-dev clang-format python3-torch xvfb xauth xdotool imagemagick"
+  # valgrind: the memory checks, and tools/bench.sh counts one frame's instructions.
+  packages="$packages libcmocka-dev clang-format python3-torch xvfb xauth xdotool imagemagick valgrind"
 fi
 
 missing=""

@@ -63,6 +63,7 @@ extern const char app_make_data_usage[];
 extern const char app_memory_usage[];
 extern const char app_check_usage[];
 extern const char app_open_usage[];
+extern const char app_compare_usage[];
 extern const char app_screenshot_usage[];
 
 extern const char app_train_usage[];

@@ -14,6 +14,7 @@ const char app_usage[] =
     "commands:\n"
     "  open       open the window (a model, a sentence, a step)\n"
     "  lesson     play a lesson file in the window\n"
+    "  compare    models side by side: heatmaps, how far back each reaches, live training\n"
     "  screenshot render the window's frame to a PNG without a display\n"
     "  check      check lessons: they parse, their models load, their claims hold\n"
     "  trace      run a model over a sentence and print every state and gate\n"
@@ -85,7 +86,7 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(out, "rnnscope %s\n", RNNSCOPE_VERSION);
         return APP_EXIT_OK;
     }
-    if (strcmp(cmd, "open") == 0 || strcmp(cmd, "lesson") == 0)
+    if (strcmp(cmd, "open") == 0 || strcmp(cmd, "lesson") == 0 || strcmp(cmd, "compare") == 0)
         return app_open_main(argc, argv, 2, out, err);
     if (strcmp(cmd, "screenshot") == 0) return app_screenshot_main(argc, argv, out, err);
     if (strcmp(cmd, "check") == 0) return app_check_main(argc, argv, out, err);

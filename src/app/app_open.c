@@ -21,17 +21,36 @@ const char app_open_usage[] =
     "command at all, rnnscope opens on the lesson picker in the language of your locale\n"
     "(--lang chooses). Press H in the window for the keys.\n";
 
+const char app_compare_usage[] =
+    "usage: rnnscope compare [--models A.json,B.json[,C.json]] [--text \"...\"] [--step N]\n"
+    "                        [--fresh] [--csv FILE] [the options of open]\n"
+    "\n"
+    "Opens the models side by side: the same sentence, one time step, one colour scale.\n"
+    "Each column shows its heatmaps, its prediction and parameter count, and two charts of\n"
+    "how far back it reaches: the sensitivity ||dh_T/dx_t|| of the final state to each word\n"
+    "(log scale) and the key influence (how far h_t moves when only the first word is\n"
+    "swapped for another key). Without --models: the recall task's RNN, LSTM and GRU.\n"
+    "\n"
+    "  --fresh      the charts also show freshly initialised weights (F in the window)\n"
+    "  --csv FILE   write the charts' numbers as CSV\n"
+    "\n"
+    "In the window: Ctrl+T trains every model from fresh weights, live (again: pause;\n"
+    "Esc: stop; W: write the models); K shows the parameter table; C goes back.\n";
+
 const char app_screenshot_usage[] =
     "usage: rnnscope screenshot --out F.png [--model M.json] [--text \"...\"] [--step N]\n"
     "                           [--size WxH] [--theme light|dark] [--zoom Z] [--font PATH]\n"
-    "                           [--select LAYER,DIR,QUANTITY,UNIT] [--help-overlay]\n"
+    "                           [--select LAYER,DIR,QUANTITY,UNIT] [--help-overlay] [--params]\n"
     "                           [--lesson FILE.md [--lesson-step K]] [--picker [--lang en|ko]]\n"
-    "                           [--data-dir DIR]\n"
+    "                           [--data-dir DIR] [--compare A.json,B.json[,C.json] [--fresh]\n"
+    "                           [--csv FILE]]\n"
     "\n"
     "Renders the window's frame without a display (SDL's software renderer) and writes a PNG.\n"
     "--select chooses the value the detail panel explains: QUANTITY is h, c or a gate\n"
     "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3. --lesson renders a lesson step\n"
-    "(0 is its introduction); --picker the lesson picker.\n";
+    "(0 is its introduction); --picker the lesson picker; --params the parameter table (K);\n"
+    "--compare the models side by side\n"
+    "(see rnnscope compare --help).\n";
 
 /* The recall sentence of the default demo: the key, eight fillers, the question. */
 #define APP_DEFAULT_TEXT "violin the very and so it was just some ?"
@@ -85,6 +104,23 @@ static int parse_select(const char *text, UiAppOptions *o, char *quantity, size_
     return 0;
 }
 
+/* "a.json,b.json[,c.json]" -> o->compare (kept in a static buffer: one per process). */
+static int parse_compare(const char *text, UiAppOptions *o) {
+    static char buf[3 * 4096];
+    static const char *list[3];
+    if (strlen(text) >= sizeof buf) return -1;
+    snprintf(buf, sizeof buf, "%s", text);
+    int n = 0;
+    for (char *p = buf, *comma; p; p = comma ? comma + 1 : NULL) {
+        comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        if (!*p || n == 3) return -1;
+        list[n++] = p;
+    }
+    o->compare = list, o->ncompare = n;
+    return 0;
+}
+
 static int quantity_index(const char *name, int *out) {
     if (!strcmp(name, "h")) return *out = RNN_QUANTITY_H, 0;
     if (!strcmp(name, "c")) return *out = RNN_QUANTITY_C, 0;
@@ -107,12 +143,12 @@ static const char *locale_lang(const char *option) {
 }
 
 static int parse_view_options(int argc, char **argv, int first, const char *usage, int shot,
-                              UiAppOptions *o, const char **out_path, char **data_dir, FILE *out,
-                              FILE *err) {
+                              int compare_command, UiAppOptions *o, const char **out_path,
+                              char **data_dir, FILE *out, FILE *err) {
     const char *model = NULL, *text = NULL, *step = NULL, *size = NULL, *theme = NULL;
     const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
-    const char *lesson = NULL, *lesson_step = NULL, *lang = NULL;
-    int fullscreen = 0, help_overlay = 0, picker = 0;
+    const char *lesson = NULL, *lesson_step = NULL, *lang = NULL, *compare = NULL, *csv = NULL;
+    int fullscreen = 0, help_overlay = 0, picker = 0, fresh = 0, params = 0;
     const AppOption opts[] = {
         {"model", &model, NULL},
         {"text", &text, NULL},
@@ -125,14 +161,19 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"fullscreen", NULL, &fullscreen},
         {"lang", &lang, NULL},
         {"lesson-step", &lesson_step, NULL},
+        {"compare", &compare, NULL},
+        {"models", &compare, NULL},
+        {"csv", &csv, NULL},
+        {"fresh", NULL, &fresh},
         /* screenshot only: */
         {"out", out_path, NULL},
         {"select", &select, NULL},
         {"help-overlay", NULL, &help_overlay},
+        {"params", NULL, &params},
         {"lesson", &lesson, NULL},
         {"picker", NULL, &picker},
     };
-    int nopts = shot ? 16 : 11;
+    int nopts = shot ? 21 : 15;
     int rc = app_parse_options(argc, argv, first, opts, nopts, usage, out, err);
     if (rc) return rc < 0 ? -1 : rc;
     ui_app_options_default(o);
@@ -156,6 +197,10 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         problem = "bad --lesson-step";
     else if (lang && strcmp(lang, "en") && strcmp(lang, "ko"))
         problem = "--lang must be en or ko";
+    else if (compare && parse_compare(compare, o))
+        problem = "--compare (--models) takes 1 to 3 model files separated by commas";
+    else if ((csv || fresh) && !compare && !compare_command)
+        problem = "--csv and --fresh go with --compare";
     if (problem) {
         fprintf(err, "rnnscope: %s\n\n%s", problem, usage);
         return APP_EXIT_USAGE;
@@ -163,6 +208,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     o->theme = theme && !strcmp(theme, "dark") ? UI_THEME_DARK : UI_THEME_LIGHT;
     o->fullscreen = fullscreen;
     o->help = help_overlay;
+    o->show_params = params;
     o->font_path = font;
     o->text = text;
     o->lesson_path = lesson;
@@ -174,6 +220,24 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         snprintf(lessons, sizeof lessons, "%s/lessons", *data_dir);
         o->lessons_root = lessons;
     }
+    o->csv_path = csv;
+    o->show_fresh = fresh;
+    if (compare_command && !compare) { /* the recall task's three models */
+        static char paths[3][4096];
+        static const char *list[3];
+        if (!*data_dir) {
+            fprintf(err, "rnnscope: cannot find rnnscope's assets folder; give --models\n");
+            return APP_EXIT_ERROR;
+        }
+        static const char *const cells[] = {"rnn", "lstm", "gru"};
+        for (int k = 0; k < 3; k++) {
+            snprintf(paths[k], sizeof paths[k], "%s/assets/models/recall-%s.json", *data_dir,
+                     cells[k]);
+            list[k] = paths[k];
+        }
+        o->compare = list, o->ncompare = 3;
+    }
+    if (!model && o->ncompare > 0) model = o->compare[0];
     if (model) {
         o->model_path = model;
     } else {
@@ -195,7 +259,8 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
     UiAppOptions o;
     const char *png = NULL;
     char *dir = NULL;
-    int rc = parse_view_options(argc, argv, 2, app_screenshot_usage, 1, &o, &png, &dir, out, err);
+    int rc =
+        parse_view_options(argc, argv, 2, app_screenshot_usage, 1, 0, &o, &png, &dir, out, err);
     if (rc) {
         free(dir);
         return rc < 0 ? APP_EXIT_OK : rc;
@@ -219,7 +284,9 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
         lesson = argv[2];
         first = 3;
     }
-    int rc = parse_view_options(argc, argv, first, app_open_usage, 0, &o, &unused, &dir, out, err);
+    int is_compare = first == 2 && !strcmp(argv[1], "compare");
+    int rc = parse_view_options(argc, argv, first, is_compare ? app_compare_usage : app_open_usage,
+                                0, is_compare, &o, &unused, &dir, out, err);
     if (rc) {
         free(dir);
         return rc < 0 ? APP_EXIT_OK : rc;

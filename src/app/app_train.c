@@ -3,6 +3,8 @@
 #include "app.h"
 #include "io.h"
 #include "rnn.h"
+#include "ui_sdl.h"
+#include "ui_train.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@ const char app_train_usage[] =
     "                       [--layers L] [--bidirectional] [--nonlinearity tanh|relu])\n"
     "                      --data TRAIN.jsonl [--valid VALID.jsonl] [--optimizer sgd|adam]\n"
     "                      [--lr X] [--epochs N] [--batch-size B] [--no-shuffle] [--clip C]\n"
-    "                      [--seed S] [--name NAME] --out OUT.json\n"
+    "                      [--seed S] [--name NAME] [--watch] --out OUT.json\n"
     "\n"
     "Trains a model with backpropagation through time and writes it to OUT.json.\n"
     "\n"
@@ -37,6 +39,9 @@ const char app_train_usage[] =
     "  --clip C             clip the gradient to global norm C (default 0 = off)\n"
     "  --seed S             seeds initialisation and shuffling (default 1)\n"
     "  --name NAME          the model's display name (default: OUT's file name)\n"
+    "  --watch              train in the window, live: the heatmaps, the loss and the\n"
+    "                       accuracy as they change (Ctrl+T pauses, Esc stops; OUT is\n"
+    "                       written when the run finishes, and left as it was if stopped)\n"
     "\n"
     "A new model's vocabulary is \"<unk>\" then the training words in order of first\n"
     "appearance; its labels are the labels (or tags) in order of first appearance.\n";
@@ -152,12 +157,42 @@ static void draw_bar(Progress *p, int epoch, int batch, const RnnStats *s, int f
 /* ---- train -------------------------------------------------------------------------------------
  */
 
+/* --watch: the same run in the window's background thread. The model gets the final weights
+ * when the run finishes; *data moves to the job. */
+static int watch_in_window(RnnModel *model, IoDataset **data, const RnnTrainConfig *tc, int epochs,
+                           const char *out_path, UiTrainProgress *progress, FILE *err) {
+    RnnError e;
+    RnnModel *copy = rnn_model_copy(model, &e);
+    UiTrainJob *job = copy ? ui_train_new(copy, *data, tc, epochs, 0, NULL, NULL, &e) : NULL;
+    if (copy) *data = NULL; /* the job has it, also on failure */
+    if (!job) return app_fail(err, "train", e.message);
+    UiAppOptions o;
+    ui_app_options_default(&o);
+    o.watch_job = job;
+    o.watch_out = out_path;
+    /* the sentence on screen: the first training example's words */
+    IoBuf text = {0};
+    const IoRecord *first = &ui_train_data(job)->records[0];
+    for (int t = 0; first->tokens && t < first->steps; t++)
+        io_buf_printf(&text, "%s%s", t ? " " : "", first->tokens[t]);
+    o.text = text.data ? text.data : "";
+    int rc = 0;
+    if (ui_app_run(&o, &e)) rc = app_fail(err, "train", e.message);
+    ui_train_stop(job);
+    ui_train_progress(job, progress);
+    long long step = -1;
+    if (!rc && progress->state == UI_TRAIN_FINISHED) ui_train_fetch(job, model->params, &step);
+    io_buf_free(&text);
+    ui_train_free(job);
+    return rc;
+}
+
 int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *model_path = NULL, *cell = NULL, *hidden = NULL, *embed = NULL, *layers = NULL;
     const char *nonlinearity = NULL, *data_path = NULL, *valid_path = NULL, *optimizer = NULL;
     const char *lr = NULL, *epochs_text = NULL, *batch = NULL, *clip = NULL, *seed_text = NULL;
     const char *name = NULL, *out_path = NULL;
-    int bidirectional = 0, no_shuffle = 0;
+    int bidirectional = 0, no_shuffle = 0, watch = 0;
     const AppOption opts[] = {
         {"model", &model_path, NULL},
         {"cell", &cell, NULL},
@@ -177,6 +212,7 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         {"seed", &seed_text, NULL},
         {"name", &name, NULL},
         {"out", &out_path, NULL},
+        {"watch", NULL, &watch},
     };
     int rc = app_parse_options(argc, argv, 2, opts, (int)(sizeof opts / sizeof *opts),
                                app_train_usage, out, err);
@@ -231,10 +267,9 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     RnnError e;
     IoDataset *data = NULL, *valid = NULL;
     RnnModel *model = NULL;
-    RnnTrainer *trainer = NULL;
+    RnnSession *session = NULL;
+    UiTrainProgress *watched = NULL;
     char *extras = NULL, *training = NULL, *merged = NULL, *stem = NULL;
-    int *order = NULL;
-    const RnnExample **batch_ptrs = NULL;
     if (io_data_load(data_path, &data, &e) ||
         (valid_path && io_data_load(valid_path, &valid, &e))) {
         app_fail(err, "train", e.message);
@@ -247,7 +282,7 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         }
     } else {
         /* Initialisation and shuffling draw from separate streams of the same seed. */
-        if (!(model = new_model_for(data, config, tc.seed ^ 0x5EEDULL, &e))) {
+        if (!(model = new_model_for(data, config, tc.seed ^ RNN_INIT_SALT, &e))) {
             app_fail(err, "train", e.message);
             goto done;
         }
@@ -259,24 +294,14 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         app_fail(err, "train", e.message);
         goto done;
     }
-    if (!(trainer = rnn_trainer_new(model, &tc, data->max_steps, &e))) {
+    int n = data->count;
+    if (!(session = rnn_session_new(model, &tc, data->examples, n, epochs, &e))) {
         app_fail(err, "train", e.message);
         goto done;
     }
-    int n = data->count;
-    order = malloc((size_t)n * sizeof *order);
-    batch_ptrs = malloc((size_t)tc.batch_size * sizeof *batch_ptrs);
-    if (!order || !batch_ptrs) {
-        app_fail(err, "train", "out of memory");
-        goto done;
-    }
-    for (int i = 0; i < n; i++) order[i] = i;
-    Progress progress = {out,
-                         isatty(fileno(out)),
-                         model->config.head == RNN_HEAD_REGRESSION,
-                         epochs,
-                         (n + tc.batch_size - 1) / tc.batch_size,
-                         0};
+    Progress progress = {
+        out,    isatty(fileno(out)),        model->config.head == RNN_HEAD_REGRESSION,
+        epochs, session->batches_per_epoch, 0};
     const RnnConfig *c = &model->config;
     fprintf(out,
             "training %s: %s, %d layer%s%s, hidden %d, %lld parameters; %d examples, "
@@ -285,25 +310,43 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
             c->bidirectional ? ", bidirectional" : "", c->hidden_size,
             rnn_param_count(c, RNN_PYTORCH), n, tc.optimizer == RNN_SGD ? "sgd" : "adam", tc.lr,
             tc.batch_size, epochs, epochs > 1 ? "s" : "");
-    RnnStats epoch_stats = {0}, valid_stats = {0};
-    double started = now_seconds();
-    for (int epoch = 1; epoch <= epochs; epoch++) {
-        if (tc.shuffle) rnn_shuffle(order, n, &trainer->rng);
-        memset(&epoch_stats, 0, sizeof epoch_stats);
-        for (int start = 0, b = 0; start < n; start += tc.batch_size, b++) {
-            int size = n - start < tc.batch_size ? n - start : tc.batch_size;
-            for (int k = 0; k < size; k++) batch_ptrs[k] = &data->examples[order[start + k]];
-            if (rnn_trainer_step(trainer, batch_ptrs, size, &epoch_stats, &e)) {
-                if (progress.tty) fputc('\n', out);
-                fprintf(err,
-                        "rnnscope train: stopped in epoch %d, batch %d: %s; %s was not "
-                        "written (try a smaller --lr or --clip 1)\n",
-                        epoch, b + 1, e.message, out_path);
-                goto done;
-            }
-            draw_bar(&progress, epoch, b + 1, &epoch_stats, 0);
+    RnnStats valid_stats = {0};
+    const RnnStats *epoch_stats = &session->epoch_stats;
+    long long steps_taken = 0;
+    if (watch) {
+        if (!(watched = malloc(sizeof *watched))) {
+            app_fail(err, "train", "out of memory");
+            goto done;
         }
-        draw_bar(&progress, epoch, progress.batches, &epoch_stats, 1);
+        if (watch_in_window(model, &data, &tc, epochs, out_path, watched, err)) goto done;
+        if (watched->state != UI_TRAIN_FINISHED) {
+            fprintf(err, "rnnscope train: stopped at step %lld of %lld; %s was not written\n",
+                    watched->steps, watched->total_steps, out_path);
+            goto done;
+        }
+        epoch_stats = &watched->epoch;
+        steps_taken = watched->steps;
+        if (valid && rnn_evaluate(model, valid->examples, valid->count, &valid_stats, NULL, &e)) {
+            app_fail(err, "train", e.message);
+            goto done;
+        }
+    }
+    double started = now_seconds();
+    while (!watch && !rnn_session_done(session)) {
+        int epoch = session->epoch + 1, b = session->next / tc.batch_size + 1;
+        if (rnn_session_step(session, NULL, &e)) {
+            if (progress.tty) fputc('\n', out);
+            fprintf(err,
+                    "rnnscope train: stopped in epoch %d, batch %d: %s; %s was not "
+                    "written (try a smaller --lr or --clip 1)\n",
+                    epoch, b, e.message, out_path);
+            goto done;
+        }
+        if (!session->epoch_ended) {
+            draw_bar(&progress, epoch, b, epoch_stats, 0);
+            continue;
+        }
+        draw_bar(&progress, epoch, progress.batches, epoch_stats, 1);
         if (valid && rnn_evaluate(model, valid->examples, valid->count, &valid_stats, NULL, &e)) {
             app_fail(err, "train", e.message);
             goto done;
@@ -311,9 +354,9 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         if (progress.tty) fputc('\r', out);
         const char *measure = progress.regression ? "mse" : "loss";
         fprintf(out, "  epoch %d/%d  %s %.4f", epoch, epochs, measure,
-                epoch_stats.loss_sum / (double)epoch_stats.count);
+                epoch_stats->loss_sum / (double)epoch_stats->count);
         if (!progress.regression)
-            fprintf(out, "  acc %.3f", (double)epoch_stats.correct / (double)epoch_stats.count);
+            fprintf(out, "  acc %.3f", (double)epoch_stats->correct / (double)epoch_stats->count);
         if (valid) {
             fprintf(out, "  valid %s %.4f", measure,
                     valid_stats.loss_sum / (double)valid_stats.count);
@@ -346,11 +389,12 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     io_buf_printf(&rec, ", \"epochs\": %d, \"batch_size\": %d, \"shuffle\": %s, \"clip\": ", epochs,
                   tc.batch_size, tc.shuffle ? "true" : "false");
     io_buf_double(&rec, tc.clip);
-    io_buf_printf(&rec, ", \"steps\": %lld, \"final_loss\": ", trainer->steps);
-    io_buf_double(&rec, epoch_stats.loss_sum / (double)epoch_stats.count);
+    if (!watch) steps_taken = session->trainer->steps;
+    io_buf_printf(&rec, ", \"steps\": %lld, \"final_loss\": ", steps_taken);
+    io_buf_double(&rec, epoch_stats->loss_sum / (double)epoch_stats->count);
     if (!progress.regression) {
         io_buf_puts(&rec, ", \"final_accuracy\": ");
-        io_buf_double(&rec, (double)epoch_stats.correct / (double)epoch_stats.count);
+        io_buf_double(&rec, (double)epoch_stats->correct / (double)epoch_stats->count);
     }
     if (valid) {
         io_buf_puts(&rec, progress.regression ? ", \"valid_mse\": " : ", \"valid_accuracy\": ");
@@ -387,13 +431,12 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     fprintf(out, "wrote %s\n", out_path);
     rc = APP_EXIT_OK;
 done:
-    free(order);
-    free(batch_ptrs);
     free(extras);
     free(training);
     free(merged);
     free(stem);
-    rnn_trainer_free(trainer);
+    rnn_session_free(session);
+    free(watched);
     rnn_model_free(model);
     io_data_free(data);
     io_data_free(valid);

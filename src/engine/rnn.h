@@ -126,6 +126,8 @@ typedef struct RnnModel {
  * Returns NULL with err set on a bad config or out of memory. Free with rnn_model_free. */
 RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err);
 void rnn_model_free(RnnModel *model);
+/* A deep copy: configuration, weights, name, vocabulary and labels. */
+RnnModel *rnn_model_copy(const RnnModel *model, RnnError *err);
 /* Replaces name / vocab[i] / labels[i] with a copy of s. 0 or -1 (out of memory). */
 int rnn_model_set_name(RnnModel *model, const char *name, RnnError *err);
 int rnn_model_set_vocab(RnnModel *model, int i, const char *word, RnnError *err);
@@ -311,6 +313,17 @@ int rnn_backward_seed(RnnBackward *bw, const RnnTrace *trace, RnnError *err);
 int rnn_sensitivity(const RnnModel *model, const RnnTrace *trace, RnnBackward *bw, double *norms,
                     RnnError *err);
 
+/* Key influence: how much the top layer's state at each step still depends on the first
+ * word. influence[t] = mean over the alternatives a of ‖h_t − h_t(word 0 := a)‖₂, where h_t
+ * concatenates the top layer's directions at t and each h_t(word 0 := a) is a fresh forward
+ * pass. trace must come from token ids. influence: (T). */
+int rnn_key_influence(const RnnModel *model, const RnnTrace *trace, const int *alternatives,
+                      int count, double *influence, RnnError *err);
+/* The words to swap in for the first one: the recall task's keys the model knows (other than
+ * first_id), or, for any other model, up to max vocabulary words spread evenly (never <unk>).
+ * Returns how many were written to out; 0 for a model without a vocabulary. */
+int rnn_influence_alternatives(const RnnModel *model, int first_id, int *out, int max);
+
 /* Softmax cross-entropy -log softmax(logits)[target], computed from logits so that it stays
  * finite. Adds scale * (softmax(logits) - onehot(target)) to dlogits (if not NULL). */
 double rnn_cross_entropy(const double *logits, int K, int target, double scale, double *dlogits);
@@ -323,6 +336,10 @@ double rnn_rng_uniform(uint64_t *state);            /* [0, 1) */
 double rnn_rng_normal(uint64_t *state);             /* N(0, 1) */
 int rnn_rng_below(uint64_t *state, int n);          /* 0 .. n-1 */
 void rnn_shuffle(int *order, int n, uint64_t *rng); /* Fisher-Yates */
+
+/* A new model trained with seed S is initialised with seed S ^ RNN_INIT_SALT, so that its
+ * initial weights and its shuffling draw from different streams. */
+#define RNN_INIT_SALT 0x5EEDULL
 
 /* PyTorch's default initialisation: embedding N(0,1), recurrent U(±1/√H), head U(±1/√fan_in). */
 void rnn_model_init_random(RnnModel *model, uint64_t seed);
@@ -375,6 +392,10 @@ typedef struct RnnTrainer {
     double *dlogits;       /* (capacity, K) */
     RnnTrace *trace;
     RnnBackward *bw;
+    struct RnnMany *many; /* sequences side by side (rnn_many_new), NULL when too big: one by one */
+    struct RnnWorker *worker; /* a second thread for `many`, or NULL: one thread */
+    int *batch_order;         /* (batch_size) scratch of the side-by-side path */
+    int *group_start;         /* (batch_size + 1) */
 } RnnTrainer;
 
 RnnTrainer *rnn_trainer_new(RnnModel *model, const RnnTrainConfig *config, int max_steps,
@@ -393,6 +414,30 @@ int rnn_trainer_step(RnnTrainer *trainer, const RnnExample *const *batch, int n,
 /* Loss and accuracy without training; confusion (K*K, [target][predicted]) may be NULL. */
 int rnn_evaluate(const RnnModel *model, const RnnExample *examples, int count, RnnStats *stats,
                  int *confusion, RnnError *err);
+
+/* A training run as a sequence of steps: each call of rnn_session_step takes the next batch
+ * (shuffling the examples with the trainer's rng at the start of every epoch, as
+ * `rnnscope train` does) and makes one optimizer step. The examples are borrowed. */
+typedef struct RnnSession {
+    RnnTrainer *trainer;
+    const RnnExample *examples;
+    int count, epochs, batch_size, batches_per_epoch;
+    int epoch;                /* epochs finished */
+    int next;                 /* position of the next batch in order */
+    int epoch_ended;          /* the last step finished an epoch (epoch_stats hold all of it) */
+    RnnStats epoch_stats;     /* counts of the current (or just finished) epoch */
+    int *order;               /* (count) the epoch's order of examples */
+    const RnnExample **batch; /* (batch_size) */
+} RnnSession;
+
+RnnSession *rnn_session_new(RnnModel *model, const RnnTrainConfig *config,
+                            const RnnExample *examples, int count, int epochs, RnnError *err);
+void rnn_session_free(RnnSession *session);
+/* One optimizer step; adds the batch's counts to stats (may be NULL). On an error (a
+ * non-finite update) the model keeps its last good weights. */
+int rnn_session_step(RnnSession *session, RnnStats *stats, RnnError *err);
+int rnn_session_done(const RnnSession *session);
+long long rnn_session_total_steps(const RnnSession *session);
 
 /* ---- explanations ------------------------------------------------------------------------ */
 
@@ -441,8 +486,84 @@ const char *rnn_recall_filler(int k); /* 0 .. RNN_RECALL_FILLERS-1, else NULL */
  * (distance + 2 entries, pointing at static strings); returns the key's index. */
 int rnn_recall_sentence(int keys, int distance, uint64_t *rng, const char **words);
 
+/* Accuracy of a recall model on `count` fresh sentences with exactly `distance` fillers and
+ * keys drawn from the first `keys`, generated from seed. */
+int rnn_recall_accuracy(const RnnModel *model, int keys, int distance, int count, uint64_t seed,
+                        double *accuracy, RnnError *err);
+
 /* adding: writes (steps, 2) inputs (value, marker) and returns the sum of the two marked
  * values. steps >= 2. */
 double rnn_adding_sequence(int steps, uint64_t *rng, double *inputs);
+
+/* ---- many sequences at once (the trainer's fast path) -------------------------------------- */
+
+/* out_i (cols) = bias + Σ_k in_i[k]·M[k][:] for rows i = 0..n-1, with M (red, cols) stored
+ * reduction-major; bias == NULL accumulates into out_i instead (out_i += Σ ...). Each value
+ * is summed in order k = 0, 1, ..., exactly as the one-row loops, so the bits are the same. */
+void rnn_rows_times(double *const *out, const double *const *in, const double *M,
+                    const double *bias, int n, int red, int cols);
+/* dW (rows, cols) += a_q ⊗ v_q for q = 0..n-1, in that order (a_q: (rows), v_q: (cols)),
+ * for dW's rows r_begin..r_end-1 only (0, rows: all of them). */
+void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
+                    int cols, int r_begin, int r_end);
+
+/* db (cols) += a_q for q = 0..n-1, in that order. */
+void rnn_sum_rows(double *db, const double *const *a, int n, int cols);
+
+/* Scratch for running up to `slots` sequences of up to `capacity` steps side by side: one
+ * trace and one backward scratch per sequence, the weights transposed for the forward
+ * kernel, and every step's pre-activation gradients, kept so that the parameter gradients
+ * can be summed afterwards in the order of one sequence after the other. */
+typedef struct RnnMany {
+    RnnConfig config;
+    int slots, capacity;
+    RnnTrace **traces; /* (slots) */
+    RnnBackward **bws; /* (slots) */
+    double *weights_t; /* per layer and direction: W_ih as (In, G*H), then W_hh as (H, G*H) */
+    double *table;     /* (D, V, G*H) layer 0's b_ih + W_ih·e_v for every word v, or NULL */
+    double *da;        /* (slots, L, D, capacity, 2, G*H) da_ih then da_hh of each step */
+    double *dx;        /* (slots * capacity, max(I, D*H)) input gradients of one layer */
+    double *tanh_c;    /* (slots, L, D, capacity, H) LSTM: tanh(c_t), which backward reads again */
+    double **out_rows; /* (2 * slots * capacity) row pointers for the kernels: two halves */
+    const double **in_rows, **in2_rows; /* (2 * slots * capacity) each */
+    double *dlogits;                    /* (slots, capacity, K) dLoss/dlogits of each sequence */
+    const double **dlogits_rows;        /* (slots) its rows */
+    RnnStats *stats;                    /* (slots) each sequence's loss and counts */
+    int *order;                         /* (slots) sequences sorted by length */
+} RnnMany;
+
+/* tanh(c_t) of sequence `slot`, layer l, direction d, step t: (H). */
+static inline double *rnn_many_tanh_c(const RnnMany *m, int slot, int l, int d, int t) {
+    const RnnConfig *c = &m->config;
+    size_t L = (size_t)c->num_layers, D = (size_t)rnn_directions(c);
+    return m->tanh_c + ((((size_t)slot * L + l) * D + d) * m->capacity + t) * c->hidden_size;
+}
+RnnMany *rnn_many_new(const RnnConfig *config, int slots, int capacity, RnnError *err);
+void rnn_many_free(RnnMany *many);
+/* Bytes rnn_many_new would allocate. */
+double rnn_many_bytes(const RnnConfig *config, int slots, int capacity);
+/* Transposes the model's weights into many->weights_t (and the word table): once per
+ * optimizer step, before rnn_forward_many. */
+void rnn_many_load_weights(const RnnModel *model, RnnMany *many);
+/* The forward pass of n sequences of the same length, ex[i] into many->traces[slot[i]]: bit
+ * for bit what rnn_model_forward gives each one alone, except that layer 0's gate_ih is not
+ * written when it comes from the word table (the backward pass does not read it). */
+int rnn_forward_many(const RnnModel *model, RnnMany *many, const RnnExample *const *ex,
+                     const int *slot, int n, RnnError *err);
+/* The backward recurrence of those n sequences from dlogits[slot] ((out_steps, K) each):
+ * fills many->bws[slot] (dh_out, dinput, ...) and many->da, but no parameter gradient. */
+int rnn_backward_many(const RnnModel *model, RnnMany *many, const double *const *dlogits,
+                      const int *slot, int n, RnnError *err);
+/* Adds the parameter gradients of sequences slot[0..n-1] (in that order) to grads, from what
+ * rnn_backward_many left for each: bit for bit what rnn_model_backward adds, sequence after
+ * sequence. Part `part` of `parts` (1 or 2): part 1 takes the second half of every recurrent
+ * weight's rows, part 0 all the rest; both may run at once on views from rnn_many_half. */
+void rnn_gradients_many(const RnnModel *model, RnnMany *many, const double *const *dlogits,
+                        const int *slot, int n, double *grads, int part, int parts);
+/* A view of many for a second thread: the same traces and buffers, but its own halves of the
+ * row lists and of dx, so that two threads can run rnn_forward_many / rnn_backward_many on
+ * different sequences (the second on at most slots / 2 of them) or rnn_gradients_many on
+ * different parts. */
+RnnMany rnn_many_half(const RnnMany *many);
 
 #endif

@@ -11,10 +11,13 @@
 #include <string.h>
 
 double rnn_sigmoid(double x) {
-    /* Never exp() of a large positive number: no overflow, no 0 * inf. */
-    if (x >= 0) return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
+    /* Never exp() of a large positive number: no overflow, no 0 * inf. With e = exp(-|x|):
+     * σ(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) below, written without a branch (the
+     * sign of a pre-activation is a coin toss, a branch on it is mispredicted half the time);
+     * the same operations as the branching form, so the same bits. */
+    double e = exp(-fabs(x));
+    double num = x >= 0 ? 1.0 : e;
+    return num / (1.0 + e);
 }
 
 void rnn_softmax(const double *logits, int n, double *probs) {
@@ -38,14 +41,12 @@ static void affine(double *out, const double *W, const double *b, const double *
     }
 }
 
-void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, const RnnLayerParams *p,
-                      const double *x, const double *h_prev, const double *c_prev, double *gate_ih,
-                      double *gate_hh, double *gate_pre, double *gate, double *h, double *c) {
-    int G = rnn_gate_count(cell);
-    /* ih = W_ih x + b_ih, hh = W_hh h_prev + b_hh, both (G, H) */
-    affine(gate_ih, p->weight_ih, p->bias_ih, x, G * H, in);
-    affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, G * H, H);
-
+/* The cell's nonlinear part, once gate_ih and gate_hh hold W_i* x + b_i* and W_h* h + b_h*:
+ * shared by the one-sequence and the many-sequence forward passes, so both give the same
+ * bits. h_prev, c_prev: (H) or NULL for zero. */
+static void cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const double *gate_ih,
+                             const double *gate_hh, const double *h_prev, const double *c_prev,
+                             double *gate_pre, double *gate, double *h, double *c, double *tanh_c) {
     if (cell == RNN_CELL_RNN) {
         for (int j = 0; j < H; j++) {
             /* h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu */
@@ -66,7 +67,9 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, cons
             o[j] = rnn_sigmoid(gate_pre[3 * H + j]);
             /* c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c') */
             c[j] = f[j] * (c_prev ? c_prev[j] : 0.0) + i[j] * g[j];
-            h[j] = o[j] * tanh(c[j]);
+            double tc = tanh(c[j]);
+            h[j] = o[j] * tc;
+            if (tanh_c) tanh_c[j] = tc; /* kept for the backward pass (LSTM, (H), or NULL) */
         }
     } else {
         double *r = gate, *z = gate + H, *n = gate + 2 * H;
@@ -84,6 +87,200 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, cons
             h[j] = (1.0 - z[j]) * n[j] + z[j] * (h_prev ? h_prev[j] : 0.0);
         }
     }
+}
+
+void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, const RnnLayerParams *p,
+                      const double *x, const double *h_prev, const double *c_prev, double *gate_ih,
+                      double *gate_hh, double *gate_pre, double *gate, double *h, double *c) {
+    int G = rnn_gate_count(cell);
+    /* ih = W_ih x + b_ih, hh = W_hh h_prev + b_hh, both (G, H) */
+    affine(gate_ih, p->weight_ih, p->bias_ih, x, G * H, in);
+    affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, G * H, H);
+    cell_activations(cell, act, H, gate_ih, gate_hh, h_prev, c_prev, gate_pre, gate, h, c, NULL);
+}
+
+/* ---- kernels for many rows at once ---------------------------------------------------------
+ *
+ * Every value is summed in the same order as the one-row loops above (affine,
+ * transpose_times, outer_accumulate), one product after the other: the blocking only decides
+ * which values are summed side by side. So the batched training gives the same bits as
+ * training one sequence after the other, and the compiler may vectorise across outputs
+ * (never across a sum: that would reorder it). */
+
+enum { BLOCK_ROWS = 4, BLOCK_COLS = 4 };
+
+#if defined(__GNUC__)
+/* Two doubles side by side (SSE2, which every x86-64 has; other targets lower it as they
+ * can). Only element-wise products and sums: each lane computes what the scalar loop does. */
+typedef double V2 __attribute__((vector_size(16)));
+static inline V2 load2(const double *p) {
+    V2 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void store2(double *p, V2 v) {
+    memcpy(p, &v, sizeof v);
+}
+#endif
+
+/* y_i[c0..c0+3] = (bias or y_i) + Σ_k x_i[k] M[k][c0..c0+3] for 4 rows i. */
+static void rows_times_block(double *const *y, const double *const *x, const double *M,
+                             const double *bias, int red, int cols, int c0) {
+#if defined(__GNUC__)
+    V2 acc[BLOCK_ROWS][2];
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int h = 0; h < 2; h++) acc[i][h] = bias ? (V2){0.0, 0.0} : load2(y[i] + c0 + 2 * h);
+    const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+    for (int k = 0; k < red; k++) {
+        const double *m = M + (size_t)k * cols + c0;
+        V2 m0 = load2(m), m1 = load2(m + 2);
+        acc[0][0] += x0[k] * m0, acc[0][1] += x0[k] * m1;
+        acc[1][0] += x1[k] * m0, acc[1][1] += x1[k] * m1;
+        acc[2][0] += x2[k] * m0, acc[2][1] += x2[k] * m1;
+        acc[3][0] += x3[k] * m0, acc[3][1] += x3[k] * m1;
+    }
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int h = 0; h < 2; h++)
+            store2(y[i] + c0 + 2 * h, bias ? load2(bias + c0 + 2 * h) + acc[i][h] : acc[i][h]);
+#else
+    double acc[BLOCK_ROWS][BLOCK_COLS];
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int j = 0; j < BLOCK_COLS; j++) acc[i][j] = bias ? 0.0 : y[i][c0 + j];
+    for (int k = 0; k < red; k++)
+        for (int i = 0; i < BLOCK_ROWS; i++)
+            for (int j = 0; j < BLOCK_COLS; j++)
+                acc[i][j] += x[i][k] * M[(size_t)k * cols + c0 + j];
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int j = 0; j < BLOCK_COLS; j++)
+            y[i][c0 + j] = bias ? bias[c0 + j] + acc[i][j] : acc[i][j];
+#endif
+}
+
+/* One row, 16 columns at a time: enough independent sums to hide the adder's latency. */
+static void row_times_wide(double *y, const double *x, const double *M, const double *bias, int red,
+                           int cols, int c0) {
+#if defined(__GNUC__)
+    /* eight named sums, so that they stay in registers */
+    const double *y0 = bias ? bias + c0 : y + c0;
+    V2 a0 = {0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    if (!bias) {
+        a0 = load2(y0), a1 = load2(y0 + 2), a2 = load2(y0 + 4), a3 = load2(y0 + 6);
+        a4 = load2(y0 + 8), a5 = load2(y0 + 10), a6 = load2(y0 + 12), a7 = load2(y0 + 14);
+    }
+    for (int k = 0; k < red; k++) {
+        const double *m = M + (size_t)k * cols + c0;
+        double xk = x[k];
+        a0 += xk * load2(m), a1 += xk * load2(m + 2), a2 += xk * load2(m + 4);
+        a3 += xk * load2(m + 6), a4 += xk * load2(m + 8), a5 += xk * load2(m + 10);
+        a6 += xk * load2(m + 12), a7 += xk * load2(m + 14);
+    }
+    if (bias) {
+        a0 = load2(y0) + a0, a1 = load2(y0 + 2) + a1, a2 = load2(y0 + 4) + a2;
+        a3 = load2(y0 + 6) + a3, a4 = load2(y0 + 8) + a4, a5 = load2(y0 + 10) + a5;
+        a6 = load2(y0 + 12) + a6, a7 = load2(y0 + 14) + a7;
+    }
+    double *out = y + c0;
+    store2(out, a0), store2(out + 2, a1), store2(out + 4, a2), store2(out + 6, a3);
+    store2(out + 8, a4), store2(out + 10, a5), store2(out + 12, a6), store2(out + 14, a7);
+#else
+    for (int j = c0; j < c0 + 16; j++) {
+        double sum = bias ? 0.0 : y[j];
+        for (int k = 0; k < red; k++) sum += x[k] * M[(size_t)k * cols + j];
+        y[j] = bias ? bias[j] + sum : sum;
+    }
+#endif
+}
+
+void rnn_rows_times(double *const *out, const double *const *in, const double *M,
+                    const double *bias, int n, int red, int cols) {
+    int i0 = 0;
+    for (; i0 + BLOCK_ROWS <= n; i0 += BLOCK_ROWS) {
+        int c0 = 0;
+        for (; c0 + BLOCK_COLS <= cols; c0 += BLOCK_COLS)
+            rows_times_block(out + i0, in + i0, M, bias, red, cols, c0);
+        for (; c0 < cols; c0++) /* what is left of the columns, one at a time */
+            for (int i = i0; i < i0 + BLOCK_ROWS; i++) {
+                double sum = bias ? 0.0 : out[i][c0];
+                for (int k = 0; k < red; k++) sum += in[i][k] * M[(size_t)k * cols + c0];
+                out[i][c0] = bias ? bias[c0] + sum : sum;
+            }
+    }
+    for (; i0 < n; i0++) { /* the rows left over, one at a time */
+        int c0 = 0;
+        for (; c0 + 16 <= cols; c0 += 16) row_times_wide(out[i0], in[i0], M, bias, red, cols, c0);
+        for (; c0 < cols; c0++) {
+            double sum = bias ? 0.0 : out[i0][c0];
+            for (int k = 0; k < red; k++) sum += in[i0][k] * M[(size_t)k * cols + c0];
+            out[i0][c0] = bias ? bias[c0] + sum : sum;
+        }
+    }
+}
+
+/* dW[r0..r0+3][c0..c0+3] += a_q[r] v_q[c] for q = 0..n-1 in order. */
+static void outer_block(double *dW, const double *const *a, const double *const *v, int n, int cols,
+                        int r0, int c0) {
+#if defined(__GNUC__)
+    V2 acc[BLOCK_ROWS][2];
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int h = 0; h < 2; h++) acc[i][h] = load2(dW + (size_t)(r0 + i) * cols + c0 + 2 * h);
+    for (int q = 0; q < n; q++) {
+        const double *aq = a[q] + r0;
+        V2 v0 = load2(v[q] + c0), v1 = load2(v[q] + c0 + 2);
+        acc[0][0] += aq[0] * v0, acc[0][1] += aq[0] * v1;
+        acc[1][0] += aq[1] * v0, acc[1][1] += aq[1] * v1;
+        acc[2][0] += aq[2] * v0, acc[2][1] += aq[2] * v1;
+        acc[3][0] += aq[3] * v0, acc[3][1] += aq[3] * v1;
+    }
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int h = 0; h < 2; h++) store2(dW + (size_t)(r0 + i) * cols + c0 + 2 * h, acc[i][h]);
+#else
+    for (int i = 0; i < BLOCK_ROWS; i++)
+        for (int j = 0; j < BLOCK_COLS; j++) {
+            double *w = dW + (size_t)(r0 + i) * cols + c0 + j;
+            for (int q = 0; q < n; q++) *w += a[q][r0 + i] * v[q][c0 + j];
+        }
+#endif
+}
+
+void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
+                    int cols, int r_begin, int r_end) {
+    (void)rows; /* dW is (rows, cols); only rows r_begin..r_end-1 are touched */
+    int r0 = r_begin;
+    for (; r0 + BLOCK_ROWS <= r_end; r0 += BLOCK_ROWS) {
+        int c0 = 0;
+        for (; c0 + BLOCK_COLS <= cols; c0 += BLOCK_COLS) outer_block(dW, a, v, n, cols, r0, c0);
+        for (; c0 < cols; c0++)
+            for (int i = 0; i < BLOCK_ROWS; i++) {
+                double *w = dW + (size_t)(r0 + i) * cols + c0;
+                for (int q = 0; q < n; q++) *w += a[q][r0 + i] * v[q][c0];
+            }
+    }
+    for (; r0 < r_end; r0++) {
+        double *w = dW + (size_t)r0 * cols;
+        for (int q = 0; q < n; q++) {
+            double aq = a[q][r0];
+            for (int c = 0; c < cols; c++) w[c] += aq * v[q][c];
+        }
+    }
+}
+
+void rnn_sum_rows(double *db, const double *const *a, int n, int cols) {
+    int c0 = 0;
+#if defined(__GNUC__)
+    for (; c0 + 8 <= cols; c0 += 8) {
+        /* db[c0..c0+7] += a_q[c0..c0+7], q in order: four pairs of sums in registers */
+        V2 s0 = load2(db + c0), s1 = load2(db + c0 + 2), s2 = load2(db + c0 + 4);
+        V2 s3 = load2(db + c0 + 6);
+        for (int q = 0; q < n; q++) {
+            const double *aq = a[q] + c0;
+            s0 += load2(aq), s1 += load2(aq + 2), s2 += load2(aq + 4), s3 += load2(aq + 6);
+        }
+        store2(db + c0, s0), store2(db + c0 + 2, s1), store2(db + c0 + 4, s2);
+        store2(db + c0 + 6, s3);
+    }
+#endif
+    for (; c0 < cols; c0++)
+        for (int q = 0; q < n; q++) db[c0] += a[q][c0];
 }
 
 /* ---- the trace ---------------------------------------------------------------------------- */
@@ -211,17 +408,11 @@ static void concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, d
         memcpy(out + H, tr->h + rnn_trace_state_index(tr, l, 1, t_bwd), (size_t)H * sizeof *out);
 }
 
-int rnn_model_forward(const RnnModel *model, const int *token_ids, const double *vectors,
-                      RnnTrace *tr, RnnError *err) {
+/* Layer 0 reads the embedding rows (or the raw vectors). */
+static int load_inputs(const RnnModel *model, const int *token_ids, const double *vectors,
+                       RnnTrace *tr, RnnError *err) {
     const RnnConfig *c = &model->config;
-    int T = tr->steps, I = c->input_size, H = c->hidden_size, D = rnn_directions(c);
-    if (!same_shape(c, &tr->config)) return rnn_error_set(err, "trace made for another model");
-    if ((token_ids == NULL) == (vectors == NULL))
-        return rnn_error_set(err, "give either token ids or input vectors");
-    if (token_ids && c->vocab_size == 0)
-        return rnn_error_set(err, "this model has no vocabulary: give input vectors");
-
-    /* Layer 0 reads the embedding rows (or the raw vectors). */
+    int T = tr->steps, I = c->input_size;
     for (int t = 0; t < T; t++) {
         double *x = tr->input + (size_t)t * tr->in_stride;
         if (token_ids) {
@@ -236,29 +427,13 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
             tr->token_ids[t] = -1;
         }
     }
+    return 0;
+}
 
-    for (int l = 0; l < c->num_layers; l++) {
-        int in = rnn_layer_input_size(c, l);
-        for (int d = 0; d < D; d++) {
-            for (int s = 0; s < T; s++) {
-                int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
-                size_t hi = rnn_trace_state_index(tr, l, d, t);
-                size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
-                rnn_cell_forward(c->cell, c->nonlinearity, in, H, &model->layer[l][d],
-                                 rnn_trace_input(tr, l, t), rnn_trace_prev_h(tr, l, d, t),
-                                 rnn_trace_prev_c(tr, l, d, t), tr->gate_ih + gi, tr->gate_hh + gi,
-                                 tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
-                                 tr->c ? tr->c + hi : NULL);
-            }
-        }
-        if (l + 1 < c->num_layers) {
-            for (int t = 0; t < T; t++)
-                concat_directions(tr, l, t, t,
-                                  tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
-        }
-    }
-
-    /* The head: logits = W feature + b, probs = softmax(logits). */
+/* The head: logits = W feature + b, probs = softmax(logits). */
+static void head_forward(const RnnModel *model, RnnTrace *tr) {
+    const RnnConfig *c = &model->config;
+    int T = tr->steps, H = c->hidden_size, D = rnn_directions(c);
     int top = c->num_layers - 1, K = c->num_labels;
     for (int o = 0; o < tr->out_steps; o++) {
         double *feature = tr->feature + (size_t)o * D * H;
@@ -273,6 +448,330 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
         else
             rnn_softmax(tr->logits + (size_t)o * K, K, tr->probs + (size_t)o * K);
     }
+}
+
+/* One layer and direction of one sequence with the row kernels: W_ih x_t for every step
+ * at once, then the recurrence. The same sums in the same order as rnn_cell_forward. scratch:
+ * G*H*(In + H) doubles for the transposed weights, then 2T row pointers. */
+static void layer_forward_rows(const RnnConfig *c, const RnnLayerParams *p, int l, int d,
+                               double *scratch, RnnTrace *tr) {
+    int T = tr->steps, H = c->hidden_size, in = rnn_layer_input_size(c, l);
+    int GH = rnn_gate_count(c->cell) * H;
+    double *wt_ih = scratch;                 /* (In, G*H) */
+    double *wt_hh = wt_ih + (size_t)in * GH; /* (H, G*H) */
+    double **out = (double **)(wt_hh + (size_t)H * GH);
+    const double **x = (const double **)(out + T);
+    for (int r = 0; r < GH; r++) {
+        for (int k = 0; k < in; k++) wt_ih[(size_t)k * GH + r] = p->weight_ih[(size_t)r * in + k];
+        for (int k = 0; k < H; k++) wt_hh[(size_t)k * GH + r] = p->weight_hh[(size_t)r * H + k];
+    }
+    /* ih = W_ih x_t + b_ih for every step: it does not wait for h */
+    for (int t = 0; t < T; t++) {
+        out[t] = tr->gate_ih + rnn_trace_gate_index(tr, l, d, t, 0);
+        x[t] = rnn_trace_input(tr, l, t);
+    }
+    rnn_rows_times(out, x, wt_ih, p->bias_ih, T, in, GH);
+    for (int s = 0; s < T; s++) {
+        int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
+        size_t hi = rnn_trace_state_index(tr, l, d, t);
+        size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
+        const double *h_prev = rnn_trace_prev_h(tr, l, d, t);
+        double *hh = tr->gate_hh + gi;
+        /* hh = W_hh h_prev + b_hh (b_hh + 0 at the first step, as affine() computes it) */
+        if (h_prev)
+            rnn_rows_times(&hh, &h_prev, wt_hh, p->bias_hh, 1, H, GH);
+        else
+            for (int r = 0; r < GH; r++) hh[r] = p->bias_hh[r] + 0.0;
+        cell_activations(c->cell, c->nonlinearity, H, tr->gate_ih + gi, hh, h_prev,
+                         rnn_trace_prev_c(tr, l, d, t), tr->gate_pre + gi, tr->gate + gi,
+                         tr->h + hi, tr->c ? tr->c + hi : NULL, NULL);
+    }
+}
+
+int rnn_model_forward(const RnnModel *model, const int *token_ids, const double *vectors,
+                      RnnTrace *tr, RnnError *err) {
+    const RnnConfig *c = &model->config;
+    int T = tr->steps, H = c->hidden_size, D = rnn_directions(c);
+    if (!same_shape(c, &tr->config)) return rnn_error_set(err, "trace made for another model");
+    if ((token_ids == NULL) == (vectors == NULL))
+        return rnn_error_set(err, "give either token ids or input vectors");
+    if (token_ids && c->vocab_size == 0)
+        return rnn_error_set(err, "this model has no vocabulary: give input vectors");
+
+    if (load_inputs(model, token_ids, vectors, tr, err)) return -1;
+
+    /* Scratch for one layer and direction's weights, transposed for the row kernels, and
+     * their row pointers; without it (out of memory) the cells run one step at a time, with
+     * the same result. */
+    int G = rnn_gate_count(c->cell), in_max = c->input_size > D * H ? c->input_size : D * H;
+    size_t wt_values = (size_t)G * H * (in_max + H);
+    double *wt = malloc(wt_values * sizeof(double) + 2 * (size_t)T * sizeof(double *));
+    for (int l = 0; l < c->num_layers; l++) {
+        int in = rnn_layer_input_size(c, l);
+        for (int d = 0; d < D; d++) {
+            if (wt)
+                layer_forward_rows(c, &model->layer[l][d], l, d, wt, tr);
+            else
+                for (int s = 0; s < T; s++) {
+                    int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
+                    size_t hi = rnn_trace_state_index(tr, l, d, t);
+                    size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
+                    rnn_cell_forward(c->cell, c->nonlinearity, in, H, &model->layer[l][d],
+                                     rnn_trace_input(tr, l, t), rnn_trace_prev_h(tr, l, d, t),
+                                     rnn_trace_prev_c(tr, l, d, t), tr->gate_ih + gi,
+                                     tr->gate_hh + gi, tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
+                                     tr->c ? tr->c + hi : NULL);
+                }
+        }
+        if (l + 1 < c->num_layers) {
+            for (int t = 0; t < T; t++)
+                concat_directions(tr, l, t, t,
+                                  tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
+        }
+    }
+    free(wt);
+
+    head_forward(model, tr);
+    return 0;
+}
+
+/* ---- many sequences side by side ------------------------------------------------------------ */
+
+static size_t weights_t_values(const RnnConfig *c) {
+    size_t v = 0, GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size;
+    for (int l = 0; l < c->num_layers; l++)
+        v += (size_t)rnn_directions(c) * GH * (rnn_layer_input_size(c, l) + c->hidden_size);
+    return v;
+}
+
+/* Where layer l, direction d starts in weights_t. */
+static size_t weights_t_offset(const RnnConfig *c, int l, int d) {
+    size_t v = 0, GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size;
+    for (int k = 0; k < l; k++)
+        v += (size_t)rnn_directions(c) * GH * (rnn_layer_input_size(c, k) + c->hidden_size);
+    return v + (size_t)d * GH * (rnn_layer_input_size(c, l) + c->hidden_size);
+}
+
+/* The word table pays when there are fewer words than steps in a batch. */
+static int many_has_table(const RnnConfig *c, int slots, int capacity) {
+    return c->vocab_size > 0 && (double)c->vocab_size <= (double)slots * capacity;
+}
+
+typedef struct ManyShape {
+    size_t GH, in_max, table, da, dx, rows, tanh_c;
+} ManyShape;
+
+static ManyShape many_shape(const RnnConfig *c, int slots, int capacity) {
+    ManyShape s;
+    size_t L = (size_t)c->num_layers, D = (size_t)rnn_directions(c), H = (size_t)c->hidden_size;
+    size_t n = (size_t)slots * capacity;
+    s.GH = (size_t)rnn_gate_count(c->cell) * H;
+    s.in_max = (size_t)c->input_size > D * H ? (size_t)c->input_size : D * H;
+    s.table = many_has_table(c, slots, capacity) ? D * (size_t)c->vocab_size * s.GH : 0;
+    s.da = n * L * D * 2 * s.GH;
+    s.dx = n * s.in_max;
+    s.rows = 2 * n; /* two halves: one for each thread */
+    s.tanh_c = c->cell == RNN_CELL_LSTM ? n * L * D * H : 0;
+    return s;
+}
+
+double rnn_many_bytes(const RnnConfig *c, int slots, int capacity) {
+    ManyShape s = many_shape(c, slots, capacity);
+    double values = (double)weights_t_values(c) + (double)s.table + (double)s.da + (double)s.dx +
+                    (double)s.tanh_c;
+    /* each slot's trace, and its backward scratch (smaller than the trace) */
+    double per_slot = 2.0 * (double)rnn_trace_bytes(c, capacity);
+    double dlogits = (double)slots * capacity * c->num_labels;
+    return (values + dlogits) * sizeof(double) + 3.0 * s.rows * sizeof(double *) +
+           slots * (per_slot + 64.0);
+}
+
+RnnMany *rnn_many_new(const RnnConfig *c, int slots, int capacity, RnnError *err) {
+    if (rnn_config_check(c, err)) return NULL;
+    if (slots < 1 || capacity < 1) {
+        rnn_error_set(err, "nothing to run side by side");
+        return NULL;
+    }
+    ManyShape s = many_shape(c, slots, capacity);
+    size_t values = weights_t_values(c) + s.table + s.da + s.dx + s.tanh_c;
+    /* One block: the struct, the doubles, the row pointers, the slot arrays. */
+    size_t dlogits = (size_t)slots * capacity * c->num_labels;
+    size_t bytes = sizeof(RnnMany) + (values + dlogits) * sizeof(double) +
+                   (3 * s.rows + (size_t)slots) * sizeof(double *) +
+                   (size_t)slots * (sizeof(RnnTrace *) + sizeof(RnnBackward *) + sizeof(RnnStats) +
+                                    sizeof(int));
+    RnnMany *m = calloc(1, bytes);
+    if (!m) {
+        rnn_error_set(err, "out of memory for %d sequences side by side", slots);
+        return NULL;
+    }
+    m->config = *c;
+    m->slots = slots, m->capacity = capacity;
+    double *p = (double *)(m + 1);
+    m->weights_t = p, p += weights_t_values(c);
+    m->table = s.table ? p : NULL, p += s.table;
+    m->da = p, p += s.da;
+    m->dx = p, p += s.dx;
+    m->tanh_c = s.tanh_c ? p : NULL, p += s.tanh_c;
+    m->dlogits = p, p += dlogits;
+    m->out_rows = (double **)p;
+    m->in_rows = (const double **)(m->out_rows + s.rows);
+    m->in2_rows = m->in_rows + s.rows;
+    m->traces = (RnnTrace **)(m->in2_rows + s.rows);
+    m->bws = (RnnBackward **)(m->traces + slots);
+    m->dlogits_rows = (const double **)(m->bws + slots);
+    m->stats = (RnnStats *)(m->dlogits_rows + slots);
+    m->order = (int *)(m->stats + slots);
+    for (int i = 0; i < slots; i++)
+        m->dlogits_rows[i] = m->dlogits + (size_t)i * capacity * c->num_labels;
+    for (int i = 0; i < slots; i++) {
+        m->traces[i] = rnn_trace_new(c, capacity, err);
+        m->bws[i] = m->traces[i] ? rnn_backward_new(c, capacity, err) : NULL;
+        if (!m->bws[i]) {
+            rnn_many_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+RnnMany rnn_many_half(const RnnMany *m) {
+    RnnMany h = *m;
+    size_t rows = (size_t)m->slots * m->capacity;
+    const RnnConfig *c = &m->config;
+    int D = rnn_directions(c),
+        in_max = c->input_size > D * c->hidden_size ? c->input_size : D * c->hidden_size;
+    h.out_rows += rows, h.in_rows += rows, h.in2_rows += rows;
+    /* the first thread takes at most (slots + 1) / 2 sequences of a group */
+    h.dx += (size_t)((m->slots + 1) / 2) * m->capacity * in_max;
+    return h;
+}
+
+void rnn_many_free(RnnMany *m) {
+    if (!m) return;
+    for (int i = 0; i < m->slots; i++) {
+        rnn_trace_free(m->traces[i]);
+        rnn_backward_free(m->bws[i]);
+    }
+    free(m);
+}
+
+void rnn_many_load_weights(const RnnModel *model, RnnMany *m) {
+    const RnnConfig *c = &model->config;
+    int H = c->hidden_size, GH = rnn_gate_count(c->cell) * H;
+    for (int l = 0; l < c->num_layers; l++) {
+        int in = rnn_layer_input_size(c, l);
+        for (int d = 0; d < rnn_directions(c); d++) {
+            const RnnLayerParams *p = &model->layer[l][d];
+            double *wt_ih = m->weights_t + weights_t_offset(c, l, d); /* (In, G*H) */
+            double *wt_hh = wt_ih + (size_t)in * GH;                  /* (H, G*H) */
+            for (int r = 0; r < GH; r++) {
+                for (int k = 0; k < in; k++)
+                    wt_ih[(size_t)k * GH + r] = p->weight_ih[(size_t)r * in + k];
+                for (int k = 0; k < H; k++)
+                    wt_hh[(size_t)k * GH + r] = p->weight_hh[(size_t)r * H + k];
+            }
+        }
+    }
+    if (!m->table) return;
+    /* table[d][v] = b_ih + W_ih e_v: what gate_ih is at every step that reads word v, computed
+     * by the same kernel as for any other input row, so with the same bits */
+    int V = c->vocab_size, I = c->input_size;
+    for (int d = 0; d < rnn_directions(c); d++) {
+        double *table = m->table + (size_t)d * V * GH;
+        for (int v0 = 0; v0 < V; v0 += m->slots * m->capacity) {
+            int nv = V - v0 < m->slots * m->capacity ? V - v0 : m->slots * m->capacity;
+            for (int v = 0; v < nv; v++) {
+                m->out_rows[v] = table + (size_t)(v0 + v) * GH;
+                m->in_rows[v] = model->embedding + (size_t)(v0 + v) * I;
+            }
+            rnn_rows_times(m->out_rows, m->in_rows, m->weights_t + weights_t_offset(c, 0, d),
+                           model->layer[0][d].bias_ih, nv, I, GH);
+        }
+    }
+}
+
+int rnn_forward_many(const RnnModel *model, RnnMany *m, const RnnExample *const *ex,
+                     const int *slot, int n, RnnError *err) {
+    const RnnConfig *c = &model->config;
+    if (n < 1 || n > m->slots) return rnn_error_set(err, "%d sequences side by side", n);
+    int T = ex[0]->steps, H = c->hidden_size, D = rnn_directions(c);
+    int G = rnn_gate_count(c->cell), GH = G * H;
+    if (T > m->capacity)
+        return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned", T,
+                             m->capacity);
+    int words = 1; /* every sequence reads word ids: layer 0 can use the word table */
+    for (int i = 0; i < n; i++) {
+        RnnTrace *tr = m->traces[slot[i]];
+        if (ex[i]->steps != T) return rnn_error_set(err, "sequences side by side differ in length");
+        const int *ids = ex[i]->token_ids;
+        if (ids && c->vocab_size == 0)
+            return rnn_error_set(err, "this model has no vocabulary: give input vectors");
+        if (!ids && !ex[i]->vectors) return rnn_error_set(err, "give token ids or input vectors");
+        if (rnn_trace_resize(tr, T, err) ||
+            load_inputs(model, ids, ids ? NULL : ex[i]->vectors, tr, err))
+            return -1;
+        words &= ids != NULL;
+    }
+    for (int l = 0; l < c->num_layers; l++) {
+        int in = rnn_layer_input_size(c, l);
+        for (int d = 0; d < D; d++) {
+            const RnnLayerParams *p = &model->layer[l][d];
+            const double *wt_ih = m->weights_t + weights_t_offset(c, l, d); /* (In, G*H) */
+            const double *wt_hh = wt_ih + (size_t)in * GH;                  /* (H, G*H) */
+            /* ih = W_ih x_t + b_ih for every step at once: it does not wait for h */
+            /* layer 0 reading words: the row of the word table is what gate_ih would hold;
+             * the cells read it there (the trace's gate_ih is left as it was) */
+            const double *table =
+                l == 0 && words && m->table ? m->table + (size_t)d * c->vocab_size * GH : NULL;
+            if (!table) {
+                int rows = 0;
+                for (int i = 0; i < n; i++) {
+                    RnnTrace *tr = m->traces[slot[i]];
+                    for (int t = 0; t < T; t++, rows++) {
+                        m->out_rows[rows] = tr->gate_ih + rnn_trace_gate_index(tr, l, d, t, 0);
+                        m->in_rows[rows] = rnn_trace_input(tr, l, t);
+                    }
+                }
+                rnn_rows_times(m->out_rows, m->in_rows, wt_ih, p->bias_ih, rows, in, GH);
+            }
+            /* then the recurrence, one step for all n sequences at a time */
+            for (int s = 0; s < T; s++) {
+                int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
+                for (int i = 0; i < n; i++) {
+                    RnnTrace *tr = m->traces[slot[i]];
+                    m->out_rows[i] = tr->gate_hh + rnn_trace_gate_index(tr, l, d, t, 0);
+                    m->in_rows[i] = rnn_trace_prev_h(tr, l, d, t);
+                }
+                if (s == 0) { /* hh = W_hh·0 + b_hh, as affine() computes it */
+                    for (int i = 0; i < n; i++)
+                        for (int r = 0; r < GH; r++) m->out_rows[i][r] = p->bias_hh[r] + 0.0;
+                } else {
+                    rnn_rows_times(m->out_rows, m->in_rows, wt_hh, p->bias_hh, n, H, GH);
+                }
+                for (int i = 0; i < n; i++) {
+                    RnnTrace *tr = m->traces[slot[i]];
+                    size_t hi = rnn_trace_state_index(tr, l, d, t);
+                    size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
+                    const double *ih =
+                        table ? table + (size_t)tr->token_ids[t] * GH : tr->gate_ih + gi;
+                    cell_activations(c->cell, c->nonlinearity, H, ih, tr->gate_hh + gi,
+                                     rnn_trace_prev_h(tr, l, d, t), rnn_trace_prev_c(tr, l, d, t),
+                                     tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
+                                     tr->c ? tr->c + hi : NULL,
+                                     tr->c ? rnn_many_tanh_c(m, slot[i], l, d, t) : NULL);
+                }
+            }
+        }
+        if (l + 1 < c->num_layers)
+            for (int i = 0; i < n; i++) {
+                RnnTrace *tr = m->traces[slot[i]];
+                for (int t = 0; t < T; t++)
+                    concat_directions(tr, l, t, t,
+                                      tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
+            }
+    }
+    for (int i = 0; i < n; i++) head_forward(model, m->traces[slot[i]]);
     return 0;
 }
 

@@ -339,3 +339,20 @@ static void carve_params(RnnModel *m) {
         *slot = m->params + t.offset;
     }
 }
+
+RnnModel *rnn_model_copy(const RnnModel *src, RnnError *err) {
+    const RnnConfig *c = &src->config;
+    RnnModel *m = rnn_model_new(c, err);
+    if (!m) return NULL;
+    memcpy(m->params, src->params, src->num_params * sizeof *m->params);
+    if (rnn_model_set_name(m, src->name, err)) goto fail;
+    for (int i = 0; i < c->vocab_size; i++)
+        if (rnn_model_set_vocab(m, i, src->vocab[i], err)) goto fail;
+    for (int k = 0; k < c->num_labels; k++)
+        if (rnn_model_set_label(m, k, src->labels[k], err)) goto fail;
+    if (c->vocab_size && rnn_model_index_vocab(m, err)) goto fail;
+    return m;
+fail:
+    rnn_model_free(m);
+    return NULL;
+}

@@ -9,6 +9,7 @@
  * of the sequence, and the target is the sum of the two marked values. */
 #include "rnn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const recall_keys[RNN_RECALL_MAX_KEYS] = {
@@ -45,4 +46,40 @@ double rnn_adding_sequence(int steps, uint64_t *rng, double *inputs) {
         if (t == first || t == second) target += inputs[2 * t];
     }
     return target;
+}
+
+int rnn_recall_accuracy(const RnnModel *m, int keys, int distance, int count, uint64_t seed,
+                        double *accuracy, RnnError *err) {
+    if (keys < 1 || keys > RNN_RECALL_MAX_KEYS || distance < 0 || count < 1)
+        return rnn_error_set(err, "recall accuracy: keys 1..%d, distance >= 0, count >= 1",
+                             RNN_RECALL_MAX_KEYS);
+    if (!m->vocab || m->config.head != RNN_HEAD_MANY_TO_ONE)
+        return rnn_error_set(err, "%s is not a recall model (words in, one label out)", m->name);
+    int T = distance + 2, correct = 0, rc = -1;
+    const char **words = malloc((size_t)T * sizeof *words);
+    int *ids = malloc((size_t)T * sizeof *ids);
+    if (!words || !ids) {
+        rnn_error_set(err, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < count; i++) {
+        int key = rnn_recall_sentence(keys, distance, &seed, words), label = -1;
+        for (int t = 0; t < T; t++) ids[t] = rnn_model_token_id(m, words[t]);
+        for (int k = 0; k < m->config.num_labels; k++)
+            if (!strcmp(m->labels[k], rnn_recall_key(key))) label = k;
+        if (label < 0) {
+            rnn_error_set(err, "%s has no label '%s'", m->name, rnn_recall_key(key));
+            goto done;
+        }
+        RnnExample ex = {T, ids, NULL, &label, NULL};
+        RnnStats s;
+        if (rnn_evaluate(m, &ex, 1, &s, NULL, err)) goto done;
+        correct += (int)s.correct;
+    }
+    *accuracy = (double)correct / count;
+    rc = 0;
+done:
+    free(words);
+    free(ids);
+    return rc;
 }

@@ -13,6 +13,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
+
+/* Sequences of one length run side by side in groups of at most this many. */
+#define RNN_MANY_GROUP 64
+/* Scratch for a batch side by side beyond this: one by one instead. */
+#define RNN_MANY_MAX_BYTES (128.0 * 1024 * 1024)
 
 /* ---- random numbers ------------------------------------------------------------------------ */
 
@@ -56,6 +62,93 @@ void rnn_model_init_random(RnnModel *m, uint64_t seed) {
         double bound = 1.0 / sqrt((double)fan_in);
         for (size_t k = 0; k < n; k++) p[k] = bound * (2.0 * rnn_rng_uniform(&s) - 1.0);
     }
+}
+
+/* ---- a second thread --------------------------------------------------------------------------
+ *
+ * The trainer's helper: one thread that waits for a job, runs it and says so. Which thread
+ * computes what is fixed (a sequence, a row of a gradient), never decided by timing, and every
+ * sum keeps its order: training gives the same bits with one thread or two. */
+
+typedef struct RnnWorker {
+    thrd_t thread;
+    mtx_t lock;
+    cnd_t wake, done;
+    void (*job)(void *);
+    void *arg;
+    int busy, quit;
+} RnnWorker;
+
+static int worker_main(void *arg) {
+    RnnWorker *w = arg;
+    mtx_lock(&w->lock);
+    for (;;) {
+        while (!w->busy && !w->quit) cnd_wait(&w->wake, &w->lock);
+        if (!w->busy) break; /* quit */
+        mtx_unlock(&w->lock);
+        w->job(w->arg);
+        mtx_lock(&w->lock);
+        w->busy = 0;
+        cnd_signal(&w->done);
+    }
+    mtx_unlock(&w->lock);
+    return 0;
+}
+
+/* The worker, or NULL when a thread cannot be had (then one thread does it all). rnnscope is
+ * made for two-core laptops and up; on one core the two threads take turns, same result. */
+static RnnWorker *worker_new(void) {
+    RnnWorker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    if (mtx_init(&w->lock, mtx_plain) != thrd_success) {
+        free(w);
+        return NULL;
+    }
+    if (cnd_init(&w->wake) != thrd_success) {
+        mtx_destroy(&w->lock);
+        free(w);
+        return NULL;
+    }
+    if (cnd_init(&w->done) != thrd_success) {
+        cnd_destroy(&w->wake);
+        mtx_destroy(&w->lock);
+        free(w);
+        return NULL;
+    }
+    if (thrd_create(&w->thread, worker_main, w) != thrd_success) {
+        cnd_destroy(&w->done);
+        cnd_destroy(&w->wake);
+        mtx_destroy(&w->lock);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void worker_free(RnnWorker *w) {
+    if (!w) return;
+    mtx_lock(&w->lock);
+    w->quit = 1;
+    cnd_signal(&w->wake);
+    mtx_unlock(&w->lock);
+    thrd_join(w->thread, NULL);
+    cnd_destroy(&w->done);
+    cnd_destroy(&w->wake);
+    mtx_destroy(&w->lock);
+    free(w);
+}
+
+static void worker_start(RnnWorker *w, void (*job)(void *), void *arg) {
+    mtx_lock(&w->lock);
+    w->job = job, w->arg = arg, w->busy = 1;
+    cnd_signal(&w->wake);
+    mtx_unlock(&w->lock);
+}
+
+static void worker_wait(RnnWorker *w) {
+    mtx_lock(&w->lock);
+    while (w->busy) cnd_wait(&w->done, &w->lock);
+    mtx_unlock(&w->lock);
 }
 
 /* ---- the trainer ----------------------------------------------------------------------------- */
@@ -112,6 +205,19 @@ RnnTrainer *rnn_trainer_new(RnnModel *m, const RnnTrainConfig *tc, int max_steps
         rnn_trainer_free(tr);
         return NULL;
     }
+    /* A batch side by side when its scratch is of a reasonable size (and memory allows);
+     * otherwise sequences run one by one, with the same result. */
+    if (rnn_many_bytes(c, tc->batch_size, max_steps) <= RNN_MANY_MAX_BYTES) {
+        RnnError ignored;
+        tr->many = rnn_many_new(c, tc->batch_size, max_steps, &ignored);
+        tr->batch_order = tr->many ? calloc(2 * (size_t)tc->batch_size + 1, sizeof(int)) : NULL;
+        tr->group_start = tr->batch_order ? tr->batch_order + tc->batch_size : NULL;
+        if (!tr->batch_order) { /* one by one after all */
+            rnn_many_free(tr->many);
+            tr->many = NULL;
+        }
+        if (tr->many && tc->batch_size > 1) tr->worker = worker_new();
+    }
     return tr;
 }
 
@@ -119,6 +225,9 @@ void rnn_trainer_free(RnnTrainer *tr) {
     if (!tr) return;
     rnn_trace_free(tr->trace);
     rnn_backward_free(tr->bw);
+    worker_free(tr->worker);
+    rnn_many_free(tr->many);
+    free(tr->batch_order);
     free(tr);
 }
 
@@ -129,17 +238,11 @@ static int argmax(const double *x, int n) {
     return best;
 }
 
-/* Forward one example into `trace`; adds its loss (times `scale`, as the batch weighs it)
- * to *loss, its prediction counts to stats, and, when dlogits != NULL, dLoss/dlogits. */
-static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample *ex, double scale,
-                           double *dlogits, RnnStats *stats, RnnError *err) {
+/* Adds the loss of one example whose forward pass is in `trace` (times `scale`, as the batch
+ * weighs it) to stats, its prediction counts too, and, when dlogits != NULL, dLoss/dlogits. */
+static void example_loss(const RnnModel *m, const RnnTrace *trace, const RnnExample *ex,
+                         double scale, double *dlogits, RnnStats *stats) {
     const RnnConfig *c = &m->config;
-    if (ex->steps > trace->capacity)
-        return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned", ex->steps,
-                             trace->capacity);
-    if (rnn_trace_resize(trace, ex->steps, err) ||
-        rnn_model_forward(m, ex->token_ids, ex->token_ids ? NULL : ex->vectors, trace, err))
-        return -1;
     int K = c->num_labels;
     if (dlogits) memset(dlogits, 0, (size_t)trace->out_steps * K * sizeof *dlogits);
     double loss = 0;
@@ -153,7 +256,7 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
         }
         stats->loss_sum += loss / K;
         stats->count++;
-        return 0;
+        return;
     }
     for (int o = 0; o < trace->out_steps; o++) {
         const double *z = trace->logits + (size_t)o * K;
@@ -163,6 +266,141 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
         stats->count++;
     }
     stats->loss_sum += loss;
+}
+
+/* Forward one example into `trace`, then example_loss. */
+static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample *ex, double scale,
+                           double *dlogits, RnnStats *stats, RnnError *err) {
+    if (ex->steps > trace->capacity)
+        return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned", ex->steps,
+                             trace->capacity);
+    if (rnn_trace_resize(trace, ex->steps, err) ||
+        rnn_model_forward(m, ex->token_ids, ex->token_ids ? NULL : ex->vectors, trace, err))
+        return -1;
+    example_loss(m, trace, ex, scale, dlogits, stats);
+    return 0;
+}
+
+/* One thread's share of a batch side by side: for every group of equal-length sequences
+ * (order[g0..g1) of each range in groups), the sequences [first, first + count) of it. */
+typedef struct ManyJob {
+    RnnTrainer *trainer;
+    RnnMany view; /* this thread's row lists */
+    const RnnExample *const *batch;
+    int ngroups;
+    const int *group_start; /* (ngroups + 1) into many->order */
+    int half;               /* 0: the first (count + 1) / 2 of each group, 1: the rest */
+    double scale;
+    int rc;
+    RnnError err;
+    /* for the gradient */
+    int part, parts, n;
+} ManyJob;
+
+static void many_forward_backward(void *arg) {
+    ManyJob *job = arg;
+    RnnModel *m = job->trainer->model;
+    RnnMany *many = &job->view;
+    int K = m->config.num_labels;
+    const RnnExample *group[RNN_MANY_GROUP];
+    job->rc = 0;
+    for (int g = 0; g < job->ngroups; g++) {
+        int g0 = job->group_start[g], g1 = job->group_start[g + 1];
+        int first_count = (g1 - g0 + 1) / 2;
+        int begin = job->half ? g0 + first_count : g0, end = job->half ? g1 : g0 + first_count;
+        int count = end - begin;
+        if (count == 0) continue;
+        const int *slot = many->order + begin;
+        for (int i = 0; i < count; i++) group[i] = job->batch[slot[i]];
+        if (rnn_forward_many(m, many, group, slot, count, &job->err)) {
+            job->rc = -1;
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            many->stats[slot[i]] = (RnnStats){0};
+            example_loss(m, many->traces[slot[i]], group[i], job->scale,
+                         many->dlogits + (size_t)slot[i] * many->capacity * K,
+                         &many->stats[slot[i]]);
+        }
+        if (rnn_backward_many(m, many, many->dlogits_rows, slot, count, &job->err)) {
+            job->rc = -1;
+            return;
+        }
+    }
+}
+
+static void many_gradients(void *arg) {
+    ManyJob *job = arg;
+    RnnTrainer *tr = job->trainer;
+    RnnMany *many = &job->view;
+    /* sequences in batch order: slot b holds batch[b] */
+    rnn_gradients_many(tr->model, many, many->dlogits_rows, tr->batch_order, job->n, tr->grads,
+                       job->part, job->parts);
+}
+
+/* The batch's loss and gradient with its sequences side by side: equal lengths run together
+ * through rnn_forward_many / rnn_backward_many (the first half of each group on this thread,
+ * the second on the worker), then the gradient is summed sequence after sequence in batch
+ * order (each thread its own rows of each weight), so that it has the same bits as the
+ * one-by-one loop. */
+static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, int n, double scale,
+                                RnnStats *local, RnnError *err) {
+    RnnModel *m = tr->model;
+    RnnMany *many = tr->many;
+    rnn_many_load_weights(m, many);
+    /* slots sorted by length (insertion sort: stable, n is a batch), then cut into groups */
+    int *order = many->order;
+    for (int b = 0; b < n; b++) {
+        int k = b;
+        while (k > 0 && batch[order[k - 1]]->steps > batch[b]->steps) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = b;
+    }
+    int *group_start = tr->group_start, ngroups = 0;
+    for (int g0 = 0; g0 < n;) {
+        int g1 = g0 + 1;
+        while (g1 < n && g1 - g0 < RNN_MANY_GROUP &&
+               batch[order[g1]]->steps == batch[order[g0]]->steps)
+            g1++;
+        group_start[ngroups++] = g0;
+        g0 = g1;
+    }
+    group_start[ngroups] = n;
+    RnnWorker *w = n > 1 ? tr->worker : NULL;
+    ManyJob mine = {tr, *many, batch, ngroups, group_start, 0, scale, 0, {{0}}, 0, 1, n};
+    ManyJob theirs = mine;
+    theirs.view = rnn_many_half(many);
+    theirs.half = 1;
+    if (w) worker_start(w, many_forward_backward, &theirs);
+    if (!w) mine.half = 0;
+    many_forward_backward(&mine);
+    if (!w) { /* one thread: the second halves too */
+        ManyJob rest = mine;
+        rest.half = 1;
+        if (mine.rc == 0) many_forward_backward(&rest);
+        mine.rc = rest.rc, mine.err = rest.err;
+    } else {
+        worker_wait(w);
+        if (mine.rc == 0 && theirs.rc) mine.rc = theirs.rc, mine.err = theirs.err;
+    }
+    if (mine.rc) {
+        if (err) *err = mine.err;
+        return -1;
+    }
+    /* losses and counts in batch order, as the one-by-one loop adds them */
+    for (int b = 0; b < n; b++) {
+        local->loss_sum += many->stats[b].loss_sum;
+        local->correct += many->stats[b].correct;
+        local->count += many->stats[b].count;
+    }
+    for (int b = 0; b < n; b++) tr->batch_order[b] = b;
+    mine.parts = theirs.parts = w ? 2 : 1;
+    theirs.part = 1;
+    if (w) worker_start(w, many_gradients, &theirs);
+    many_gradients(&mine);
+    if (w) worker_wait(w);
     return 0;
 }
 
@@ -176,13 +414,17 @@ int rnn_trainer_gradients(RnnTrainer *tr, const RnnExample *const *batch, int n,
     double denom = 0;
     for (int b = 0; b < n; b++) denom += c->head == RNN_HEAD_MANY_TO_MANY ? batch[b]->steps : 1;
     RnnStats local = {0};
-    for (int b = 0; b < n; b++) {
+    for (int b = 0; b < n; b++)
         if (batch[b]->steps > tr->capacity)
             return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned",
                                  batch[b]->steps, tr->capacity);
-        if (example_forward(m, tr->trace, batch[b], 1.0 / denom, tr->dlogits, &local, err) ||
-            rnn_model_backward(m, tr->trace, tr->dlogits, tr->grads, tr->bw, err))
-            return -1;
+    if (tr->many && n <= tr->many->slots) {
+        if (batch_gradients_many(tr, batch, n, 1.0 / denom, &local, err)) return -1;
+    } else {
+        for (int b = 0; b < n; b++)
+            if (example_forward(m, tr->trace, batch[b], 1.0 / denom, tr->dlogits, &local, err) ||
+                rnn_model_backward(m, tr->trace, tr->dlogits, tr->grads, tr->bw, err))
+                return -1;
     }
     double loss = local.loss_sum / denom;
     double norm2 = 0;

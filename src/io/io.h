@@ -88,6 +88,22 @@ int io_data_labels(const IoDataset *data, const char ***labels, int *count, RnnE
  * indices, filling data->examples. A label the model does not have is an error. */
 int io_data_encode(IoDataset *data, const RnnModel *model, RnnError *err);
 
+/* ---- training records ----------------------------------------------------------------------- */
+
+/* What `rnnscope train` recorded under "training" in a model file's extras. */
+typedef struct IoTraining {
+    char data[1024];       /* the data file, as recorded */
+    RnnTrainConfig config; /* optimizer, lr, batch size, shuffle, clip, seed */
+    int epochs;
+} IoTraining;
+
+/* Reads the record from a model's extras (io_model_load's extras text); source names the
+ * model file in messages. Missing keys take `rnnscope train`'s defaults. */
+int io_training_parse(const char *extras_json, const char *source, IoTraining *out, RnnError *err);
+/* Finds the recorded data file: as recorded, relative to the folder holding assets/, or in
+ * ../data beside the model. 0 and the path in out, or -1 when none is readable. */
+int io_training_data_path(const char *model_path, const char *recorded, char *out, size_t size);
+
 /* ---- text output -------------------------------------------------------------------------- */
 
 /* A growing text buffer for writing JSON and tables. After an allocation failure it stops

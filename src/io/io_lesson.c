@@ -234,6 +234,14 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
             else
                 bad = 1;
             free(value);
+        } else if (!strcmp(key, "view")) {
+            if (!strcmp(value, "compare"))
+                s->compare = 1;
+            else if (!strcmp(value, "single"))
+                s->compare = 0;
+            else
+                bad = 1;
+            free(value);
         } else if (!strcmp(key, "quiz")) {
             set_string(&s->quiz, value);
         } else if (!strcmp(key, "answer")) {
@@ -246,6 +254,7 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
         if (bad)
             return rnn_error_set(err, "%s:%d: %s: expected %s", path, line, key,
                                  !strcmp(key, "dir")    ? "forward or backward"
+                                 : !strcmp(key, "view") ? "compare or single"
                                  : !strcmp(key, "step") ? "a whole number or end"
                                                         : "a whole number >= 0");
     }

@@ -32,6 +32,7 @@ typedef struct IoLessonStep {
     int unit, t, layer, dir; /* -1 unset; dir 0 forward, 1 backward */
     int focus_line;
     char *quiz, *answer;
+    int compare; /* view=compare: the models side by side (this step only) */
     IoClaim *claims;
     int nclaims;
 } IoLessonStep;
@@ -43,7 +44,7 @@ typedef struct IoLesson {
     char *title, *lang;
     char *model; /* resolved against the lesson's folder */
     char *text;
-    char *compare; /* resolved, or NULL */
+    char *compare; /* resolved, or NULL: shown beside the step's model in view=compare steps */
     double order;
     int model_line, text_line; /* front matter lines, for messages */
     IoLessonStep *steps;

@@ -1,6 +1,8 @@
 /* ui_sdl.c - SDL_Renderer + SDL2_ttf drawing, the event loop, headless frames. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui_sdl.h"
+
+#include "ui_compare.h"
 #include "io.h"
 #include "ui_font.h"
 #include "ui_png.h"
@@ -208,9 +210,14 @@ static UiTextEntry *text_texture(UiRenderer *r, const char *s, UiFont font, UiCo
 }
 
 void ui_renderer_draw(UiRenderer *r, const UiDrawList *list) {
-    SDL_SetRenderDrawBlendMode(r->sdl, SDL_BLENDMODE_BLEND);
+    /* Opaque colours are written, not blended: the same pixels, and the software renderer
+     * fills a rectangle several times faster when it does not have to read it first. */
+    SDL_BlendMode mode = SDL_BLENDMODE_NONE;
+    SDL_SetRenderDrawBlendMode(r->sdl, mode);
     for (int i = 0; i < list->count; i++) {
         const UiCmd *c = &list->cmds[i];
+        SDL_BlendMode want = c->color.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND;
+        if (want != mode) SDL_SetRenderDrawBlendMode(r->sdl, mode = want);
         SDL_SetRenderDrawColor(r->sdl, c->color.r, c->color.g, c->color.b, c->color.a);
         SDL_Rect rect = {c->rect.x, c->rect.y, c->rect.w, c->rect.h};
         switch (c->kind) {
@@ -260,6 +267,13 @@ int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
     v->theme = o->theme;
     v->zoom = o->zoom;
     v->help = o->help;
+    if (o->watch_job) { /* the model being trained, shown from its first weights */
+        if (ui_view_set_model(v, rnn_model_copy(ui_train_model(o->watch_job), err), NULL, err) ||
+            ui_view_set_text(v, o->text ? o->text : "", err))
+            return -1;
+        ui_view_set_step(v, v->trace->steps);
+        return 0;
+    }
     if (!o->model_path) return 0;
     if (ui_view_open_model(v, o->model_path, err)) return -1;
     if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
@@ -282,6 +296,12 @@ int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
         RnnError e; /* no lessons: the stepping view is still worth opening */
         if (ui_view_open_picker(v, o->lessons_root, v->lang, &e))
             ui_view_set_banner(v, 1, "%s", e.message);
+    }
+    v->show_params = o->show_params && v->model;
+    if (o->ncompare > 0) {
+        if (ui_compare_open(v, o->compare, o->ncompare, err)) return -1;
+        v->compare->show_fresh = o->show_fresh;
+        if (o->csv_path && ui_compare_write_csv(v, o->csv_path, err)) return -1;
     }
     return 0;
 }
@@ -334,6 +354,7 @@ int ui_screenshot(const UiAppOptions *o, const char *png_path, RnnError *err) {
 UiKey ui_key_from_sdl(const SDL_KeyboardEvent *k) {
     SDL_Keycode sym = k->keysym.sym;
     Uint16 mod = k->keysym.mod;
+    if ((mod & KMOD_CTRL) && sym == SDLK_t) return UI_KEY_TRAIN;
     if (mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) return UI_KEY_NONE; /* the window's shortcuts */
     int shift = (mod & KMOD_SHIFT) != 0;
     switch (sym) {
@@ -397,12 +418,21 @@ UiKey ui_key_from_sdl(const SDL_KeyboardEvent *k) {
         return UI_KEY_ANSWER;
     case SDLK_l:
         return UI_KEY_PICKER;
+    case SDLK_c:
+        return UI_KEY_COMPARE;
+    case SDLK_f:
+        return UI_KEY_FRESH;
+    case SDLK_k:
+        return UI_KEY_PARAMS;
+    case SDLK_w:
+        return UI_KEY_SAVE_MODEL;
     default:
         return UI_KEY_NONE;
     }
 }
 
 int ui_handle_event(UiView *v, const SDL_Event *e) {
+    if (e->type == ui_train_event_type()) return ui_compare_poll(v);
     switch (e->type) {
     case SDL_KEYDOWN: {
         UiKey key = ui_key_from_sdl(&e->key);
@@ -439,6 +469,25 @@ int ui_handle_event(UiView *v, const SDL_Event *e) {
     default:
         return 0;
     }
+}
+
+/* ---- live training wakes the window ------------------------------------------------------- */
+
+Uint32 ui_train_event_type(void) {
+    static Uint32 type = (Uint32)-1;
+    if (type == (Uint32)-1) type = SDL_RegisterEvents(1);
+    return type;
+}
+
+/* Called from a training thread: SDL_PushEvent is safe there, and one pending wake-up is
+ * enough (the window reads the latest state when it handles it). */
+static void wake_window(void *ctx) {
+    SDL_atomic_t *pending = ctx;
+    if (!SDL_AtomicCAS(pending, 0, 1)) return;
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = ui_train_event_type();
+    if (SDL_PushEvent(&e) != 1) SDL_AtomicSet(pending, 0);
 }
 
 /* ---- the window --------------------------------------------------------------------------------
@@ -490,6 +539,18 @@ int ui_app_run(const UiAppOptions *o, RnnError *err) {
         ui_view_set_banner(&v, 1,
                            "The font found has no Hangul: Korean text will not show. "
                            "Install fonts-nanum or give --font.");
+    static SDL_atomic_t wake_pending;
+    v.train_notify = wake_window;
+    v.train_notify_ctx = &wake_pending;
+    if (o->watch_job) { /* rnnscope train --watch: the run the command prepared */
+        if (ui_compare_open_job(&v, o->watch_job, err) || ui_train_start(o->watch_job, err) ||
+            (o->watch_out && !(v.compare->train_out = strdup(o->watch_out)))) {
+            ui_renderer_free(&r);
+            goto done;
+        }
+        ui_view_set_banner(&v, 0, "Training: Ctrl+T pauses, Esc stops, W writes %s.",
+                           o->watch_out ? o->watch_out : "the model");
+    }
     SDL_SetWindowMinimumSize(win, 320, 240);
     SDL_StopTextInput(); /* letters are commands until Tab starts editing */
     UiDrawList list = {0};
@@ -527,8 +588,11 @@ int ui_app_run(const UiAppOptions *o, RnnError *err) {
             else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
                                                    e.window.event == SDL_WINDOWEVENT_EXPOSED))
                 dirty = 1;
-            else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
-                     e.key.keysym.sym == SDLK_s) {
+            else if (e.type == ui_train_event_type()) {
+                SDL_AtomicSet(&wake_pending, 0);
+                dirty |= ui_compare_poll(&v);
+            } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
+                       e.key.keysym.sym == SDLK_s) {
                 save_screenshot(sdl, &v);
                 dirty = 1;
             } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&

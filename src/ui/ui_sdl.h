@@ -54,10 +54,17 @@ typedef struct UiAppOptions {
     int help;                                                         /* open with the help shown */
     int select_layer, select_direction, select_quantity, select_unit; /* keyboard selection */
     const char *lesson_path;                                          /* play this lesson */
-    int lesson_step;          /* from this step (0 = its introduction) */
-    int picker;               /* open on the lesson picker */
-    const char *lessons_root; /* the folder holding en/ and ko/ */
-    const char *lang;         /* "en" or "ko" */
+    int lesson_step;            /* from this step (0 = its introduction) */
+    int picker;                 /* open on the lesson picker */
+    const char *lessons_root;   /* the folder holding en/ and ko/ */
+    const char *lang;           /* "en" or "ko" */
+    const char *const *compare; /* open side by side: these model files (up to 3) */
+    int ncompare;
+    int show_fresh;               /* compare: charts for fresh weights too */
+    int show_params;              /* the parameter table (K) */
+    const char *csv_path;         /* compare: write the charts' numbers here */
+    struct UiTrainJob *watch_job; /* rnnscope train --watch: train this in the window */
+    const char *watch_out;        /* where W writes it */
 } UiAppOptions;
 
 void ui_app_options_default(UiAppOptions *o);
@@ -70,6 +77,8 @@ SDL_Surface *ui_render_surface(UiView *view, const UiAppOptions *o, RnnError *er
 int ui_screenshot(const UiAppOptions *o, const char *png_path, RnnError *err);
 /* The window: returns when the user quits. Messages that are not fatal go to warn. */
 int ui_app_run(const UiAppOptions *o, RnnError *err);
+/* The SDL event a training thread pushes to wake the window. */
+Uint32 ui_train_event_type(void);
 /* Maps an SDL key event to a view key (UI_KEY_NONE when it is not one). */
 UiKey ui_key_from_sdl(const SDL_KeyboardEvent *key);
 /* Feeds one SDL event to the view; returns 1 when it needs drawing again. */

@@ -1,6 +1,8 @@
 /* ui_view.c - state, input and layout of the stepping view. Drawing is in ui_view_draw.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui_view.h"
+
+#include "ui_compare.h"
 #include "io.h"
 
 #include <math.h>
@@ -73,6 +75,7 @@ static void free_picker(UiView *v) {
 }
 
 void ui_view_free(UiView *v) {
+    ui_compare_free(v->compare);
     io_lesson_free(v->lesson);
     free_picker(v);
     free(v->lessons_root);
@@ -119,6 +122,7 @@ static void clamp_selection(UiView *v, UiSelection *s) {
 void ui_view_set_step(UiView *v, int step) {
     v->step = clampi(step, 0, steps(v));
     clamp_selection(v, &v->sel);
+    if (v->compare) ui_compare_set_step(v, v->step);
 }
 
 /* Runs the engine on text with model m; on success replaces tokens and trace. */
@@ -138,7 +142,7 @@ int ui_view_set_text(UiView *v, const char *text, RnnError *err) {
     char *copy = strdup(text);
     if (!copy) return rnn_error_set(err, "out of memory");
     int old_steps = steps(v), was_at_end = v->step == old_steps;
-    if (run(v, v->model, text, err)) {
+    if (run(v, v->model, text, err) || (v->compare && ui_compare_set_text(v, text, err))) {
         free(copy);
         return -1;
     }
@@ -178,15 +182,20 @@ static void find_siblings(UiView *v, const char *path) {
 int ui_view_open_model(UiView *v, const char *path, RnnError *err) {
     RnnModel *m;
     if (io_model_load(path, &m, NULL, err)) return -1;
+    return ui_view_set_model(v, m, path, err);
+}
+
+int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
+    if (!m) return -1;
     if (m->config.vocab_size == 0) {
         rnn_model_free(m);
         return rnn_error_set(err,
                              "%s reads raw vectors, not sentences; open a model with a "
                              "vocabulary",
-                             path);
+                             path ? path : m->name);
     }
-    char *p = strdup(path);
-    if (!p) {
+    char *p = path ? strdup(path) : NULL;
+    if (path && !p) {
         rnn_model_free(m);
         return rnn_error_set(err, "out of memory");
     }
@@ -195,11 +204,15 @@ int ui_view_open_model(UiView *v, const char *path, RnnError *err) {
         free(p);
         return -1;
     }
+    ui_compare_close(v); /* a new model is seen on its own */
     rnn_model_free(v->model);
     free(v->model_path);
     v->model = m;
     v->model_path = p;
-    find_siblings(v, path);
+    if (path)
+        find_siblings(v, path);
+    else
+        free_siblings(v);
     if (v->trace) ui_view_set_step(v, v->step);
     clamp_selection(v, &v->hover);
     v->hover_active = 0;
@@ -276,6 +289,21 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
                                quantity_named(v->model, s->focus), s->unit < 0 ? 0 : s->unit,
                                s->t < 0 ? -1 : s->t};
         clamp_selection(v, &v->sel);
+    }
+    if (s->compare) { /* the step's model beside the lesson's second model, or its siblings */
+        const char *paths[3];
+        int n = 0;
+        if (l->compare) {
+            paths[n++] = model;
+            paths[n++] = l->compare;
+        } else {
+            for (int j = 0; j < 3; j++)
+                if (v->siblings[j]) paths[n++] = v->siblings[j];
+        }
+        if (n < 1 || ui_compare_open(v, paths, n, err))
+            return n < 1 ? rnn_error_set(err, "nothing to compare %s with", model) : -1;
+    } else {
+        ui_compare_close(v);
     }
     v->lesson_step = k;
     v->show_answer = 0;
@@ -415,6 +443,25 @@ static void switch_model(UiView *v, int k) {
     free(path);
 }
 
+/* C: the task's RNN, LSTM and GRU side by side. */
+static void open_compare(UiView *v) {
+    const char *paths[3];
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        if (v->siblings[k]) paths[n++] = v->siblings[k];
+    if (n < 2 && v->model_path) { /* nothing beside it: the model alone, to train or chart */
+        paths[0] = v->model_path;
+        n = 1;
+    }
+    RnnError err;
+    if (n == 0) return;
+    if (ui_compare_open(v, paths, n, &err))
+        ui_view_set_banner(v, 1, "%s", err.message);
+    else
+        ui_view_set_banner(v, 0, "%s: one sentence, one time step. C goes back.",
+                           n > 1 ? "Side by side" : "No RNN/LSTM/GRU siblings beside this model");
+}
+
 /* Moves the keyboard selection to the previous or next heatmap of its layer/direction. */
 static void step_quantity(UiView *v, int delta) {
     if (!v->model) return;
@@ -493,8 +540,35 @@ int ui_view_key(UiView *v, UiKey key) {
             return 0; /* letters arrive as text input */
         }
     }
+    if (v->show_params) { /* any key closes the parameter table */
+        v->show_params = 0;
+        if (key == UI_KEY_PARAMS || key == UI_KEY_ESCAPE) return 1;
+    }
+    if (v->compare) {
+        int handled = ui_compare_key(v, key);
+        if (handled >= 0) return handled;
+    }
     int T = steps(v);
     switch (key) {
+    case UI_KEY_COMPARE:
+        open_compare(v);
+        break;
+    case UI_KEY_TRAIN: {
+        RnnError err;
+        const char *path = v->model_path;
+        if (!path) return 0;
+        if (ui_compare_open(v, &path, 1, &err) || ui_compare_train(v, &err))
+            ui_view_set_banner(v, 1, "%s", err.message);
+        return 1;
+    }
+    case UI_KEY_PARAMS:
+        v->show_params = v->model != NULL;
+        break;
+    case UI_KEY_FRESH:
+    case UI_KEY_SAVE_MODEL:
+        ui_view_set_banner(v, 0, "%s works beside the other models: press C, or Ctrl+T to train.",
+                           key == UI_KEY_FRESH ? "F" : "W");
+        return 1;
     case UI_KEY_RIGHT:
         ui_view_set_step(v, v->step + 1);
         break;
@@ -642,6 +716,7 @@ int ui_view_mouse_move(UiView *v, int x, int y) {
 }
 
 int ui_view_click(UiView *v, int x, int y) {
+    if (v->compare && ui_compare_click(v, x, y)) return 1;
     UiHit hit = ui_view_hit(v, x, y);
     if (hit.heatmap >= 0) { /* select that unit and step there */
         const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
@@ -733,23 +808,43 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
         }
     }
 
-    /* heatmaps: a block per layer (rows) and direction (columns); in each block the
-     * quantities on a grid chosen to give the largest cells */
-    v->nheatmaps = 0;
-    if (!v->model || !v->trace) return;
-    const RnnConfig *c = &v->model->config;
-    int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size;
-    int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, qs);
-    UiRect area = {pad, body_y + pad, v->side.x - 2 * pad, v->body.h - 2 * pad};
     v->narration = (UiRect){0, 0, 0, 0};
+    if (v->compare) { /* the columns take the body, and a lesson's text the bottom of it */
+        v->nheatmaps = 0;
+        UiRect columns = v->body;
+        if (v->lesson) {
+            int nh = v->body.h * 3 / 10;
+            v->narration = (UiRect){pad, v->body.y + v->body.h - nh - pad / 2, W - 2 * pad, nh};
+            columns.h -= nh + pad / 2;
+        }
+        ui_compare_layout(v, list, columns);
+        return;
+    }
+    UiRect area = {pad, body_y + pad, v->side.x - 2 * pad, v->body.h - 2 * pad};
     if (v->lesson) { /* the lesson's text takes the bottom of the heatmap area */
         int nh = v->body.h * 2 / 5;
         v->narration = (UiRect){pad, v->body.y + v->body.h - nh - pad / 2, area.w, nh};
         area.h -= nh + pad / 2;
     }
+    ui_view_layout_heatmaps(v, list, area, 0, 0);
+}
+
+void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int max_cell_w,
+                             int max_cell_h) {
+    /* a block per layer (rows) and direction (columns); in each block the quantities on a
+     * grid chosen to give the largest cells */
+    double s = v->zoom;
+    int pad = (int)(12 * s), T = steps(v);
+    int body_h = ui_text_height(list, UI_FONT_BODY), small_h = ui_text_height(list, UI_FONT_SMALL);
+    v->nheatmaps = 0;
+    if (!v->model || !v->trace) return;
+    const RnnConfig *c = &v->model->config;
+    int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size;
+    int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, qs);
     int block_w = area.w / D, block_h = area.h / L;
     int header_h = (L > 1 || D > 1) ? body_h + pad / 2 : 0;
-    int label_h = body_h + small_h + pad / 2 + 2; /* title, then the legend */
+    /* title, then the legend; compact (side by side): the title alone, one legend above */
+    int label_h = v->compact ? body_h + 2 : body_h + small_h + pad / 2 + 2;
     /* the grid is chosen as if the sentence had at most 60 words and the model 64 units;
      * longer ones scroll (a window of steps or units) rather than shrink to nothing */
     int T_grid = T < 1 ? 1 : T > 60 ? 60 : T, H_grid = Hn > 64 ? 64 : Hn;
@@ -776,6 +871,9 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     int cell_w = room_w / (vis_T > 0 ? vis_T : 1), cell_h = room_h / vis_H;
     cell_w = clampi(cell_w, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
     cell_h = clampi(cell_h, cell, clampi(cell * 5 / 2, cell, (int)(44 * s)));
+    /* side by side, every model's cells take the size of the smallest (one scale) */
+    if (max_cell_w > 0 && cell_w > max_cell_w) cell_w = max_cell_w;
+    if (max_cell_h > 0 && cell_h > max_cell_h) cell_h = max_cell_h;
     int current = clampi(v->step - 1, 0, T - 1);
     for (int l = 0; l < L; l++)
         for (int d = 0; d < D; d++)

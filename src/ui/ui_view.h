@@ -39,16 +39,23 @@ typedef enum UiKey {
     UI_KEY_THEME,
     UI_KEY_HELP,
     UI_KEY_QUIT,
-    UI_KEY_OPEN,      /* Ctrl+O: type a model file's path */
-    UI_KEY_NEXT_STEP, /* N, Page Down: the lesson's next step */
-    UI_KEY_PREV_STEP, /* P, Page Up */
-    UI_KEY_ANSWER,    /* A: show the quiz's answer */
-    UI_KEY_PICKER,    /* L: the lesson picker */
+    UI_KEY_OPEN,       /* Ctrl+O: type a model file's path */
+    UI_KEY_NEXT_STEP,  /* N, Page Down: the lesson's next step */
+    UI_KEY_PREV_STEP,  /* P, Page Up */
+    UI_KEY_ANSWER,     /* A: show the quiz's answer */
+    UI_KEY_PICKER,     /* L: the lesson picker */
+    UI_KEY_COMPARE,    /* C: the RNN, LSTM and GRU of the task side by side */
+    UI_KEY_FRESH,      /* F: charts for freshly initialised weights too */
+    UI_KEY_PARAMS,     /* K: the parameter table */
+    UI_KEY_TRAIN,      /* Ctrl+T: train live from fresh weights; again: pause / resume */
+    UI_KEY_SAVE_MODEL, /* W: write the trained model */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
 
 typedef enum UiTheme { UI_THEME_LIGHT, UI_THEME_DARK } UiTheme;
+
+typedef struct UiCompare UiCompare; /* ui_compare.h: models side by side */
 
 /* One heatmap on screen: which values it shows and where. */
 typedef struct UiHeatmap {
@@ -103,6 +110,7 @@ typedef struct UiView {
     int banner_error;
     int quit;
     int font_has_hangul;
+    int compact; /* heatmaps titled without a legend each (the compare view draws one) */
 
     /* a lesson being played, and the picker */
     IoLesson *lesson;
@@ -114,6 +122,12 @@ typedef struct UiView {
     char **picker_files;
     char **picker_titles;
     int picker_count, picker_sel;
+
+    /* side by side (ui_compare.h), or NULL */
+    UiCompare *compare;
+    int show_params;              /* the parameter table (K) */
+    void (*train_notify)(void *); /* wakes the window when a training thread publishes */
+    void *train_notify_ctx;
 
     /* layout, from the last ui_view_layout */
     int width, height;
@@ -130,6 +144,8 @@ void ui_view_free(UiView *view);
 /* Opens a model file; on failure keeps what was open and returns -1 with err set. The
  * sentence stays (and is run through the new model). Finds the task's sibling models. */
 int ui_view_open_model(UiView *view, const char *path, RnnError *err);
+/* The same for a model already in memory (taken, also on failure); path may be NULL. */
+int ui_view_set_model(UiView *view, RnnModel *model, const char *path, RnnError *err);
 /* Replaces the sentence and runs the engine; on failure keeps the previous one. */
 int ui_view_set_text(UiView *view, const char *text, RnnError *err);
 /* Steps (0..T) and selection, clamped to what exists. */
@@ -158,6 +174,11 @@ int ui_view_tick(UiView *view, double seconds); /* playback */
 /* Layout for a window of width x height, then drawing into list (whose measure is set). */
 void ui_view_layout(UiView *view, const UiDrawList *list, int width, int height);
 void ui_view_draw(UiView *view, UiDrawList *list);
+/* The heatmaps alone: laid out in area (cells no larger than max_cell_w x max_cell_h when
+ * those are > 0), and drawn. The compare view puts one model's heatmaps in each column. */
+void ui_view_layout_heatmaps(UiView *view, const UiDrawList *list, UiRect area, int max_cell_w,
+                             int max_cell_h);
+void ui_view_draw_heatmaps(UiView *view, UiDrawList *list);
 UiHit ui_view_hit(const UiView *view, int x, int y);
 
 /* The trace column of step-th reading for direction d (forward: step-1; backward: T-step);
@@ -169,6 +190,9 @@ double ui_view_value(const UiView *view, const UiHeatmap *hm, int unit, int t);
 /* The selection the detail panel explains: hover if any, else the keyboard selection at the
  * current step. Returns 0 when there is nothing computed to explain. */
 int ui_view_explained(const UiView *view, UiSelection *out);
+
+/* 1234567 -> "1,234,567" */
+void ui_format_thousands(long long n, char *buf, size_t size);
 
 /* Colours of a theme. */
 typedef struct UiPalette {

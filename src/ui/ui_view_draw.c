@@ -1,6 +1,7 @@
 /* ui_view_draw.c - the stepping view as draw commands: top bar, token strip, heatmaps, the
  * detail panel with the real arithmetic, input vector, outputs, cell diagram, help. */
 #define _POSIX_C_SOURCE 200809L
+#include "ui_compare.h"
 #include "ui_markdown.h"
 #include "ui_view.h"
 
@@ -20,8 +21,7 @@ static UiColor color_for(const UiView *v, int quantity, double value) {
                                                                   : ui_colormap_diverging(value);
 }
 
-/* Writes n with thousands separators. */
-static void thousands(long long n, char *buf, size_t size) {
+void ui_format_thousands(long long n, char *buf, size_t size) {
     char digits[32];
     int len = snprintf(digits, sizeof digits, "%lld", n), k = 0;
     for (int i = 0; i < len && k + 2 < (int)size; i++) {
@@ -41,19 +41,31 @@ static void draw_top_bar(Ctx *c) {
     x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.accent, "rnnscope") + 2 * c->pad;
     if (!v->model) return;
     const RnnConfig *cf = &v->model->config;
-    x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + 2 * c->pad;
-    static const char *const cells[] = {"RNN", "LSTM", "GRU"};
-    char py[32], ke[32], info[256];
-    thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
-    thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
-    snprintf(info, sizeof info,
-             "%s%s · %d layer%s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)",
-             cells[cf->cell],
-             cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
-             cf->num_layers, cf->num_layers > 1 ? "s" : "",
-             cf->bidirectional ? "bidirectional" : "forward", cf->hidden_size, py, ke);
     int info_y = y + (ui_text_height(c->l, UI_FONT_TITLE) - ui_text_height(c->l, UI_FONT_BODY)) / 2;
-    ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
+    if (v->compare) {
+        int n = v->compare->count;
+        x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink,
+                     n == 1   ? "Live training"
+                     : n == 2 ? "Two models"
+                              : "Three models") +
+             2 * c->pad;
+        ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted,
+                n == 1 ? "from fresh weights: watch it learn (Ctrl+T starts or pauses)"
+                       : "the same words, one time step, one colour scale");
+    } else {
+        x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + 2 * c->pad;
+        static const char *const cells[] = {"RNN", "LSTM", "GRU"};
+        char py[32], ke[32], info[256];
+        ui_format_thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
+        ui_format_thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
+        snprintf(info, sizeof info,
+                 "%s%s · %d layer%s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)",
+                 cells[cf->cell],
+                 cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
+                 cf->num_layers, cf->num_layers > 1 ? "s" : "",
+                 cf->bidirectional ? "bidirectional" : "forward", cf->hidden_size, py, ke);
+        ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
+    }
     char step[64];
     snprintf(step, sizeof step, "t = %d / %d", v->step, v->trace ? v->trace->steps : 0);
     int w = ui_text_width(c->l, UI_FONT_TITLE, step);
@@ -72,9 +84,13 @@ static void draw_status(Ctx *c) {
     ui_fill(c->l, v->status, c->p.panel);
     const char *hint =
         v->editing ? "typing a new sentence · Enter: done · Esc: cancel · Backspace: delete"
-                   : "Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
-                     "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · Tab: edit · T: theme · "
-                     "+/-: zoom · H: help";
+        : v->compare
+            ? "Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
+              "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · C: back"
+            : "Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
+              "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · C: side by side · Tab: edit · T: "
+              "theme · "
+              "+/-: zoom · H: help";
     ui_text(c->l, c->pad, v->status.y + c->pad / 2, UI_FONT_SMALL, c->p.muted, hint);
 }
 
@@ -159,10 +175,15 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
     if (ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
         snprintf(title, sizeof title, "%s", sym);
     int small_h = ui_text_height(c->l, UI_FONT_SMALL);
-    label_y -= small_h;
-    ui_text(c->l, hm->rect.x, label_y, UI_FONT_BODY, c->p.ink, title);
-    draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY), hm->title_w,
-                ui_quantity_is_gate01(cf->cell, hm->quantity));
+    if (v->compact) {
+        ui_text(c->l, hm->rect.x, hm->rect.y - ui_text_height(c->l, UI_FONT_BODY) - 1, UI_FONT_BODY,
+                c->p.ink, title);
+    } else {
+        label_y -= small_h;
+        ui_text(c->l, hm->rect.x, label_y, UI_FONT_BODY, c->p.ink, title);
+        draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY), hm->title_w,
+                    ui_quantity_is_gate01(cf->cell, hm->quantity));
+    }
     /* cells: computed steps in colour, the rest empty (only the window in view) */
     for (int i = 0; i < hm->cols; i++) {
         int t = hm->t0 + i, computed = ui_view_computed(v, hm->direction, t);
@@ -189,10 +210,16 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
             ui_fill(c->l, (UiRect){hm->rect.x + i * hm->cell_w, hm->rect.y, 1, hm->rect.h},
                     c->p.background);
     ui_outline(c->l, hm->rect, 1, c->p.grid);
-    if (hm->cols < T) { /* say which steps are in view */
+    if (hm->cols < T) { /* say which steps are in view (compact: beside the title) */
         char range[64];
         snprintf(range, sizeof range, "t %d..%d of %d", hm->t0, hm->t0 + hm->cols - 1, T);
-        ui_text(c->l, hm->rect.x, hm->rect.y + hm->rect.h + 1, UI_FONT_SMALL, c->p.muted, range);
+        int rw = ui_text_width(c->l, UI_FONT_SMALL, range);
+        if (!v->compact)
+            ui_text(c->l, hm->rect.x, hm->rect.y + hm->rect.h + 1, UI_FONT_SMALL, c->p.muted,
+                    range);
+        else if (ui_text_width(c->l, UI_FONT_BODY, title) + rw + 8 <= hm->rect.w)
+            ui_text(c->l, hm->rect.x + hm->rect.w - rw, hm->rect.y - small_h - 1, UI_FONT_SMALL,
+                    c->p.muted, range);
     }
     /* unit numbers on the left, as many as fit */
     int every = 1, sh = ui_text_height(c->l, UI_FONT_SMALL);
@@ -248,6 +275,11 @@ static void draw_heatmaps(Ctx *c) {
                     hm->header_y, UI_FONT_BODY, c->p.accent, head);
         }
     }
+}
+
+void ui_view_draw_heatmaps(UiView *v, UiDrawList *l) {
+    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    draw_heatmaps(&c);
 }
 
 /* ---- the detail panel: the real arithmetic -------------------------------------------------- */
@@ -705,6 +737,10 @@ static void draw_help(Ctx *c) {
         {"Shift+Up / Shift+Down", "choose another heatmap (h, c, gates, layers)"},
         {"mouse", "point at a cell to see its arithmetic; click to select it"},
         {"1 / 2 / 3", "the RNN / LSTM / GRU model of the same task"},
+        {"C", "the task's RNN, LSTM and GRU side by side"},
+        {"F", "(side by side) the charts for freshly initialised weights too"},
+        {"Ctrl+T", "train from fresh weights, live; again: pause; Esc: stop; W: write"},
+        {"K", "the parameter table: PyTorch and Keras, with formulas"},
         {"Tab", "type a new sentence (Korean input works)"},
         {"N / P (Page Down / Up)", "a lesson's next / previous step"},
         {"A", "show the answer to the step's question"},
@@ -746,7 +782,9 @@ void ui_view_draw(UiView *v, UiDrawList *l) {
     Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
     ui_draw_reset(l);
     ui_fill(l, (UiRect){0, 0, v->width, v->height}, c.p.background);
-    if (v->model && v->trace) {
+    if (v->compare) {
+        ui_compare_draw(v, l);
+    } else if (v->model && v->trace) {
         draw_heatmaps(&c);
         ui_fill(l, v->side, c.p.background);
         draw_detail(&c);
@@ -761,6 +799,7 @@ void ui_view_draw(UiView *v, UiDrawList *l) {
     draw_tokens(&c);
     draw_top_bar(&c);
     draw_status(&c);
+    if (v->show_params) ui_params_table_draw(v, l);
     if (v->picker) draw_picker(&c);
     draw_banner(&c);
     if (v->help) draw_help(&c);

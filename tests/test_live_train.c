@@ -1,0 +1,213 @@
+/* test_live_train.c - live training in a background thread: it makes the same weights as
+ * `rnnscope train` with the same seed, stopping it leaves the saved model as it was, and the
+ * recall LSTM learns distance 20 within a minute while the window keeps drawing. */
+#include "test_sdl.h"
+#include "ui_compare.h"
+
+#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
+
+typedef struct Files {
+    char dir[64], data[128], model[128], saved[128];
+} Files;
+
+static int files_setup(void **state) {
+    static Files f;
+    snprintf(f.dir, sizeof f.dir, "/tmp/rnnscope-live-XXXXXX");
+    if (!mkdtemp(f.dir)) return -1;
+    snprintf(f.data, sizeof f.data, "%s/recall.jsonl", f.dir);
+    snprintf(f.model, sizeof f.model, "%s/cli.json", f.dir);
+    snprintf(f.saved, sizeof f.saved, "%s/saved.json", f.dir);
+    char *argv[] = {"rnnscope", "make-data",      "recall", "--out",          f.data, "--count",
+                    "300",      "--min-distance", "1",      "--max-distance", "8",    "--seed",
+                    "4"};
+    Captured c = run_cli(13, argv);
+    captured_free(&c);
+    *state = &f;
+    return c.code;
+}
+
+static int files_teardown(void **state) {
+    Files *f = *state;
+    unlink(f->data), unlink(f->model), unlink(f->saved);
+    rmdir(f->dir);
+    return 0;
+}
+
+static RnnModel *load(const char *path, char **extras) {
+    RnnModel *m;
+    RnnError err;
+    if (io_model_load(path, &m, extras, &err)) fail_msg("%s", err.message);
+    return m;
+}
+
+static void test_background_trainer_equals_cli(void **state) {
+    Files *f = *state;
+    char *argv[] = {"rnnscope",     "train", "--cell", "gru",   "--hidden", "6",
+                    "--embed",      "5",     "--data", f->data, "--epochs", "3",
+                    "--batch-size", "16",    "--lr",   "0.02",  "--seed",   "7",
+                    "--out",        f->model};
+    Captured c = run_cli(20, argv);
+    assert_int_equal(c.code, 0);
+    captured_free(&c);
+    RnnModel *cli = load(f->model, NULL);
+    /* the window's way: a fresh copy of the model, trained as its record says */
+    RnnError err;
+    UiTrainJob *job = ui_train_from_record(cli, f->model, 0, NULL, NULL, &err);
+    if (!job) fail_msg("%s", err.message);
+    const RnnModel *fresh = ui_train_model(job);
+    assert_true(memcmp(fresh->params, cli->params, cli->num_params * sizeof(double)) != 0);
+    assert_int_equal(ui_train_start(job, &err), 0);
+    ui_train_wait(job);
+    UiTrainProgress *p = malloc(sizeof *p);
+    ui_train_progress(job, p);
+    assert_int_equal(p->state, UI_TRAIN_FINISHED);
+    assert_int_equal(p->steps, 3 * ((300 + 15) / 16));
+    assert_true(p->points > 0);
+    double *weights = malloc(cli->num_params * sizeof *weights);
+    long long step = -1;
+    assert_int_equal(ui_train_fetch(job, weights, &step), 1);
+    assert_int_equal(step, p->steps);
+    /* bit for bit */
+    assert_memory_equal(weights, cli->params, cli->num_params * sizeof *weights);
+    free(weights);
+    free(p);
+    ui_train_free(job);
+    rnn_model_free(cli);
+}
+
+static long file_size(const char *path) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return -1;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fclose(fp);
+    return n;
+}
+
+static void test_stopping_keeps_the_saved_model(void **state) {
+    Files *f = *state;
+    RnnModel *lstm = load(MODELS "recall-lstm.json", NULL);
+    RnnError err;
+    /* the recall LSTM's own record: 1,500 steps; weights published every 10 */
+    UiTrainJob *job = ui_train_from_record(lstm, MODELS "recall-lstm.json", 10, NULL, NULL, &err);
+    if (!job) fail_msg("%s", err.message);
+    assert_int_equal(ui_train_start(job, &err), 0);
+    UiTrainProgress *p = malloc(sizeof *p);
+    do {
+        SDL_Delay(5);
+        ui_train_progress(job, p);
+    } while (p->steps < 30);
+    ui_train_pause(job, 1);
+    SDL_Delay(50);
+    assert_int_equal(ui_train_save(job, f->saved, &err), 0);
+    char *before, *after;
+    size_t n_before, n_after;
+    assert_int_equal(io_read_file(f->saved, 1 << 24, &before, &n_before, &err), 0);
+    ui_train_pause(job, 0);
+    do {
+        SDL_Delay(5);
+        ui_train_progress(job, p);
+    } while (p->steps < 100);
+    ui_train_stop(job); /* mid-run */
+    ui_train_progress(job, p);
+    assert_int_equal(p->state, UI_TRAIN_STOPPED);
+    assert_true(p->steps < p->total_steps);
+    assert_int_equal(io_read_file(f->saved, 1 << 24, &after, &n_after, &err), 0);
+    assert_int_equal(n_before, n_after);
+    assert_memory_equal(before, after, n_before);
+    assert_true(file_size(f->saved) > 1000);
+    /* and what was saved is a model that loads, with its record */
+    char *extras;
+    RnnModel *saved = load(f->saved, &extras);
+    assert_non_null(strstr(extras, "\"live\":true"));
+    assert_int_equal(saved->num_params, lstm->num_params);
+    free(extras);
+    rnn_model_free(saved);
+    free(before), free(after), free(p);
+    ui_train_free(job);
+    rnn_model_free(lstm);
+}
+
+/* The targets are for the normal build; the sanitizers make every step several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TIME_SCALE 5
+#else
+#define TIME_SCALE 1
+#endif
+
+static double seconds_now(void) {
+    return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
+}
+
+static void test_live_lstm_learns_distance_20_while_the_window_draws(void **state) {
+    (void)state;
+    /* the window: the recall LSTM alone, as Ctrl+T opens it, drawn into a software renderer */
+    UiAppOptions o;
+    ui_app_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = "river the very and so it was just some then of the on a it so very was and "
+             "then some just ?";
+    UiView v;
+    RnnError err;
+    assert_int_equal(ui_app_prepare(&v, &o, &err), 0);
+    ui_view_set_step(&v, 1000);
+    double started = seconds_now();
+    assert_int_equal(ui_view_key(&v, UI_KEY_TRAIN), 1);
+    assert_non_null(v.compare);
+    UiCompareColumn *col = &v.compare->col[0];
+    assert_non_null(col->job);
+    SDL_Surface *surface =
+        SDL_CreateRGBSurfaceWithFormat(0, 1280, 800, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sdl = SDL_CreateSoftwareRenderer(surface);
+    UiRenderer r;
+    assert_int_equal(ui_renderer_init(&r, sdl, NULL, 1.0, &err), 0);
+    UiDrawList list = {0};
+    list.measure = &r.measure;
+    double worst = 0;
+    int frames = 0;
+    while (ui_compare_training(&v) || frames == 0) {
+        double t0 = seconds_now();
+        ui_compare_poll(&v); /* what the window does when the worker wakes it */
+        ui_view_key(&v, frames % 2 ? UI_KEY_LEFT : UI_KEY_RIGHT); /* and a student's keys */
+        ui_view_layout(&v, &list, 1280, 800);
+        ui_view_draw(&v, &list);
+        ui_renderer_draw(&r, &list);
+        double frame = seconds_now() - t0;
+        worst = frame > worst ? frame : worst;
+        frames++;
+        assert_true(seconds_now() - started < 60 * TIME_SCALE);
+        SDL_Delay(10);
+    }
+    double took = seconds_now() - started;
+    assert_int_equal(col->progress->state, UI_TRAIN_FINISHED);
+    double accuracy;
+    assert_int_equal(rnn_recall_accuracy(col->view.model, 4, 20, 400, 2026, &accuracy, &err), 0);
+    print_message("live LSTM: %.1f s, %d frames, slowest %.0f ms, accuracy at distance 20: %.3f\n",
+                  took, frames, worst * 1000, accuracy);
+    assert_true(accuracy >= 0.95);
+    assert_true(took < 60 * TIME_SCALE);
+    assert_true(worst < 0.25 * TIME_SCALE); /* the window never waits for the worker */
+    ui_draw_free(&list);
+    ui_renderer_free(&r);
+    SDL_DestroyRenderer(sdl);
+    SDL_FreeSurface(surface);
+    ui_view_free(&v);
+}
+
+static int setup(void **state) {
+    return sdl_setup(state) || files_setup(state);
+}
+
+static int teardown(void **state) {
+    files_teardown(state);
+    return sdl_teardown(state);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_background_trainer_equals_cli),
+        cmocka_unit_test(test_stopping_keeps_the_saved_model),
+        cmocka_unit_test(test_live_lstm_learns_distance_20_while_the_window_draws),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
