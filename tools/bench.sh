@@ -52,7 +52,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ $quick -eq 1 ]; then
-  reps=1; secs=0.4; fwd_reps=3; fwd_secs=0.4; shots=3; idle_secs=5; hiddens="16 32 64 128"
+  # medians of 3 interleaved runs: one short run alone swings by a third on a shared machine
+  reps=3; secs=0.3; fwd_reps=3; fwd_secs=0.4; shots=3; idle_secs=5; hiddens="16 32 64 128"
 else
   reps=3; secs=2; fwd_reps=5; fwd_secs=1; shots=7; idle_secs=10; hiddens="16 32 64 128"
 fi
