@@ -760,9 +760,16 @@ def random_case(rng, idx):
                    seed=rng.randrange(2 ** 31),
                    unk_pos=rng.randrange(V) if emb else 0,
                    korean=rng.random() < 0.3)
-    tr = {"optimizer": rng.choice(["sgd", "adam"]),
+    # Adam's step lr * m / (sqrt(v) + eps) does not shrink with the gradient, so at a large
+    # lr a gradient that cancels to rounding noise (a relu unit on its edge) moves a weight
+    # by up to lr, and two correct implementations part by more than 1e-9 (seen: relu, 3
+    # layers, lr 0.405, 1.7e-9 with identical results before and after the batched engine).
+    # Adam draws its lr from the range people use with it; SGD keeps the wide one.
+    optimizer = rng.choice(["sgd", "adam"])
+    top = 0.05 if optimizer == "adam" else 0.5
+    tr = {"optimizer": optimizer,
           "lr": float("%.3g" % math.exp(rng.uniform(math.log(0.001),
-                                                    math.log(0.5)))),
+                                                    math.log(top)))),
           "batch": rng.randint(1, 6), "epochs": rng.randint(1, 2),
           "clip": 0 if rng.random() < 0.5 else round(rng.uniform(0.1, 2), 2)}
     cfg["name"] = "r%03d-%s" % (idx, case_name(cfg, tr))
