@@ -17,12 +17,17 @@ fi
 # Leaks of rnnscope's own code are checked by test_ui, which drives the same view headless.
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 cd "$out" # Ctrl+S saves its screenshot in the working directory
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" open > "$out/app.log" 2>&1 &
-pid=$!
 # the window of this very process (SDL sets _NET_WM_PID), not one that is closing
 find_window() { timeout 20 xdotool search --sync --onlyvisible --pid "$1" --name '^rnnscope$' | head -n 1; }
-win=$(find_window "$pid")
-[ -n "$win" ] || { echo "no window appeared"; cat "$out/app.log"; exit 1; }
+# Starts rnnscope with the given arguments (output in $out/LOG) and finds its window.
+launch() {
+  log="$1"; shift
+  ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" "$@" > "$out/$log" 2>&1 &
+  pid=$!
+  win=$(find_window "$pid")
+  [ -n "$win" ] || { echo "no window for rnnscope $*"; cat "$out/$log"; exit 1; }
+}
+launch app.log open
 echo "window $win: stepping, switching models, theme, help, screenshot, resizing"
 shot() { sleep 0.3; import -window root "$out/$1.png"; }
 # Q, then the process must end by itself within 5 s with exit code 0 (log: $1).
@@ -77,10 +82,7 @@ kill -0 "$pid" || { echo "the app died while resizing"; cat "$out/app.log"; exit
 quit_and_wait app.log
 
 # `rnnscope` alone: the lesson picker; Enter opens the first lesson, N steps it, Q quits.
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" --lang en > "$out/picker.log" 2>&1 &
-pid=$!
-win=$(find_window "$pid")
-[ -n "$win" ] || { echo "no window for the picker"; cat "$out/picker.log"; exit 1; }
+launch picker.log --lang en
 echo "window $win: picker, lesson, next step, answer"
 sleep 1
 shot picker
@@ -92,10 +94,7 @@ quit_and_wait picker.log
 # `rnnscope compare`: C goes back and forth; Ctrl+T trains all three live in the
 # background, and the window answers keys while it does (T changes the theme at once);
 # W writes the trained models.
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$bin" compare > "$out/compare.log" 2>&1 &
-pid=$!
-win=$(find_window "$pid")
-[ -n "$win" ] || { echo "no window for compare"; cat "$out/compare.log"; exit 1; }
+launch compare.log compare
 echo "window $win: compare, live training, keys while training, write the models"
 sleep 1
 shot compare

@@ -450,7 +450,7 @@ static void draw_legends(UiDrawList *l, const UiPalette *p, int right, int y) {
     }
 }
 
-static void draw_head(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
+static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     const UiView *cv = &col->view;
     const RnnConfig *c = &cv->model->config;
     int x = col->head.x, y = col->head.y;
@@ -483,7 +483,6 @@ static void draw_head(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareCol
                 c->head == RNN_HEAD_MANY_TO_ONE ? "its answer comes after the last word (End)"
                                                 : "an output at every word");
     }
-    (void)v;
 }
 
 /* The ratio the lesson on long-term dependencies is about: first word over last word. */
@@ -527,7 +526,7 @@ static void draw_reach(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareCo
                      p->muted,
                      p->grid,
                      p->panel};
-    char title[96], note[96];
+    char note[96];
     ratio_text(note, sizeof note, &col->trained, T);
     chart.note = note;
     shared_range(cmp, 0, &chart.y_min, &chart.y_max);
@@ -545,7 +544,6 @@ static void draw_reach(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareCo
     snprintf(note, sizeof note, "first word swapped for %d other%s", col->trained.alternatives,
              col->trained.alternatives == 1 ? "" : "s");
     if (!col->trained.influence) snprintf(note, sizeof note, "the model has no other words");
-    (void)title;
     shared_range(cmp, 1, &chart.y_min, &chart.y_max);
     n = 0;
     if (col->trained.influence)
@@ -615,7 +613,7 @@ void ui_compare_draw(UiView *v, UiDrawList *l) {
         if (k > 0)
             ui_fill(l, (UiRect){col->rect.x - (int)(7 * v->zoom), col->rect.y, 2, col->rect.h},
                     p.grid);
-        draw_head(v, l, &p, col);
+        draw_head(l, &p, col);
         ui_view_draw_heatmaps(&col->view, l);
         draw_reach(v, l, &p, col);
         draw_training(v, l, &p, col);
