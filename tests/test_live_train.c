@@ -156,22 +156,17 @@ static void test_live_lstm_learns_distance_20_while_the_window_draws(void **stat
     assert_non_null(v.compare);
     UiCompareColumn *col = &v.compare->col[0];
     assert_non_null(col->job);
-    SDL_Surface *surface =
-        SDL_CreateRGBSurfaceWithFormat(0, 1280, 800, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *sdl = SDL_CreateSoftwareRenderer(surface);
-    UiRenderer r;
-    assert_int_equal(ui_renderer_init(&r, sdl, NULL, 1.0, &err), 0);
-    UiDrawList list = {0};
-    list.measure = &r.measure;
+    Offscreen off;
+    offscreen_open(&off, 1280, 800);
     double worst = 0;
     int frames = 0;
     while (ui_compare_training(&v) || frames == 0) {
         double t0 = seconds_now();
         ui_compare_poll(&v); /* what the window does when the worker wakes it */
         ui_view_key(&v, frames % 2 ? UI_KEY_LEFT : UI_KEY_RIGHT); /* and a student's keys */
-        ui_view_layout(&v, &list, 1280, 800);
-        ui_view_draw(&v, &list);
-        ui_renderer_draw(&r, &list);
+        ui_view_layout(&v, &off.list, 1280, 800);
+        ui_view_draw(&v, &off.list);
+        ui_renderer_draw(&off.r, &off.list);
         double frame = seconds_now() - t0;
         worst = frame > worst ? frame : worst;
         frames++;
@@ -187,10 +182,7 @@ static void test_live_lstm_learns_distance_20_while_the_window_draws(void **stat
     assert_true(accuracy >= 0.95);
     assert_true(took < 60 * TIME_SCALE);
     assert_true(worst < 0.25 * TIME_SCALE); /* the window never waits for the worker */
-    ui_draw_free(&list);
-    ui_renderer_free(&r);
-    SDL_DestroyRenderer(sdl);
-    SDL_FreeSurface(surface);
+    offscreen_close(&off);
     ui_view_free(&v);
 }
 

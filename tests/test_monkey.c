@@ -79,13 +79,8 @@ static void test_monkey(void **state) {
     if (ui_app_prepare(&v, &o, &err)) fail_msg("%s", err.message);
     /* a real renderer into a surface, for text measures and every 50th frame */
     int W = 1280, H = 800;
-    SDL_Surface *surface =
-        SDL_CreateRGBSurfaceWithFormat(0, 2000, 1400, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *sdl = SDL_CreateSoftwareRenderer(surface);
-    UiRenderer r;
-    assert_int_equal(ui_renderer_init(&r, sdl, NULL, 1.0, &err), 0);
-    UiDrawList list = {0};
-    list.measure = &r.measure;
+    Offscreen off;
+    offscreen_open(&off, 2000, 1400);
     for (long e = 0; e < EVENTS; e++) {
         SDL_Event ev;
         memset(&ev, 0, sizeof ev);
@@ -134,19 +129,16 @@ static void test_monkey(void **state) {
             ui_view_tick(&v, below(1000) / 250.0); /* playback time passes */
         }
         if (v.quit) v.quit = 0;
-        if (r.zoom != v.zoom) assert_int_equal(ui_renderer_set_zoom(&r, v.zoom, &err), 0);
-        ui_view_layout(&v, &list, W, H);
-        ui_view_draw(&v, &list);
-        assert_false(list.failed);
-        check_invariants(&v, &list, e);
-        if (e % 50 == 0) ui_renderer_draw(&r, &list);
+        if (off.r.zoom != v.zoom) assert_int_equal(ui_renderer_set_zoom(&off.r, v.zoom, &err), 0);
+        ui_view_layout(&v, &off.list, W, H);
+        ui_view_draw(&v, &off.list);
+        assert_false(off.list.failed);
+        check_invariants(&v, &off.list, e);
+        if (e % 50 == 0) ui_renderer_draw(&off.r, &off.list);
     }
     print_message("%d events; ended at step %d of %s\n", EVENTS, v.step,
                   v.model ? v.model->name : "(none)");
-    ui_draw_free(&list);
-    ui_renderer_free(&r);
-    SDL_DestroyRenderer(sdl);
-    SDL_FreeSurface(surface);
+    offscreen_close(&off);
     ui_view_free(&v);
 }
 

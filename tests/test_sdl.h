@@ -19,4 +19,31 @@ static int sdl_teardown(void **state) {
     return 0;
 }
 
+/* A real renderer drawing into a surface (SDL's software renderer): text measures, and
+ * frames drawn as the window would. */
+typedef struct Offscreen {
+    SDL_Surface *surface;
+    SDL_Renderer *sdl;
+    UiRenderer r;
+    UiDrawList list;
+} Offscreen;
+
+static inline void offscreen_open(Offscreen *o, int width, int height) {
+    RnnError err;
+    memset(o, 0, sizeof *o);
+    o->surface = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    assert_non_null(o->surface);
+    o->sdl = SDL_CreateSoftwareRenderer(o->surface);
+    assert_non_null(o->sdl);
+    if (ui_renderer_init(&o->r, o->sdl, NULL, 1.0, &err)) fail_msg("%s", err.message);
+    o->list.measure = &o->r.measure;
+}
+
+static inline void offscreen_close(Offscreen *o) {
+    ui_draw_free(&o->list);
+    ui_renderer_free(&o->r);
+    SDL_DestroyRenderer(o->sdl);
+    SDL_FreeSurface(o->surface);
+}
+
 #endif

@@ -54,6 +54,13 @@ int rnn_session_done(const RnnSession *s) {
     return s->epoch >= s->epochs;
 }
 
+static void stats_add(RnnStats *into, const RnnStats *batch) {
+    into->loss_sum += batch->loss_sum;
+    into->correct += batch->correct;
+    into->count += batch->count;
+    into->sequences += batch->sequences;
+}
+
 int rnn_session_step(RnnSession *s, RnnStats *stats, RnnError *err) {
     if (rnn_session_done(s)) return rnn_error_set(err, "the training run is finished");
     if (s->next == 0) { /* a new epoch: a new order, fresh counts */
@@ -64,16 +71,8 @@ int rnn_session_step(RnnSession *s, RnnStats *stats, RnnError *err) {
     for (int k = 0; k < size; k++) s->batch[k] = &s->examples[s->order[s->next + k]];
     RnnStats batch_stats = {0};
     if (rnn_trainer_step(s->trainer, s->batch, size, &batch_stats, err)) return -1;
-    s->epoch_stats.loss_sum += batch_stats.loss_sum;
-    s->epoch_stats.correct += batch_stats.correct;
-    s->epoch_stats.count += batch_stats.count;
-    s->epoch_stats.sequences += batch_stats.sequences;
-    if (stats) {
-        stats->loss_sum += batch_stats.loss_sum;
-        stats->correct += batch_stats.correct;
-        stats->count += batch_stats.count;
-        stats->sequences += batch_stats.sequences;
-    }
+    stats_add(&s->epoch_stats, &batch_stats);
+    if (stats) stats_add(stats, &batch_stats);
     s->next += size;
     s->epoch_ended = s->next >= s->count;
     if (s->epoch_ended) s->next = 0, s->epoch++;

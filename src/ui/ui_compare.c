@@ -65,6 +65,11 @@ static int column_refresh(UiCompareColumn *col, RnnError *err) {
     return rc ? -1 : 0;
 }
 
+/* The column reads text again (new words or new weights) and its reach is recomputed. */
+static int column_run(UiCompareColumn *col, const char *text, RnnError *err) {
+    return ui_view_set_text(&col->view, text ? text : "", err) || column_refresh(col, err) ? -1 : 0;
+}
+
 /* ---- opening and closing -------------------------------------------------------------------- */
 
 static void column_free(UiCompareColumn *col) {
@@ -145,7 +150,7 @@ int ui_compare_set_text(UiView *v, const char *text, RnnError *err) {
     UiCompare *cmp = v->compare;
     for (int k = 0; k < cmp->count; k++) {
         UiCompareColumn *col = &cmp->col[k];
-        if (ui_view_set_text(&col->view, text, err) || column_refresh(col, err)) return -1;
+        if (column_run(col, text, err)) return -1;
     }
     return 0;
 }
@@ -178,7 +183,7 @@ static int adopt_job(UiView *v, int k, UiTrainJob *job, RnnError *err) {
     ui_train_progress(job, col->progress);
     /* the window shows the weights being trained from the start: noise first */
     if (ui_train_fetch(job, col->view.model->params, &col->job_step) &&
-        (ui_view_set_text(&col->view, v->text ? v->text : "", err) || column_refresh(col, err)))
+        column_run(col, v->text, err))
         return -1;
     return 0;
 }
@@ -242,9 +247,7 @@ int ui_compare_poll(UiView *v) {
                                col->progress->error);
         if (ui_train_fetch(col->job, col->view.model->params, &col->job_step)) {
             RnnError err;
-            if (ui_view_set_text(&col->view, v->text ? v->text : "", &err) ||
-                column_refresh(col, &err))
-                ui_view_set_banner(v, 1, "%s", err.message);
+            if (column_run(col, v->text, &err)) ui_view_set_banner(v, 1, "%s", err.message);
             changed = 1;
         }
     }
@@ -509,13 +512,24 @@ static void shared_range(const UiCompare *cmp, int influence, double *lo, double
     if (!ui_chart_range(all, n, 1, lo, hi)) *lo = *hi = 0;
 }
 
+/* One reach chart of a column: the trained curve, and with F the fresh one. */
+static void reach_chart(UiDrawList *l, const UiPalette *p, const UiCompare *cmp, UiChart *chart,
+                        const double *trained, const double *initial, int T) {
+    UiChartSeries series[2];
+    int n = 0;
+    if (trained)
+        series[n++] = (UiChartSeries){trained, T, p->accent, 0, cmp->show_fresh ? "trained" : NULL};
+    if (cmp->show_fresh && initial) series[n++] = (UiChartSeries){initial, T, p->muted, 1, "fresh"};
+    ui_chart_draw(l, chart, series, n);
+}
+
 static void draw_reach(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     UiCompare *cmp = v->compare;
     int T = col->view.trace ? col->view.trace->steps : 0;
-    UiColor fresh = p->muted;
+    char note[96];
     UiChart chart = {col->chart_sensitivity,
                      "sensitivity ‖∂h_T/∂x_t‖",
-                     NULL,
+                     note,
                      1,
                      0,
                      0,
@@ -526,32 +540,19 @@ static void draw_reach(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareCo
                      p->muted,
                      p->grid,
                      p->panel};
-    char note[96];
     ratio_text(note, sizeof note, &col->trained, T);
-    chart.note = note;
     shared_range(cmp, 0, &chart.y_min, &chart.y_max);
-    UiChartSeries series[2];
-    int n = 0;
-    if (col->trained.sensitivity)
-        series[n++] = (UiChartSeries){col->trained.sensitivity, T, p->accent, 0,
-                                      cmp->show_fresh ? "trained" : NULL};
-    if (cmp->show_fresh && col->initial.sensitivity)
-        series[n++] = (UiChartSeries){col->initial.sensitivity, T, fresh, 1, "fresh"};
-    ui_chart_draw(l, &chart, series, n);
+    reach_chart(l, p, cmp, &chart, col->trained.sensitivity, col->initial.sensitivity, T);
 
     chart.rect = col->chart_influence;
     chart.title = "key influence ‖Δh_t‖";
-    snprintf(note, sizeof note, "first word swapped for %d other%s", col->trained.alternatives,
-             col->trained.alternatives == 1 ? "" : "s");
-    if (!col->trained.influence) snprintf(note, sizeof note, "the model has no other words");
-    shared_range(cmp, 1, &chart.y_min, &chart.y_max);
-    n = 0;
     if (col->trained.influence)
-        series[n++] = (UiChartSeries){col->trained.influence, T, p->accent, 0,
-                                      cmp->show_fresh ? "trained" : NULL};
-    if (cmp->show_fresh && col->initial.influence)
-        series[n++] = (UiChartSeries){col->initial.influence, T, fresh, 1, "fresh"};
-    ui_chart_draw(l, &chart, series, n);
+        snprintf(note, sizeof note, "first word swapped for %d other%s", col->trained.alternatives,
+                 col->trained.alternatives == 1 ? "" : "s");
+    else
+        snprintf(note, sizeof note, "the model has no other words");
+    shared_range(cmp, 1, &chart.y_min, &chart.y_max);
+    reach_chart(l, p, cmp, &chart, col->trained.influence, col->initial.influence, T);
 }
 
 static void draw_training(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
