@@ -3,6 +3,8 @@
  * Trains each configuration twice from the same seed, once each way, over six steps of
  * batches with mixed lengths (and a short last batch), with clipping on, and compares every
  * weight. Covers raw vectors and embeddings, every head, 1-4 layers, both directions, relu.
+ * The side-by-side path runs again with the matrix kernels held to 2 doubles a vector (SSE2)
+ * and to 1 (plain loops): where the CPU has AVX the first run used 4, and all must agree.
  * Exit code 0 when all are identical. */
 #include "rnn.h"
 
@@ -85,10 +87,14 @@ int main(void) {
         {RNN_CELL_GRU, RNN_TANH, 8, 13, 4, 1, 40, RNN_HEAD_MANY_TO_MANY, 5},
         {RNN_CELL_RNN, RNN_TANH, 4, 1, 2, 0, 6, RNN_HEAD_MANY_TO_ONE, 2},
         {RNN_CELL_LSTM, RNN_TANH, 2, 3, 1, 1, 0, RNN_HEAD_REGRESSION, 1},
+        {RNN_CELL_LSTM, RNN_TANH, 16, 32, 1, 0, 22, RNN_HEAD_MANY_TO_ONE, 8},
+        {RNN_CELL_RNN, RNN_TANH, 8, 20, 2, 1, 12, RNN_HEAD_MANY_TO_MANY, 3},
     };
+    int native = rnn_kernel_width();
+    printf("kernel width on this CPU: %d doubles\n", native);
     int bad = 0;
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        static double a[20000], b[20000];
+        static double a[20000], b[20000], w[20000];
         size_t na, nb;
         int batches[] = {1, 5, 32};
         for (int k = 0; k < 3; k++) {
@@ -101,6 +107,16 @@ int main(void) {
             printf("config %zu batch %d: %s (%zu params)\n", i, batches[k],
                    same ? "identical" : "DIFFERENT", na);
             bad |= !same;
+            for (int width = 2; width >= 1; width--) {
+                if (width >= native) continue;
+                size_t nw;
+                rnn_kernel_width_limit(width);
+                int failed = run(cs[i], batches[k], 9, 1, w, &nw, 100 + i);
+                rnn_kernel_width_limit(4);
+                same = !failed && nw == na && memcmp(a, w, na * sizeof(double)) == 0;
+                printf("  kernels of width %d: %s\n", width, same ? "identical" : "DIFFERENT");
+                bad |= !same;
+            }
         }
     }
     return bad;

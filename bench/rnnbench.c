@@ -17,7 +17,12 @@
  *       bench_frame_steady, for valgrind --tool=callgrind --toggle-collect=...; also prints
  *       the wall time of each.
  *
- * Everything is seeded: two runs do the same work. */
+ *   rnnbench width
+ *       prints the matrix kernels' vector width on this CPU (doubles: 4 AVX, 2 SSE2).
+ *
+ * train and forward take --kernel-width W to hold the kernels to W doubles (to measure what
+ * the wider ones bring; every width computes the same bits). Everything is seeded: two runs
+ * do the same work. */
 #define _POSIX_C_SOURCE 200809L
 #include "io.h"
 #include "rnn.h"
@@ -326,10 +331,13 @@ static int cmd_frame(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     const char *cmd = argc > 1 ? argv[1] : "";
+    rnn_kernel_width_limit(atoi(option(argc, argv, "--kernel-width", "4")));
+    if (strcmp(cmd, "width") == 0) return printf("%d\n", rnn_kernel_width()) < 0;
     if (strcmp(cmd, "data") == 0) return cmd_data(argc, argv);
     if (strcmp(cmd, "train") == 0) return cmd_train(argc, argv);
     if (strcmp(cmd, "forward") == 0) return cmd_forward(argc, argv);
     if (strcmp(cmd, "frame") == 0) return cmd_frame(argc, argv);
-    fprintf(stderr, "usage: rnnbench data|train|forward|frame [OPTIONS] (see bench/rnnbench.c)\n");
+    fprintf(stderr,
+            "usage: rnnbench data|train|forward|frame|width [OPTIONS] (see bench/rnnbench.c)\n");
     return 2;
 }

@@ -156,20 +156,38 @@ static double first_over_last(const RnnModel *m, const char *text) {
     return ratio;
 }
 
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* At a gap of 40 words almost nothing of the first word's gradient reaches the end of the
+ * shipped vanilla RNN, on every sentence; the gated cells keep far more. How much more varies
+ * with the sentence (an LSTM whose cell state latched the key is insensitive too: on one of
+ * these 20 its ratio is 1.6e-6, 74x the RNN's), so each sentence is held to 10x and the
+ * median to 10,000x (measured: 7e6 for the LSTM, 1e9 for the GRU). */
 static void test_rnn_reach_collapses_at_distance_40(void **state) {
     (void)state;
     RnnModel *rnn = load(MODELS "recall-rnn.json"), *lstm = load(MODELS "recall-lstm.json"),
              *gru = load(MODELS "recall-gru.json");
-    for (int i = 0; i < 20; i++) { /* every one of 20 sentences, not just on average */
+    enum { N = 20 };
+    double lstm_over_rnn[N], gru_over_rnn[N];
+    for (int i = 0; i < N; i++) {
         char text[1024];
         recall_text(40, 500 + i, text, sizeof text);
         double r = first_over_last(rnn, text), l = first_over_last(lstm, text),
                g = first_over_last(gru, text);
         if (i == 0) print_message("distance 40: rnn %.3g  lstm %.3g  gru %.3g\n", r, l, g);
         assert_true(r > 0);
-        assert_true(r * 1000 <= l);
-        assert_true(r * 1000 <= g);
+        assert_true(r < 1e-7);
+        assert_true(r * 10 <= l);
+        assert_true(r * 10 <= g);
+        lstm_over_rnn[i] = l / r, gru_over_rnn[i] = g / r;
     }
+    qsort(lstm_over_rnn, N, sizeof(double), compare_doubles);
+    qsort(gru_over_rnn, N, sizeof(double), compare_doubles);
+    assert_true(lstm_over_rnn[N / 2] >= 1e4);
+    assert_true(gru_over_rnn[N / 2] >= 1e4);
     rnn_model_free(rnn), rnn_model_free(lstm), rnn_model_free(gru);
 }
 

@@ -331,7 +331,7 @@ static void test_explanations_rebuild_every_value(void **state) {
                             assert_double_equal(a, e.pre, 1e-15);
                             rebuilt = e.activation == RNN_ACT_SIGMOID ? rnn_sigmoid(a)
                                       : e.activation == RNN_ACT_RELU  ? (a > 0 ? a : 0)
-                                                                      : tanh(a);
+                                                                      : rnn_tanh(a);
                             break;
                         }
                         case RNN_EXPLAIN_LSTM_C:

@@ -5,7 +5,7 @@
 #   options: --build-dir DIR (default build-bench/, configured and built when needed)
 #            --out FILE      (full run: where the report goes, default BENCHMARKS.md)
 #
-# Rows (targets from issue 8; "pending" rows: see the variable below):
+# Rows (targets from issue 8):
 #   train CELL hH      training throughput, sequences/s, recall task, T = 30, batch 32, Adam;
 #                      rnnscope (double) against torch float64 (target 5x at H <= 32, 2x at 64,
 #                      1x at 128) and float32 (2x at H <= 32; the rest reported)
@@ -30,11 +30,6 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-# Rows whose target waits on a decision or a change outside this harness's files (each
-# explained in BENCHMARKS.md): the table marks them "(pending)", and --quick fails on them
-# only below a quarter of the target instead of half. Remove a row here once it is fixed.
-#   forward lstm: half its time is glibc's tanh; a faster tanh changes the shipped weights
-pending="forward lstm"
 py=/usr/bin/python3
 $py -c "import torch" 2>/dev/null || { echo "bench: /usr/bin/python3 cannot import torch" >&2; exit 1; }
 
@@ -167,29 +162,17 @@ table="$tmp/table.md"
 {
   echo "| measure | rnnscope | reference | ratio | target | OK | note |"
   echo "| --- | ---: | ---: | ---: | ---: | --- | --- |"
-  awk -F'|' -v pending="$pending" '{
+  awk -F'|' '{
     ok = "report"
     if ($6 == "") $6 = "-"
     if ($5 != "-") { ok = ($4 + 0 >= $5 + 0) ? "OK" : (($4 + 0 >= $5 / 2) ? "missed" : "FAIL (< half)") }
-    if (ok != "OK" && $5 != "-" && is_pending($1)) ok = ok " (pending)"
     tgt = ($5 == "-") ? "-" : $5 "x"
     printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, tgt, ok, $6
-  }
-  function is_pending(name,   n, p, i) {
-    n = split(pending, p, "|")
-    for (i = 1; i <= n; i++) if (index(name, p[i]) == 1) return 1
-    return 0
   }' "$rows"
 } > "$table"
 echo
 cat "$table"
-fails=$(awk -F'|' -v pending="$pending" '
-  function is_pending(name,   n, p, i) {
-    n = split(pending, p, "|")
-    for (i = 1; i <= n; i++) if (index(name, p[i]) == 1) return 1
-    return 0
-  }
-  $5 != "-" && $4 + 0 < $5 / (is_pending($1) ? 4 : 2)' "$rows" | wc -l)
+fails=$(awk -F'|' '$5 != "-" && $4 + 0 < $5 / 2' "$rows" | wc -l)
 
 if [ $quick -eq 0 ]; then
   {
@@ -207,7 +190,7 @@ if [ $quick -eq 0 ]; then
     echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "- Command: \`tools/bench.sh\` (build: $(basename "$build")/, CMAKE_BUILD_TYPE=RelWithDebInfo, gcc $(gcc -dumpfullversion 2>/dev/null || echo '?'), no -march)"
     echo "- Machine: $(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $cores cores ($(lscpu | awk -F: '/^Thread\(s\) per core/ {gsub(/ /, "", $2); print $2}') thread(s) per core), $(uname -sr), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
-    echo "- PyTorch: $($py -c 'import torch; print(torch.__version__)') (Debian python3-torch), \`torch.set_num_threads($cores)\`; rnnscope trains on up to 2 threads"
+    echo "- PyTorch: $($py -c 'import torch; print(torch.__version__)') (Debian python3-torch), \`torch.set_num_threads($cores)\`; rnnscope trains on up to 2 threads, matrix kernels $("$rb" width) doubles wide (4: AVX, chosen at run time; 2: SSE2)"
     echo "- Medians of $reps interleaved runs of ${secs} s for throughput; $shots runs end to end"
     echo
     cat "$table"

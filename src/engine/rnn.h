@@ -252,7 +252,17 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int hidden,
                       const double *c_prev, double *gate_ih, double *gate_hh, double *gate_pre,
                       double *gate, double *h, double *c);
 
+/* The engine's σ(x) = 1 / (1 + e^-x) and tanh(x) (rnn_activation.c): within a few units in
+ * the last place of the true values, the same bits on every x86-64. The _many forms do n
+ * values (out may be x); a value gives the same bits alone or in an array. rnn_tanh_many
+ * also writes the values to `also` unless it is NULL (the cells keep some twice; copying
+ * them afterwards would wait on the stores just made). */
 double rnn_sigmoid(double x);
+double rnn_tanh(double x);
+void rnn_sigmoid_many(double *out, const double *x, int n);
+void rnn_tanh_many(double *out, double *also, const double *x, int n);
+/* out = a + b element-wise (n values), stored as the _many forms load them. */
+void rnn_add_many(double *out, const double *a, const double *b, int n);
 /* Numerically stable softmax over n values (subtracts the max). */
 void rnn_softmax(const double *logits, int n, double *probs);
 
@@ -509,6 +519,13 @@ void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, 
 
 /* db (cols) += a_q for q = 0..n-1, in that order. */
 void rnn_sum_rows(double *db, const double *const *a, int n, int cols);
+
+/* The kernels' vector width in doubles: 4 (AVX) where the CPU has it, else 2 (SSE2, every
+ * x86-64; 1 without GCC's vector extensions). Every width gives the same bits.
+ * rnn_kernel_width_limit(w) keeps the engine at widths <= w from then on (tests compare
+ * the widths; benchmarks measure them); call it while no other thread runs the engine. */
+int rnn_kernel_width(void);
+void rnn_kernel_width_limit(int max_width);
 
 /* Scratch for running up to `slots` sequences of up to `capacity` steps side by side: one
  * trace and one backward scratch per sequence, the weights transposed for the forward

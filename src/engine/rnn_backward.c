@@ -107,7 +107,6 @@ static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, co
                                 const double *gate, const double *c, const double *tanh_c,
                                 const double *dh, double *dc, double *da_ih, double *da_hh,
                                 double *dh_prev) {
-    int G = rnn_gate_count(cell);
     if (cell == RNN_CELL_RNN) {
         for (int j = 0; j < H; j++) {
             /* h = act(a):  da = dh · act'(a);  tanh' = 1 - h²,  relu' = [a > 0] */
@@ -120,7 +119,7 @@ static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, co
         const double *i = gate, *f = gate + H, *g = gate + 2 * H, *o = gate + 3 * H;
         for (int j = 0; j < H; j++) {
             /* h = o ⊙ tanh(c):  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 - tanh²(c)) */
-            double tc = tanh_c ? tanh_c[j] : tanh(c[j]); /* the forward pass's, if it kept it */
+            double tc = tanh_c ? tanh_c[j] : rnn_tanh(c[j]); /* the forward pass's, if it kept it */
             double d_o = dh[j] * tc;
             double d_c = dc[j] + dh[j] * o[j] * (1.0 - tc * tc);
             /* c = f ⊙ c_prev + i ⊙ g */
@@ -128,12 +127,13 @@ static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, co
             double d_i = d_c * g[j], d_f = d_c * cp, d_g = d_c * i[j];
             dc[j] = d_c * f[j]; /* now dLoss/dc_prev */
             /* through the activations: σ' = σ(1-σ), tanh' = 1 - tanh² */
-            da_ih[j] = d_i * i[j] * (1.0 - i[j]);
-            da_ih[H + j] = d_f * f[j] * (1.0 - f[j]);
-            da_ih[2 * H + j] = d_g * (1.0 - g[j] * g[j]);
-            da_ih[3 * H + j] = d_o * o[j] * (1.0 - o[j]);
+            /* both copies written here: a memcpy of values just stored one by one would
+             * wait for the stores to reach the cache */
+            da_ih[j] = da_hh[j] = d_i * i[j] * (1.0 - i[j]);
+            da_ih[H + j] = da_hh[H + j] = d_f * f[j] * (1.0 - f[j]);
+            da_ih[2 * H + j] = da_hh[2 * H + j] = d_g * (1.0 - g[j] * g[j]);
+            da_ih[3 * H + j] = da_hh[3 * H + j] = d_o * o[j] * (1.0 - o[j]);
         }
-        memcpy(da_hh, da_ih, (size_t)G * H * sizeof *da_hh);
         if (dh_prev) memset(dh_prev, 0, (size_t)H * sizeof *dh_prev);
     } else {
         const double *r = gate, *z = gate + H, *n = gate + 2 * H;

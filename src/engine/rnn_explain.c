@@ -72,7 +72,7 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
         out->kind = RNN_EXPLAIN_LSTM_H;
         out->o = gate[3 * H + unit];
         out->c = tr->c[hi];
-        out->tanh_c = tanh(out->c);
+        out->tanh_c = rnn_tanh(out->c);
         out->value = tr->h[hi];
         return 0;
     }

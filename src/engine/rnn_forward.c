@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-double rnn_sigmoid(double x) {
-    /* Never exp() of a large positive number: no overflow, no 0 * inf. With e = exp(-|x|):
-     * σ(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) below, written without a branch (the
-     * sign of a pre-activation is a coin toss, a branch on it is mispredicted half the time);
-     * the same operations as the branching form, so the same bits. */
-    double e = exp(-fabs(x));
-    double num = x >= 0 ? 1.0 : e;
-    return num / (1.0 + e);
-}
-
 void rnn_softmax(const double *logits, int n, double *probs) {
     double max = logits[0], sum = 0;
     for (int k = 1; k < n; k++)
@@ -47,45 +37,40 @@ static void affine(double *out, const double *W, const double *b, const double *
 static void cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const double *gate_ih,
                              const double *gate_hh, const double *h_prev, const double *c_prev,
                              double *gate_pre, double *gate, double *h, double *c, double *tanh_c) {
+    /* The activations run over whole gate blocks (rnn_activation.c, two values at a time). */
     if (cell == RNN_CELL_RNN) {
-        for (int j = 0; j < H; j++) {
-            /* h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu */
-            double pre = gate_pre[j] = gate_ih[j] + gate_hh[j];
-            h[j] = gate[j] = act == RNN_RELU ? (pre > 0 ? pre : 0.0) : tanh(pre);
-        }
+        /* h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu */
+        rnn_add_many(gate_pre, gate_ih, gate_hh, H);
+        if (act == RNN_RELU)
+            for (int j = 0; j < H; j++) h[j] = gate[j] = gate_pre[j] > 0 ? gate_pre[j] : 0.0;
+        else
+            rnn_tanh_many(gate, h, gate_pre, H); /* into gate and h, both kept */
     } else if (cell == RNN_CELL_LSTM) {
-        for (int k = 0; k < 4 * H; k++) gate_pre[k] = gate_ih[k] + gate_hh[k];
+        rnn_add_many(gate_pre, gate_ih, gate_hh, 4 * H);
         double *i = gate, *f = gate + H, *g = gate + 2 * H, *o = gate + 3 * H;
-        for (int j = 0; j < H; j++) {
-            /* i = σ(W_ii x + b_ii + W_hi h + b_hi)   input gate */
-            i[j] = rnn_sigmoid(gate_pre[j]);
-            /* f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate */
-            f[j] = rnn_sigmoid(gate_pre[H + j]);
-            /* g = tanh(W_ig x + b_ig + W_hg h + b_hg) candidate */
-            g[j] = tanh(gate_pre[2 * H + j]);
-            /* o = σ(W_io x + b_io + W_ho h + b_ho)   output gate */
-            o[j] = rnn_sigmoid(gate_pre[3 * H + j]);
-            /* c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c') */
-            c[j] = f[j] * (c_prev ? c_prev[j] : 0.0) + i[j] * g[j];
-            double tc = tanh(c[j]);
-            h[j] = o[j] * tc;
-            if (tanh_c) tanh_c[j] = tc; /* kept for the backward pass (LSTM, (H), or NULL) */
-        }
+        /* i = σ(W_ii x + b_ii + W_hi h + b_hi)   input gate
+         * f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate (the next H rows) */
+        rnn_sigmoid_many(i, gate_pre, 2 * H);
+        /* g = tanh(W_ig x + b_ig + W_hg h + b_hg) candidate */
+        rnn_tanh_many(g, NULL, gate_pre + 2 * H, H);
+        /* o = σ(W_io x + b_io + W_ho h + b_ho)   output gate */
+        rnn_sigmoid_many(o, gate_pre + 3 * H, H);
+        /* c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c') */
+        for (int j = 0; j < H; j++) c[j] = f[j] * (c_prev ? c_prev[j] : 0.0) + i[j] * g[j];
+        rnn_tanh_many(h, tanh_c, c, H); /* tanh(c') kept for the backward pass if asked */
+        for (int j = 0; j < H; j++) h[j] *= o[j];
     } else {
         double *r = gate, *z = gate + H, *n = gate + 2 * H;
-        for (int j = 0; j < H; j++) {
-            /* r = σ(W_ir x + b_ir + W_hr h + b_hr)   reset gate */
-            gate_pre[j] = gate_ih[j] + gate_hh[j];
-            r[j] = rnn_sigmoid(gate_pre[j]);
-            /* z = σ(W_iz x + b_iz + W_hz h + b_hz)   update gate */
-            gate_pre[H + j] = gate_ih[H + j] + gate_hh[H + j];
-            z[j] = rnn_sigmoid(gate_pre[H + j]);
-            /* n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   candidate */
+        /* r = σ(W_ir x + b_ir + W_hr h + b_hr)   reset gate
+         * z = σ(W_iz x + b_iz + W_hz h + b_hz)   update gate (the next H rows) */
+        rnn_add_many(gate_pre, gate_ih, gate_hh, 2 * H);
+        rnn_sigmoid_many(r, gate_pre, 2 * H);
+        /* n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   candidate */
+        for (int j = 0; j < H; j++)
             gate_pre[2 * H + j] = gate_ih[2 * H + j] + r[j] * gate_hh[2 * H + j];
-            n[j] = tanh(gate_pre[2 * H + j]);
-            /* h' = (1 - z) ⊙ n + z ⊙ h */
-            h[j] = (1.0 - z[j]) * n[j] + z[j] * (h_prev ? h_prev[j] : 0.0);
-        }
+        rnn_tanh_many(n, NULL, gate_pre + 2 * H, H);
+        /* h' = (1 - z) ⊙ n + z ⊙ h */
+        for (int j = 0; j < H; j++) h[j] = (1.0 - z[j]) * n[j] + z[j] * (h_prev ? h_prev[j] : 0.0);
     }
 }
 
@@ -97,190 +82,6 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, cons
     affine(gate_ih, p->weight_ih, p->bias_ih, x, G * H, in);
     affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, G * H, H);
     cell_activations(cell, act, H, gate_ih, gate_hh, h_prev, c_prev, gate_pre, gate, h, c, NULL);
-}
-
-/* ---- kernels for many rows at once ---------------------------------------------------------
- *
- * Every value is summed in the same order as the one-row loops above (affine,
- * transpose_times, outer_accumulate), one product after the other: the blocking only decides
- * which values are summed side by side. So the batched training gives the same bits as
- * training one sequence after the other, and the compiler may vectorise across outputs
- * (never across a sum: that would reorder it). */
-
-enum { BLOCK_ROWS = 4, BLOCK_COLS = 4 };
-
-#if defined(__GNUC__)
-/* Two doubles side by side (SSE2, which every x86-64 has; other targets lower it as they
- * can). Only element-wise products and sums: each lane computes what the scalar loop does. */
-typedef double V2 __attribute__((vector_size(16)));
-static inline V2 load2(const double *p) {
-    V2 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-static inline void store2(double *p, V2 v) {
-    memcpy(p, &v, sizeof v);
-}
-#endif
-
-/* y_i[c0..c0+3] = (bias or y_i) + Σ_k x_i[k] M[k][c0..c0+3] for 4 rows i. */
-static void rows_times_block(double *const *y, const double *const *x, const double *M,
-                             const double *bias, int red, int cols, int c0) {
-#if defined(__GNUC__)
-    V2 acc[BLOCK_ROWS][2];
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int h = 0; h < 2; h++) acc[i][h] = bias ? (V2){0.0, 0.0} : load2(y[i] + c0 + 2 * h);
-    const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
-    for (int k = 0; k < red; k++) {
-        const double *m = M + (size_t)k * cols + c0;
-        V2 m0 = load2(m), m1 = load2(m + 2);
-        acc[0][0] += x0[k] * m0, acc[0][1] += x0[k] * m1;
-        acc[1][0] += x1[k] * m0, acc[1][1] += x1[k] * m1;
-        acc[2][0] += x2[k] * m0, acc[2][1] += x2[k] * m1;
-        acc[3][0] += x3[k] * m0, acc[3][1] += x3[k] * m1;
-    }
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int h = 0; h < 2; h++)
-            store2(y[i] + c0 + 2 * h, bias ? load2(bias + c0 + 2 * h) + acc[i][h] : acc[i][h]);
-#else
-    double acc[BLOCK_ROWS][BLOCK_COLS];
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int j = 0; j < BLOCK_COLS; j++) acc[i][j] = bias ? 0.0 : y[i][c0 + j];
-    for (int k = 0; k < red; k++)
-        for (int i = 0; i < BLOCK_ROWS; i++)
-            for (int j = 0; j < BLOCK_COLS; j++)
-                acc[i][j] += x[i][k] * M[(size_t)k * cols + c0 + j];
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int j = 0; j < BLOCK_COLS; j++)
-            y[i][c0 + j] = bias ? bias[c0 + j] + acc[i][j] : acc[i][j];
-#endif
-}
-
-/* One row, 16 columns at a time: enough independent sums to hide the adder's latency. */
-static void row_times_wide(double *y, const double *x, const double *M, const double *bias, int red,
-                           int cols, int c0) {
-#if defined(__GNUC__)
-    /* eight named sums, so that they stay in registers */
-    const double *y0 = bias ? bias + c0 : y + c0;
-    V2 a0 = {0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    if (!bias) {
-        a0 = load2(y0), a1 = load2(y0 + 2), a2 = load2(y0 + 4), a3 = load2(y0 + 6);
-        a4 = load2(y0 + 8), a5 = load2(y0 + 10), a6 = load2(y0 + 12), a7 = load2(y0 + 14);
-    }
-    for (int k = 0; k < red; k++) {
-        const double *m = M + (size_t)k * cols + c0;
-        double xk = x[k];
-        a0 += xk * load2(m), a1 += xk * load2(m + 2), a2 += xk * load2(m + 4);
-        a3 += xk * load2(m + 6), a4 += xk * load2(m + 8), a5 += xk * load2(m + 10);
-        a6 += xk * load2(m + 12), a7 += xk * load2(m + 14);
-    }
-    if (bias) {
-        a0 = load2(y0) + a0, a1 = load2(y0 + 2) + a1, a2 = load2(y0 + 4) + a2;
-        a3 = load2(y0 + 6) + a3, a4 = load2(y0 + 8) + a4, a5 = load2(y0 + 10) + a5;
-        a6 = load2(y0 + 12) + a6, a7 = load2(y0 + 14) + a7;
-    }
-    double *out = y + c0;
-    store2(out, a0), store2(out + 2, a1), store2(out + 4, a2), store2(out + 6, a3);
-    store2(out + 8, a4), store2(out + 10, a5), store2(out + 12, a6), store2(out + 14, a7);
-#else
-    for (int j = c0; j < c0 + 16; j++) {
-        double sum = bias ? 0.0 : y[j];
-        for (int k = 0; k < red; k++) sum += x[k] * M[(size_t)k * cols + j];
-        y[j] = bias ? bias[j] + sum : sum;
-    }
-#endif
-}
-
-void rnn_rows_times(double *const *out, const double *const *in, const double *M,
-                    const double *bias, int n, int red, int cols) {
-    int i0 = 0;
-    for (; i0 + BLOCK_ROWS <= n; i0 += BLOCK_ROWS) {
-        int c0 = 0;
-        for (; c0 + BLOCK_COLS <= cols; c0 += BLOCK_COLS)
-            rows_times_block(out + i0, in + i0, M, bias, red, cols, c0);
-        for (; c0 < cols; c0++) /* what is left of the columns, one at a time */
-            for (int i = i0; i < i0 + BLOCK_ROWS; i++) {
-                double sum = bias ? 0.0 : out[i][c0];
-                for (int k = 0; k < red; k++) sum += in[i][k] * M[(size_t)k * cols + c0];
-                out[i][c0] = bias ? bias[c0] + sum : sum;
-            }
-    }
-    for (; i0 < n; i0++) { /* the rows left over, one at a time */
-        int c0 = 0;
-        for (; c0 + 16 <= cols; c0 += 16) row_times_wide(out[i0], in[i0], M, bias, red, cols, c0);
-        for (; c0 < cols; c0++) {
-            double sum = bias ? 0.0 : out[i0][c0];
-            for (int k = 0; k < red; k++) sum += in[i0][k] * M[(size_t)k * cols + c0];
-            out[i0][c0] = bias ? bias[c0] + sum : sum;
-        }
-    }
-}
-
-/* dW[r0..r0+3][c0..c0+3] += a_q[r] v_q[c] for q = 0..n-1 in order. */
-static void outer_block(double *dW, const double *const *a, const double *const *v, int n, int cols,
-                        int r0, int c0) {
-#if defined(__GNUC__)
-    V2 acc[BLOCK_ROWS][2];
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int h = 0; h < 2; h++) acc[i][h] = load2(dW + (size_t)(r0 + i) * cols + c0 + 2 * h);
-    for (int q = 0; q < n; q++) {
-        const double *aq = a[q] + r0;
-        V2 v0 = load2(v[q] + c0), v1 = load2(v[q] + c0 + 2);
-        acc[0][0] += aq[0] * v0, acc[0][1] += aq[0] * v1;
-        acc[1][0] += aq[1] * v0, acc[1][1] += aq[1] * v1;
-        acc[2][0] += aq[2] * v0, acc[2][1] += aq[2] * v1;
-        acc[3][0] += aq[3] * v0, acc[3][1] += aq[3] * v1;
-    }
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int h = 0; h < 2; h++) store2(dW + (size_t)(r0 + i) * cols + c0 + 2 * h, acc[i][h]);
-#else
-    for (int i = 0; i < BLOCK_ROWS; i++)
-        for (int j = 0; j < BLOCK_COLS; j++) {
-            double *w = dW + (size_t)(r0 + i) * cols + c0 + j;
-            for (int q = 0; q < n; q++) *w += a[q][r0 + i] * v[q][c0 + j];
-        }
-#endif
-}
-
-void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
-                    int cols, int r_begin, int r_end) {
-    (void)rows; /* dW is (rows, cols); only rows r_begin..r_end-1 are touched */
-    int r0 = r_begin;
-    for (; r0 + BLOCK_ROWS <= r_end; r0 += BLOCK_ROWS) {
-        int c0 = 0;
-        for (; c0 + BLOCK_COLS <= cols; c0 += BLOCK_COLS) outer_block(dW, a, v, n, cols, r0, c0);
-        for (; c0 < cols; c0++)
-            for (int i = 0; i < BLOCK_ROWS; i++) {
-                double *w = dW + (size_t)(r0 + i) * cols + c0;
-                for (int q = 0; q < n; q++) *w += a[q][r0 + i] * v[q][c0];
-            }
-    }
-    for (; r0 < r_end; r0++) {
-        double *w = dW + (size_t)r0 * cols;
-        for (int q = 0; q < n; q++) {
-            double aq = a[q][r0];
-            for (int c = 0; c < cols; c++) w[c] += aq * v[q][c];
-        }
-    }
-}
-
-void rnn_sum_rows(double *db, const double *const *a, int n, int cols) {
-    int c0 = 0;
-#if defined(__GNUC__)
-    for (; c0 + 8 <= cols; c0 += 8) {
-        /* db[c0..c0+7] += a_q[c0..c0+7], q in order: four pairs of sums in registers */
-        V2 s0 = load2(db + c0), s1 = load2(db + c0 + 2), s2 = load2(db + c0 + 4);
-        V2 s3 = load2(db + c0 + 6);
-        for (int q = 0; q < n; q++) {
-            const double *aq = a[q] + c0;
-            s0 += load2(aq), s1 += load2(aq + 2), s2 += load2(aq + 4), s3 += load2(aq + 6);
-        }
-        store2(db + c0, s0), store2(db + c0 + 2, s1), store2(db + c0 + 4, s2);
-        store2(db + c0 + 6, s3);
-    }
-#endif
-    for (; c0 < cols; c0++)
-        for (int q = 0; q < n; q++) db[c0] += a[q][c0];
 }
 
 /* ---- the trace ---------------------------------------------------------------------------- */

@@ -1,0 +1,129 @@
+/* rnn_kernels.c - matrix products for many rows at once, the engine's inner loops.
+ *
+ * Every value is summed in the same order as the one-row loops in rnn_forward.c (affine) and
+ * rnn_backward.c, one product after the other: the blocking only decides which values are
+ * summed side by side. So the batched training gives the same bits as training one sequence
+ * after the other, and a vector of 2 doubles (SSE2) the same bits as a vector of 4 (AVX,
+ * chosen at run time where the CPU has it, without FMA: a fused multiply-add rounds once
+ * where the loops round twice). */
+#include "rnn.h"
+
+#include <string.h>
+
+/* ---- one value at a time: the edges the vector kernels leave, and the reference ---------- */
+
+/* y[c] = (bias[c] or y[c]) + Σ_k x[k] M[k][c] for columns c_from..cols-1 of one row */
+static void one_row_times(double *y, const double *x, const double *M, const double *bias, int red,
+                          int cols, int c_from) {
+    for (int c = c_from; c < cols; c++) {
+        double sum = bias ? 0.0 : y[c];
+        for (int k = 0; k < red; k++) sum += x[k] * M[(size_t)k * cols + c];
+        y[c] = bias ? bias[c] + sum : sum;
+    }
+}
+
+/* dW[r][c] += Σ_q a_q[r] v_q[c] for rows r_begin..r_end-1, columns c_from..cols-1 */
+static void outer_scalar(double *dW, const double *const *a, const double *const *v, int n,
+                         int cols, int r_begin, int r_end, int c_from) {
+    for (int r = r_begin; r < r_end; r++) {
+        double *w = dW + (size_t)r * cols;
+        for (int q = 0; q < n; q++)
+            for (int c = c_from; c < cols; c++) w[c] += a[q][r] * v[q][c];
+    }
+}
+
+/* db[c] += Σ_q a_q[c] for columns c_from..cols-1 */
+static void sum_scalar(double *db, const double *const *a, int n, int cols, int c_from) {
+    for (int c = c_from; c < cols; c++)
+        for (int q = 0; q < n; q++) db[c] += a[q][c];
+}
+
+#if defined(__GNUC__)
+#define KERNEL_WIDTH 2
+#define KERNEL(name) name##_w2
+#include "rnn_kernels_impl.h"
+#undef KERNEL
+#undef KERNEL_WIDTH
+
+#if defined(__x86_64__) && !defined(__clang__)
+#define RNN_HAVE_AVX_KERNELS 1
+#pragma GCC push_options
+#pragma GCC target("avx")
+#define KERNEL_WIDTH 4
+#define KERNEL(name) name##_w4
+#include "rnn_kernels_impl.h"
+#undef KERNEL
+#undef KERNEL_WIDTH
+#pragma GCC pop_options
+#endif
+#endif
+
+static int width_limit = 4;
+
+void rnn_kernel_width_limit(int max_width) {
+    width_limit = max_width;
+}
+
+int rnn_kernel_width(void) {
+#if defined(RNN_HAVE_AVX_KERNELS)
+    if (width_limit >= 4 && __builtin_cpu_supports("avx")) return 4;
+#endif
+#if defined(__GNUC__)
+    if (width_limit >= 2) return 2;
+#endif
+    return 1;
+}
+
+void rnn_rows_times(double *const *out, const double *const *in, const double *M,
+                    const double *bias, int n, int red, int cols) {
+    switch (rnn_kernel_width()) {
+#if defined(RNN_HAVE_AVX_KERNELS)
+    case 4:
+        rows_times_w4(out, in, M, bias, n, red, cols);
+        return;
+#endif
+#if defined(__GNUC__)
+    case 2:
+        rows_times_w2(out, in, M, bias, n, red, cols);
+        return;
+#endif
+    default:
+        for (int i = 0; i < n; i++) one_row_times(out[i], in[i], M, bias, red, cols, 0);
+    }
+}
+
+void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
+                    int cols, int r_begin, int r_end) {
+    (void)rows; /* dW is (rows, cols); only rows r_begin..r_end-1 are touched */
+    switch (rnn_kernel_width()) {
+#if defined(RNN_HAVE_AVX_KERNELS)
+    case 4:
+        outer_rows_w4(dW, a, v, n, cols, r_begin, r_end);
+        return;
+#endif
+#if defined(__GNUC__)
+    case 2:
+        outer_rows_w2(dW, a, v, n, cols, r_begin, r_end);
+        return;
+#endif
+    default:
+        outer_scalar(dW, a, v, n, cols, r_begin, r_end, 0);
+    }
+}
+
+void rnn_sum_rows(double *db, const double *const *a, int n, int cols) {
+    switch (rnn_kernel_width()) {
+#if defined(RNN_HAVE_AVX_KERNELS)
+    case 4:
+        sum_rows_w4(db, a, n, cols);
+        return;
+#endif
+#if defined(__GNUC__)
+    case 2:
+        sum_rows_w2(db, a, n, cols);
+        return;
+#endif
+    default:
+        sum_scalar(db, a, n, cols, 0);
+    }
+}
