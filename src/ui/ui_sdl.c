@@ -115,7 +115,10 @@ static const char *displayable(TTF_Font *f, const char *s, char *buf, size_t siz
 static int measure_width(void *ctx, UiFont font, const char *s) {
     UiRenderer *r = ctx;
     int w = 0, h = 0;
-    TTF_Font *f = styled(r, font);
+    /* Synthetic italic shears the glyphs but keeps their advances, while TTF_SizeUTF8 adds
+     * the slant's overhang: measured like that, an italic word is followed by a gap ("or
+     * river ."). The advance is the upright face's. */
+    TTF_Font *f = styled(r, (UiFont)((int)font & ~UI_STYLE_ITALIC));
     char buf[2048];
     if (f && s[0]) TTF_SizeUTF8(f, displayable(f, s, buf, sizeof buf), &w, &h);
     return w;
