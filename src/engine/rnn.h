@@ -252,7 +252,7 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int hidden,
                       const double *c_prev, double *gate_ih, double *gate_hh, double *gate_pre,
                       double *gate, double *h, double *c);
 
-/* The engine's σ(x) = 1 / (1 + e^-x) and tanh(x) (rnn_activation.c): within a few units in
+/* The engine's σ(x) = 1 / (1 + e^-x) and tanh(x) (rnn_activation.c): within 3 units in
  * the last place of the true values, the same bits on every x86-64. The _many forms do n
  * values (out may be x); a value gives the same bits alone or in an array. rnn_tanh_many
  * also writes the values to `also` unless it is NULL (the cells keep some twice; copying
