@@ -58,72 +58,73 @@ static void sum_scalar(double *db, const double *const *a, int n, int cols, int 
 #endif
 #endif
 
+/* Width 1: the plain loops, for compilers without vector extensions. */
+static void rows_times_w1(double *const *out, const double *const *in, const double *M,
+                          const double *bias, int n, int red, int cols) {
+    for (int i = 0; i < n; i++) one_row_times(out[i], in[i], M, bias, red, cols, 0);
+}
+static void outer_rows_w1(double *dW, const double *const *a, const double *const *v, int n,
+                          int cols, int r_begin, int r_end) {
+    outer_scalar(dW, a, v, n, cols, r_begin, r_end, 0);
+}
+static void sum_rows_w1(double *db, const double *const *a, int n, int cols) {
+    sum_scalar(db, a, n, cols, 0);
+}
+
+typedef struct KernelSet {
+    int width; /* doubles per vector */
+    void (*rows_times)(double *const *out, const double *const *in, const double *M,
+                       const double *bias, int n, int red, int cols);
+    void (*outer_rows)(double *dW, const double *const *a, const double *const *v, int n, int cols,
+                       int r_begin, int r_end);
+    void (*sum_rows)(double *db, const double *const *a, int n, int cols);
+} KernelSet;
+
+/* widest first; the last one runs everywhere */
+static const KernelSet KERNEL_SETS[] = {
+#if defined(RNN_HAVE_AVX_KERNELS)
+    {4, rows_times_w4, outer_rows_w4, sum_rows_w4},
+#endif
+#if defined(__GNUC__)
+    {2, rows_times_w2, outer_rows_w2, sum_rows_w2},
+#endif
+    {1, rows_times_w1, outer_rows_w1, sum_rows_w1},
+};
+
 static int width_limit = 4;
 
 void rnn_kernel_width_limit(int max_width) {
     width_limit = max_width;
 }
 
-int rnn_kernel_width(void) {
+/* The widest set within the limit that this CPU runs (a flag read, cheap enough per call). */
+static const KernelSet *kernels(void) {
+    size_t last = sizeof KERNEL_SETS / sizeof KERNEL_SETS[0] - 1;
+    for (size_t i = 0; i < last; i++) {
+        const KernelSet *k = &KERNEL_SETS[i];
 #if defined(RNN_HAVE_AVX_KERNELS)
-    if (width_limit >= 4 && __builtin_cpu_supports("avx")) return 4;
+        if (k->width == 4 && !__builtin_cpu_supports("avx")) continue;
 #endif
-#if defined(__GNUC__)
-    if (width_limit >= 2) return 2;
-#endif
-    return 1;
+        if (k->width <= width_limit) return k;
+    }
+    return &KERNEL_SETS[last];
+}
+
+int rnn_kernel_width(void) {
+    return kernels()->width;
 }
 
 void rnn_rows_times(double *const *out, const double *const *in, const double *M,
                     const double *bias, int n, int red, int cols) {
-    switch (rnn_kernel_width()) {
-#if defined(RNN_HAVE_AVX_KERNELS)
-    case 4:
-        rows_times_w4(out, in, M, bias, n, red, cols);
-        return;
-#endif
-#if defined(__GNUC__)
-    case 2:
-        rows_times_w2(out, in, M, bias, n, red, cols);
-        return;
-#endif
-    default:
-        for (int i = 0; i < n; i++) one_row_times(out[i], in[i], M, bias, red, cols, 0);
-    }
+    kernels()->rows_times(out, in, M, bias, n, red, cols);
 }
 
 void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
                     int cols, int r_begin, int r_end) {
     (void)rows; /* dW is (rows, cols); only rows r_begin..r_end-1 are touched */
-    switch (rnn_kernel_width()) {
-#if defined(RNN_HAVE_AVX_KERNELS)
-    case 4:
-        outer_rows_w4(dW, a, v, n, cols, r_begin, r_end);
-        return;
-#endif
-#if defined(__GNUC__)
-    case 2:
-        outer_rows_w2(dW, a, v, n, cols, r_begin, r_end);
-        return;
-#endif
-    default:
-        outer_scalar(dW, a, v, n, cols, r_begin, r_end, 0);
-    }
+    kernels()->outer_rows(dW, a, v, n, cols, r_begin, r_end);
 }
 
 void rnn_sum_rows(double *db, const double *const *a, int n, int cols) {
-    switch (rnn_kernel_width()) {
-#if defined(RNN_HAVE_AVX_KERNELS)
-    case 4:
-        sum_rows_w4(db, a, n, cols);
-        return;
-#endif
-#if defined(__GNUC__)
-    case 2:
-        sum_rows_w2(db, a, n, cols);
-        return;
-#endif
-    default:
-        sum_scalar(db, a, n, cols, 0);
-    }
+    kernels()->sum_rows(db, a, n, cols);
 }
