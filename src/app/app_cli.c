@@ -73,6 +73,20 @@ int app_parse_options(int argc, char **argv, int first, const AppOption *opts, i
     return 0;
 }
 
+#ifndef RNNSCOPE_HAVE_UI
+/* Built without the window (RNNSCOPE_UI=OFF): the window's commands say so. */
+int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
+    (void)argc, (void)argv, (void)first, (void)out;
+    return app_fail(err, "open", "this rnnscope was built without the window (RNNSCOPE_UI=OFF)");
+}
+
+int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
+    (void)argc, (void)argv, (void)out;
+    return app_fail(err, "screenshot",
+                    "this rnnscope was built without the window (RNNSCOPE_UI=OFF)");
+}
+#endif
+
 int app_main(int argc, char **argv, FILE *out, FILE *err) {
     if (argc < 2) return app_open_main(argc, argv, 1, out, err);
     const char *cmd = argv[1];

@@ -9,7 +9,9 @@
 #include "app.h"
 #include "io.h"
 #include "rnn.h"
-#include "ui_plot.h"
+#ifdef RNNSCOPE_HAVE_UI
+#include "plat_sdl.h"
+#endif
 
 #include <math.h>
 #include <stdlib.h>
@@ -391,6 +393,11 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
     if (b.failed || fwrite(b.data, 1, b.len, out) != b.len)
         rc = app_fail(err, "memory", "cannot write");
     io_buf_free(&b);
+#ifndef RNNSCOPE_HAVE_UI
+    if (rc == APP_EXIT_OK && plot)
+        rc = app_fail(err, "memory",
+                      "--plot needs the window, and this rnnscope was built without it");
+#else
     if (rc == APP_EXIT_OK && plot) {
         /* accuracy against D, one line per cell, chance marked */
         double x[32], y[3][32];
@@ -411,11 +418,12 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
             p.series[c] = (UiLineSeries){rnn_cell_name((RnnCellKind)o.cells[c]), y[c]};
         }
         p.nseries = o.ncells;
-        if (ui_plot_write_png(plot, &p, 960, 600, &e))
+        if (plat_plot_png(plot, &p, 960, 600, &e))
             rc = app_fail(err, "memory", e.message);
         else if (!as_json)
             fprintf(out, "wrote %s\n", plot);
     }
+#endif
     free(results);
     return rc;
 }

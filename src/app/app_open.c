@@ -3,7 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "io_lesson.h"
-#include "ui_sdl.h"
+#include "plat_sdl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,7 @@ static int parse_size(const char *text, int *w, int *h) {
 }
 
 /* "0,1,f,3" -> layer 0, direction 1, forget gate, unit 3 (the gate name is resolved later). */
-static int parse_select(const char *text, UiAppOptions *o, char *quantity, size_t size) {
+static int parse_select(const char *text, UiScreenOptions *o, char *quantity, size_t size) {
     int l, d, u;
     char q[16];
     if (sscanf(text, "%d,%d,%15[a-z],%d", &l, &d, q, &u) != 4) return -1;
@@ -105,7 +105,7 @@ static int parse_select(const char *text, UiAppOptions *o, char *quantity, size_
 }
 
 /* "a.json,b.json[,c.json]" -> o->compare (kept in a static buffer: one per process). */
-static int parse_compare(const char *text, UiAppOptions *o) {
+static int parse_compare(const char *text, UiScreenOptions *o) {
     static char buf[3 * 4096];
     static const char *list[3];
     if (strlen(text) >= sizeof buf) return -1;
@@ -143,7 +143,7 @@ static const char *locale_lang(const char *option) {
 }
 
 static int parse_view_options(int argc, char **argv, int first, const char *usage, int shot,
-                              int compare_command, UiAppOptions *o, const char **out_path,
+                              int compare_command, UiScreenOptions *o, const char **out_path,
                               char **data_dir, FILE *out, FILE *err) {
     const char *model = NULL, *text = NULL, *step = NULL, *size = NULL, *theme = NULL;
     const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
@@ -176,7 +176,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     int nopts = shot ? 21 : 15;
     int rc = app_parse_options(argc, argv, first, opts, nopts, usage, out, err);
     if (rc) return rc < 0 ? -1 : rc;
-    ui_app_options_default(o);
+    ui_screen_options_default(o);
     char quantity[16] = "h";
     const char *problem = NULL;
     if (shot && !*out_path)
@@ -256,7 +256,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
 }
 
 int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
-    UiAppOptions o;
+    UiScreenOptions o;
     const char *png = NULL;
     char *dir = NULL;
     int rc =
@@ -266,13 +266,13 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
         return rc < 0 ? APP_EXIT_OK : rc;
     }
     RnnError e;
-    rc = ui_screenshot(&o, png, &e) ? app_fail(err, "screenshot", e.message) : APP_EXIT_OK;
+    rc = plat_screenshot(&o, png, &e) ? app_fail(err, "screenshot", e.message) : APP_EXIT_OK;
     free(dir);
     return rc;
 }
 
 int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
-    UiAppOptions o;
+    UiScreenOptions o;
     const char *unused = NULL, *lesson = NULL;
     char *dir = NULL;
     int is_lesson = first == 2 && !strcmp(argv[1], "lesson");
@@ -313,7 +313,7 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
             }
             if (n >= 0) free(files);
         }
-    } else if (ui_app_run(&o, &e)) {
+    } else if (plat_run(&o, &e)) {
         rc = app_fail(err, "open", e.message);
     }
     free(dir);

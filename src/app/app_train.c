@@ -3,8 +3,11 @@
 #include "app.h"
 #include "io.h"
 #include "rnn.h"
-#include "ui_sdl.h"
-#include "ui_train.h"
+#include "rnn_job.h"
+#ifdef RNNSCOPE_HAVE_UI
+#include "io_job.h"
+#include "plat_sdl.h"
+#endif
 
 #include <math.h>
 #include <stdlib.h>
@@ -160,31 +163,40 @@ static void draw_bar(Progress *p, int epoch, int batch, const RnnStats *s, int f
 /* --watch: the same run in the window's background thread. The model gets the final weights
  * when the run finishes; *data moves to the job. */
 static int watch_in_window(RnnModel *model, IoDataset **data, const RnnTrainConfig *tc, int epochs,
-                           const char *out_path, UiTrainProgress *progress, FILE *err) {
+                           const char *out_path, RnnJobProgress *progress, FILE *err) {
+#ifdef RNNSCOPE_HAVE_UI
     RnnError e;
     RnnModel *copy = rnn_model_copy(model, &e);
-    UiTrainJob *job = copy ? ui_train_new(copy, *data, tc, epochs, 0, NULL, NULL, &e) : NULL;
-    if (copy) *data = NULL; /* the job has it, also on failure */
-    if (!job) return app_fail(err, "train", e.message);
-    UiAppOptions o;
-    ui_app_options_default(&o);
-    o.watch_job = job;
-    o.watch_out = out_path;
+    IoDataset *taken = *data;
+    const IoRecord *first = &taken->records[0];
     /* the sentence on screen: the first training example's words */
     IoBuf text = {0};
-    const IoRecord *first = &ui_train_data(job)->records[0];
     for (int t = 0; first->tokens && t < first->steps; t++)
         io_buf_printf(&text, "%s%s", t ? " " : "", first->tokens[t]);
+    RnnJob *job = copy ? io_job_new(copy, taken, tc, epochs, 0, &e) : NULL;
+    if (copy) *data = NULL; /* the job has it, also on failure */
+    if (!job) {
+        io_buf_free(&text);
+        return app_fail(err, "train", e.message);
+    }
+    UiScreenOptions o;
+    ui_screen_options_default(&o);
+    o.watch_job = job;
+    o.watch_out = out_path;
     o.text = text.data ? text.data : "";
     int rc = 0;
-    if (ui_app_run(&o, &e)) rc = app_fail(err, "train", e.message);
-    ui_train_stop(job);
-    ui_train_progress(job, progress);
-    long long step = -1;
-    if (!rc && progress->state == UI_TRAIN_FINISHED) ui_train_fetch(job, model->params, &step);
+    if (plat_run(&o, &e)) rc = app_fail(err, "train", e.message);
+    rnn_job_progress(job, progress);
+    long long updates = -1;
+    if (!rc && progress->state == RNN_JOB_FINISHED) rnn_job_fetch(job, model->params, &updates);
     io_buf_free(&text);
-    ui_train_free(job);
+    rnn_job_free(job);
     return rc;
+#else
+    (void)model, (void)data, (void)tc, (void)epochs, (void)out_path, (void)progress;
+    return app_fail(err, "train",
+                    "--watch needs the window, and this rnnscope was built without it");
+#endif
 }
 
 int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
@@ -268,7 +280,7 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     IoDataset *data = NULL, *valid = NULL;
     RnnModel *model = NULL;
     RnnSession *session = NULL;
-    UiTrainProgress *watched = NULL;
+    RnnJobProgress *watched = NULL;
     char *extras = NULL, *training = NULL, *merged = NULL, *stem = NULL;
     if (io_data_load(data_path, &data, &e) ||
         (valid_path && io_data_load(valid_path, &valid, &e))) {
@@ -319,13 +331,13 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
             goto done;
         }
         if (watch_in_window(model, &data, &tc, epochs, out_path, watched, err)) goto done;
-        if (watched->state != UI_TRAIN_FINISHED) {
+        if (watched->state != RNN_JOB_FINISHED) {
             fprintf(err, "rnnscope train: stopped at step %lld of %lld; %s was not written\n",
-                    watched->steps, watched->total_steps, out_path);
+                    watched->updates, watched->total_updates, out_path);
             goto done;
         }
         epoch_stats = &watched->epoch;
-        steps_taken = watched->steps;
+        steps_taken = watched->updates;
         if (valid && rnn_evaluate(model, valid->examples, valid->count, &valid_stats, NULL, &e)) {
             app_fail(err, "train", e.message);
             goto done;

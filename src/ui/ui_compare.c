@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ui_compare.h"
 
-#include "io.h"
+#include "io_job.h"
 #include "ui_chart.h"
 
 #include <math.h>
@@ -72,8 +72,17 @@ static int column_run(UiCompareColumn *col, const char *text, RnnError *err) {
 
 /* ---- opening and closing -------------------------------------------------------------------- */
 
-static void column_free(UiCompareColumn *col) {
-    if (!col->job_borrowed) ui_train_free(col->job);
+static void column_stop(UiCompare *cmp, UiCompareColumn *col) {
+    if (col->job && col->job_running && cmp->runner.stop)
+        cmp->runner.stop(cmp->runner.ctx, col->job);
+    col->job_running = 0;
+}
+
+static void column_free(UiCompare *cmp, UiCompareColumn *col) {
+    if (!col->job_borrowed) {
+        column_stop(cmp, col);
+        rnn_job_free(col->job);
+    }
     free(col->progress);
     ui_view_free(&col->view);
     rnn_model_free(col->fresh);
@@ -84,19 +93,14 @@ static void column_free(UiCompareColumn *col) {
 
 void ui_compare_free(UiCompare *cmp) {
     if (!cmp) return;
-    for (int k = 0; k < cmp->count; k++) column_free(&cmp->col[k]);
+    for (int k = 0; k < cmp->count; k++) column_free(cmp, &cmp->col[k]);
     free(cmp->train_out);
     free(cmp);
 }
 
-void ui_compare_close(UiView *v) {
-    ui_compare_free(v->compare);
-    v->compare = NULL;
-}
-
 /* Column k from a model file, or (path NULL) from a copy of model. */
-static int column_open(UiView *v, UiCompare *cmp, int k, const char *path, const RnnModel *model,
-                       RnnError *err) {
+static int column_open(const UiView *v, UiCompare *cmp, int k, const char *path,
+                       const RnnModel *model, RnnError *err) {
     UiCompareColumn *col = &cmp->col[k];
     cmp->count = k + 1;
     ui_view_init(&col->view);
@@ -111,43 +115,52 @@ static int column_open(UiView *v, UiCompare *cmp, int k, const char *path, const
     return column_refresh(col, err);
 }
 
-static int adopt_job(UiView *v, int k, UiTrainJob *job, RnnError *err);
-
-int ui_compare_open_job(UiView *v, UiTrainJob *job, RnnError *err) {
+static UiCompare *compare_alloc(const UiJobRunner *runner, RnnError *err) {
     UiCompare *cmp = calloc(1, sizeof *cmp);
-    if (!cmp) return rnn_error_set(err, "out of memory");
-    cmp->fresh_seed = 1;
-    if (column_open(v, cmp, 0, NULL, ui_train_model(job), err)) {
-        ui_compare_free(cmp);
-        return -1;
+    if (!cmp) {
+        rnn_error_set(err, "out of memory");
+        return NULL;
     }
-    ui_compare_close(v);
-    v->compare = cmp;
-    v->playing = 0;
-    cmp->col[0].job_borrowed = 1;
-    ui_train_set_notify(job, v->train_notify, v->train_notify_ctx);
-    return adopt_job(v, 0, job, err);
-}
-
-int ui_compare_open(UiView *v, const char *const *paths, int count, RnnError *err) {
-    if (count < 1 || count > UI_COMPARE_MAX)
-        return rnn_error_set(err, "compare takes 1 to %d models, not %d", UI_COMPARE_MAX, count);
-    UiCompare *cmp = calloc(1, sizeof *cmp);
-    if (!cmp) return rnn_error_set(err, "out of memory");
     cmp->fresh_seed = 1;
-    for (int k = 0; k < count; k++)
-        if (column_open(v, cmp, k, paths[k], NULL, err)) goto fail;
-    ui_compare_close(v);
-    v->compare = cmp;
-    v->playing = 0;
-    return 0;
-fail:
-    ui_compare_free(cmp);
-    return -1;
+    if (runner) cmp->runner = *runner;
+    return cmp;
 }
 
-int ui_compare_set_text(UiView *v, const char *text, RnnError *err) {
-    UiCompare *cmp = v->compare;
+static int adopt_job(UiCompare *cmp, const char *text, int k, RnnJob *job, RnnError *err);
+
+UiCompare *ui_compare_new_watching(const UiView *v, RnnJob *job, const UiJobRunner *runner,
+                                   RnnError *err) {
+    UiCompare *cmp = compare_alloc(runner, err);
+    if (!cmp) return NULL;
+    if (column_open(v, cmp, 0, NULL, rnn_job_model(job), err)) {
+        ui_compare_free(cmp);
+        return NULL;
+    }
+    cmp->col[0].job_borrowed = 1;
+    if (adopt_job(cmp, v->text, 0, job, err)) {
+        ui_compare_free(cmp);
+        return NULL;
+    }
+    return cmp;
+}
+
+UiCompare *ui_compare_new(const UiView *v, const char *const *paths, int count,
+                          const UiJobRunner *runner, RnnError *err) {
+    if (count < 1 || count > UI_COMPARE_MAX) {
+        rnn_error_set(err, "compare takes 1 to %d models, not %d", UI_COMPARE_MAX, count);
+        return NULL;
+    }
+    UiCompare *cmp = compare_alloc(runner, err);
+    if (!cmp) return NULL;
+    for (int k = 0; k < count; k++)
+        if (column_open(v, cmp, k, paths[k], NULL, err)) {
+            ui_compare_free(cmp);
+            return NULL;
+        }
+    return cmp;
+}
+
+int ui_compare_set_text(UiCompare *cmp, const char *text, RnnError *err) {
     for (int k = 0; k < cmp->count; k++) {
         UiCompareColumn *col = &cmp->col[k];
         if (column_run(col, text, err)) return -1;
@@ -155,103 +168,108 @@ int ui_compare_set_text(UiView *v, const char *text, RnnError *err) {
     return 0;
 }
 
-void ui_compare_set_step(UiView *v, int step) {
-    for (int k = 0; k < v->compare->count; k++) ui_view_set_step(&v->compare->col[k].view, step);
+void ui_compare_set_step(UiCompare *cmp, int step) {
+    for (int k = 0; k < cmp->count; k++) ui_view_set_step(&cmp->col[k].view, step);
 }
 
 /* ---- live training -----------------------------------------------------------------------------
  */
 
-int ui_compare_training(const UiView *v) {
-    if (!v->compare) return 0;
-    for (int k = 0; k < v->compare->count; k++) {
-        const UiCompareColumn *col = &v->compare->col[k];
+int ui_compare_training(const UiCompare *cmp) {
+    if (!cmp) return 0;
+    for (int k = 0; k < cmp->count; k++) {
+        const UiCompareColumn *col = &cmp->col[k];
         if (col->job && col->progress &&
-            (col->progress->state == UI_TRAIN_RUNNING || col->progress->state == UI_TRAIN_PAUSED))
+            (col->progress->state == RNN_JOB_RUNNING || col->progress->state == RNN_JOB_PAUSED))
             return 1;
     }
     return 0;
 }
 
-static int adopt_job(UiView *v, int k, UiTrainJob *job, RnnError *err) {
-    UiCompareColumn *col = &v->compare->col[k];
-    if (!col->job_borrowed) ui_train_free(col->job);
+static int adopt_job(UiCompare *cmp, const char *text, int k, RnnJob *job, RnnError *err) {
+    UiCompareColumn *col = &cmp->col[k];
+    if (!col->job_borrowed) {
+        column_stop(cmp, col);
+        rnn_job_free(col->job);
+    }
     col->job = job;
-    col->job_step = -1;
+    col->job_updates = -1;
     if (!col->progress && !(col->progress = calloc(1, sizeof *col->progress)))
         return rnn_error_set(err, "out of memory");
-    ui_train_progress(job, col->progress);
+    rnn_job_progress(job, col->progress);
     /* the window shows the weights being trained from the start: noise first */
-    if (ui_train_fetch(job, col->view.model->params, &col->job_step) &&
-        column_run(col, v->text, err))
+    if (rnn_job_fetch(job, col->view.model->params, &col->job_updates) &&
+        column_run(col, text, err))
         return -1;
     return 0;
 }
 
-int ui_compare_train(UiView *v, RnnError *err) {
-    UiCompare *cmp = v->compare;
-    if (ui_compare_training(v)) { /* pause or resume them all */
+int ui_compare_train(UiCompare *cmp, UiView *v, RnnError *err) {
+    if (ui_compare_training(cmp)) { /* pause or resume them all */
         int pause = 0;
         for (int k = 0; k < cmp->count; k++)
-            if (cmp->col[k].progress && cmp->col[k].progress->state == UI_TRAIN_RUNNING) pause = 1;
+            if (cmp->col[k].progress && cmp->col[k].progress->state == RNN_JOB_RUNNING) pause = 1;
         for (int k = 0; k < cmp->count; k++)
-            if (cmp->col[k].job) ui_train_pause(cmp->col[k].job, pause);
+            if (cmp->col[k].job && cmp->runner.pause)
+                cmp->runner.pause(cmp->runner.ctx, cmp->col[k].job, pause);
         ui_view_set_banner(
             v, 0, pause ? "Training paused: Ctrl+T resumes, Esc stops." : "Training resumed.");
         return 0;
     }
     if (cmp->col[0].job_borrowed)
         return rnn_error_set(err, "This run has ended: W writes the model.");
-    UiTrainJob *jobs[UI_COMPARE_MAX] = {0};
+    if (!cmp->runner.start) return rnn_error_set(err, "live training is not available here");
+    RnnJob *jobs[UI_COMPARE_MAX] = {0};
     for (int k = 0; k < cmp->count; k++) {
         UiView *cv = &cmp->col[k].view;
         if (cv->model_path)
-            jobs[k] = ui_train_from_record(cv->model, cv->model_path, 0, v->train_notify,
-                                           v->train_notify_ctx, err);
+            jobs[k] = io_job_from_record(cv->model, cv->model_path, 0, err);
         else
             rnn_error_set(err, "%s has no file to read its training record from", cv->model->name);
         if (!jobs[k]) {
-            for (int j = 0; j < k; j++) ui_train_free(jobs[j]);
+            for (int j = 0; j < k; j++) rnn_job_free(jobs[j]);
             return -1;
         }
     }
     for (int k = 0; k < cmp->count; k++) {
-        if (adopt_job(v, k, jobs[k], err)) {
-            for (int j = k + 1; j < cmp->count; j++) ui_train_free(jobs[j]);
+        if (adopt_job(cmp, v->text, k, jobs[k], err)) {
+            for (int j = k + 1; j < cmp->count; j++) rnn_job_free(jobs[j]);
             return -1;
         }
     }
-    for (int k = 0; k < cmp->count; k++)
-        if (ui_train_start(cmp->col[k].job, err)) return -1;
+    for (int k = 0; k < cmp->count; k++) {
+        UiCompareColumn *col = &cmp->col[k];
+        if (cmp->runner.start(cmp->runner.ctx, col->job, err)) return -1;
+        col->job_running = 1;
+    }
     ui_view_set_banner(v, 0,
                        "Training from fresh weights: Ctrl+T pauses, Esc stops, W writes the "
                        "model.");
     return 0;
 }
 
-int ui_compare_poll(UiView *v) {
-    UiCompare *cmp = v->compare;
+int ui_compare_poll(UiCompare *cmp, UiView *v) {
     if (!cmp) return 0;
     int changed = 0, finished = 0, jobs = 0;
     for (int k = 0; k < cmp->count; k++) {
         UiCompareColumn *col = &cmp->col[k];
         if (!col->job) continue;
         jobs++;
-        long long before = col->progress->steps;
-        UiTrainState state = col->progress->state;
-        ui_train_progress(col->job, col->progress);
-        changed |= col->progress->steps != before || col->progress->state != state;
-        if (col->progress->state == UI_TRAIN_FINISHED && state != UI_TRAIN_FINISHED) finished++;
-        if (col->progress->state == UI_TRAIN_FAILED && state != UI_TRAIN_FAILED)
+        long long before = col->progress->updates;
+        RnnJobState state = col->progress->state;
+        rnn_job_progress(col->job, col->progress);
+        changed |= col->progress->updates != before || col->progress->state != state;
+        if (col->progress->state == RNN_JOB_FINISHED && state != RNN_JOB_FINISHED) finished++;
+        if (col->progress->state == RNN_JOB_FAILED && state != RNN_JOB_FAILED)
             ui_view_set_banner(v, 1, "%s: training stopped: %s", col->view.model->name,
                                col->progress->error);
-        if (ui_train_fetch(col->job, col->view.model->params, &col->job_step)) {
+        if (rnn_job_fetch(col->job, col->view.model->params, &col->job_updates)) {
             RnnError err;
             if (column_run(col, v->text, &err)) ui_view_set_banner(v, 1, "%s", err.message);
             changed = 1;
         }
     }
-    if (finished && !ui_compare_training(v) && jobs) {
+    if (finished && !ui_compare_training(cmp) && jobs) {
         if (cmp->train_out)
             ui_view_set_banner(v, 0, "Training finished: Q closes the window and writes %s.",
                                cmp->train_out);
@@ -262,8 +280,7 @@ int ui_compare_poll(UiView *v) {
     return changed;
 }
 
-int ui_compare_save_models(UiView *v, RnnError *err) {
-    UiCompare *cmp = v->compare;
+int ui_compare_save_models(UiCompare *cmp, UiView *v, RnnError *err) {
     char names[4 * 1100] = "";
     int saved = 0;
     for (int k = 0; k < cmp->count; k++) {
@@ -274,7 +291,7 @@ int ui_compare_save_models(UiView *v, RnnError *err) {
             snprintf(path, sizeof path, "%s", cmp->train_out);
         else
             snprintf(path, sizeof path, "%s-live.json", col->view.model->name);
-        if (ui_train_save(col->job, path, err)) return -1;
+        if (io_job_save(col->job, path, err)) return -1;
         size_t used = strlen(names);
         snprintf(names + used, sizeof names - used, "%s%s", saved ? ", " : "", path);
         saved++;
@@ -287,28 +304,28 @@ int ui_compare_save_models(UiView *v, RnnError *err) {
 /* ---- keys --------------------------------------------------------------------------------------
  */
 
-int ui_compare_key(UiView *v, UiKey key) {
-    UiCompare *cmp = v->compare;
+int ui_compare_key(UiCompare *cmp, UiView *v, UiKey key) {
     RnnError err;
     switch (key) {
-    case UI_KEY_COMPARE:
-        ui_compare_close(v);
-        ui_view_set_banner(v, 0, "Back to %s.", v->model ? v->model->name : "the model");
-        return 1;
     case UI_KEY_FRESH:
         cmp->show_fresh = !cmp->show_fresh;
         return 1;
     case UI_KEY_TRAIN:
-        if (ui_compare_train(v, &err)) ui_view_set_banner(v, 1, "%s", err.message);
+        if (ui_compare_train(cmp, v, &err)) ui_view_set_banner(v, 1, "%s", err.message);
         return 1;
     case UI_KEY_SAVE_MODEL:
-        if (ui_compare_save_models(v, &err)) ui_view_set_banner(v, 1, "%s", err.message);
+        if (ui_compare_save_models(cmp, v, &err)) ui_view_set_banner(v, 1, "%s", err.message);
         return 1;
     case UI_KEY_ESCAPE:
-        if (!ui_compare_training(v)) return -1;
-        for (int k = 0; k < cmp->count; k++)
-            if (cmp->col[k].job) ui_train_stop(cmp->col[k].job);
-        ui_compare_poll(v);
+        if (!ui_compare_training(cmp)) return -1;
+        for (int k = 0; k < cmp->count; k++) {
+            UiCompareColumn *col = &cmp->col[k];
+            if (!col->job || !col->job_running) continue;
+            if (cmp->runner.stop) cmp->runner.stop(cmp->runner.ctx, col->job);
+            col->job_running = 0;
+            rnn_job_set_state(col->job, RNN_JOB_STOPPED);
+        }
+        ui_compare_poll(cmp, v);
         ui_view_set_banner(v, 0,
                            "Training stopped; the window shows the last weights. W writes them.");
         return 1;
@@ -317,16 +334,12 @@ int ui_compare_key(UiView *v, UiKey key) {
     case UI_KEY_MODEL_GRU:
         ui_view_set_banner(v, 0, "All the models are on screen: C goes back to one.");
         return 1;
-    case UI_KEY_PICKER:
-        ui_compare_close(v);
-        return -1;
     default:
         return -1;
     }
 }
 
-int ui_compare_click(UiView *v, int x, int y) {
-    UiCompare *cmp = v->compare;
+int ui_compare_click(UiCompare *cmp, UiView *v, int x, int y) {
     for (int k = 0; k < cmp->count; k++) {
         UiView *cv = &cmp->col[k].view;
         UiHit hit = ui_view_hit(cv, x, y);
@@ -355,9 +368,7 @@ static void csv_value(IoBuf *b, const double *x, int t) {
     if (x) io_buf_double(b, x[t]);
 }
 
-int ui_compare_write_csv(const UiView *v, const char *path, RnnError *err) {
-    const UiCompare *cmp = v->compare;
-    if (!cmp) return rnn_error_set(err, "the CSV holds the compare view's numbers");
+int ui_compare_write_csv(const UiCompare *cmp, const char *path, RnnError *err) {
     IoBuf b = {0};
     io_buf_puts(&b, "model,cell,t,token,sensitivity,sensitivity_fresh,influence,"
                     "influence_fresh\n");
@@ -384,8 +395,7 @@ int ui_compare_write_csv(const UiView *v, const char *path, RnnError *err) {
 /* ---- layout
  * -------------------------------------------------------------------------------------- */
 
-void ui_compare_layout(UiView *v, const UiDrawList *list, UiRect body) {
-    UiCompare *cmp = v->compare;
+void ui_compare_layout(UiCompare *cmp, const UiView *v, const UiDrawList *list, UiRect body) {
     double s = v->zoom;
     int pad = (int)(12 * s), n = cmp->count;
     int large_h = ui_text_height(list, UI_FONT_LARGE), body_h = ui_text_height(list, UI_FONT_BODY);
@@ -432,8 +442,6 @@ void ui_compare_layout(UiView *v, const UiDrawList *list, UiRect body) {
 /* ---- drawing ------------------------------------------------------------------------------------
  */
 
-static const char *const cell_names[] = {"RNN", "LSTM", "GRU"};
-
 /* The two colour scales every heatmap of the view shares, right-aligned at (right, y). */
 static void draw_legends(UiDrawList *l, const UiPalette *p, int right, int y) {
     int sh = ui_text_height(l, UI_FONT_SMALL), w = 48, x = right;
@@ -458,7 +466,7 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     const RnnConfig *c = &cv->model->config;
     int x = col->head.x, y = col->head.y;
     int large_h = ui_text_height(l, UI_FONT_LARGE), body_h = ui_text_height(l, UI_FONT_BODY);
-    int w = ui_text(l, x, y, UI_FONT_LARGE | UI_STYLE_BOLD, p->accent, cell_names[c->cell]);
+    int w = ui_text(l, x, y, UI_FONT_LARGE | UI_STYLE_BOLD, p->accent, ui_cell_title(c->cell));
     ui_text(l, x + w + 10, y + (large_h - body_h) / 2, UI_FONT_BODY, p->muted, cv->model->name);
     y += large_h;
     char py[32], ke[32], line[256];
@@ -523,8 +531,8 @@ static void reach_chart(UiDrawList *l, const UiPalette *p, const UiCompare *cmp,
     ui_chart_draw(l, chart, series, n);
 }
 
-static void draw_reach(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
-    UiCompare *cmp = v->compare;
+static void draw_reach(const UiCompare *cmp, UiDrawList *l, const UiPalette *p,
+                       UiCompareColumn *col) {
     int T = col->view.trace ? col->view.trace->steps : 0;
     char note[96];
     UiChart chart = {col->chart_sensitivity,
@@ -555,31 +563,33 @@ static void draw_reach(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareCo
     reach_chart(l, p, cmp, &chart, col->trained.influence, col->initial.influence, T);
 }
 
-static void draw_training(UiView *v, UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
-    const UiTrainProgress *pr = col->progress;
+static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
+                          UiCompareColumn *col) {
+    const RnnJobProgress *pr = col->progress;
     if (!pr || col->chart_training.w <= 0) return;
     UiRect r = col->chart_training;
     int pad = (int)(12 * v->zoom), body_h = ui_text_height(l, UI_FONT_BODY);
     static const char *const states[] = {"training", "paused", "finished", "stopped", "failed"};
     char line[160], done[32], total[32];
-    ui_format_thousands(pr->steps, done, sizeof done);
-    ui_format_thousands(pr->total_steps, total, sizeof total);
+    ui_format_thousands(pr->updates, done, sizeof done);
+    ui_format_thousands(pr->total_updates, total, sizeof total);
     snprintf(line, sizeof line, "%s · step %s / %s · %.1f s", states[pr->state], done, total,
              pr->seconds);
     ui_fill(l, r, p->panel);
-    ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, pr->state == UI_TRAIN_FAILED ? p->error : p->ink,
+    ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, pr->state == RNN_JOB_FAILED ? p->error : p->ink,
             line);
     /* the progress bar */
     UiRect bar = {r.x + 4, r.y + body_h + 6, r.w - 8, pad / 2 + 2};
     ui_fill(l, bar, p->chip_unread);
-    if (pr->total_steps > 0)
-        ui_fill(l,
-                (UiRect){bar.x, bar.y, (int)((double)bar.w * pr->steps / pr->total_steps), bar.h},
-                p->accent);
+    if (pr->total_updates > 0)
+        ui_fill(
+            l,
+            (UiRect){bar.x, bar.y, (int)((double)bar.w * pr->updates / pr->total_updates), bar.h},
+            p->accent);
     /* loss (log) and accuracy, side by side */
     int y = bar.y + bar.h + 4, half = (r.w - pad / 2) / 2;
     char note[64];
-    snprintf(note, sizeof note, "%d steps per point", pr->steps_per_point);
+    snprintf(note, sizeof note, "%d steps per point", pr->updates_per_point);
     UiChart chart = {{r.x, y, half, r.y + r.h - y},
                      "loss",
                      NULL,
@@ -606,8 +616,7 @@ static void draw_training(UiView *v, UiDrawList *l, const UiPalette *p, UiCompar
     ui_chart_draw(l, &chart, &s, 1);
 }
 
-void ui_compare_draw(UiView *v, UiDrawList *l) {
-    UiCompare *cmp = v->compare;
+void ui_compare_draw(UiCompare *cmp, const UiView *v, UiDrawList *l) {
     UiPalette p = ui_palette(v->theme);
     for (int k = 0; k < cmp->count; k++) {
         UiCompareColumn *col = &cmp->col[k];
@@ -616,97 +625,7 @@ void ui_compare_draw(UiView *v, UiDrawList *l) {
                     p.grid);
         draw_head(l, &p, col);
         ui_view_draw_heatmaps(&col->view, l);
-        draw_reach(v, l, &p, col);
+        draw_reach(cmp, l, &p, col);
         draw_training(v, l, &p, col);
-    }
-}
-
-/* ---- the parameter table ----------------------------------------------------------------------
- */
-
-/* "4·16·(8 + 16 + 2) = 1,664" for one layer and direction. */
-static void layer_formula(char *buf, size_t size, RnnCellKind cell, int in, int H,
-                          RnnFramework fw) {
-    char n[32];
-    ui_format_thousands(rnn_layer_param_count(cell, in, H, fw), n, sizeof n);
-    int G = rnn_gate_count(cell), biases = fw == RNN_PYTORCH || cell == RNN_CELL_GRU ? 2 : 1;
-    if (G == 1)
-        snprintf(buf, size, "%d·(%d + %d + %d) = %s", H, in, H, biases, n);
-    else
-        snprintf(buf, size, "%d·%d·(%d + %d + %d) = %s", G, H, in, H, biases, n);
-}
-
-void ui_params_table_draw(UiView *v, UiDrawList *l) {
-    UiPalette p = ui_palette(v->theme);
-    const RnnModel *models[UI_COMPARE_MAX];
-    int count = 0;
-    if (v->compare)
-        for (int k = 0; k < v->compare->count; k++) models[count++] = v->compare->col[k].view.model;
-    else if (v->model)
-        models[count++] = v->model;
-    int pad = (int)(12 * v->zoom), lh = ui_text_height(l, UI_FONT_BODY) + 4;
-    int rows = 3;
-    for (int k = 0; k < count; k++)
-        rows += 4 + models[k]->config.num_layers * rnn_directions(&models[k]->config);
-    int w = (int)(900 * v->zoom), h = rows * lh + count * lh / 3 + 3 * pad;
-    if (w > v->width - 40) w = v->width - 40;
-    if (h > v->height - 40) h = v->height - 40;
-    UiRect r = {(v->width - w) / 2, (v->height - h) / 2, w, h};
-    ui_fill(l, r, p.background);
-    ui_outline(l, r, 3, p.accent);
-    int x = r.x + 2 * pad, y = r.y + pad, col2 = x + (int)(230 * v->zoom),
-        col3 = x + (int)(540 * v->zoom);
-    ui_text(l, x, y, UI_FONT_LARGE, p.accent, "Parameters");
-    ui_text(l, col2, y + 4, UI_FONT_BODY, p.muted, "PyTorch: G·H·(In + H + 2)");
-    ui_text(l, col3, y + 4, UI_FONT_BODY, p.muted, "Keras: G·H·(In + H + 1), GRU +2");
-    y += lh * 3 / 2;
-    ui_text(l, x, y, UI_FONT_SMALL, p.muted,
-            "G gates (RNN 1, LSTM 4, GRU 3) · In: the layer's input width · H: hidden units · "
-            "PyTorch keeps two bias vectors");
-    y += lh;
-    char a[96], b[96];
-    for (int k = 0; k < count && y + lh < r.y + r.h; k++) {
-        const RnnConfig *c = &models[k]->config;
-        y += lh / 3;
-        snprintf(a, sizeof a, "%s · %s", cell_names[c->cell], models[k]->name);
-        ui_text(l, x, y, UI_FONT_BODY | UI_STYLE_BOLD, p.ink, a);
-        y += lh;
-        for (int layer = 0; layer < c->num_layers; layer++)
-            for (int d = 0; d < rnn_directions(c); d++) {
-                int in = rnn_layer_input_size(c, layer);
-                snprintf(a, sizeof a, "  layer %d%s", layer, d ? " backward" : "");
-                ui_text(l, x, y, UI_FONT_BODY, p.muted, a);
-                layer_formula(a, sizeof a, c->cell, in, c->hidden_size, RNN_PYTORCH);
-                layer_formula(b, sizeof b, c->cell, in, c->hidden_size, RNN_KERAS);
-                ui_text(l, col2, y, UI_FONT_BODY, p.ink, a);
-                ui_text(l, col3, y, UI_FONT_BODY, p.ink, b);
-                y += lh;
-            }
-        if (c->vocab_size) {
-            char n[32];
-            ui_format_thousands((long long)c->vocab_size * c->input_size, n, sizeof n);
-            snprintf(a, sizeof a, "%d·%d = %s", c->vocab_size, c->input_size, n);
-            ui_text(l, x, y, UI_FONT_BODY, p.muted, "  embedding V·I");
-            ui_text(l, col2, y, UI_FONT_BODY, p.ink, a);
-            ui_text(l, col3, y, UI_FONT_BODY, p.ink, a);
-            y += lh;
-        }
-        if (c->num_labels) {
-            int DH = rnn_directions(c) * c->hidden_size;
-            char n[32];
-            ui_format_thousands((long long)c->num_labels * DH + c->num_labels, n, sizeof n);
-            snprintf(a, sizeof a, "%d·%d + %d = %s", c->num_labels, DH, c->num_labels, n);
-            ui_text(l, x, y, UI_FONT_BODY, p.muted, "  output K·(D·H) + K");
-            ui_text(l, col2, y, UI_FONT_BODY, p.ink, a);
-            ui_text(l, col3, y, UI_FONT_BODY, p.ink, a);
-            y += lh;
-        }
-        char tp[32], tk[32];
-        ui_format_thousands(rnn_param_count(c, RNN_PYTORCH), tp, sizeof tp);
-        ui_format_thousands(rnn_param_count(c, RNN_KERAS), tk, sizeof tk);
-        ui_text(l, x, y, UI_FONT_BODY | UI_STYLE_BOLD, p.ink, "  total");
-        ui_text(l, col2, y, UI_FONT_BODY | UI_STYLE_BOLD, p.ink, tp);
-        ui_text(l, col3, y, UI_FONT_BODY | UI_STYLE_BOLD, p.ink, tk);
-        y += lh;
     }
 }

@@ -134,6 +134,16 @@ int ui_text_wrapped(UiDrawList *l, int x, int y, int width, UiFont font, UiColor
 
 /* ---- colour maps ------------------------------------------------------------------------- */
 
+void ui_format_thousands(long long n, char *buf, size_t size) {
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%lld", n), k = 0;
+    for (int i = 0; i < len && k + 2 < (int)size; i++) {
+        buf[k++] = digits[i];
+        if ((len - 1 - i) % 3 == 0 && i + 1 < len) buf[k++] = ',';
+    }
+    buf[k] = '\0';
+}
+
 static UiColor lerp_table(const unsigned char (*table)[3], int n, double v) {
     if (!(v >= 0)) v = 0; /* NaN lands here too; callers mark non-finite values themselves */
     if (v > 1) v = 1;

@@ -74,6 +74,9 @@ int ui_text_wrapped(UiDrawList *list, int x, int y, int width, UiFont font, UiCo
 int ui_text_width(const UiDrawList *list, UiFont font, const char *utf8);
 int ui_text_height(const UiDrawList *list, UiFont font);
 
+/* 1234567 -> "1,234,567" */
+void ui_format_thousands(long long n, char *buf, size_t size);
+
 static inline int ui_rect_contains(UiRect r, int x, int y) {
     return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
 }

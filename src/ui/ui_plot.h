@@ -1,8 +1,10 @@
-/* ui_plot.h - a line plot drawn from plain arrays, written as a PNG without a window. */
+/* ui_plot.h - a line plot of experiment results (accuracy against gap, ...) as draw commands,
+ * from plain arrays: `rnnscope memory --plot`. The platform renders it like a window frame. */
 #ifndef RNNSCOPE_UI_PLOT_H
 #define RNNSCOPE_UI_PLOT_H
 
 #include "rnn.h"
+#include "ui_draw.h"
 
 #define UI_PLOT_MAX_SERIES 6
 
@@ -23,9 +25,10 @@ typedef struct UiLinePlot {
     const char *hline_label;
 } UiLinePlot;
 
-/* Renders the plot (light theme, colour-blind-safe colours with distinct markers) into a
- * width x height PNG. Needs no display. */
-int ui_plot_write_png(const char *path, const UiLinePlot *plot, int width, int height,
-                      RnnError *err);
+/* Whether there is something to plot: 0, or -1 with err set. */
+int ui_plot_check(const UiLinePlot *plot, RnnError *err);
+/* Draws the plot (light theme, colour-blind-safe colours with distinct markers) filling a
+ * width x height frame. */
+void ui_plot_draw(UiDrawList *list, const UiLinePlot *plot, int width, int height);
 
 #endif

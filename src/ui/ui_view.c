@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ui_view.h"
 
-#include "ui_compare.h"
 #include "io.h"
 
 #include <math.h>
@@ -15,6 +14,11 @@
 #define UI_MAX_TRACE_BYTES ((size_t)256 << 20)
 
 /* ---- names ------------------------------------------------------------------------------ */
+
+const char *ui_cell_title(RnnCellKind cell) {
+    static const char *const titles[] = {"RNN", "LSTM", "GRU"};
+    return titles[cell];
+}
 
 const char *ui_quantity_name(RnnCellKind cell, int q) {
     if (q == RNN_QUANTITY_H) return "hidden state h";
@@ -74,8 +78,22 @@ static void free_picker(UiView *v) {
     v->picker_count = v->picker_sel = 0;
 }
 
+/* Records what the lesson step (or a newly opened model) wants beside the view. */
+static int request_side(UiView *v, const char *const *paths, int count, RnnError *err) {
+    char *copies[3] = {0};
+    for (int k = 0; k < count; k++)
+        if (!(copies[k] = strdup(paths[k]))) {
+            for (int j = 0; j < k; j++) free(copies[j]);
+            return rnn_error_set(err, "out of memory");
+        }
+    for (int k = 0; k < 3; k++) free(v->beside.paths[k]), v->beside.paths[k] = copies[k];
+    v->beside.count = count;
+    v->beside.serial++;
+    return 0;
+}
+
 void ui_view_free(UiView *v) {
-    ui_compare_free(v->compare);
+    for (int k = 0; k < 3; k++) free(v->beside.paths[k]);
     io_lesson_free(v->lesson);
     free_picker(v);
     free(v->lessons_root);
@@ -122,7 +140,6 @@ static void clamp_selection(UiView *v, UiSelection *s) {
 void ui_view_set_step(UiView *v, int step) {
     v->step = clampi(step, 0, steps(v));
     clamp_selection(v, &v->sel);
-    if (v->compare) ui_compare_set_step(v, v->step);
 }
 
 /* Runs the engine on text with model m; on success replaces tokens and trace. */
@@ -142,12 +159,13 @@ int ui_view_set_text(UiView *v, const char *text, RnnError *err) {
     char *copy = strdup(text);
     if (!copy) return rnn_error_set(err, "out of memory");
     int old_steps = steps(v), was_at_end = v->step == old_steps;
-    if (run(v, v->model, text, err) || (v->compare && ui_compare_set_text(v, text, err))) {
+    if (run(v, v->model, text, err)) {
         free(copy);
         return -1;
     }
     free(v->text);
     v->text = copy;
+    v->text_serial++;
     /* keep the place; a new sentence read to its end stays at its end */
     ui_view_set_step(v, was_at_end && old_steps ? steps(v) : v->step ? v->step : 1);
     v->hover_active = 0;
@@ -204,7 +222,7 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
         free(p);
         return -1;
     }
-    ui_compare_close(v); /* a new model is seen on its own */
+    request_side(v, NULL, 0, NULL); /* a new model is seen on its own */
     rnn_model_free(v->model);
     free(v->model_path);
     v->model = m;
@@ -300,10 +318,10 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
             for (int j = 0; j < 3; j++)
                 if (v->siblings[j]) paths[n++] = v->siblings[j];
         }
-        if (n < 1 || ui_compare_open(v, paths, n, err))
-            return n < 1 ? rnn_error_set(err, "nothing to compare %s with", model) : -1;
+        if (n < 1) return rnn_error_set(err, "nothing to compare %s with", model);
+        if (request_side(v, paths, n, err)) return -1;
     } else {
-        ui_compare_close(v);
+        request_side(v, NULL, 0, NULL);
     }
     v->lesson_step = k;
     v->show_answer = 0;
@@ -424,10 +442,9 @@ static int picker_key(UiView *v, UiKey key) {
 /* ---- input -------------------------------------------------------------------------------- */
 
 static void switch_model(UiView *v, int k) {
-    static const char *const names[] = {"RNN", "LSTM", "GRU"};
     RnnError err;
     if (!v->siblings[k]) {
-        ui_view_set_banner(v, 1, "There is no %s model beside %s.", names[k],
+        ui_view_set_banner(v, 1, "There is no %s model beside %s.", ui_cell_title((RnnCellKind)k),
                            v->model_path ? v->model_path : "this model");
         return;
     }
@@ -439,27 +456,8 @@ static void switch_model(UiView *v, int k) {
     if (ui_view_open_model(v, path, &err))
         ui_view_set_banner(v, 1, "%s", err.message);
     else
-        ui_view_set_banner(v, 0, "%s: %s", names[k], v->model->name);
+        ui_view_set_banner(v, 0, "%s: %s", ui_cell_title((RnnCellKind)k), v->model->name);
     free(path);
-}
-
-/* C: the task's RNN, LSTM and GRU side by side. */
-static void open_compare(UiView *v) {
-    const char *paths[3];
-    int n = 0;
-    for (int k = 0; k < 3; k++)
-        if (v->siblings[k]) paths[n++] = v->siblings[k];
-    if (n < 2 && v->model_path) { /* nothing beside it: the model alone, to train or chart */
-        paths[0] = v->model_path;
-        n = 1;
-    }
-    RnnError err;
-    if (n == 0) return;
-    if (ui_compare_open(v, paths, n, &err))
-        ui_view_set_banner(v, 1, "%s", err.message);
-    else
-        ui_view_set_banner(v, 0, "%s: one sentence, one time step. C goes back.",
-                           n > 1 ? "Side by side" : "No RNN/LSTM/GRU siblings beside this model");
 }
 
 /* Moves the keyboard selection to the previous or next heatmap of its layer/direction. */
@@ -544,23 +542,8 @@ int ui_view_key(UiView *v, UiKey key) {
         v->show_params = 0;
         if (key == UI_KEY_PARAMS || key == UI_KEY_ESCAPE) return 1;
     }
-    if (v->compare) {
-        int handled = ui_compare_key(v, key);
-        if (handled >= 0) return handled;
-    }
     int T = steps(v);
     switch (key) {
-    case UI_KEY_COMPARE:
-        open_compare(v);
-        break;
-    case UI_KEY_TRAIN: {
-        RnnError err;
-        const char *path = v->model_path;
-        if (!path) return 0;
-        if (ui_compare_open(v, &path, 1, &err) || ui_compare_train(v, &err))
-            ui_view_set_banner(v, 1, "%s", err.message);
-        return 1;
-    }
     case UI_KEY_PARAMS:
         v->show_params = v->model != NULL;
         break;
@@ -716,7 +699,6 @@ int ui_view_mouse_move(UiView *v, int x, int y) {
 }
 
 int ui_view_click(UiView *v, int x, int y) {
-    if (v->compare && ui_compare_click(v, x, y)) return 1;
     UiHit hit = ui_view_hit(v, x, y);
     if (hit.heatmap >= 0) { /* select that unit and step there */
         const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
@@ -760,7 +742,7 @@ static int quantity_list(const RnnConfig *c, int *out) {
     return n;
 }
 
-void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
+void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     double s = v->zoom;
     int pad = (int)(12 * s);
     v->width = W, v->height = H;
@@ -809,17 +791,11 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
     }
 
     v->narration = (UiRect){0, 0, 0, 0};
-    if (v->compare) { /* the columns take the body, and a lesson's text the bottom of it */
-        v->nheatmaps = 0;
-        UiRect columns = v->body;
-        if (v->lesson) {
-            int nh = v->body.h * 3 / 10;
-            v->narration = (UiRect){pad, v->body.y + v->body.h - nh - pad / 2, W - 2 * pad, nh};
-            columns.h -= nh + pad / 2;
-        }
-        ui_compare_layout(v, list, columns);
-        return;
-    }
+}
+
+void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
+    ui_view_layout_chrome(v, list, W, H);
+    int pad = (int)(12 * v->zoom), body_y = v->body.y;
     UiRect area = {pad, body_y + pad, v->side.x - 2 * pad, v->body.h - 2 * pad};
     if (v->lesson) { /* the lesson's text takes the bottom of the heatmap area */
         int nh = v->body.h * 2 / 5;

@@ -2,8 +2,9 @@
  *
  * The view holds a model and the engine's trace of one sentence; it never computes a number
  * of its own: heatmaps, the detail panel and the output bars read the trace (and
- * rnn_explain). SDL appears only in ui_sdl.c, which feeds this view events and draws its
- * draw list. */
+ * rnn_explain). It also holds the window's chrome (top bar, token strip, status line,
+ * lesson, picker, banner, help). It knows nothing of the compare view: ui_screen.h puts the
+ * two together, and the platform layer feeds the screen events and draws its draw list. */
 #ifndef RNNSCOPE_UI_VIEW_H
 #define RNNSCOPE_UI_VIEW_H
 
@@ -55,8 +56,6 @@ enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
 
 typedef enum UiTheme { UI_THEME_LIGHT, UI_THEME_DARK } UiTheme;
 
-typedef struct UiCompare UiCompare; /* ui_compare.h: models side by side */
-
 /* One heatmap on screen: which values it shows and where. */
 typedef struct UiHeatmap {
     int layer, direction, quantity; /* quantity: RNN_QUANTITY_H, RNN_QUANTITY_C or a gate */
@@ -83,12 +82,28 @@ typedef struct UiSelection {
     int t; /* -1: follow the current step */
 } UiSelection;
 
+/* What the chrome says when the body shows something else (ui_screen sets it): a title and
+ * a line beside it in the top bar, and the key hints of the status line. NULL: the model's
+ * own name and size, and the single view's keys. */
+typedef struct UiChrome {
+    const char *title, *info, *hint;
+} UiChrome;
+
+/* What the current lesson step wants beside the view: models side by side (count > 0) or the
+ * view alone (count 0). The view only records it; ui_screen applies it after each event. */
+typedef struct UiSideRequest {
+    int serial; /* bumped on every request */
+    int count;
+    char *paths[3];
+} UiSideRequest;
+
 typedef struct UiView {
     /* what is shown */
     RnnModel *model;
     char *model_path;
     char *siblings[3]; /* the rnn, lstm and gru models of the same task, or NULL */
     char *text;        /* the sentence, UTF-8 */
+    int text_serial;   /* bumped whenever text (or the model reading it) changes */
     RnnTokens tokens;
     RnnTrace *trace;
     int step; /* tokens read so far, 0..T */
@@ -123,11 +138,9 @@ typedef struct UiView {
     char **picker_titles;
     int picker_count, picker_sel;
 
-    /* side by side (ui_compare.h), or NULL */
-    UiCompare *compare;
-    int show_params;              /* the parameter table (K) */
-    void (*train_notify)(void *); /* wakes the window when a training thread publishes */
-    void *train_notify_ctx;
+    int show_params; /* the parameter table (K) */
+    UiChrome chrome;
+    UiSideRequest beside;
 
     /* layout, from the last ui_view_layout */
     int width, height;
@@ -174,6 +187,15 @@ int ui_view_tick(UiView *view, double seconds); /* playback */
 /* Layout for a window of width x height, then drawing into list (whose measure is set). */
 void ui_view_layout(UiView *view, const UiDrawList *list, int width, int height);
 void ui_view_draw(UiView *view, UiDrawList *list);
+/* The parts of those, for a screen that puts something else in the body: the chrome's
+ * rectangles (top bar, token strip, status, body), then the drawing in three layers: the
+ * body (heatmaps and side panels), the chrome over it, and the overlays (picker, banner,
+ * help) on top. ui_view_draw_begin empties the list and paints the background. */
+void ui_view_layout_chrome(UiView *view, const UiDrawList *list, int width, int height);
+void ui_view_draw_begin(UiView *view, UiDrawList *list);
+void ui_view_draw_body(UiView *view, UiDrawList *list);
+void ui_view_draw_chrome(UiView *view, UiDrawList *list);
+void ui_view_draw_overlays(UiView *view, UiDrawList *list);
 /* The heatmaps alone: laid out in area (cells no larger than max_cell_w x max_cell_h when
  * those are > 0), and drawn. The compare view puts one model's heatmaps in each column. */
 void ui_view_layout_heatmaps(UiView *view, const UiDrawList *list, UiRect area, int max_cell_w,
@@ -191,9 +213,6 @@ double ui_view_value(const UiView *view, const UiHeatmap *hm, int unit, int t);
  * current step. Returns 0 when there is nothing computed to explain. */
 int ui_view_explained(const UiView *view, UiSelection *out);
 
-/* 1234567 -> "1,234,567" */
-void ui_format_thousands(long long n, char *buf, size_t size);
-
 /* Colours of a theme. */
 typedef struct UiPalette {
     UiColor background, panel, ink, muted, faint, accent, outline, chip, chip_current, chip_unread,
@@ -201,6 +220,8 @@ typedef struct UiPalette {
 } UiPalette;
 UiPalette ui_palette(UiTheme theme);
 
+/* "RNN", "LSTM", "GRU" */
+const char *ui_cell_title(RnnCellKind cell);
 /* Names for a quantity: "forget gate f", and the chapter's Korean term. */
 const char *ui_quantity_name(RnnCellKind cell, int quantity);
 const char *ui_quantity_korean(RnnCellKind cell, int quantity);

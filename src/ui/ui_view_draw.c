@@ -1,8 +1,8 @@
 /* ui_view_draw.c - the stepping view as draw commands: top bar, token strip, heatmaps, the
  * detail panel with the real arithmetic, input vector, outputs, cell diagram, help. */
 #define _POSIX_C_SOURCE 200809L
-#include "ui_compare.h"
 #include "ui_markdown.h"
+#include "ui_params.h"
 #include "ui_view.h"
 
 #include <math.h>
@@ -21,16 +21,6 @@ static UiColor color_for(const UiView *v, int quantity, double value) {
                                                                   : ui_colormap_diverging(value);
 }
 
-void ui_format_thousands(long long n, char *buf, size_t size) {
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%lld", n), k = 0;
-    for (int i = 0; i < len && k + 2 < (int)size; i++) {
-        buf[k++] = digits[i];
-        if ((len - 1 - i) % 3 == 0 && i + 1 < len) buf[k++] = ',';
-    }
-    buf[k] = '\0';
-}
-
 /* ---- top bar and status ------------------------------------------------------------------ */
 
 static void draw_top_bar(Ctx *c) {
@@ -42,25 +32,17 @@ static void draw_top_bar(Ctx *c) {
     if (!v->model) return;
     const RnnConfig *cf = &v->model->config;
     int info_y = y + (ui_text_height(c->l, UI_FONT_TITLE) - ui_text_height(c->l, UI_FONT_BODY)) / 2;
-    if (v->compare) {
-        int n = v->compare->count;
-        x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink,
-                     n == 1   ? "Live training"
-                     : n == 2 ? "Two models"
-                              : "Three models") +
-             2 * c->pad;
-        ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted,
-                n == 1 ? "from fresh weights: watch it learn (Ctrl+T starts or pauses)"
-                       : "the same words, one time step, one colour scale");
+    if (v->chrome.title) {
+        x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->chrome.title) + 2 * c->pad;
+        if (v->chrome.info) ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, v->chrome.info);
     } else {
         x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + 2 * c->pad;
-        static const char *const cells[] = {"RNN", "LSTM", "GRU"};
         char py[32], ke[32], info[256];
         ui_format_thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
         ui_format_thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
         snprintf(info, sizeof info,
                  "%s%s · %d layer%s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)",
-                 cells[cf->cell],
+                 ui_cell_title(cf->cell),
                  cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
                  cf->num_layers, cf->num_layers > 1 ? "s" : "",
                  cf->bidirectional ? "bidirectional" : "forward", cf->hidden_size, py, ke);
@@ -84,9 +66,8 @@ static void draw_status(Ctx *c) {
     ui_fill(c->l, v->status, c->p.panel);
     const char *hint =
         v->editing ? "typing a new sentence · Enter: done · Esc: cancel · Backspace: delete"
-        : v->compare
-            ? "Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
-              "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · C: back"
+        : v->chrome.hint
+            ? v->chrome.hint
             : "Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
               "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · C: side by side · Tab: edit · T: "
               "theme · "
@@ -579,12 +560,12 @@ static void draw_diagram(Ctx *c) {
     int have = ui_view_explained(v, &s);
     if (!have) s = v->sel, s.t = -1;
     int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
-    static const char *const names[] = {"RNN cell", "LSTM cell", "GRU cell"};
+    const char *cell = ui_cell_title(cf->cell);
     if (have)
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s · unit %d · t = %d", names[cf->cell],
-                 s.unit, s.t);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s cell · unit %d · t = %d", cell, s.unit,
+                 s.t);
     else
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s", names[cf->cell]);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s cell", cell);
     if (!have) return;
     const RnnTrace *tr = v->trace;
     const double *gate = tr->gate + rnn_trace_gate_index(tr, s.layer, s.direction, s.t, 0);
@@ -778,13 +759,14 @@ static void draw_banner(Ctx *c) {
     ui_text(c->l, c->pad, r.y + c->pad / 2, UI_FONT_BODY, (UiColor){255, 255, 255, 255}, v->banner);
 }
 
-void ui_view_draw(UiView *v, UiDrawList *l) {
-    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+void ui_view_draw_begin(UiView *v, UiDrawList *l) {
     ui_draw_reset(l);
-    ui_fill(l, (UiRect){0, 0, v->width, v->height}, c.p.background);
-    if (v->compare) {
-        ui_compare_draw(v, l);
-    } else if (v->model && v->trace) {
+    ui_fill(l, (UiRect){0, 0, v->width, v->height}, ui_palette(v->theme).background);
+}
+
+void ui_view_draw_body(UiView *v, UiDrawList *l) {
+    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    if (v->model && v->trace) {
         draw_heatmaps(&c);
         ui_fill(l, v->side, c.p.background);
         draw_detail(&c);
@@ -795,12 +777,30 @@ void ui_view_draw(UiView *v, UiDrawList *l) {
         ui_text(l, c.pad, v->body.y + c.pad, UI_FONT_LARGE, c.p.muted,
                 "No model is open: drop a model file here, or press Ctrl+O.");
     }
+}
+
+void ui_view_draw_chrome(UiView *v, UiDrawList *l) {
+    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
     draw_narration(&c);
     draw_tokens(&c);
     draw_top_bar(&c);
     draw_status(&c);
-    if (v->show_params) ui_params_table_draw(v, l);
+}
+
+void ui_view_draw_overlays(UiView *v, UiDrawList *l) {
+    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
     if (v->picker) draw_picker(&c);
     draw_banner(&c);
     if (v->help) draw_help(&c);
+}
+
+void ui_view_draw(UiView *v, UiDrawList *l) {
+    ui_view_draw_begin(v, l);
+    ui_view_draw_body(v, l);
+    ui_view_draw_chrome(v, l);
+    if (v->show_params && v->model) {
+        const RnnModel *model = v->model;
+        ui_params_draw(l, v->theme, v->zoom, v->width, v->height, &model, 1);
+    }
+    ui_view_draw_overlays(v, l);
 }

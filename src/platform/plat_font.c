@@ -1,12 +1,12 @@
-/* ui_font.c - font discovery with fontconfig, verified with SDL2_ttf. */
+/* plat_font.c - font discovery with fontconfig, verified with SDL2_ttf. */
 #define _POSIX_C_SOURCE 200809L
-#include "ui_font.h"
+#include "plat_font.h"
 
 #include <fontconfig/fontconfig.h>
 #include <stdlib.h>
 #include <string.h>
 
-int ui_font_covers(TTF_Font *font, const char *utf8) {
+int plat_font_covers(TTF_Font *font, const char *utf8) {
     size_t len = strlen(utf8);
     for (size_t i = 0; i < len;) {
         unsigned cp;
@@ -38,12 +38,12 @@ static char *match(const char *pattern_text) {
 static int has_hangul(const char *path) {
     TTF_Font *f = TTF_OpenFont(path, 16);
     if (!f) return -1; /* not a font SDL2_ttf can read */
-    int ok = ui_font_covers(f, "한글 Aa");
+    int ok = plat_font_covers(f, "한글 Aa");
     TTF_CloseFont(f);
     return ok;
 }
 
-char *ui_font_find(const char *override, int *hangul, RnnError *err) {
+char *plat_font_find(const char *override, int *hangul, RnnError *err) {
     if (override) {
         int h = has_hangul(override);
         if (h < 0) {

@@ -1,11 +1,11 @@
-/* ui_sdl.c - SDL_Renderer + SDL2_ttf drawing, the event loop, headless frames. */
+/* plat_sdl.c - SDL_Renderer + SDL2_ttf drawing, the event loop, headless frames. */
 #define _POSIX_C_SOURCE 200809L
-#include "ui_sdl.h"
+#include "plat_sdl.h"
 
-#include "ui_compare.h"
 #include "io.h"
-#include "ui_font.h"
-#include "ui_png.h"
+#include "plat_font.h"
+#include "plat_jobs.h"
+#include "plat_png.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 /* Point sizes at zoom 1, chosen for a 1280x800 projector seen from the back of a room. */
 static const int font_points[UI_FONT_COUNT] = {14, 17, 21, 26};
 
-static TTF_Font *open_font(UiRenderer *r, int pt) {
+static TTF_Font *open_font(PlatRenderer *r, int pt) {
     return TTF_OpenFontRW(SDL_RWFromConstMem(r->font_data, (int)r->font_bytes), 1, pt);
 }
 
@@ -26,8 +26,8 @@ static int point_size(int size, double zoom) {
 
 /* ---- fonts and text ------------------------------------------------------------------------ */
 
-static void clear_cache(UiRenderer *r) {
-    for (int i = 0; i < UI_TEXT_CACHE; i++) {
+static void clear_cache(PlatRenderer *r) {
+    for (int i = 0; i < PLAT_TEXT_CACHE; i++) {
         if (r->cache[i].texture) SDL_DestroyTexture(r->cache[i].texture);
         free(r->cache[i].text);
         memset(&r->cache[i], 0, sizeof r->cache[i]);
@@ -37,7 +37,7 @@ static void clear_cache(UiRenderer *r) {
 
 /* The font of a UiFont value with its style switched on (SDL2_ttf synthesises bold and
  * italic from the regular face). */
-static TTF_Font *styled(UiRenderer *r, UiFont font) {
+static TTF_Font *styled(PlatRenderer *r, UiFont font) {
     int size = UI_FONT_SIZE(font), bold = (UI_FONT_STYLE(font) & UI_STYLE_BOLD) != 0;
     int italic = (UI_FONT_STYLE(font) & UI_STYLE_ITALIC) != 0;
     if (!bold && !italic) return r->fonts[size];
@@ -113,7 +113,7 @@ static const char *displayable(TTF_Font *f, const char *s, char *buf, size_t siz
 }
 
 static int measure_width(void *ctx, UiFont font, const char *s) {
-    UiRenderer *r = ctx;
+    PlatRenderer *r = ctx;
     int w = 0, h = 0;
     /* Synthetic italic shears the glyphs but keeps their advances, while TTF_SizeUTF8 adds
      * the slant's overhang: measured like that, an italic word is followed by a gap ("or
@@ -125,12 +125,12 @@ static int measure_width(void *ctx, UiFont font, const char *s) {
 }
 
 static int measure_height(void *ctx, UiFont font) {
-    UiRenderer *r = ctx;
+    PlatRenderer *r = ctx;
     TTF_Font *f = r->fonts[UI_FONT_SIZE(font)];
     return f ? TTF_FontHeight(f) : 16;
 }
 
-static void close_fonts(UiRenderer *r) {
+static void close_fonts(PlatRenderer *r) {
     for (int i = 0; i < UI_FONT_COUNT; i++) {
         if (r->fonts[i]) TTF_CloseFont(r->fonts[i]);
         r->fonts[i] = NULL;
@@ -141,7 +141,7 @@ static void close_fonts(UiRenderer *r) {
     }
 }
 
-int ui_renderer_set_zoom(UiRenderer *r, double zoom, RnnError *err) {
+int plat_renderer_set_zoom(PlatRenderer *r, double zoom, RnnError *err) {
     clear_cache(r);
     close_fonts(r);
     r->zoom = zoom;
@@ -155,20 +155,20 @@ int ui_renderer_set_zoom(UiRenderer *r, double zoom, RnnError *err) {
     return 0;
 }
 
-int ui_renderer_init(UiRenderer *r, SDL_Renderer *sdl, const char *font_path, double zoom,
-                     RnnError *err) {
+int plat_renderer_init(PlatRenderer *r, SDL_Renderer *sdl, const char *font_path, double zoom,
+                       RnnError *err) {
     memset(r, 0, sizeof *r);
     r->sdl = sdl;
     if (!TTF_WasInit() && TTF_Init() != 0)
         return rnn_error_set(err, "cannot start SDL2_ttf: %s", TTF_GetError());
-    r->font_path = ui_font_find(font_path, &r->hangul, err);
+    r->font_path = plat_font_find(font_path, &r->hangul, err);
     if (!r->font_path) return -1;
     if (io_read_file(r->font_path, (size_t)64 << 20, &r->font_data, &r->font_bytes, err)) return -1;
     r->measure = (UiTextMeasure){measure_width, measure_height, r};
-    return ui_renderer_set_zoom(r, zoom, err);
+    return plat_renderer_set_zoom(r, zoom, err);
 }
 
-void ui_renderer_free(UiRenderer *r) {
+void plat_renderer_free(PlatRenderer *r) {
     clear_cache(r);
     close_fonts(r);
     free(r->font_path);
@@ -184,10 +184,10 @@ static unsigned hash_text(const char *s, UiFont f, UiColor c) {
 }
 
 /* The texture of a text, from the cache or rendered now. Cleared when it fills up. */
-static UiTextEntry *text_texture(UiRenderer *r, const char *s, UiFont font, UiColor color) {
+static PlatTextEntry *text_texture(PlatRenderer *r, const char *s, UiFont font, UiColor color) {
     unsigned h = hash_text(s, font, color);
     for (int probe = 0; probe < 8; probe++) {
-        UiTextEntry *e = &r->cache[(h + (unsigned)probe) % UI_TEXT_CACHE];
+        PlatTextEntry *e = &r->cache[(h + (unsigned)probe) % PLAT_TEXT_CACHE];
         if (e->texture && e->font == font && !memcmp(&e->color, &color, sizeof color) &&
             !strcmp(e->text, s))
             return e;
@@ -212,7 +212,7 @@ static UiTextEntry *text_texture(UiRenderer *r, const char *s, UiFont font, UiCo
     return text_texture(r, s, font, color);
 }
 
-void ui_renderer_draw(UiRenderer *r, const UiDrawList *list) {
+void plat_renderer_draw(PlatRenderer *r, const UiDrawList *list) {
     /* Opaque colours are written, not blended: the same pixels, and the software renderer
      * fills a rectangle several times faster when it does not have to read it first. */
     SDL_BlendMode mode = SDL_BLENDMODE_NONE;
@@ -243,7 +243,7 @@ void ui_renderer_draw(UiRenderer *r, const UiDrawList *list) {
             break;
         }
         case UI_CMD_TEXT: {
-            UiTextEntry *e = text_texture(r, list->chars + c->text, c->font, c->color);
+            PlatTextEntry *e = text_texture(r, list->chars + c->text, c->font, c->color);
             if (!e) break;
             SDL_Rect dst = {c->rect.x, c->rect.y, e->w, e->h};
             SDL_RenderCopy(r->sdl, e->texture, NULL, &dst);
@@ -253,108 +253,93 @@ void ui_renderer_draw(UiRenderer *r, const UiDrawList *list) {
     }
 }
 
-/* ---- preparing a view ------------------------------------------------------------------------ */
+/* ---- frames off screen --------------------------------------------------------------------- */
 
-void ui_app_options_default(UiAppOptions *o) {
-    memset(o, 0, sizeof *o);
-    o->step = -1;
-    o->width = 1280, o->height = 800;
-    o->zoom = 1.0;
-    o->theme = UI_THEME_LIGHT;
-    o->select_quantity = RNN_QUANTITY_H;
-    o->lang = "en";
-}
-
-int ui_app_prepare(UiView *v, const UiAppOptions *o, RnnError *err) {
-    ui_view_init(v);
-    v->theme = o->theme;
-    v->zoom = o->zoom;
-    v->help = o->help;
-    if (o->watch_job) { /* the model being trained, shown from its first weights */
-        if (ui_view_set_model(v, rnn_model_copy(ui_train_model(o->watch_job), err), NULL, err) ||
-            ui_view_set_text(v, o->text ? o->text : "", err))
-            return -1;
-        ui_view_set_step(v, v->trace->steps);
-        return 0;
-    }
-    if (!o->model_path) return 0;
-    if (ui_view_open_model(v, o->model_path, err)) return -1;
-    if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
-    int T = v->trace->steps;
-    if (o->step > T) return rnn_error_set(err, "--step %d: the sentence has %d words", o->step, T);
-    ui_view_set_step(v, o->step < 0 ? 1 : o->step);
-    v->sel =
-        (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
-    ui_view_set_step(v, v->step); /* clamps the selection */
-    if (o->lessons_root && !(v->lessons_root = strdup(o->lessons_root)))
-        return rnn_error_set(err, "out of memory");
-    snprintf(v->lang, sizeof v->lang, "%s", o->lang ? o->lang : "en");
-    if (o->lesson_path) {
-        if (ui_view_open_lesson(v, o->lesson_path, err)) return -1;
-        if (o->lesson_step >= v->lesson->nsteps)
-            return rnn_error_set(err, "%s has %d steps (0..%d)", o->lesson_path, v->lesson->nsteps,
-                                 v->lesson->nsteps - 1);
-        if (o->lesson_step > 0 && ui_view_lesson_go(v, o->lesson_step, err)) return -1;
-    } else if (o->picker && o->lessons_root) {
-        RnnError e; /* no lessons: the stepping view is still worth opening */
-        if (ui_view_open_picker(v, o->lessons_root, v->lang, &e))
-            ui_view_set_banner(v, 1, "%s", e.message);
-    }
-    v->show_params = o->show_params && v->model;
-    if (o->ncompare > 0) {
-        if (ui_compare_open(v, o->compare, o->ncompare, err)) return -1;
-        v->compare->show_fresh = o->show_fresh;
-        if (o->csv_path && ui_compare_write_csv(v, o->csv_path, err)) return -1;
-    }
-    return 0;
-}
-
-SDL_Surface *ui_render_surface(UiView *v, const UiAppOptions *o, RnnError *err) {
+/* A width x height software surface with a renderer and fonts at zoom, for draw() to fill.
+ * draw gets the list with its measure set. */
+static SDL_Surface *render_off_screen(int width, int height, const char *font_path, double zoom,
+                                      void (*draw)(UiDrawList *, int hangul, void *), void *ctx,
+                                      RnnError *err) {
     SDL_Surface *surface =
-        SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_ARGB8888);
+        SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sdl = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
     if (!sdl) {
         rnn_error_set(err, "cannot draw off screen: %s", SDL_GetError());
         SDL_FreeSurface(surface);
         return NULL;
     }
-    UiRenderer r;
-    if (ui_renderer_init(&r, sdl, o->font_path, v->zoom, err)) {
+    PlatRenderer r;
+    if (plat_renderer_init(&r, sdl, font_path, zoom, err)) {
         SDL_DestroyRenderer(sdl);
         SDL_FreeSurface(surface);
         return NULL;
     }
-    v->font_has_hangul = r.hangul;
     UiDrawList list = {0};
     list.measure = &r.measure;
-    ui_view_layout(v, &list, o->width, o->height);
-    ui_view_draw(v, &list);
+    draw(&list, r.hangul, ctx);
     SDL_SetRenderDrawColor(sdl, 255, 255, 255, 255);
     SDL_RenderClear(sdl);
-    ui_renderer_draw(&r, &list);
+    plat_renderer_draw(&r, &list);
     SDL_RenderPresent(sdl);
     if (list.failed) rnn_error_set(err, "out of memory while drawing");
     ui_draw_free(&list);
-    ui_renderer_free(&r);
+    plat_renderer_free(&r);
     SDL_DestroyRenderer(sdl);
     return surface;
 }
 
-int ui_screenshot(const UiAppOptions *o, const char *png_path, RnnError *err) {
-    UiView v;
+typedef struct ScreenFrame {
+    UiScreen *screen;
+    int width, height;
+} ScreenFrame;
+
+static void draw_screen(UiDrawList *list, int hangul, void *ctx) {
+    ScreenFrame *f = ctx;
+    f->screen->view.font_has_hangul = hangul;
+    ui_screen_layout(f->screen, list, f->width, f->height);
+    ui_screen_draw(f->screen, list);
+}
+
+SDL_Surface *plat_render_surface(UiScreen *s, const UiScreenOptions *o, RnnError *err) {
+    ScreenFrame f = {s, o->width, o->height};
+    return render_off_screen(o->width, o->height, o->font_path, s->view.zoom, draw_screen, &f, err);
+}
+
+int plat_screenshot(const UiScreenOptions *o, const char *png_path, RnnError *err) {
+    UiScreen s;
     int rc = -1;
-    if (ui_app_prepare(&v, o, err) == 0) {
-        SDL_Surface *s = ui_render_surface(&v, o, err);
-        if (s) rc = ui_png_write(png_path, s, err);
-        SDL_FreeSurface(s);
+    if (ui_screen_prepare(&s, o, NULL, err) == 0) {
+        SDL_Surface *surface = plat_render_surface(&s, o, err);
+        if (surface) rc = plat_png_write(png_path, surface, err);
+        SDL_FreeSurface(surface);
     }
-    ui_view_free(&v);
+    ui_screen_free(&s);
+    return rc;
+}
+
+typedef struct PlotFrame {
+    const UiLinePlot *plot;
+    int width, height;
+} PlotFrame;
+
+static void draw_plot(UiDrawList *list, int hangul, void *ctx) {
+    (void)hangul;
+    PlotFrame *f = ctx;
+    ui_plot_draw(list, f->plot, f->width, f->height);
+}
+
+int plat_plot_png(const char *path, const UiLinePlot *plot, int width, int height, RnnError *err) {
+    if (ui_plot_check(plot, err)) return rnn_error_set(err, "%s: %s", path, err->message);
+    PlotFrame f = {plot, width, height};
+    SDL_Surface *surface = render_off_screen(width, height, NULL, 1.0, draw_plot, &f, err);
+    int rc = surface ? plat_png_write(path, surface, err) : -1;
+    SDL_FreeSurface(surface);
     return rc;
 }
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
-UiKey ui_key_from_sdl(const SDL_KeyboardEvent *k) {
+UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
     SDL_Keycode sym = k->keysym.sym;
     Uint16 mod = k->keysym.mod;
     if ((mod & KMOD_CTRL) && sym == SDLK_t) return UI_KEY_TRAIN;
@@ -434,41 +419,36 @@ UiKey ui_key_from_sdl(const SDL_KeyboardEvent *k) {
     }
 }
 
-int ui_handle_event(UiView *v, const SDL_Event *e) {
-    if (e->type == ui_train_event_type()) return ui_compare_poll(v);
+int plat_handle_event(UiScreen *s, const SDL_Event *e) {
+    UiView *v = &s->view;
+    if (e->type == plat_wake_event_type()) return ui_screen_poll(s);
     switch (e->type) {
     case SDL_KEYDOWN: {
-        UiKey key = ui_key_from_sdl(&e->key);
+        UiKey key = plat_key_from_sdl(&e->key);
         int was_editing = v->editing;
-        int changed = key != UI_KEY_NONE && ui_view_key(v, key);
+        int changed = key != UI_KEY_NONE && ui_screen_key(s, key);
         if (v->editing && !was_editing) SDL_StartTextInput();
         if (!v->editing && was_editing) SDL_StopTextInput();
         return changed;
     }
     case SDL_TEXTINPUT:
-        return ui_view_text_input(v, e->text.text);
+        return ui_screen_text_input(s, e->text.text);
     case SDL_TEXTEDITING:
-        return ui_view_text_editing(v, e->edit.text);
+        return ui_screen_text_editing(s, e->edit.text);
     case SDL_MOUSEMOTION:
-        return ui_view_mouse_move(v, e->motion.x, e->motion.y);
+        return ui_screen_mouse_move(s, e->motion.x, e->motion.y);
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button != SDL_BUTTON_LEFT) return 0;
         {
-            int was_editing = v->editing, changed = ui_view_click(v, e->button.x, e->button.y);
+            int was_editing = v->editing, changed = ui_screen_click(s, e->button.x, e->button.y);
             if (v->editing && !was_editing) SDL_StartTextInput();
             return changed;
         }
     case SDL_MOUSEWHEEL:
         if (e->wheel.y == 0) return 0;
-        return ui_view_key(v, e->wheel.y > 0 ? UI_KEY_LEFT : UI_KEY_RIGHT);
-    case SDL_DROPFILE: {
-        RnnError err;
-        if (ui_view_open_model(v, e->drop.file, &err))
-            ui_view_set_banner(v, 1, "%s", err.message);
-        else
-            ui_view_set_banner(v, 0, "Opened %s", e->drop.file);
-        return 1;
-    }
+        return ui_screen_key(s, e->wheel.y > 0 ? UI_KEY_LEFT : UI_KEY_RIGHT);
+    case SDL_DROPFILE:
+        return ui_screen_open_model(s, e->drop.file);
     default:
         return 0;
     }
@@ -476,7 +456,7 @@ int ui_handle_event(UiView *v, const SDL_Event *e) {
 
 /* ---- live training wakes the window ------------------------------------------------------- */
 
-Uint32 ui_train_event_type(void) {
+Uint32 plat_wake_event_type(void) {
     static Uint32 type = (Uint32)-1;
     if (type == (Uint32)-1) type = SDL_RegisterEvents(1);
     return type;
@@ -489,7 +469,7 @@ static void wake_window(void *ctx) {
     if (!SDL_AtomicCAS(pending, 0, 1)) return;
     SDL_Event e;
     SDL_zero(e);
-    e.type = ui_train_event_type();
+    e.type = plat_wake_event_type();
     if (SDL_PushEvent(&e) != 1) SDL_AtomicSet(pending, 0);
 }
 
@@ -509,19 +489,25 @@ static void save_screenshot(SDL_Renderer *sdl, UiView *v) {
     time_t now = time(NULL);
     strftime(name, sizeof name, "rnnscope-%Y%m%d-%H%M%S.png", localtime(&now));
     RnnError err;
-    if (ui_png_write(name, s, &err))
+    if (plat_png_write(name, s, &err))
         ui_view_set_banner(v, 1, "%s", err.message);
     else
         ui_view_set_banner(v, 0, "Saved %s", name);
     SDL_FreeSurface(s);
 }
 
-int ui_app_run(const UiAppOptions *o, RnnError *err) {
+int plat_run(const UiScreenOptions *o, RnnError *err) {
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
         return rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
-    UiView v;
-    if (ui_app_prepare(&v, o, err)) {
-        ui_view_free(&v);
+    static SDL_atomic_t wake_pending;
+    PlatJobs *jobs = plat_jobs_new(wake_window, &wake_pending);
+    UiJobRunner runner = plat_jobs_runner(jobs);
+    UiScreen screen;
+    UiView *v = &screen.view;
+    if (!jobs || ui_screen_prepare(&screen, o, &runner, err)) {
+        if (!jobs) rnn_error_set(err, "out of memory");
+        ui_screen_free(&screen);
+        plat_jobs_free(jobs);
         SDL_Quit();
         return -1;
     }
@@ -530,29 +516,24 @@ int ui_app_run(const UiAppOptions *o, RnnError *err) {
         SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
     SDL_Renderer *sdl = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
     if (win && !sdl) sdl = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    UiRenderer r;
+    PlatRenderer r;
     int rc = -1;
     if (!sdl) {
         rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
         goto done;
     }
-    if (ui_renderer_init(&r, sdl, o->font_path, v.zoom, err)) goto done;
-    v.font_has_hangul = r.hangul;
+    if (plat_renderer_init(&r, sdl, o->font_path, v->zoom, err)) goto done;
+    v->font_has_hangul = r.hangul;
     if (!r.hangul)
-        ui_view_set_banner(&v, 1,
+        ui_view_set_banner(v, 1,
                            "The font found has no Hangul: Korean text will not show. "
                            "Install fonts-nanum or give --font.");
-    static SDL_atomic_t wake_pending;
-    v.train_notify = wake_window;
-    v.train_notify_ctx = &wake_pending;
     if (o->watch_job) { /* rnnscope train --watch: the run the command prepared */
-        if (ui_compare_open_job(&v, o->watch_job, err) || ui_train_start(o->watch_job, err) ||
-            (o->watch_out && !(v.compare->train_out = strdup(o->watch_out)))) {
-            ui_renderer_free(&r);
+        if (runner.start(runner.ctx, o->watch_job, err)) {
+            plat_renderer_free(&r);
             goto done;
         }
-        ui_view_set_banner(&v, 0, "Training: Ctrl+T pauses, Esc stops, W writes %s.",
-                           o->watch_out ? o->watch_out : "the model");
+        ui_screen_watch_started(&screen);
     }
     SDL_SetWindowMinimumSize(win, 320, 240);
     SDL_StopTextInput(); /* letters are commands until Tab starts editing */
@@ -560,67 +541,72 @@ int ui_app_run(const UiAppOptions *o, RnnError *err) {
     list.measure = &r.measure;
     int dirty = 1;
     Uint32 last = SDL_GetTicks();
-    while (!v.quit) {
+    while (!v->quit) {
         if (dirty) {
             int w, h;
             SDL_GetRendererOutputSize(sdl, &w, &h);
-            if (r.zoom != v.zoom && ui_renderer_set_zoom(&r, v.zoom, err)) break;
-            ui_view_layout(&v, &list, w, h);
-            ui_view_draw(&v, &list);
+            if (r.zoom != v->zoom && plat_renderer_set_zoom(&r, v->zoom, err)) break;
+            ui_screen_layout(&screen, &list, w, h);
+            ui_screen_draw(&screen, &list);
             SDL_SetRenderDrawColor(sdl, 255, 255, 255, 255);
             SDL_RenderClear(sdl);
-            ui_renderer_draw(&r, &list);
+            plat_renderer_draw(&r, &list);
             SDL_RenderPresent(sdl);
-            if (v.editing) {
-                SDL_Rect field = {v.token_strip.x, v.token_strip.y, v.token_strip.w,
-                                  v.token_strip.h};
+            if (v->editing) {
+                SDL_Rect field = {v->token_strip.x, v->token_strip.y, v->token_strip.w,
+                                  v->token_strip.h};
                 SDL_SetTextInputRect(&field);
             }
             dirty = 0;
         }
         SDL_Event e;
         /* Sleep until something happens; while playing, wake for the next step. */
-        int got =
-            v.playing ? SDL_WaitEventTimeout(&e, (int)(1000 / v.speed / 4) + 1) : SDL_WaitEvent(&e);
+        int got = v->playing ? SDL_WaitEventTimeout(&e, (int)(1000 / v->speed / 4) + 1)
+                             : SDL_WaitEvent(&e);
         Uint32 now = SDL_GetTicks();
-        if (v.playing) dirty |= ui_view_tick(&v, (now - last) / 1000.0);
+        if (v->playing) dirty |= ui_screen_tick(&screen, (now - last) / 1000.0);
         last = now;
         while (got) {
             if (e.type == SDL_QUIT)
-                v.quit = 1;
+                v->quit = 1;
             else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
                                                    e.window.event == SDL_WINDOWEVENT_EXPOSED))
                 dirty = 1;
-            else if (e.type == ui_train_event_type()) {
+            else if (e.type == plat_wake_event_type()) {
                 SDL_AtomicSet(&wake_pending, 0);
-                dirty |= ui_compare_poll(&v);
+                dirty |= ui_screen_poll(&screen);
             } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
                        e.key.keysym.sym == SDLK_s) {
-                save_screenshot(sdl, &v);
+                save_screenshot(sdl, v);
                 dirty = 1;
             } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
                        e.key.keysym.sym == SDLK_o) {
-                ui_view_key(&v, UI_KEY_ESCAPE);
-                ui_view_set_banner(&v, 0, "Drop a model file (.json) on this window to open it.");
+                ui_screen_key(&screen, UI_KEY_ESCAPE);
+                ui_view_set_banner(v, 0, "Drop a model file (.json) on this window to open it.");
                 dirty = 1;
             } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F11) {
                 Uint32 full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
                 SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
                 dirty = 1;
             } else {
-                dirty |= ui_handle_event(&v, &e);
+                dirty |= plat_handle_event(&screen, &e);
             }
             if (e.type == SDL_DROPFILE) SDL_free(e.drop.file);
             got = SDL_PollEvent(&e);
         }
     }
-    rc = v.quit ? 0 : -1;
+    rc = v->quit ? 0 : -1;
     ui_draw_free(&list);
-    ui_renderer_free(&r);
+    plat_renderer_free(&r);
 done:
     if (sdl) SDL_DestroyRenderer(sdl);
     if (win) SDL_DestroyWindow(win);
-    ui_view_free(&v);
+    if (o->watch_job) { /* the caller's job: no thread touches it after this */
+        runner.stop(runner.ctx, o->watch_job);
+        rnn_job_set_state(o->watch_job, RNN_JOB_STOPPED);
+    }
+    ui_screen_free(&screen);
+    plat_jobs_free(jobs);
     SDL_Quit();
     return rc;
 }

@@ -1,5 +1,5 @@
-/* ui_png.c - libpng into memory, then io_write_file_atomic. */
-#include "ui_png.h"
+/* plat_png.c - libpng into memory, then io_write_file_atomic. */
+#include "plat_png.h"
 #include "io.h"
 
 #include <png.h>
@@ -14,7 +14,7 @@ static void no_flush(png_structp png) {
     (void)png;
 }
 
-int ui_png_write(const char *path, SDL_Surface *surface, RnnError *err) {
+int plat_png_write(const char *path, SDL_Surface *surface, RnnError *err) {
     SDL_Surface *rgb = SDL_ConvertSurfaceFormat(surface, SDL_PIXELFORMAT_RGB24, 0);
     if (!rgb) return rnn_error_set(err, "%s: cannot convert the image: %s", path, SDL_GetError());
     IoBuf buf = {0};

@@ -1,0 +1,284 @@
+/* ui_screen.c - the view or the models side by side, and keeping them in step (ui_screen.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "ui_screen.h"
+
+#include "ui_params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ui_screen_options_default(UiScreenOptions *o) {
+    memset(o, 0, sizeof *o);
+    o->step = -1;
+    o->width = 1280, o->height = 800;
+    o->zoom = 1.0;
+    o->theme = UI_THEME_LIGHT;
+    o->select_quantity = RNN_QUANTITY_H;
+    o->lang = "en";
+}
+
+void ui_screen_free(UiScreen *s) {
+    ui_compare_free(s->compare);
+    ui_view_free(&s->view);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the compare view follows the view ------------------------------------------------------ */
+
+static void set_compare(UiScreen *s, UiCompare *cmp) {
+    ui_compare_free(s->compare);
+    s->compare = cmp;
+    s->text_serial = s->view.text_serial;
+    if (cmp) s->view.playing = 0;
+}
+
+static int open_compare(UiScreen *s, const char *const *paths, int count, RnnError *err) {
+    UiCompare *cmp = ui_compare_new(&s->view, paths, count, &s->runner, err);
+    if (!cmp) return -1;
+    set_compare(s, cmp);
+    return 0;
+}
+
+/* After anything the view did: what its lesson asks beside it, and its sentence and step in
+ * every column. */
+static int sync(UiScreen *s, RnnError *err) {
+    UiView *v = &s->view;
+    if (v->beside.serial != s->side_serial) {
+        s->side_serial = v->beside.serial;
+        if (v->beside.count == 0)
+            set_compare(s, NULL);
+        else if (open_compare(s, (const char *const *)v->beside.paths, v->beside.count, err))
+            return -1;
+    }
+    if (!s->compare) return 0;
+    if (v->text_serial != s->text_serial) {
+        s->text_serial = v->text_serial;
+        if (ui_compare_set_text(s->compare, v->text ? v->text : "", err)) return -1;
+    }
+    ui_compare_set_step(s->compare, v->step);
+    return 0;
+}
+
+/* sync for an event: a failure goes to the banner. Returns changed. */
+static int synced(UiScreen *s, int changed) {
+    RnnError err;
+    if (sync(s, &err)) {
+        ui_view_set_banner(&s->view, 1, "%s", err.message);
+        return 1;
+    }
+    return changed;
+}
+
+/* ---- opening ------------------------------------------------------------------------------- */
+
+int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiJobRunner *runner,
+                      RnnError *err) {
+    memset(s, 0, sizeof *s);
+    if (runner) s->runner = *runner;
+    UiView *v = &s->view;
+    ui_view_init(v);
+    v->theme = o->theme;
+    v->zoom = o->zoom;
+    v->help = o->help;
+    if (o->watch_job) { /* the model being trained, shown from its first weights */
+        if (ui_view_set_model(v, rnn_model_copy(rnn_job_model(o->watch_job), err), NULL, err) ||
+            ui_view_set_text(v, o->text ? o->text : "", err))
+            return -1;
+        ui_view_set_step(v, v->trace->steps);
+        if (sync(s, err)) return -1;
+        UiCompare *cmp = ui_compare_new_watching(v, o->watch_job, &s->runner, err);
+        if (!cmp) return -1;
+        set_compare(s, cmp);
+        if (o->watch_out && !(cmp->train_out = strdup(o->watch_out)))
+            return rnn_error_set(err, "out of memory");
+        return 0;
+    }
+    if (!o->model_path) return 0;
+    if (ui_view_open_model(v, o->model_path, err)) return -1;
+    if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
+    int T = v->trace->steps;
+    if (o->step > T) return rnn_error_set(err, "--step %d: the sentence has %d words", o->step, T);
+    ui_view_set_step(v, o->step < 0 ? 1 : o->step);
+    v->sel =
+        (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
+    ui_view_set_step(v, v->step); /* clamps the selection */
+    if (o->lessons_root && !(v->lessons_root = strdup(o->lessons_root)))
+        return rnn_error_set(err, "out of memory");
+    snprintf(v->lang, sizeof v->lang, "%s", o->lang ? o->lang : "en");
+    if (o->lesson_path) {
+        if (ui_view_open_lesson(v, o->lesson_path, err)) return -1;
+        if (o->lesson_step >= v->lesson->nsteps)
+            return rnn_error_set(err, "%s has %d steps (0..%d)", o->lesson_path, v->lesson->nsteps,
+                                 v->lesson->nsteps - 1);
+        if (o->lesson_step > 0 && ui_view_lesson_go(v, o->lesson_step, err)) return -1;
+    } else if (o->picker && o->lessons_root) {
+        RnnError e; /* no lessons: the stepping view is still worth opening */
+        if (ui_view_open_picker(v, o->lessons_root, v->lang, &e))
+            ui_view_set_banner(v, 1, "%s", e.message);
+    }
+    if (sync(s, err)) return -1;
+    v->show_params = o->show_params && v->model;
+    if (o->ncompare > 0) {
+        if (open_compare(s, o->compare, o->ncompare, err)) return -1;
+        s->compare->show_fresh = o->show_fresh;
+        if (o->csv_path && ui_compare_write_csv(s->compare, o->csv_path, err)) return -1;
+    }
+    return 0;
+}
+
+void ui_screen_watch_started(UiScreen *s) {
+    if (!s->compare || !s->compare->col[0].job) return;
+    s->compare->col[0].job_running = 1;
+    ui_view_set_banner(&s->view, 0, "Training: Ctrl+T pauses, Esc stops, W writes %s.",
+                       s->compare->train_out ? s->compare->train_out : "the model");
+}
+
+/* ---- input ---------------------------------------------------------------------------------- */
+
+/* C: the task's RNN, LSTM and GRU side by side. */
+static void key_compare(UiScreen *s) {
+    UiView *v = &s->view;
+    const char *paths[3];
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        if (v->siblings[k]) paths[n++] = v->siblings[k];
+    if (n < 2 && v->model_path) { /* nothing beside it: the model alone, to train or chart */
+        paths[0] = v->model_path;
+        n = 1;
+    }
+    RnnError err;
+    if (n == 0) return;
+    if (open_compare(s, paths, n, &err))
+        ui_view_set_banner(v, 1, "%s", err.message);
+    else
+        ui_view_set_banner(v, 0, "%s: one sentence, one time step. C goes back.",
+                           n > 1 ? "Side by side" : "No RNN/LSTM/GRU siblings beside this model");
+}
+
+/* Ctrl+T in the single view: the model alone, training from fresh weights. */
+static int key_train(UiScreen *s) {
+    UiView *v = &s->view;
+    RnnError err;
+    const char *path = v->model_path;
+    if (!path) return 0;
+    if (open_compare(s, &path, 1, &err) || ui_compare_train(s->compare, v, &err))
+        ui_view_set_banner(v, 1, "%s", err.message);
+    return 1;
+}
+
+static int dispatch_key(UiScreen *s, UiKey key) {
+    UiView *v = &s->view;
+    if (v->help || v->picker || v->editing) return ui_view_key(v, key); /* they take every key */
+    if (v->show_params) { /* any key closes the parameter table */
+        v->show_params = 0;
+        if (key == UI_KEY_PARAMS || key == UI_KEY_ESCAPE) return 1;
+    }
+    if (s->compare) {
+        switch (key) {
+        case UI_KEY_COMPARE:
+            set_compare(s, NULL);
+            ui_view_set_banner(v, 0, "Back to %s.", v->model ? v->model->name : "the model");
+            return 1;
+        case UI_KEY_PICKER:
+            set_compare(s, NULL);
+            return ui_view_key(v, key);
+        default: {
+            int handled = ui_compare_key(s->compare, v, key);
+            if (handled >= 0) return handled;
+        }
+        }
+    } else if (key == UI_KEY_COMPARE) {
+        key_compare(s);
+        if (!v->banner_error) v->banner[0] = '\0'; /* as after any key of the view */
+        return 1;
+    } else if (key == UI_KEY_TRAIN) {
+        return key_train(s);
+    }
+    return ui_view_key(v, key);
+}
+
+int ui_screen_key(UiScreen *s, UiKey key) {
+    return synced(s, dispatch_key(s, key));
+}
+
+int ui_screen_text_input(UiScreen *s, const char *utf8) {
+    return synced(s, ui_view_text_input(&s->view, utf8));
+}
+
+int ui_screen_text_editing(UiScreen *s, const char *utf8) {
+    return ui_view_text_editing(&s->view, utf8);
+}
+
+int ui_screen_mouse_move(UiScreen *s, int x, int y) {
+    return ui_view_mouse_move(&s->view, x, y);
+}
+
+int ui_screen_click(UiScreen *s, int x, int y) {
+    if (s->compare && ui_compare_click(s->compare, &s->view, x, y)) return synced(s, 1);
+    return synced(s, ui_view_click(&s->view, x, y));
+}
+
+int ui_screen_tick(UiScreen *s, double seconds) {
+    return synced(s, ui_view_tick(&s->view, seconds));
+}
+
+int ui_screen_open_model(UiScreen *s, const char *path) {
+    RnnError err;
+    if (ui_view_open_model(&s->view, path, &err))
+        ui_view_set_banner(&s->view, 1, "%s", err.message);
+    else
+        ui_view_set_banner(&s->view, 0, "Opened %s", path);
+    return synced(s, 1);
+}
+
+int ui_screen_poll(UiScreen *s) {
+    return ui_compare_poll(s->compare, &s->view);
+}
+
+/* ---- layout and drawing ------------------------------------------------------------------- */
+
+void ui_screen_layout(UiScreen *s, const UiDrawList *list, int width, int height) {
+    UiView *v = &s->view;
+    if (!s->compare) {
+        ui_view_layout(v, list, width, height);
+        return;
+    }
+    ui_view_layout_chrome(v, list, width, height);
+    int pad = (int)(12 * v->zoom);
+    v->nheatmaps = 0;
+    UiRect columns = v->body; /* the columns take the body, and a lesson's text its bottom */
+    if (v->lesson) {
+        int nh = v->body.h * 3 / 10;
+        v->narration = (UiRect){pad, v->body.y + v->body.h - nh - pad / 2, width - 2 * pad, nh};
+        columns.h -= nh + pad / 2;
+    }
+    ui_compare_layout(s->compare, v, list, columns);
+}
+
+void ui_screen_draw(UiScreen *s, UiDrawList *list) {
+    UiView *v = &s->view;
+    if (!s->compare) {
+        v->chrome = (UiChrome){0};
+        ui_view_draw(v, list);
+        return;
+    }
+    int n = s->compare->count;
+    v->chrome = (UiChrome){
+        n == 1   ? "Live training"
+        : n == 2 ? "Two models"
+                 : "Three models",
+        n == 1 ? "from fresh weights: watch it learn (Ctrl+T starts or pauses)"
+               : "the same words, one time step, one colour scale",
+        "Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
+        "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · C: back"};
+    ui_view_draw_begin(v, list);
+    ui_compare_draw(s->compare, v, list);
+    ui_view_draw_chrome(v, list);
+    if (v->show_params) {
+        const RnnModel *models[UI_COMPARE_MAX];
+        for (int k = 0; k < n; k++) models[k] = s->compare->col[k].view.model;
+        ui_params_draw(list, v->theme, v->zoom, v->width, v->height, models, n);
+    }
+    ui_view_draw_overlays(v, list);
+}

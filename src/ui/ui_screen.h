@@ -1,0 +1,72 @@
+/* ui_screen.h - what the window shows, as one object: the stepping view (ui_view.h) and, when
+ * open, the models side by side (ui_compare.h). It dispatches keys, clicks, layout and
+ * drawing to whichever is on screen, and keeps the compare view in step with the view's
+ * sentence, time step and lesson. Plain C: the platform layer feeds it events and draws its
+ * draw list, and supplies the runner that drives live training. */
+#ifndef RNNSCOPE_UI_SCREEN_H
+#define RNNSCOPE_UI_SCREEN_H
+
+#include "ui_compare.h"
+#include "ui_view.h"
+
+typedef struct UiScreen {
+    UiView view;        /* the single view, and the window's chrome: sentence, step, lesson */
+    UiCompare *compare; /* models side by side, or NULL: the view shows its own model */
+    UiJobRunner runner; /* the platform's way to drive live training (may be all NULL) */
+    int side_serial;    /* the view's side request last applied */
+    int text_serial;    /* the view's sentence the compare view last read */
+} UiScreen;
+
+/* How to open the screen: `rnnscope open`, `screenshot`, `compare` and `train --watch`. */
+typedef struct UiScreenOptions {
+    const char *model_path;
+    const char *text;
+    int step; /* -1: the first word */
+    int width, height;
+    UiTheme theme;
+    double zoom;
+    const char *font_path;
+    int fullscreen;
+    int help;                                                         /* open with the help shown */
+    int select_layer, select_direction, select_quantity, select_unit; /* keyboard selection */
+    const char *lesson_path;                                          /* play this lesson */
+    int lesson_step;            /* from this step (0 = its introduction) */
+    int picker;                 /* open on the lesson picker */
+    const char *lessons_root;   /* the folder holding en/ and ko/ */
+    const char *lang;           /* "en" or "ko" */
+    const char *const *compare; /* open side by side: these model files (up to 3) */
+    int ncompare;
+    int show_fresh;        /* compare: charts for fresh weights too */
+    int show_params;       /* the parameter table (K) */
+    const char *csv_path;  /* compare: write the charts' numbers here */
+    RnnJob *watch_job;     /* rnnscope train --watch: train this in the window (the caller's) */
+    const char *watch_out; /* where W writes it */
+} UiScreenOptions;
+
+void ui_screen_options_default(UiScreenOptions *options);
+
+/* Opens what the options say (keeping nothing on failure; free the screen either way).
+ * runner may be NULL (no live training, e.g. for a screenshot). A watch job is shown but
+ * not started: ui_screen_watch_started says when the runner drives it. */
+int ui_screen_prepare(UiScreen *screen, const UiScreenOptions *options, const UiJobRunner *runner,
+                      RnnError *err);
+void ui_screen_free(UiScreen *screen);
+/* The platform started driving the watched job: Esc now stops it. */
+void ui_screen_watch_started(UiScreen *screen);
+
+/* Input, as ui_view's: each returns 1 when the screen needs drawing again. */
+int ui_screen_key(UiScreen *screen, UiKey key);
+int ui_screen_text_input(UiScreen *screen, const char *utf8);
+int ui_screen_text_editing(UiScreen *screen, const char *utf8);
+int ui_screen_mouse_move(UiScreen *screen, int x, int y);
+int ui_screen_click(UiScreen *screen, int x, int y);
+int ui_screen_tick(UiScreen *screen, double seconds);
+/* A model file dropped on the window (or opened otherwise); the banner says how it went. */
+int ui_screen_open_model(UiScreen *screen, const char *path);
+/* Live training published something: new weights or progress. */
+int ui_screen_poll(UiScreen *screen);
+
+void ui_screen_layout(UiScreen *screen, const UiDrawList *list, int width, int height);
+void ui_screen_draw(UiScreen *screen, UiDrawList *list);
+
+#endif
