@@ -36,7 +36,7 @@ $py -c "import torch" 2>/dev/null || { echo "bench: /usr/bin/python3 cannot impo
 # configured once, then brought up to date (a no-op when it is)
 if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "bench: configuring $build"
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRNNSCOPE_BENCH=ON >/dev/null
 fi
 cmake --build "$build" -j"$(nproc)" --target rnnscope rnnbench >/dev/null
 rb="$build/bench/rnnbench"

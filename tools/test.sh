@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh --test
 jobs="$(nproc)"
 
-cmake --preset default >/dev/null
-cmake --build --preset default -j"$jobs"
-ctest --preset default -j"$jobs"
+# The app, the tests and the benchmark harness, warnings as errors (build-dev/).
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j"$jobs"
+ctest --preset dev -j"$jobs"
 
 # Every parser under libFuzzer: the saved regressions, then 20,000 inputs per target from a
 # fixed seed, so that the run is the same on every machine (tools/fuzz.sh 60 fuzzes longer).

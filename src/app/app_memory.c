@@ -10,7 +10,7 @@
 #include "io.h"
 #include "rnn.h"
 #ifdef RNNSCOPE_HAVE_UI
-#include "plat_sdl.h"
+#include "plat.h"
 #endif
 
 #include <math.h>

@@ -3,7 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "io_lesson.h"
-#include "plat_sdl.h"
+#include "plat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +62,24 @@ static int exists(const char *path) {
 /* Where assets/ lives: --data-dir, $RNNSCOPE_DATA_DIR, next to the build tree, under the
  * install prefix, or the current directory. Returns a malloc'd path to the folder that holds
  * assets/ and lessons/, or NULL. */
+/* The folder of the running executable, with a trailing '/' (malloc'd), or NULL. */
+static char *executable_dir(void) {
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return NULL;
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash) return NULL;
+    slash[1] = '\0';
+    return strdup(path);
+}
+
 char *app_data_dir(const char *override) {
     char probe[4096];
     if (override) return strdup(override);
     const char *env = getenv("RNNSCOPE_DATA_DIR");
     if (env && *env) return strdup(env);
-    char *base = SDL_GetBasePath(); /* the executable's folder, with a trailing '/' */
+    char *base = executable_dir();
     static const char *const candidates[] = {"../", "../share/rnnscope/", "./", "../../"};
     for (size_t i = 0; base && i < sizeof candidates / sizeof *candidates; i++) {
         snprintf(probe, sizeof probe, "%s%sassets/models/recall-lstm.json", base, candidates[i]);
@@ -75,11 +87,11 @@ char *app_data_dir(const char *override) {
             snprintf(probe, sizeof probe, "%s%s", base, candidates[i]);
             size_t n = strlen(probe);
             while (n > 1 && probe[n - 1] == '/') probe[--n] = '\0'; /* callers add "/assets" */
-            SDL_free(base);
+            free(base);
             return strdup(probe);
         }
     }
-    SDL_free(base);
+    free(base);
     if (exists("assets/models/recall-lstm.json")) return strdup(".");
     return NULL;
 }

@@ -6,7 +6,7 @@
 #include "rnn_job.h"
 #ifdef RNNSCOPE_HAVE_UI
 #include "io_job.h"
-#include "plat_sdl.h"
+#include "plat.h"
 #endif
 
 #include <math.h>

@@ -5,9 +5,7 @@
 #ifndef RNNSCOPE_PLAT_SDL_H
 #define RNNSCOPE_PLAT_SDL_H
 
-#include "rnn.h"
-#include "ui_plot.h"
-#include "ui_screen.h"
+#include "plat.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -48,14 +46,6 @@ void plat_renderer_draw(PlatRenderer *r, const UiDrawList *list);
 /* Draws the screen into a surface with the software renderer: the same frame the window
  * shows, with no display needed. The caller frees the surface. */
 SDL_Surface *plat_render_surface(UiScreen *screen, const UiScreenOptions *o, RnnError *err);
-/* rnnscope screenshot: the screen the options describe, as a PNG written atomically. */
-int plat_screenshot(const UiScreenOptions *o, const char *png_path, RnnError *err);
-/* A line plot (ui_plot.h) as a width x height PNG, drawn like a frame of the window. */
-int plat_plot_png(const char *path, const UiLinePlot *plot, int width, int height, RnnError *err);
-/* The window: returns when the user quits. A watch job (o->watch_job) is driven while the
- * window is open and stopped before this returns. */
-int plat_run(const UiScreenOptions *o, RnnError *err);
-
 /* The SDL event a training thread pushes to wake the window. */
 Uint32 plat_wake_event_type(void);
 /* Maps an SDL key event to a screen key (UI_KEY_NONE when it is not one). */

@@ -1,0 +1,20 @@
+/* plat.h - what the command line asks of the platform: the window, headless frames and
+ * plots. No SDL type appears here, so the app layer never sees SDL's headers; plat_sdl.h
+ * has the renderer and event mapping behind these, for the platform and its tests. */
+#ifndef RNNSCOPE_PLAT_H
+#define RNNSCOPE_PLAT_H
+
+#include "rnn.h"
+#include "ui_plot.h"
+#include "ui_screen.h"
+
+/* rnnscope screenshot: the screen the options describe, as a PNG written atomically. No
+ * display needed (SDL's software renderer). */
+int plat_screenshot(const UiScreenOptions *o, const char *png_path, RnnError *err);
+/* A line plot (ui_plot.h) as a width x height PNG, drawn like a frame of the window. */
+int plat_plot_png(const char *path, const UiLinePlot *plot, int width, int height, RnnError *err);
+/* The window: returns when the user quits. A watch job (o->watch_job) is driven while the
+ * window is open and no longer touched when this returns. */
+int plat_run(const UiScreenOptions *o, RnnError *err);
+
+#endif
