@@ -502,42 +502,45 @@ static void live_update(UiView *v) {
         v->banner[0] = '\0';
 }
 
+/* Keys while a sentence or a path is being typed (letters arrive as text input). */
+static int edit_key(UiView *v, UiKey key) {
+    switch (key) {
+    case UI_KEY_ENTER:
+    case UI_KEY_EDIT:
+        if (v->editing == UI_EDIT_PATH) {
+            RnnError err;
+            v->editing = 0;
+            if (ui_view_open_model(v, v->edit_text, &err))
+                ui_view_set_banner(v, 1, "%s", err.message);
+            else
+                ui_view_set_banner(v, 0, "Opened %s", v->model_path);
+            return 1;
+        }
+        v->editing = 0;
+        v->composition[0] = '\0';
+        live_update(v);
+        return 1;
+    case UI_KEY_ESCAPE: { /* back to the sentence from before editing */
+        v->editing = 0;
+        v->composition[0] = '\0';
+        return 1;
+    }
+    case UI_KEY_BACKSPACE:
+        if (v->edit_text) backspace(v->edit_text);
+        live_update(v);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int ui_view_key(UiView *v, UiKey key) {
     if (v->help && key != UI_KEY_QUIT) { /* any key closes the help */
         v->help = 0;
         return 1;
     }
     if (v->picker) return picker_key(v, key);
-    if (v->editing) {
-        switch (key) {
-        case UI_KEY_ENTER:
-        case UI_KEY_EDIT:
-            if (v->editing == UI_EDIT_PATH) {
-                RnnError err;
-                v->editing = 0;
-                if (ui_view_open_model(v, v->edit_text, &err))
-                    ui_view_set_banner(v, 1, "%s", err.message);
-                else
-                    ui_view_set_banner(v, 0, "Opened %s", v->model_path);
-                return 1;
-            }
-            v->editing = 0;
-            v->composition[0] = '\0';
-            live_update(v);
-            return 1;
-        case UI_KEY_ESCAPE: { /* back to the sentence from before editing */
-            v->editing = 0;
-            v->composition[0] = '\0';
-            return 1;
-        }
-        case UI_KEY_BACKSPACE:
-            if (v->edit_text) backspace(v->edit_text);
-            live_update(v);
-            return 1;
-        default:
-            return 0; /* letters arrive as text input */
-        }
-    }
+    if (v->editing) return edit_key(v, key);
     if (v->show_params) { /* any key closes the parameter table */
         v->show_params = 0;
         if (key == UI_KEY_PARAMS || key == UI_KEY_ESCAPE) return 1;

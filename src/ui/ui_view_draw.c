@@ -307,117 +307,162 @@ static void update_lines(Ctx *c, int x, int *y, int width, const char *formula, 
     ui_text_wrapped(c->l, x, *y, width, UI_FONT_SMALL, c->p.muted, note);
 }
 
+/* Where a detail panel writes, and what it explains. */
+typedef struct Detail {
+    Ctx *c;
+    int x, y, width, lh;
+    UiSelection s;
+    const RnnConfig *cf;
+    const RnnExplain *e;
+    char prev[16]; /* "h_4" or "h_start": the state the step read */
+} Detail;
+
+/* A gate (or the RNN's h): the activation of the two affine parts, term by term. */
+static void explain_gate(Detail *d) {
+    Ctx *c = d->c;
+    const RnnExplain *e = d->e;
+    const RnnConfig *cf = d->cf;
+    int j = d->s.unit, q = d->s.quantity;
+    char line[320], a[32], g[32], out[32];
+    const char *sym = cf->cell == RNN_CELL_RNN ? "h" : rnn_gate_name(cf->cell, q);
+    const char *act = e->activation == RNN_ACT_SIGMOID ? "σ"
+                      : e->activation == RNN_ACT_RELU  ? "relu"
+                                                       : "tanh";
+    char wi[8], wh[8];
+    if (cf->cell == RNN_CELL_RNN)
+        snprintf(wi, sizeof wi, "ih"), snprintf(wh, sizeof wh, "hh");
+    else
+        snprintf(wi, sizeof wi, "i%s", gate_suffix(cf->cell, q)),
+            snprintf(wh, sizeof wh, "h%s", gate_suffix(cf->cell, q));
+    int gru_n = cf->cell == RNN_CELL_GRU && q == 2;
+    if (gru_n)
+        snprintf(line, sizeof line,
+                 "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + r[%d]·(W_%s[%d]·%s + b_%s[%d]))", sym, j,
+                 act, wi, j, d->s.t, wi, j, j, wh, j, d->prev, wh, j);
+    else
+        snprintf(line, sizeof line,
+                 "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + W_%s[%d]·%s + b_%s[%d])", sym, j, act, wi,
+                 j, d->s.t, wi, j, wh, j, d->prev, wh, j);
+    d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, line);
+    char sum[160];
+    num(sum, sizeof sum, e->wx);
+    plus_term(sum, sizeof sum, e->b_ih);
+    if (gru_n) {
+        char inner[96];
+        num(inner, sizeof inner, e->wh);
+        plus_term(inner, sizeof inner, e->b_hh);
+        factor(g, sizeof g, e->reset);
+        snprintf(line, sizeof line, "  = %s(%s + %s·(%s))", act, sum, g, inner);
+    } else {
+        plus_term(sum, sizeof sum, e->wh);
+        plus_term(sum, sizeof sum, e->b_hh);
+        snprintf(line, sizeof line, "  = %s(%s)", act, sum);
+    }
+    d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, line);
+    num(a, sizeof a, e->pre), num(out, sizeof out, e->value);
+    snprintf(line, sizeof line, "  = %s(%s) = %s", act, a, out);
+    ui_text(c->l, d->x, d->y, UI_FONT_LARGE, c->p.accent, line);
+    d->y += d->lh + c->pad / 2;
+    if (e->t_prev < 0) {
+        ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
+                        "h_start: the state before the first word read is 0, so the W_h "
+                        "term is 0.");
+    } else {
+        char note[160];
+        snprintf(note, sizeof note, "x_%d: the input at step %d; %s: the state after step %d.",
+                 d->s.t, d->s.t, d->prev, e->t_prev);
+        ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted, note);
+    }
+}
+
+/* The LSTM's cell state: c = f·c_prev + i·g. */
+static void explain_lstm_c(Detail *d) {
+    const RnnExplain *e = d->e;
+    char line[320], nums[200], cp[16], a[32], b[32], i[32], g[32];
+    if (e->t_prev >= 0)
+        snprintf(cp, sizeof cp, "c_%d", e->t_prev);
+    else
+        snprintf(cp, sizeof cp, "c_start");
+    snprintf(line, sizeof line, "c_%d[%d] = f·%s + i·g   (forget part + write part)", d->s.t,
+             d->s.unit, cp);
+    factor(a, sizeof a, e->f), factor(b, sizeof b, e->c_prev), factor(i, sizeof i, e->i),
+        factor(g, sizeof g, e->g);
+    snprintf(nums, sizeof nums, "  = %s·%s + %s·%s", a, b, i, g);
+    update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
+                 "f near 1 keeps the old memory; i·g writes the new word into it.");
+}
+
+/* The LSTM's hidden state: h = o·tanh(c). */
+static void explain_lstm_h(Detail *d) {
+    const RnnExplain *e = d->e;
+    char line[320], nums[200], a[32], b[32], t[32];
+    snprintf(line, sizeof line, "h_%d[%d] = o·tanh(c_%d)", d->s.t, d->s.unit, d->s.t);
+    factor(a, sizeof a, e->o), num(b, sizeof b, e->c), factor(t, sizeof t, e->tanh_c);
+    snprintf(nums, sizeof nums, "  = %s·tanh(%s) = %s·%s", a, b, a, t);
+    update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
+                 "The output gate o decides how much of the cell state shows.");
+}
+
+/* The GRU's hidden state: h = (1 - z)·n + z·h_prev. */
+static void explain_gru_h(Detail *d) {
+    const RnnExplain *e = d->e;
+    char line[320], nums[200], a[32], b[32], h[32];
+    snprintf(line, sizeof line, "h_%d[%d] = (1 - z)·n + z·%s", d->s.t, d->s.unit, d->prev);
+    num(a, sizeof a, e->z), factor(b, sizeof b, e->n), factor(h, sizeof h, e->h_prev);
+    snprintf(nums, sizeof nums, "  = (1 - %s)·%s + %s·%s", a, b, a, h);
+    update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
+                 "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
+}
+
 static void draw_detail(Ctx *c) {
     UiView *v = c->v;
     UiRect r = v->detail;
     ui_fill(c->l, r, c->p.panel);
-    int x = r.x + c->pad, y = r.y + c->pad / 2, lh = ui_text_height(c->l, UI_FONT_BODY) + 2;
-    UiSelection s;
-    if (!v->trace || !ui_view_explained(v, &s)) {
-        ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.muted,
+    Detail d = {.c = c,
+                .x = r.x + c->pad,
+                .y = r.y + c->pad / 2,
+                .width = r.w - 2 * c->pad,
+                .lh = ui_text_height(c->l, UI_FONT_BODY) + 2};
+    if (!v->trace || !ui_view_explained(v, &d.s)) {
+        ui_text_wrapped(c->l, d.x, d.y, d.width, UI_FONT_BODY, c->p.muted,
                         v->step == 0 ? "Nothing read yet: press Right to read the first word."
                                      : "Point at a coloured cell to see how it was computed.");
         return;
     }
-    const RnnConfig *cf = &v->model->config;
+    const UiSelection *s = &d.s;
+    d.cf = &v->model->config;
     RnnExplain e;
     RnnError err;
-    if (rnn_explain(v->model, v->trace, s.layer, s.direction, s.t, s.quantity, s.unit, &e, &err)) {
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.error, err.message);
+    if (rnn_explain(v->model, v->trace, s->layer, s->direction, s->t, s->quantity, s->unit, &e,
+                    &err)) {
+        ui_text(c->l, d.x, d.y, UI_FONT_BODY, c->p.error, err.message);
         return;
     }
-    const char *name = ui_quantity_name(cf->cell, s.quantity);
+    d.e = &e;
     char head[256];
-    snprintf(
-        head, sizeof head, "%s, unit %d, t = %d (\"%s\")%s", name, s.unit, s.t, v->tokens.text[s.t],
-        cf->num_layers > 1 || cf->bidirectional ? (s.direction ? ", backward" : ", forward") : "");
-    y += ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.ink, head) + c->pad / 3;
-    char a[32], b[32], d[32], f[32], g[32], out[32];
-    char prev[16];
+    snprintf(head, sizeof head, "%s, unit %d, t = %d (\"%s\")%s",
+             ui_quantity_name(d.cf->cell, s->quantity), s->unit, s->t, v->tokens.text[s->t],
+             d.cf->num_layers > 1 || d.cf->bidirectional
+                 ? (s->direction ? ", backward" : ", forward")
+                 : "");
+    d.y += ui_text_wrapped(c->l, d.x, d.y, d.width, UI_FONT_BODY, c->p.ink, head) + c->pad / 3;
     if (e.t_prev >= 0)
-        snprintf(prev, sizeof prev, "h_%d", e.t_prev);
+        snprintf(d.prev, sizeof d.prev, "h_%d", e.t_prev);
     else
-        snprintf(prev, sizeof prev, "h_start");
-    char line[320];
-    int j = s.unit;
-    if (e.kind == RNN_EXPLAIN_GATE) {
-        const char *sym = cf->cell == RNN_CELL_RNN ? "h" : rnn_gate_name(cf->cell, s.quantity);
-        const char *act = e.activation == RNN_ACT_SIGMOID ? "σ"
-                          : e.activation == RNN_ACT_RELU  ? "relu"
-                                                          : "tanh";
-        const char *sx = cf->cell == RNN_CELL_RNN ? "ih" : NULL;
-        char wi[8], wh[8];
-        if (sx)
-            snprintf(wi, sizeof wi, "ih"), snprintf(wh, sizeof wh, "hh");
-        else
-            snprintf(wi, sizeof wi, "i%s", gate_suffix(cf->cell, s.quantity)),
-                snprintf(wh, sizeof wh, "h%s", gate_suffix(cf->cell, s.quantity));
-        int gru_n = cf->cell == RNN_CELL_GRU && s.quantity == 2;
-        if (gru_n)
-            snprintf(line, sizeof line,
-                     "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + r[%d]·(W_%s[%d]·%s + b_%s[%d]))", sym,
-                     j, act, wi, j, s.t, wi, j, j, wh, j, prev, wh, j);
-        else
-            snprintf(line, sizeof line,
-                     "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + W_%s[%d]·%s + b_%s[%d])", sym, j, act,
-                     wi, j, s.t, wi, j, wh, j, prev, wh, j);
-        y += ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.ink, line);
-        char sum[160];
-        num(sum, sizeof sum, e.wx);
-        plus_term(sum, sizeof sum, e.b_ih);
-        if (gru_n) {
-            char inner[96];
-            num(inner, sizeof inner, e.wh);
-            plus_term(inner, sizeof inner, e.b_hh);
-            factor(g, sizeof g, e.reset);
-            snprintf(line, sizeof line, "  = %s(%s + %s·(%s))", act, sum, g, inner);
-        } else {
-            plus_term(sum, sizeof sum, e.wh);
-            plus_term(sum, sizeof sum, e.b_hh);
-            snprintf(line, sizeof line, "  = %s(%s)", act, sum);
-        }
-        y += ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_BODY, c->p.ink, line);
-        num(a, sizeof a, e.pre), num(out, sizeof out, e.value);
-        snprintf(line, sizeof line, "  = %s(%s) = %s", act, a, out);
-        ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, line);
-        y += lh + c->pad / 2;
-        if (e.t_prev < 0)
-            ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted,
-                            "h_start: the state before the first word read is 0, so the W_h "
-                            "term is 0.");
-        else {
-            char note[160];
-            snprintf(note, sizeof note, "x_%d: the input at step %d; %s: the state after step %d.",
-                     s.t, s.t, prev, e.t_prev);
-            ui_text_wrapped(c->l, x, y, r.w - 2 * c->pad, UI_FONT_SMALL, c->p.muted, note);
-        }
-    } else if (e.kind == RNN_EXPLAIN_LSTM_C) {
-        char cp[16], nums[200];
-        if (e.t_prev >= 0)
-            snprintf(cp, sizeof cp, "c_%d", e.t_prev);
-        else
-            snprintf(cp, sizeof cp, "c_start");
-        snprintf(line, sizeof line, "c_%d[%d] = f·%s + i·g   (forget part + write part)", s.t, j,
-                 cp);
-        factor(a, sizeof a, e.f), factor(b, sizeof b, e.c_prev), factor(d, sizeof d, e.i),
-            factor(f, sizeof f, e.g);
-        snprintf(nums, sizeof nums, "  = %s·%s + %s·%s", a, b, d, f);
-        update_lines(c, x, &y, r.w - 2 * c->pad, line, nums, e.value,
-                     "f near 1 keeps the old memory; i·g writes the new word into it.");
-    } else if (e.kind == RNN_EXPLAIN_LSTM_H) {
-        char nums[200];
-        snprintf(line, sizeof line, "h_%d[%d] = o·tanh(c_%d)", s.t, j, s.t);
-        factor(a, sizeof a, e.o), num(b, sizeof b, e.c), factor(d, sizeof d, e.tanh_c);
-        snprintf(nums, sizeof nums, "  = %s·tanh(%s) = %s·%s", a, b, a, d);
-        update_lines(c, x, &y, r.w - 2 * c->pad, line, nums, e.value,
-                     "The output gate o decides how much of the cell state shows.");
-    } else {
-        char nums[200];
-        snprintf(line, sizeof line, "h_%d[%d] = (1 - z)·n + z·%s", s.t, j, prev);
-        num(a, sizeof a, e.z), factor(b, sizeof b, e.n), factor(d, sizeof d, e.h_prev);
-        snprintf(nums, sizeof nums, "  = (1 - %s)·%s + %s·%s", a, b, a, d);
-        update_lines(c, x, &y, r.w - 2 * c->pad, line, nums, e.value,
-                     "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
+        snprintf(d.prev, sizeof d.prev, "h_start");
+    switch (e.kind) {
+    case RNN_EXPLAIN_GATE:
+        explain_gate(&d);
+        break;
+    case RNN_EXPLAIN_LSTM_C:
+        explain_lstm_c(&d);
+        break;
+    case RNN_EXPLAIN_LSTM_H:
+        explain_lstm_h(&d);
+        break;
+    case RNN_EXPLAIN_GRU_H:
+        explain_gru_h(&d);
+        break;
     }
 }
 
