@@ -463,7 +463,7 @@ Uint32 plat_wake_event_type(void) {
 }
 
 /* Called from a training thread: SDL_PushEvent is safe there, and one pending wake-up is
- * enough (the window reads the latest state when it handles it). */
+ * enough (the window reads the latest state when it handles it). ctx: the pending flag. */
 static void wake_window(void *ctx) {
     SDL_atomic_t *pending = ctx;
     if (!SDL_AtomicCAS(pending, 0, 1)) return;
@@ -496,117 +496,145 @@ static void save_screenshot(SDL_Renderer *sdl, UiView *v) {
     SDL_FreeSurface(s);
 }
 
-int plat_run(const UiScreenOptions *o, RnnError *err) {
+/* Everything an open window holds. The loop is split into steps a browser's main loop can
+ * call one frame at a time: window_draw when something changed, window_event for each
+ * event. */
+typedef struct Window {
+    const UiScreenOptions *o;
+    PlatJobs *jobs;
+    UiJobRunner runner;
+    UiScreen screen;
+    SDL_Window *win;
+    SDL_Renderer *sdl;
+    PlatRenderer r;
+    int have_renderer;
+    UiDrawList list;
+    int dirty;
+} Window;
+
+static SDL_atomic_t wake_pending; /* one wake-up event queued at a time */
+
+static void window_close(Window *w) {
+    ui_draw_free(&w->list);
+    if (w->have_renderer) plat_renderer_free(&w->r);
+    if (w->sdl) SDL_DestroyRenderer(w->sdl);
+    if (w->win) SDL_DestroyWindow(w->win);
+    if (w->o->watch_job && w->runner.stop) { /* the caller's job: no thread touches it now */
+        w->runner.stop(w->runner.ctx, w->o->watch_job);
+        rnn_job_set_state(w->o->watch_job, RNN_JOB_STOPPED);
+    }
+    ui_screen_free(&w->screen);
+    plat_jobs_free(w->jobs);
+    SDL_Quit();
+}
+
+static int window_open(Window *w, const UiScreenOptions *o, RnnError *err) {
+    memset(w, 0, sizeof *w);
+    w->o = o;
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
         return rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
-    static SDL_atomic_t wake_pending;
-    PlatJobs *jobs = plat_jobs_new(wake_window, &wake_pending);
-    UiJobRunner runner = plat_jobs_runner(jobs);
-    UiScreen screen;
-    UiView *v = &screen.view;
-    if (!jobs || ui_screen_prepare(&screen, o, &runner, err)) {
-        if (!jobs) rnn_error_set(err, "out of memory");
-        ui_screen_free(&screen);
-        plat_jobs_free(jobs);
-        SDL_Quit();
-        return -1;
-    }
-    SDL_Window *win = SDL_CreateWindow(
+    if (!(w->jobs = plat_jobs_new(wake_window, &wake_pending)))
+        return rnn_error_set(err, "out of memory");
+    w->runner = plat_jobs_runner(w->jobs);
+    UiView *v = &w->screen.view;
+    if (ui_screen_prepare(&w->screen, o, &w->runner, err)) return -1;
+    w->win = SDL_CreateWindow(
         "rnnscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
         SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
-    SDL_Renderer *sdl = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
-    if (win && !sdl) sdl = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    PlatRenderer r;
-    int rc = -1;
-    if (!sdl) {
-        rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
-        goto done;
-    }
-    if (plat_renderer_init(&r, sdl, o->font_path, v->zoom, err)) goto done;
-    v->font_has_hangul = r.hangul;
-    if (!r.hangul)
+    w->sdl = w->win ? SDL_CreateRenderer(w->win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (w->win && !w->sdl) w->sdl = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!w->sdl) return rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
+    if (plat_renderer_init(&w->r, w->sdl, o->font_path, v->zoom, err)) return -1;
+    w->have_renderer = 1;
+    v->font_has_hangul = w->r.hangul;
+    if (!w->r.hangul)
         ui_view_set_banner(v, 1,
                            "The font found has no Hangul: Korean text will not show. "
                            "Install fonts-nanum or give --font.");
     if (o->watch_job) { /* rnnscope train --watch: the run the command prepared */
-        if (runner.start(runner.ctx, o->watch_job, err)) {
-            plat_renderer_free(&r);
-            goto done;
-        }
-        ui_screen_watch_started(&screen);
+        if (w->runner.start(w->runner.ctx, o->watch_job, err)) return -1;
+        ui_screen_watch_started(&w->screen);
     }
-    SDL_SetWindowMinimumSize(win, 320, 240);
+    SDL_SetWindowMinimumSize(w->win, 320, 240);
     SDL_StopTextInput(); /* letters are commands until Tab starts editing */
-    UiDrawList list = {0};
-    list.measure = &r.measure;
-    int dirty = 1;
+    w->list.measure = &w->r.measure;
+    w->dirty = 1;
+    return 0;
+}
+
+/* Lays out and draws the screen when something changed. */
+static int window_draw(Window *w, RnnError *err) {
+    UiView *v = &w->screen.view;
+    if (!w->dirty) return 0;
+    int width, height;
+    SDL_GetRendererOutputSize(w->sdl, &width, &height);
+    if (w->r.zoom != v->zoom && plat_renderer_set_zoom(&w->r, v->zoom, err)) return -1;
+    ui_screen_layout(&w->screen, &w->list, width, height);
+    ui_screen_draw(&w->screen, &w->list);
+    SDL_SetRenderDrawColor(w->sdl, 255, 255, 255, 255);
+    SDL_RenderClear(w->sdl);
+    plat_renderer_draw(&w->r, &w->list);
+    SDL_RenderPresent(w->sdl);
+    if (v->editing) {
+        SDL_Rect field = {v->token_strip.x, v->token_strip.y, v->token_strip.w, v->token_strip.h};
+        SDL_SetTextInputRect(&field);
+    }
+    w->dirty = 0;
+    return 0;
+}
+
+/* One event: the window's own keys (Ctrl+S, Ctrl+O, F11), wake-ups, or the screen's. */
+static void window_event(Window *w, SDL_Event *e) {
+    UiView *v = &w->screen.view;
+    int ctrl = e->type == SDL_KEYDOWN && (e->key.keysym.mod & KMOD_CTRL);
+    if (e->type == SDL_QUIT) {
+        v->quit = 1;
+    } else if (e->type == SDL_WINDOWEVENT && (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+                                              e->window.event == SDL_WINDOWEVENT_EXPOSED)) {
+        w->dirty = 1;
+    } else if (e->type == plat_wake_event_type()) {
+        SDL_AtomicSet(&wake_pending, 0);
+        w->dirty |= ui_screen_poll(&w->screen);
+    } else if (ctrl && e->key.keysym.sym == SDLK_s) {
+        save_screenshot(w->sdl, v);
+        w->dirty = 1;
+    } else if (ctrl && e->key.keysym.sym == SDLK_o) {
+        ui_screen_key(&w->screen, UI_KEY_ESCAPE);
+        ui_view_set_banner(v, 0, "Drop a model file (.json) on this window to open it.");
+        w->dirty = 1;
+    } else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_F11) {
+        Uint32 full = SDL_GetWindowFlags(w->win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+        SDL_SetWindowFullscreen(w->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+        w->dirty = 1;
+    } else {
+        w->dirty |= plat_handle_event(&w->screen, e);
+    }
+    if (e->type == SDL_DROPFILE) SDL_free(e->drop.file);
+}
+
+int plat_run(const UiScreenOptions *o, RnnError *err) {
+    Window w;
+    if (window_open(&w, o, err)) {
+        window_close(&w);
+        return -1;
+    }
+    UiView *v = &w.screen.view;
     Uint32 last = SDL_GetTicks();
+    int rc = 0;
     while (!v->quit) {
-        if (dirty) {
-            int w, h;
-            SDL_GetRendererOutputSize(sdl, &w, &h);
-            if (r.zoom != v->zoom && plat_renderer_set_zoom(&r, v->zoom, err)) break;
-            ui_screen_layout(&screen, &list, w, h);
-            ui_screen_draw(&screen, &list);
-            SDL_SetRenderDrawColor(sdl, 255, 255, 255, 255);
-            SDL_RenderClear(sdl);
-            plat_renderer_draw(&r, &list);
-            SDL_RenderPresent(sdl);
-            if (v->editing) {
-                SDL_Rect field = {v->token_strip.x, v->token_strip.y, v->token_strip.w,
-                                  v->token_strip.h};
-                SDL_SetTextInputRect(&field);
-            }
-            dirty = 0;
+        if (window_draw(&w, err)) {
+            rc = -1;
+            break;
         }
         SDL_Event e;
         /* Sleep until something happens; while playing, wake for the next step. */
         int got = v->playing ? SDL_WaitEventTimeout(&e, (int)(1000 / v->speed / 4) + 1)
                              : SDL_WaitEvent(&e);
         Uint32 now = SDL_GetTicks();
-        if (v->playing) dirty |= ui_screen_tick(&screen, (now - last) / 1000.0);
+        if (v->playing) w.dirty |= ui_screen_tick(&w.screen, (now - last) / 1000.0);
         last = now;
-        while (got) {
-            if (e.type == SDL_QUIT)
-                v->quit = 1;
-            else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
-                                                   e.window.event == SDL_WINDOWEVENT_EXPOSED))
-                dirty = 1;
-            else if (e.type == plat_wake_event_type()) {
-                SDL_AtomicSet(&wake_pending, 0);
-                dirty |= ui_screen_poll(&screen);
-            } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
-                       e.key.keysym.sym == SDLK_s) {
-                save_screenshot(sdl, v);
-                dirty = 1;
-            } else if (e.type == SDL_KEYDOWN && (e.key.keysym.mod & KMOD_CTRL) &&
-                       e.key.keysym.sym == SDLK_o) {
-                ui_screen_key(&screen, UI_KEY_ESCAPE);
-                ui_view_set_banner(v, 0, "Drop a model file (.json) on this window to open it.");
-                dirty = 1;
-            } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F11) {
-                Uint32 full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
-                SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
-                dirty = 1;
-            } else {
-                dirty |= plat_handle_event(&screen, &e);
-            }
-            if (e.type == SDL_DROPFILE) SDL_free(e.drop.file);
-            got = SDL_PollEvent(&e);
-        }
+        for (; got; got = SDL_PollEvent(&e)) window_event(&w, &e);
     }
-    rc = v->quit ? 0 : -1;
-    ui_draw_free(&list);
-    plat_renderer_free(&r);
-done:
-    if (sdl) SDL_DestroyRenderer(sdl);
-    if (win) SDL_DestroyWindow(win);
-    if (o->watch_job) { /* the caller's job: no thread touches it after this */
-        runner.stop(runner.ctx, o->watch_job);
-        rnn_job_set_state(o->watch_job, RNN_JOB_STOPPED);
-    }
-    ui_screen_free(&screen);
-    plat_jobs_free(jobs);
-    SDL_Quit();
+    window_close(&w);
     return rc;
 }
