@@ -157,6 +157,11 @@ void plat_jobs_free(PlatJobs *jobs) {
     free(jobs);
 }
 
+int plat_jobs_run_slice(PlatJobs *jobs, double budget) {
+    (void)jobs, (void)budget;
+    return 0;
+}
+
 UiJobRunner plat_jobs_runner(PlatJobs *jobs) {
     return (UiJobRunner){start, pause, stop, jobs};
 }

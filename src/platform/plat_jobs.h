@@ -1,5 +1,7 @@
-/* plat_jobs.h - live training on the desktop: each job runs in a background thread of its own
- * (SDL threads, low priority), and the window is woken when a job publishes. */
+/* plat_jobs.h - live training, driven by the platform. Two runners share this interface:
+ * plat_jobs.c gives each job a background thread of its own (SDL threads, low priority) and
+ * wakes the window when a job publishes; plat_jobs_slices.c (a browser has one thread) runs
+ * every job a slice at a time from the frame loop (plat_jobs_run_slice). */
 #ifndef RNNSCOPE_PLAT_JOBS_H
 #define RNNSCOPE_PLAT_JOBS_H
 
@@ -15,6 +17,10 @@ void plat_jobs_free(PlatJobs *jobs);
 /* Waits until job's run has ended by itself (finished or failed); nothing when it is not
  * running here. */
 void plat_jobs_wait(PlatJobs *jobs, RnnJob *job);
+/* Runs the jobs for up to budget seconds, one optimizer step at a time, and returns 1 while a
+ * job is still running (the frame loop keeps calling). The thread runner returns 0 at once:
+ * its threads need no slices. */
+int plat_jobs_run_slice(PlatJobs *jobs, double budget);
 /* The runner the screen uses to start, pause and stop jobs. */
 UiJobRunner plat_jobs_runner(PlatJobs *jobs);
 
