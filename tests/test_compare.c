@@ -4,8 +4,6 @@
 #include "test_sdl.h"
 #include "ui_compare.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
-
 /* A random model reading raw vectors: cell, layers, bidirectional. */
 static RnnModel *random_model(RnnCellKind cell, int layers, int bidirectional, uint64_t seed) {
     RnnConfig c = {cell, RNN_TANH, 3, 4, layers, bidirectional, 0, RNN_HEAD_NONE, 0};
@@ -73,16 +71,9 @@ static void test_sensitivity_equals_central_differences(void **state) {
     }
 }
 
-static RnnModel *load(const char *path) {
-    RnnModel *m;
-    RnnError err;
-    if (io_model_load(path, &m, NULL, &err)) fail_msg("%s", err.message);
-    return m;
-}
-
 static void test_key_influence_equals_direct_reruns(void **state) {
     (void)state;
-    RnnModel *m = load(MODELS "recall-gru.json");
+    RnnModel *m = load_model(MODELS "recall-gru.json", NULL);
     const char *text = "apple the very and so it was ?";
     RnnTokens tokens;
     RnnTrace *tr;
@@ -115,7 +106,7 @@ static void test_key_influence_equals_direct_reruns(void **state) {
     for (int t = 0; t < tr->steps; t++) assert_double_equal(influence[t], want[t], 1e-12);
     assert_true(influence[0] > 0.1); /* swapping the key moves the state */
     /* a sentiment model has no keys: evenly spread vocabulary words instead */
-    RnnModel *s = load(MODELS "sentiment-en.json");
+    RnnModel *s = load_model(MODELS "sentiment-en.json", NULL);
     int many[64];
     int k = rnn_influence_alternatives(s, 5, many, 64);
     assert_int_equal(k, 64);
@@ -163,8 +154,9 @@ static double first_over_last(const RnnModel *m, const char *text) {
  * median to 10,000x (measured: 7e6 for the LSTM, 1e9 for the GRU). */
 static void test_rnn_reach_collapses_at_distance_40(void **state) {
     (void)state;
-    RnnModel *rnn = load(MODELS "recall-rnn.json"), *lstm = load(MODELS "recall-lstm.json"),
-             *gru = load(MODELS "recall-gru.json");
+    RnnModel *rnn = load_model(MODELS "recall-rnn.json", NULL),
+             *lstm = load_model(MODELS "recall-lstm.json", NULL),
+             *gru = load_model(MODELS "recall-gru.json", NULL);
     enum { N = 20 };
     double lstm_over_rnn[N], gru_over_rnn[N];
     for (int i = 0; i < N; i++) {

@@ -4,8 +4,6 @@
 #include "test_sdl.h"
 #include "ui_compare.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
-
 typedef struct Files {
     char dir[64], data[128], model[128], saved[128];
 } Files;
@@ -33,13 +31,6 @@ static int files_teardown(void **state) {
     return 0;
 }
 
-static RnnModel *load(const char *path, char **extras) {
-    RnnModel *m;
-    RnnError err;
-    if (io_model_load(path, &m, extras, &err)) fail_msg("%s", err.message);
-    return m;
-}
-
 static void test_background_trainer_equals_cli(void **state) {
     Files *f = *state;
     char *argv[] = {"rnnscope",     "train", "--cell", "gru",   "--hidden", "6",
@@ -49,7 +40,7 @@ static void test_background_trainer_equals_cli(void **state) {
     Captured c = run_cli(20, argv);
     assert_int_equal(c.code, 0);
     captured_free(&c);
-    RnnModel *cli = load(f->model, NULL);
+    RnnModel *cli = load_model(f->model, NULL);
     /* the window's way: a fresh copy of the model, trained as its record says */
     RnnError err;
     UiTrainJob *job = ui_train_from_record(cli, f->model, 0, NULL, NULL, &err);
@@ -86,7 +77,7 @@ static long file_size(const char *path) {
 
 static void test_stopping_keeps_the_saved_model(void **state) {
     Files *f = *state;
-    RnnModel *lstm = load(MODELS "recall-lstm.json", NULL);
+    RnnModel *lstm = load_model(MODELS "recall-lstm.json", NULL);
     RnnError err;
     /* the recall LSTM's own record: 1,500 steps; weights published every 10 */
     UiTrainJob *job = ui_train_from_record(lstm, MODELS "recall-lstm.json", 10, NULL, NULL, &err);
@@ -118,7 +109,7 @@ static void test_stopping_keeps_the_saved_model(void **state) {
     assert_true(file_size(f->saved) > 1000);
     /* and what was saved is a model that loads, with its record */
     char *extras;
-    RnnModel *saved = load(f->saved, &extras);
+    RnnModel *saved = load_model(f->saved, &extras);
     assert_non_null(strstr(extras, "\"live\":true"));
     assert_int_equal(saved->num_params, lstm->num_params);
     free(extras);

@@ -6,7 +6,6 @@
  * invariants must hold. The seed is printed; RNNSCOPE_MONKEY_SEED=N replays a run. */
 #include "test_sdl.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
 #ifndef EVENTS
 #define EVENTS 20000
 #endif
