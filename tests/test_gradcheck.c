@@ -170,11 +170,10 @@ static void test_initial_state_gradient_flows(void **state) {
 }
 
 int main(void) {
-    struct CMUnitTest tests[sizeof cases / sizeof *cases + 1];
-    size_t n = 0;
-    for (; n < sizeof cases / sizeof *cases; n++)
-        tests[n] = (struct CMUnitTest){cases[n].name, test_case, NULL, NULL, (void *)&cases[n]};
-    tests[n++] = (struct CMUnitTest){"initial state gradient", test_initial_state_gradient_flows,
-                                     NULL, NULL, NULL};
-    return _cmocka_run_group_tests("gradcheck", tests, n, NULL, NULL);
+    /* one test per case, named after it, with the case as its initial state */
+    struct CMUnitTest tests[sizeof cases / sizeof *cases + 1] = {
+        cmocka_unit_test(test_initial_state_gradient_flows)};
+    for (size_t n = 0; n < sizeof cases / sizeof *cases; n++)
+        tests[n + 1] = (struct CMUnitTest){cases[n].name, test_case, NULL, NULL, (void *)&cases[n]};
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

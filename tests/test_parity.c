@@ -229,7 +229,7 @@ int main(void) {
             (struct CMUnitTest){pc->cli_name, test_cli_trace_matches_torch, NULL, NULL, pc};
     }
     free(list);
-    tests[k++] = (struct CMUnitTest){"fixtures_cover_the_grid", test_fixtures_cover_the_grid, NULL,
-                                     NULL, NULL};
-    return _cmocka_run_group_tests("parity", tests, (size_t)k, NULL, NULL);
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_fixtures_cover_the_grid);
+    /* entries past k stay zero: cmocka runs only entries that have a test function */
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,5 +161,6 @@ int main(void) {
         fprintf(stderr, "fixtures/train/cases.txt lists %d cases, expected at least 16\n", n);
         return 1;
     }
-    return _cmocka_run_group_tests("train parity", tests, (size_t)k, NULL, NULL);
+    /* entries past k stay zero: cmocka runs only entries that have a test function */
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
