@@ -29,13 +29,12 @@
  * |a - b| <= epsilon, else the test fails naming both expressions and values. */
 #ifndef assert_double_equal
 #define assert_double_equal(a, b, epsilon)                                                         \
-    test_double_close((a), (b), (epsilon), #a, #b, __FILE__, __LINE__)
-static inline void test_double_close(double a, double b, double epsilon, const char *ea,
-                                     const char *eb, const char *file, int line) {
-    if (a == b || fabs(a - b) <= epsilon) return;
-    print_error("%s (%.17g) != %s (%.17g), tolerance %g\n", ea, a, eb, b, epsilon);
-    _fail(file, line);
-}
+    do {                                                                                           \
+        double test_a_ = (a), test_b_ = (b), test_eps_ = (epsilon);                                \
+        if (!(test_a_ == test_b_ || fabs(test_a_ - test_b_) <= test_eps_))                         \
+            fail_msg("%s (%.17g) != %s (%.17g), tolerance %g", #a, test_a_, #b, test_b_,           \
+                     test_eps_);                                                                   \
+    } while (0)
 #endif
 
 /* Parity tolerance: 1e-9 absolute, relative for values larger than 1 (relu states). */
