@@ -4,7 +4,7 @@
 #include "test_sdl.h"
 #include "ui_compare.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
+#include <png.h>
 
 /* A random model reading raw vectors: cell, layers, bidirectional. */
 static RnnModel *random_model(RnnCellKind cell, int layers, int bidirectional, uint64_t seed) {
@@ -73,16 +73,9 @@ static void test_sensitivity_equals_central_differences(void **state) {
     }
 }
 
-static RnnModel *load(const char *path) {
-    RnnModel *m;
-    RnnError err;
-    if (io_model_load(path, &m, NULL, &err)) fail_msg("%s", err.message);
-    return m;
-}
-
 static void test_key_influence_equals_direct_reruns(void **state) {
     (void)state;
-    RnnModel *m = load(MODELS "recall-gru.json");
+    RnnModel *m = load_model(MODELS "recall-gru.json", NULL);
     const char *text = "apple the very and so it was ?";
     RnnTokens tokens;
     RnnTrace *tr;
@@ -115,7 +108,7 @@ static void test_key_influence_equals_direct_reruns(void **state) {
     for (int t = 0; t < tr->steps; t++) assert_double_equal(influence[t], want[t], 1e-12);
     assert_true(influence[0] > 0.1); /* swapping the key moves the state */
     /* a sentiment model has no keys: evenly spread vocabulary words instead */
-    RnnModel *s = load(MODELS "sentiment-en.json");
+    RnnModel *s = load_model(MODELS "sentiment-en.json", NULL);
     int many[64];
     int k = rnn_influence_alternatives(s, 5, many, 64);
     assert_int_equal(k, 64);
@@ -163,8 +156,9 @@ static double first_over_last(const RnnModel *m, const char *text) {
  * median to 10,000x (measured: 7e6 for the LSTM, 1e9 for the GRU). */
 static void test_rnn_reach_collapses_at_distance_40(void **state) {
     (void)state;
-    RnnModel *rnn = load(MODELS "recall-rnn.json"), *lstm = load(MODELS "recall-lstm.json"),
-             *gru = load(MODELS "recall-gru.json");
+    RnnModel *rnn = load_model(MODELS "recall-rnn.json", NULL),
+             *lstm = load_model(MODELS "recall-lstm.json", NULL),
+             *gru = load_model(MODELS "recall-gru.json", NULL);
     enum { N = 20 };
     double lstm_over_rnn[N], gru_over_rnn[N];
     for (int i = 0; i < N; i++) {
@@ -275,29 +269,169 @@ static void test_csv_holds_the_charts_numbers(void **state) {
     ui_view_free(&v);
 }
 
+/* Decodes a PNG into RGBA bytes (malloc'd), failing the test if it cannot. */
+static unsigned char *read_png(const char *path, int *width, int *height) {
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&image, path)) fail_msg("%s: %s", path, image.message);
+    image.format = PNG_FORMAT_RGBA;
+    unsigned char *pixels = malloc(PNG_IMAGE_SIZE(image));
+    assert_non_null(pixels);
+    if (!png_image_finish_read(&image, NULL, pixels, 0, NULL))
+        fail_msg("%s: %s", path, image.message);
+    *width = (int)image.width, *height = (int)image.height;
+    return pixels;
+}
+
+static UiColor png_pixel(const unsigned char *rgba, int width, int x, int y) {
+    const unsigned char *p = rgba + 4 * ((size_t)y * width + x);
+    return (UiColor){p[0], p[1], p[2], p[3]};
+}
+
+static int same_colour(UiColor a, UiColor b) {
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
+#define SHOT_TEXT "violin the very ?"
+
+/* The PNG shows the three models side by side: every computed cell of each column's h
+ * heatmap has exactly the colour of that model's own state (laid out in-process with the same
+ * options and font as the command), and the three columns' cells differ. */
+static void check_screenshot_pixels(const char *png) {
+    int W, H;
+    unsigned char *rgba = read_png(png, &W, &H);
+    UiAppOptions o;
+    ui_app_options_default(&o);
+    o.model_path = recall_paths[0];
+    o.text = SHOT_TEXT;
+    o.compare = recall_paths, o.ncompare = 3;
+    o.show_fresh = 1;
+    o.step = 4;
+    assert_int_equal(W, o.width);
+    assert_int_equal(H, o.height);
+    UiView v;
+    RnnError err;
+    if (ui_app_prepare(&v, &o, &err)) fail_msg("%s", err.message);
+    SDL_Surface *s = ui_render_surface(&v, &o, &err); /* lays the columns out as the CLI did */
+    assert_non_null(s);
+    SDL_FreeSurface(s);
+    assert_non_null(v.compare);
+    assert_int_equal(v.compare->count, 3);
+    UiColor seen[3][4]; /* column k's colour of unit 0 at t = 0..3 */
+    for (int k = 0; k < 3; k++) {
+        const UiView *cv = &v.compare->col[k].view;
+        const UiRect col = v.compare->col[k].rect;
+        if (k) assert_true(col.x >= v.compare->col[k - 1].rect.x + v.compare->col[k - 1].rect.w);
+        const UiHeatmap *hm = NULL;
+        for (int i = 0; i < cv->nheatmaps; i++)
+            if (cv->heatmaps[i].quantity == RNN_QUANTITY_H && cv->heatmaps[i].layer == 0 &&
+                cv->heatmaps[i].direction == 0)
+                hm = &cv->heatmaps[i];
+        assert_non_null(hm);
+        assert_int_equal(hm->t0, 0);
+        assert_int_equal(hm->cols, 4);
+        int checked = 0;
+        for (int c = 0; c < hm->cols; c++) {
+            int t = hm->t0 + c;
+            if (!ui_view_computed(cv, 0, t)) continue;
+            for (int r = 0; r < hm->rows; r++) {
+                int unit = hm->u0 + r;
+                int x = hm->rect.x + c * hm->cell_w + hm->cell_w / 2;
+                int y = hm->rect.y + r * hm->cell_h + hm->cell_h / 2;
+                assert_true(ui_rect_contains(col, x, y) && x < W && y < H);
+                double h = cv->trace->h[rnn_trace_state_index(cv->trace, 0, 0, t) + unit];
+                UiColor want = ui_colormap_diverging(h), got = png_pixel(rgba, W, x, y);
+                if (!same_colour(got, want))
+                    fail_msg("%s: h[t=%d][%d] = %.4f drawn as #%02x%02x%02x, want #%02x%02x%02x",
+                             cv->model->name, t, unit, h, got.r, got.g, got.b, want.r, want.g,
+                             want.b);
+                if (r == 0) seen[k][c] = got;
+                checked++;
+            }
+        }
+        assert_int_equal(checked, 4 * hm->rows); /* every word read: all cells in colour */
+    }
+    for (int a = 0; a < 3; a++)
+        for (int b = a + 1; b < 3; b++) {
+            int differ = 0;
+            for (int t = 0; t < 4; t++) differ += !same_colour(seen[a][t], seen[b][t]);
+            if (!differ) fail_msg("columns %d and %d show the same states", a, b);
+        }
+    ui_view_free(&v);
+    free(rgba);
+}
+
+/* The CSV: the header, one row per model and step in order, every value finite, and the
+ * sensitivity column equal to rnn_sensitivity of the model on the sentence, run here. */
+static void check_screenshot_csv(const char *path) {
+    char *csv;
+    size_t len;
+    RnnError err;
+    assert_int_equal(io_read_file(path, 1 << 20, &csv, &len, &err), 0);
+    char *save = NULL, *line = strtok_r(csv, "\n", &save);
+    assert_non_null(line);
+    assert_string_equal(line, "model,cell,t,token,sensitivity,sensitivity_fresh,influence,"
+                              "influence_fresh");
+    static const char *const names[] = {"recall-rnn", "recall-lstm", "recall-gru"};
+    static const char *const cells[] = {"rnn", "lstm", "gru"};
+    static const char *const tokens[] = {"violin", "the", "very", "?"};
+    int rows = 0;
+    for (int k = 0; k < 3; k++) {
+        RnnModel *m = load_model(recall_paths[k], NULL);
+        RnnTokens tok;
+        RnnTrace *tr;
+        assert_int_equal(rnn_model_run_text(m, SHOT_TEXT, 0, &tok, &tr, &err), 0);
+        assert_int_equal(tr->steps, 4);
+        RnnBackward *bw = rnn_backward_new(&m->config, tr->steps, &err);
+        double norms[4];
+        assert_int_equal(rnn_sensitivity(m, tr, bw, norms, &err), 0);
+        for (int t = 0; t < 4; t++, rows++) {
+            line = strtok_r(NULL, "\n", &save);
+            if (!line) fail_msg("the CSV ends after %d rows, want 12", rows);
+            char name[64], cell[16], token[32];
+            int step, used = 0;
+            assert_int_equal(
+                sscanf(line, "%63[^,],%15[^,],%d,%31[^,],%n", name, cell, &step, token, &used), 4);
+            assert_string_equal(name, names[k]);
+            assert_string_equal(cell, cells[k]);
+            assert_int_equal(step, t);
+            assert_string_equal(token, tokens[t]);
+            double values[4];
+            char *p = line + used, *end;
+            for (int i = 0; i < 4; i++) {
+                values[i] = strtod(p, &end);
+                if (end == p || !isfinite(values[i]))
+                    fail_msg("row %d: value %d is not a finite number: %s", rows, i, line);
+                p = *end == ',' ? end + 1 : end;
+            }
+            assert_int_equal(*p, '\0');
+            /* written with round-trip digits: equal to the last bit or two */
+            assert_double_equal(values[0], norms[t], 1e-15 * fabs(norms[t]));
+        }
+        rnn_backward_free(bw);
+        rnn_trace_free(tr);
+        rnn_tokens_free(&tok);
+        rnn_model_free(m);
+    }
+    assert_null(strtok_r(NULL, "\n", &save)); /* 3 models x 4 steps, no more */
+    free(csv);
+}
+
 static void test_screenshot_compare_writes_png_and_csv(void **state) {
     (void)state;
     char png[] = "/tmp/rnnscope-compare-png-XXXXXX", csv[] = "/tmp/rnnscope-compare-csv-XXXXXX";
     close(mkstemp(png)), close(mkstemp(csv));
     char models[3 * 256];
     snprintf(models, sizeof models, "%s,%s,%s", recall_paths[0], recall_paths[1], recall_paths[2]);
-    char *argv[] = {"rnnscope", "screenshot",        "--out",   png,     "--compare", models,
-                    "--text",   "violin the very ?", "--fresh", "--csv", csv};
-    Captured c = run_cli(11, argv);
-    assert_int_equal(c.code, 0);
+    char *argv[] = {"rnnscope", "screenshot", "--out", png,       "--compare", models, "--text",
+                    SHOT_TEXT,  "--step",     "4",     "--fresh", "--csv",     csv};
+    Captured c = run_cli(13, argv);
+    if (c.code != 0) fail_msg("exit %d: %s", c.code, c.err);
     captured_free(&c);
-    struct {
-        const char *path;
-        size_t min;
-    } files[] = {{png, 20000}, {csv, 200}};
-    for (int i = 0; i < 2; i++) {
-        FILE *f = fopen(files[i].path, "rb");
-        assert_non_null(f);
-        fseek(f, 0, SEEK_END);
-        assert_true((size_t)ftell(f) > files[i].min);
-        fclose(f);
-        unlink(files[i].path);
-    }
+    check_screenshot_pixels(png);
+    check_screenshot_csv(csv);
+    unlink(png), unlink(csv);
     /* --csv without --compare is a usage error */
     char *bad[] = {"rnnscope", "screenshot", "--out", png, "--csv", csv};
     c = run_cli(6, bad);

@@ -82,8 +82,7 @@ static void test_labels_must_be_the_models(void **state) {
     IoDataset *d;
     RnnModel *m;
     RnnError err;
-    assert_int_equal(
-        io_model_load(RNNSCOPE_SOURCE_DIR "/assets/models/sentiment-en.json", &m, NULL, &err), 0);
+    m = load_model(MODELS "sentiment-en.json", NULL);
     assert_int_equal(io_data_parse(text, strlen(text), "d.jsonl", &d, &err), 0);
     assert_int_equal(io_data_encode(d, m, &err), -1);
     assert_string_equal(err.message, "d.jsonl:2: label \"maybe\" is not one of the model's labels");

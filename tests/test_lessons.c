@@ -7,8 +7,6 @@
 #include "ui_sdl.h"
 #include "ui_view.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
-
 static const char header[] = "---\n"
                              "title: T\n"
                              "model: " MODELS "recall-lstm.json\n"

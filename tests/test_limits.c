@@ -9,8 +9,6 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
-
 static char *recall_sentence(int words) {
     char *s = malloc((size_t)words * 8 + 16);
     strcpy(s, "violin");
@@ -19,19 +17,9 @@ static char *recall_sentence(int words) {
     return s;
 }
 
-static int fake_width(void *ctx, UiFont f, const char *s) {
-    (void)ctx, (void)f;
-    return (int)strlen(s) * 8;
-}
-static int fake_height(void *ctx, UiFont f) {
-    (void)ctx;
-    return 14 + 3 * (int)UI_FONT_SIZE(f);
-}
-
 /* Lays out and draws one 1280x800 frame of the view, with fixed text sizes. */
 static void frame(UiView *v, UiDrawList *list) {
-    static const UiTextMeasure measure = {fake_width, fake_height, NULL};
-    list->measure = &measure;
+    list->measure = fake_measure();
     ui_view_layout(v, list, 1280, 800);
     ui_view_draw(v, list);
 }

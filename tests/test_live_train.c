@@ -4,8 +4,6 @@
 #include "test_sdl.h"
 #include "ui_compare.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
-
 typedef struct Files {
     char dir[64], data[128], model[128], saved[128];
 } Files;
@@ -33,13 +31,6 @@ static int files_teardown(void **state) {
     return 0;
 }
 
-static RnnModel *load(const char *path, char **extras) {
-    RnnModel *m;
-    RnnError err;
-    if (io_model_load(path, &m, extras, &err)) fail_msg("%s", err.message);
-    return m;
-}
-
 static void test_background_trainer_equals_cli(void **state) {
     Files *f = *state;
     char *argv[] = {"rnnscope",     "train", "--cell", "gru",   "--hidden", "6",
@@ -49,7 +40,7 @@ static void test_background_trainer_equals_cli(void **state) {
     Captured c = run_cli(20, argv);
     assert_int_equal(c.code, 0);
     captured_free(&c);
-    RnnModel *cli = load(f->model, NULL);
+    RnnModel *cli = load_model(f->model, NULL);
     /* the window's way: a fresh copy of the model, trained as its record says */
     RnnError err;
     UiTrainJob *job = ui_train_from_record(cli, f->model, 0, NULL, NULL, &err);
@@ -86,7 +77,7 @@ static long file_size(const char *path) {
 
 static void test_stopping_keeps_the_saved_model(void **state) {
     Files *f = *state;
-    RnnModel *lstm = load(MODELS "recall-lstm.json", NULL);
+    RnnModel *lstm = load_model(MODELS "recall-lstm.json", NULL);
     RnnError err;
     /* the recall LSTM's own record: 1,500 steps; weights published every 10 */
     UiTrainJob *job = ui_train_from_record(lstm, MODELS "recall-lstm.json", 10, NULL, NULL, &err);
@@ -118,7 +109,7 @@ static void test_stopping_keeps_the_saved_model(void **state) {
     assert_true(file_size(f->saved) > 1000);
     /* and what was saved is a model that loads, with its record */
     char *extras;
-    RnnModel *saved = load(f->saved, &extras);
+    RnnModel *saved = load_model(f->saved, &extras);
     assert_non_null(strstr(extras, "\"live\":true"));
     assert_int_equal(saved->num_params, lstm->num_params);
     free(extras);
@@ -134,6 +125,9 @@ static void test_stopping_keeps_the_saved_model(void **state) {
 #else
 #define TIME_SCALE 1
 #endif
+
+/* the slowest frame allowed while training runs, in seconds (why: see its assertion) */
+#define FRAME_LIMIT 0.5
 
 static double seconds_now(void) {
     return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
@@ -181,7 +175,14 @@ static void test_live_lstm_learns_distance_20_while_the_window_draws(void **stat
                   took, frames, worst * 1000, accuracy);
     assert_true(accuracy >= 0.95);
     assert_true(took < 60 * TIME_SCALE);
-    assert_true(worst < 0.25 * TIME_SCALE); /* the window never waits for the worker */
+    /* The window never waits for the worker. A frame takes ~6 ms on an idle machine; one
+     * that waits for the training to finish took 1.25 s (tried by making ui_compare_poll
+     * wait). The limit leaves room for a loaded 2-core machine: the trainer's two threads, a
+     * parallel build or test and this thread share 2 cores, and the scheduler may hold a
+     * runnable thread for several 12 ms slices (sched_latency on 2 cores) per competitor,
+     * ~100-200 ms, while the frame itself renders a few times slower. 0.5 s is that with a
+     * factor of 2 to spare, and still less than half of a frame that waits. */
+    assert_true(worst < FRAME_LIMIT * TIME_SCALE);
     offscreen_close(&off);
     ui_view_free(&v);
 }

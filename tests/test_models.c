@@ -2,15 +2,6 @@
  * never seen, and they are reproducible from the command recorded inside them. */
 #include "test_util.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
-
-static RnnModel *load(const char *file, char **extras) {
-    RnnModel *m;
-    RnnError err;
-    if (io_model_load(file, &m, extras, &err)) fail_msg("%s", err.message);
-    return m;
-}
-
 /* Accuracy on `count` fresh recall sentences with exactly `distance` fillers. */
 static double recall_accuracy(const RnnModel *m, int distance, int count, uint64_t seed) {
     double accuracy;
@@ -22,9 +13,9 @@ static double recall_accuracy(const RnnModel *m, int distance, int count, uint64
 
 static void test_recall_models_remember_as_documented(void **state) {
     (void)state;
-    RnnModel *rnn = load(MODELS "recall-rnn.json", NULL);
-    RnnModel *lstm = load(MODELS "recall-lstm.json", NULL);
-    RnnModel *gru = load(MODELS "recall-gru.json", NULL);
+    RnnModel *rnn = load_model(MODELS "recall-rnn.json", NULL);
+    RnnModel *lstm = load_model(MODELS "recall-lstm.json", NULL);
+    RnnModel *gru = load_model(MODELS "recall-gru.json", NULL);
     const int distances[] = {2, 5, 10, 20, 40};
     for (int i = 0; i < 5; i++) {
         /* seed 2026: sentences none of the models was trained on (the data used seed 1) */
@@ -73,7 +64,7 @@ static void test_recorded_accuracies_hold(void **state) {
         snprintf(model, sizeof model, MODELS "%s.json", pairs[i][0]);
         snprintf(data, sizeof data, RNNSCOPE_SOURCE_DIR "/assets/data/%s.jsonl", pairs[i][1]);
         char *extras;
-        RnnModel *m = load(model, &extras);
+        RnnModel *m = load_model(model, &extras);
         double acc = evaluate(m, data, NULL);
         assert_double_equal(acc, recorded(extras, "valid_accuracy"), 1e-12);
         assert_true(acc >= 0.85);
@@ -85,7 +76,7 @@ static void test_recorded_accuracies_hold(void **state) {
 /* Name tokens (PER/LOC) whose tag is decided by a later word: the bidirectional tagger gets
  * them right far more often than the forward-only one of the same size. */
 static double name_token_accuracy(const char *model_file, const char *data_file) {
-    RnnModel *m = load(model_file, NULL);
+    RnnModel *m = load_model(model_file, NULL);
     int K = m->config.num_labels, confusion[16 * 16];
     assert_true(K <= 16);
     evaluate(m, data_file, confusion);
@@ -117,7 +108,7 @@ static void test_bidirectional_tagger_beats_forward_only(void **state) {
 /* Runs the command recorded in a model again (writing elsewhere) and compares every bit. */
 static void replay(const char *file) {
     char *extras;
-    RnnModel *shipped = load(file, &extras);
+    RnnModel *shipped = load_model(file, &extras);
     cJSON *e = cJSON_Parse(extras);
     const char *cmd =
         cJSON_GetObjectItem(cJSON_GetObjectItem(e, "training"), "command")->valuestring;
@@ -133,7 +124,7 @@ static void replay(const char *file) {
     assert_int_equal(chdir(RNNSCOPE_SOURCE_DIR), 0); /* commands name files from the top */
     Captured run = run_cli(argc, argv);
     if (run.code) fail_msg("%s: %s", cmd, run.err);
-    RnnModel *again = load(out, NULL);
+    RnnModel *again = load_model(out, NULL);
     assert_int_equal(again->num_params, shipped->num_params);
     assert_memory_equal(again->params, shipped->params, shipped->num_params * sizeof(double));
     rnn_model_free(again);

@@ -62,7 +62,7 @@ static void test_engine_steps_match_torch(void **state) {
     IoDataset *data;
     RnnError err;
     snprintf(path, sizeof path, "%s/init.model.json", tc_case->dir);
-    if (io_model_load(path, &m, NULL, &err)) fail_msg("%s", err.message);
+    m = load_model(path, NULL);
     snprintf(path, sizeof path, "%s/data.jsonl", tc_case->dir);
     if (io_data_load(path, &data, &err) || io_data_encode(data, m, &err))
         fail_msg("%s", err.message);
@@ -119,10 +119,8 @@ static void test_cli_train_matches_torch(void **state) {
         argv[argc++] = tok;
     Captured run = run_cli(argc, argv);
     if (run.code != 0) fail_msg("exit %d: %s", run.code, run.err);
-    RnnModel *m;
-    RnnError err;
     char *extras;
-    if (io_model_load(out, &m, &extras, &err)) fail_msg("%s", err.message);
+    RnnModel *m = load_model(out, &extras);
     char rel[300];
     snprintf(rel, sizeof rel, "fixtures/train/%s/expected.json", tc_case->name);
     cJSON *exp = test_read_json(rel);
@@ -163,5 +161,6 @@ int main(void) {
         fprintf(stderr, "fixtures/train/cases.txt lists %d cases, expected at least 16\n", n);
         return 1;
     }
-    return _cmocka_run_group_tests("train parity", tests, (size_t)k, NULL, NULL);
+    /* entries past k stay zero: cmocka runs only entries that have a test function */
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

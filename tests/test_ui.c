@@ -3,19 +3,7 @@
  * showing the engine's own numbers. SDL runs with its dummy video driver. */
 #include "test_sdl.h"
 
-#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
 #define RECALL "violin the very and so it was just some ?"
-
-/* A measure with fixed sizes, so layout tests do not depend on the installed font. */
-static int fake_width(void *ctx, UiFont f, const char *s) {
-    (void)ctx;
-    return (int)strlen(s) * (7 + (int)f);
-}
-static int fake_height(void *ctx, UiFont f) {
-    (void)ctx;
-    return 14 + 3 * (int)f;
-}
-static const UiTextMeasure fake = {fake_width, fake_height, NULL};
 
 static void open_view(UiView *v, const char *model, const char *text, int step) {
     UiAppOptions o;
@@ -41,7 +29,7 @@ static void test_hit_testing_maps_points_to_values(void **state) {
     UiView v;
     open_view(&v, MODELS "names-en-bidirectional.json", "Paris is a kind teacher .", 6);
     UiDrawList list = {0};
-    list.measure = &fake;
+    list.measure = fake_measure();
     ui_view_layout(&v, &list, 1280, 800);
     /* LSTM, bidirectional, one layer: 6 quantities x 2 directions */
     assert_int_equal(v.nheatmaps, 12);
@@ -276,7 +264,7 @@ static void test_detail_panel_shows_the_engines_numbers(void **state) {
     UiView v;
     open_view(&v, MODELS "recall-gru.json", RECALL, 5);
     UiDrawList list = {0};
-    list.measure = &fake;
+    list.measure = fake_measure();
     /* select the GRU's candidate n, unit 7, at the current step (t = 4) */
     v.sel = (UiSelection){0, 0, 2, 7, -1};
     ui_view_layout(&v, &list, 1280, 800);

@@ -1,4 +1,11 @@
-/* test_util.h - helpers shared by the cmocka tests: reading fixtures and comparing numbers. */
+/* test_util.h - helpers shared by the cmocka tests: reading fixtures, comparing numbers, the
+ * shipped models, running a command in-process, and one fixed text measure for layout.
+ *
+ * A test includes only this header and links only the libraries it needs (tests/CMakeLists.txt
+ * names them). Each part below needs a layer's header and is there only when the test's
+ * include path has it: the engine part always; files (io.h) for engine+io tests; the fake
+ * text measure (ui_draw.h, plain C) for UI tests; run_cli (app.h) for tests that link the app.
+ * The helpers are static inline, so an unused one costs no link dependency. */
 #ifndef RNNSCOPE_TEST_UTIL_H
 #define RNNSCOPE_TEST_UTIL_H
 
@@ -9,7 +16,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,20 +23,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
 #include "rnn.h"
 
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal yet; newer ones do. Same contract:
  * |a - b| <= epsilon, else the test fails naming both expressions and values. */
 #ifndef assert_double_equal
 #define assert_double_equal(a, b, epsilon)                                                         \
-    test_double_close((a), (b), (epsilon), #a, #b, __FILE__, __LINE__)
-static inline void test_double_close(double a, double b, double epsilon, const char *ea,
-                                     const char *eb, const char *file, int line) {
-    if (a == b || fabs(a - b) <= epsilon) return;
-    print_error("%s (%.17g) != %s (%.17g), tolerance %g\n", ea, a, eb, b, epsilon);
-    _fail(file, line);
-}
+    do {                                                                                           \
+        double test_a_ = (a), test_b_ = (b), test_eps_ = (epsilon);                                \
+        if (!(test_a_ == test_b_ || fabs(test_a_ - test_b_) <= test_eps_))                         \
+            fail_msg("%s (%.17g) != %s (%.17g), tolerance %g", #a, test_a_, #b, test_b_,           \
+                     test_eps_);                                                                   \
+    } while (0)
 #endif
 
 /* Parity tolerance: 1e-9 absolute, relative for values larger than 1 (relu states). */
@@ -39,6 +43,21 @@ static inline void test_double_close(double a, double b, double epsilon, const c
 static inline int close_enough(double got, double want) {
     double scale = fabs(want) > 1 ? fabs(want) : 1;
     return fabs(got - want) <= PARITY_TOL * scale;
+}
+
+/* The shipped models: MODELS "recall-lstm.json". */
+#define MODELS RNNSCOPE_SOURCE_DIR "/assets/models/"
+
+#if __has_include("io.h")
+#include "io.h"
+#include <cjson/cJSON.h>
+
+/* Loads a model file (extras: the model's extra keys, or NULL); fails the test naming why. */
+static inline RnnModel *load_model(const char *path, char **extras) {
+    RnnModel *m;
+    RnnError err;
+    if (io_model_load(path, &m, extras, &err)) fail_msg("%s", err.message);
+    return m;
 }
 
 /* Reads a file under tests/ (path relative to it); fails the test if missing. */
@@ -72,6 +91,29 @@ static inline void assert_array_close(const double *got, const cJSON *want, int 
             fail_msg("%s[%d]: got %.17g, want %.17g", what, i, got[i], v->valuedouble);
 }
 
+#endif /* io.h */
+
+#if __has_include("ui_draw.h")
+#include "ui_draw.h"
+
+/* A text measure with fixed sizes, so layout tests do not depend on the installed font:
+ * every character is 7 + size pixels wide and a line is 14 + 3 * size pixels high, where
+ * size is the font's size without its style bits (bold and italic measure as upright). */
+static inline int fake_text_width(void *ctx, UiFont f, const char *s) {
+    (void)ctx;
+    return (int)strlen(s) * (7 + (int)UI_FONT_SIZE(f));
+}
+static inline int fake_text_height(void *ctx, UiFont f) {
+    (void)ctx;
+    return 14 + 3 * (int)UI_FONT_SIZE(f);
+}
+static inline const UiTextMeasure *fake_measure(void) {
+    static const UiTextMeasure measure = {fake_text_width, fake_text_height, NULL};
+    return &measure;
+}
+#endif /* ui_draw.h */
+
+#if __has_include("app.h")
 /* Captures what a command prints: out and err as malloc'd strings. */
 typedef struct Captured {
     int code;
@@ -94,5 +136,6 @@ static inline void captured_free(Captured *c) {
     free(c->out);
     free(c->err);
 }
+#endif /* app.h */
 
 #endif

@@ -12,7 +12,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Fixed sizes, as in tests/test_ui.c, so layout does not depend on an installed font. */
+/* Fixed sizes, as fake_measure() in tests/test_util.h, so layout does not depend on an
+ * installed font (the fuzzers do not link cmocka, so they keep their own copy). */
 static int fake_width(void *ctx, UiFont f, const char *s) {
     (void)ctx;
     return (int)strlen(s) * (7 + (int)UI_FONT_SIZE(f));
