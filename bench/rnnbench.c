@@ -26,7 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io.h"
 #include "rnn.h"
-#include "ui_sdl.h"
+#include "plat_sdl.h"
 #include "ui_view.h"
 
 #include <stdio.h>
@@ -246,8 +246,8 @@ static int cmd_forward(int argc, char **argv) {
  */
 
 typedef struct Frame {
-    UiView *view;
-    UiRenderer *renderer;
+    UiScreen *screen;
+    PlatRenderer *renderer;
     UiDrawList *list;
     SDL_Renderer *sdl;
     int width, height;
@@ -257,11 +257,11 @@ typedef struct Frame {
  * for each frame it redraws. */
 static void frame_draw(const Frame *f) {
     ui_draw_reset(f->list);
-    ui_view_layout(f->view, f->list, f->width, f->height);
-    ui_view_draw(f->view, f->list);
+    ui_screen_layout(f->screen, f->list, f->width, f->height);
+    ui_screen_draw(f->screen, f->list);
     SDL_SetRenderDrawColor(f->sdl, 255, 255, 255, 255);
     SDL_RenderClear(f->sdl);
-    ui_renderer_draw(f->renderer, f->list);
+    plat_renderer_draw(f->renderer, f->list);
     SDL_RenderPresent(f->sdl);
 }
 
@@ -295,24 +295,25 @@ static int cmd_frame(int argc, char **argv) {
         strcat(text, words[t]);
         if (t + 1 < steps) strcat(text, " ");
     }
-    UiAppOptions o;
-    ui_app_options_default(&o);
+    UiScreenOptions o;
+    ui_screen_options_default(&o);
     o.model_path = model_path;
     o.text = text;
     o.step = steps;
     o.width = atoi(option(argc, argv, "--width", "1280"));
     o.height = atoi(option(argc, argv, "--height", "800"));
-    UiView v;
-    if (ui_app_prepare(&v, &o, &err)) return fail("view", &err);
+    UiScreen s;
+    UiView *v = &s.view;
+    if (ui_screen_prepare(&s, &o, NULL, &err)) return fail("view", &err);
     SDL_Surface *surface =
         SDL_CreateRGBSurfaceWithFormat(0, o.width, o.height, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sdl = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
-    UiRenderer r;
-    if (!sdl || ui_renderer_init(&r, sdl, o.font_path, v.zoom, &err)) return fail("SDL", &err);
-    v.font_has_hangul = r.hangul;
+    PlatRenderer r;
+    if (!sdl || plat_renderer_init(&r, sdl, o.font_path, v->zoom, &err)) return fail("SDL", &err);
+    v->font_has_hangul = r.hangul;
     UiDrawList list = {0};
     list.measure = &r.measure;
-    Frame f = {&v, &r, &list, sdl, o.width, o.height};
+    Frame f = {&s, &r, &list, sdl, o.width, o.height};
     double t0 = now_seconds();
     bench_frame_cold(&f);
     double t1 = now_seconds();
@@ -321,10 +322,10 @@ static int cmd_frame(int argc, char **argv) {
     printf("frame cold %.3f ms steady %.3f ms (%d frames) items %d\n", 1e3 * (t1 - t0),
            1e3 * (t2 - t1) / frames, frames, list.count);
     ui_draw_free(&list);
-    ui_renderer_free(&r);
+    plat_renderer_free(&r);
     SDL_DestroyRenderer(sdl);
     SDL_FreeSurface(surface);
-    ui_view_free(&v);
+    ui_screen_free(&s);
     remove(model_path);
     return 0;
 }

@@ -183,34 +183,37 @@ static void test_rnn_reach_collapses_at_distance_40(void **state) {
 static const char *const recall_paths[] = {MODELS "recall-rnn.json", MODELS "recall-lstm.json",
                                            MODELS "recall-gru.json"};
 
-static void open_three(UiView *v, const char *text) {
+static void open_three(UiScreen *s, const char *text) {
+    UiScreenOptions o;
     RnnError err;
-    ui_view_init(v);
-    if (ui_view_open_model(v, recall_paths[1], &err) || ui_view_set_text(v, text, &err) ||
-        ui_compare_open(v, recall_paths, 3, &err))
-        fail_msg("%s", err.message);
+    ui_screen_options_default(&o);
+    o.model_path = recall_paths[1];
+    o.text = text;
+    o.compare = recall_paths, o.ncompare = 3;
+    if (ui_screen_prepare(s, &o, NULL, &err)) fail_msg("%s", err.message);
 }
 
 static void test_view_steps_and_edits_every_model(void **state) {
     (void)state;
-    UiView v;
-    open_three(&v, "river the very and so ?");
-    UiCompare *cmp = v.compare;
+    UiScreen s;
+    UiView *v = &s.view;
+    open_three(&s, "river the very and so ?");
+    UiCompare *cmp = s.compare;
     assert_int_equal(cmp->count, 3);
-    ui_view_key(&v, UI_KEY_HOME);
-    ui_view_key(&v, UI_KEY_RIGHT);
-    ui_view_key(&v, UI_KEY_RIGHT);
+    ui_screen_key(&s, UI_KEY_HOME);
+    ui_screen_key(&s, UI_KEY_RIGHT);
+    ui_screen_key(&s, UI_KEY_RIGHT);
     for (int k = 0; k < 3; k++) assert_int_equal(cmp->col[k].view.step, 2);
-    ui_view_key(&v, UI_KEY_END);
+    ui_screen_key(&s, UI_KEY_END);
     for (int k = 0; k < 3; k++) assert_int_equal(cmp->col[k].view.step, 6);
     /* Tab, type, Enter: every model reads the new sentence */
-    ui_view_key(&v, UI_KEY_EDIT);
-    ui_view_text_input(&v, " very so ?");
-    ui_view_key(&v, UI_KEY_ENTER);
+    ui_screen_key(&s, UI_KEY_EDIT);
+    ui_screen_text_input(&s, " very so ?");
+    ui_screen_key(&s, UI_KEY_ENTER);
     for (int k = 0; k < 3; k++) {
         UiCompareColumn *col = &cmp->col[k];
         assert_int_equal(col->view.trace->steps, 9);
-        assert_string_equal(col->view.text, v.text);
+        assert_string_equal(col->view.text, v->text);
         /* the chart is the engine's sensitivity of this very trace */
         double norms[16];
         RnnError err;
@@ -220,32 +223,32 @@ static void test_view_steps_and_edits_every_model(void **state) {
         rnn_backward_free(bw);
     }
     /* F and K toggle; C goes back to one model and keeps the sentence */
-    ui_view_key(&v, UI_KEY_FRESH);
+    ui_screen_key(&s, UI_KEY_FRESH);
     assert_true(cmp->show_fresh);
-    ui_view_key(&v, UI_KEY_PARAMS);
-    assert_true(v.show_params);
-    ui_view_key(&v, UI_KEY_PARAMS);
-    assert_false(v.show_params);
-    ui_view_key(&v, UI_KEY_COMPARE);
-    assert_null(v.compare);
-    assert_int_equal(v.trace->steps, 9);
+    ui_screen_key(&s, UI_KEY_PARAMS);
+    assert_true(v->show_params);
+    ui_screen_key(&s, UI_KEY_PARAMS);
+    assert_false(v->show_params);
+    ui_screen_key(&s, UI_KEY_COMPARE);
+    assert_null(s.compare);
+    assert_int_equal(v->trace->steps, 9);
     /* and C from the single view opens the task's three models again */
-    ui_view_key(&v, UI_KEY_COMPARE);
-    assert_non_null(v.compare);
-    assert_int_equal(v.compare->count, 3);
-    ui_view_free(&v);
+    ui_screen_key(&s, UI_KEY_COMPARE);
+    assert_non_null(s.compare);
+    assert_int_equal(s.compare->count, 3);
+    ui_screen_free(&s);
 }
 
 static void test_csv_holds_the_charts_numbers(void **state) {
     (void)state;
-    UiView v;
-    open_three(&v, "tiger the very ?");
+    UiScreen s;
+    open_three(&s, "tiger the very ?");
     char path[] = "/tmp/rnnscope-compare-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
     RnnError err;
-    assert_int_equal(ui_compare_write_csv(&v, path, &err), 0);
+    assert_int_equal(ui_compare_write_csv(s.compare, path, &err), 0);
     size_t len;
     char *csv;
     assert_int_equal(io_read_file(path, 1 << 20, &csv, &len, &err), 0);
@@ -254,7 +257,7 @@ static void test_csv_holds_the_charts_numbers(void **state) {
     for (char *p = csv; *p; p++) lines += *p == '\n';
     assert_int_equal(lines, 1 + 3 * 4);
     /* the LSTM's row for t = 0 carries its exact numbers */
-    const UiCompareColumn *lstm = &v.compare->col[1];
+    const UiCompareColumn *lstm = &s.compare->col[1];
     char want[256];
     IoBuf b = {0};
     io_buf_printf(&b, "recall-lstm,lstm,0,tiger,");
@@ -266,7 +269,7 @@ static void test_csv_holds_the_charts_numbers(void **state) {
     assert_non_null(strstr(csv, want));
     free(csv);
     unlink(path);
-    ui_view_free(&v);
+    ui_screen_free(&s);
 }
 
 /* Decodes a PNG into RGBA bytes (malloc'd), failing the test if it cannot. */
@@ -301,8 +304,8 @@ static int same_colour(UiColor a, UiColor b) {
 static void check_screenshot_pixels(const char *png) {
     int W, H;
     unsigned char *rgba = read_png(png, &W, &H);
-    UiAppOptions o;
-    ui_app_options_default(&o);
+    UiScreenOptions o;
+    ui_screen_options_default(&o);
     o.model_path = recall_paths[0];
     o.text = SHOT_TEXT;
     o.compare = recall_paths, o.ncompare = 3;
@@ -310,19 +313,19 @@ static void check_screenshot_pixels(const char *png) {
     o.step = 4;
     assert_int_equal(W, o.width);
     assert_int_equal(H, o.height);
-    UiView v;
+    UiScreen s;
     RnnError err;
-    if (ui_app_prepare(&v, &o, &err)) fail_msg("%s", err.message);
-    SDL_Surface *s = ui_render_surface(&v, &o, &err); /* lays the columns out as the CLI did */
-    assert_non_null(s);
-    SDL_FreeSurface(s);
-    assert_non_null(v.compare);
-    assert_int_equal(v.compare->count, 3);
+    if (ui_screen_prepare(&s, &o, NULL, &err)) fail_msg("%s", err.message);
+    SDL_Surface *surf = plat_render_surface(&s, &o, &err); /* lays the columns out as the CLI did */
+    assert_non_null(surf);
+    SDL_FreeSurface(surf);
+    assert_non_null(s.compare);
+    assert_int_equal(s.compare->count, 3);
     UiColor seen[3][4]; /* column k's colour of unit 0 at t = 0..3 */
     for (int k = 0; k < 3; k++) {
-        const UiView *cv = &v.compare->col[k].view;
-        const UiRect col = v.compare->col[k].rect;
-        if (k) assert_true(col.x >= v.compare->col[k - 1].rect.x + v.compare->col[k - 1].rect.w);
+        const UiView *cv = &s.compare->col[k].view;
+        const UiRect col = s.compare->col[k].rect;
+        if (k) assert_true(col.x >= s.compare->col[k - 1].rect.x + s.compare->col[k - 1].rect.w);
         const UiHeatmap *hm = NULL;
         for (int i = 0; i < cv->nheatmaps; i++)
             if (cv->heatmaps[i].quantity == RNN_QUANTITY_H && cv->heatmaps[i].layer == 0 &&
@@ -358,7 +361,7 @@ static void check_screenshot_pixels(const char *png) {
             for (int t = 0; t < 4; t++) differ += !same_colour(seen[a][t], seen[b][t]);
             if (!differ) fail_msg("columns %d and %d show the same states", a, b);
         }
-    ui_view_free(&v);
+    ui_screen_free(&s);
     free(rgba);
 }
 

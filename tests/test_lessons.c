@@ -4,7 +4,7 @@
 #include "test_util.h"
 
 #include "io_lesson.h"
-#include "ui_sdl.h"
+#include "plat_sdl.h"
 #include "ui_view.h"
 
 static const char header[] = "---\n"
@@ -177,13 +177,13 @@ static void test_the_view_follows_the_lesson(void **state) {
     /* the keys as SDL sends them */
     SDL_KeyboardEvent k = {0};
     k.keysym.sym = SDLK_n;
-    assert_int_equal(ui_key_from_sdl(&k), UI_KEY_NEXT_STEP);
+    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_NEXT_STEP);
     k.keysym.sym = SDLK_PAGEUP;
-    assert_int_equal(ui_key_from_sdl(&k), UI_KEY_PREV_STEP);
+    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_PREV_STEP);
     k.keysym.sym = SDLK_a;
-    assert_int_equal(ui_key_from_sdl(&k), UI_KEY_ANSWER);
+    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_ANSWER);
     k.keysym.sym = SDLK_l;
-    assert_int_equal(ui_key_from_sdl(&k), UI_KEY_PICKER);
+    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_PICKER);
 }
 
 static int setup(void **state) {

@@ -1,8 +1,11 @@
-/* test_live_train.c - live training in a background thread: it makes the same weights as
- * `rnnscope train` with the same seed, stopping it leaves the saved model as it was, and the
- * recall LSTM learns distance 20 within a minute while the window keeps drawing. */
+/* test_live_train.c - live training in a background thread (plat_jobs.c driving an rnn_job): it
+ * makes the same weights as `rnnscope train` with the same seed, stopping it leaves the saved model
+ * as it was, and the recall LSTM learns distance 20 within a minute while the window keeps drawing.
+ */
 #include "test_sdl.h"
-#include "ui_compare.h"
+
+#include "io_job.h"
+#include "plat_jobs.h"
 
 typedef struct Files {
     char dir[64], data[128], model[128], saved[128];
@@ -43,26 +46,29 @@ static void test_background_trainer_equals_cli(void **state) {
     RnnModel *cli = load_model(f->model, NULL);
     /* the window's way: a fresh copy of the model, trained as its record says */
     RnnError err;
-    UiTrainJob *job = ui_train_from_record(cli, f->model, 0, NULL, NULL, &err);
+    RnnJob *job = io_job_from_record(cli, f->model, 0, &err);
     if (!job) fail_msg("%s", err.message);
-    const RnnModel *fresh = ui_train_model(job);
+    const RnnModel *fresh = rnn_job_model(job);
     assert_true(memcmp(fresh->params, cli->params, cli->num_params * sizeof(double)) != 0);
-    assert_int_equal(ui_train_start(job, &err), 0);
-    ui_train_wait(job);
-    UiTrainProgress *p = malloc(sizeof *p);
-    ui_train_progress(job, p);
-    assert_int_equal(p->state, UI_TRAIN_FINISHED);
-    assert_int_equal(p->steps, 3 * ((300 + 15) / 16));
+    PlatJobs *jobs = plat_jobs_new(NULL, NULL);
+    UiJobRunner runner = plat_jobs_runner(jobs);
+    assert_int_equal(runner.start(runner.ctx, job, &err), 0);
+    plat_jobs_wait(jobs, job);
+    RnnJobProgress *p = malloc(sizeof *p);
+    rnn_job_progress(job, p);
+    assert_int_equal(p->state, RNN_JOB_FINISHED);
+    assert_int_equal(p->updates, 3 * ((300 + 15) / 16));
     assert_true(p->points > 0);
     double *weights = malloc(cli->num_params * sizeof *weights);
-    long long step = -1;
-    assert_int_equal(ui_train_fetch(job, weights, &step), 1);
-    assert_int_equal(step, p->steps);
+    long long updates = -1;
+    assert_int_equal(rnn_job_fetch(job, weights, &updates), 1);
+    assert_int_equal(updates, p->updates);
     /* bit for bit */
     assert_memory_equal(weights, cli->params, cli->num_params * sizeof *weights);
     free(weights);
     free(p);
-    ui_train_free(job);
+    plat_jobs_free(jobs);
+    rnn_job_free(job);
     rnn_model_free(cli);
 }
 
@@ -80,29 +86,31 @@ static void test_stopping_keeps_the_saved_model(void **state) {
     RnnModel *lstm = load_model(MODELS "recall-lstm.json", NULL);
     RnnError err;
     /* the recall LSTM's own record: 1,500 steps; weights published every 10 */
-    UiTrainJob *job = ui_train_from_record(lstm, MODELS "recall-lstm.json", 10, NULL, NULL, &err);
+    RnnJob *job = io_job_from_record(lstm, MODELS "recall-lstm.json", 10, &err);
     if (!job) fail_msg("%s", err.message);
-    assert_int_equal(ui_train_start(job, &err), 0);
-    UiTrainProgress *p = malloc(sizeof *p);
+    PlatJobs *jobs = plat_jobs_new(NULL, NULL);
+    UiJobRunner runner = plat_jobs_runner(jobs);
+    assert_int_equal(runner.start(runner.ctx, job, &err), 0);
+    RnnJobProgress *p = malloc(sizeof *p);
     do {
         SDL_Delay(5);
-        ui_train_progress(job, p);
-    } while (p->steps < 30);
-    ui_train_pause(job, 1);
+        rnn_job_progress(job, p);
+    } while (p->updates < 30);
+    runner.pause(runner.ctx, job, 1);
     SDL_Delay(50);
-    assert_int_equal(ui_train_save(job, f->saved, &err), 0);
+    assert_int_equal(io_job_save(job, f->saved, &err), 0);
     char *before, *after;
     size_t n_before, n_after;
     assert_int_equal(io_read_file(f->saved, 1 << 24, &before, &n_before, &err), 0);
-    ui_train_pause(job, 0);
+    runner.pause(runner.ctx, job, 0);
     do {
         SDL_Delay(5);
-        ui_train_progress(job, p);
-    } while (p->steps < 100);
-    ui_train_stop(job); /* mid-run */
-    ui_train_progress(job, p);
-    assert_int_equal(p->state, UI_TRAIN_STOPPED);
-    assert_true(p->steps < p->total_steps);
+        rnn_job_progress(job, p);
+    } while (p->updates < 100);
+    runner.stop(runner.ctx, job); /* mid-run */
+    rnn_job_progress(job, p);
+    assert_int_equal(p->state, RNN_JOB_STOPPED);
+    assert_true(p->updates < p->total_updates);
     assert_int_equal(io_read_file(f->saved, 1 << 24, &after, &n_after, &err), 0);
     assert_int_equal(n_before, n_after);
     assert_memory_equal(before, after, n_before);
@@ -115,7 +123,8 @@ static void test_stopping_keeps_the_saved_model(void **state) {
     free(extras);
     rnn_model_free(saved);
     free(before), free(after), free(p);
-    ui_train_free(job);
+    plat_jobs_free(jobs);
+    rnn_job_free(job);
     rnn_model_free(lstm);
 }
 
@@ -136,31 +145,34 @@ static double seconds_now(void) {
 static void test_live_lstm_learns_distance_20_while_the_window_draws(void **state) {
     (void)state;
     /* the window: the recall LSTM alone, as Ctrl+T opens it, drawn into a software renderer */
-    UiAppOptions o;
-    ui_app_options_default(&o);
+    UiScreenOptions o;
+    ui_screen_options_default(&o);
     o.model_path = MODELS "recall-lstm.json";
     o.text = "river the very and so it was just some then of the on a it so very was and "
              "then some just ?";
-    UiView v;
+    UiScreen s;
+    UiView *v = &s.view;
     RnnError err;
-    assert_int_equal(ui_app_prepare(&v, &o, &err), 0);
-    ui_view_set_step(&v, 1000);
+    PlatJobs *jobs = plat_jobs_new(NULL, NULL);
+    UiJobRunner runner = plat_jobs_runner(jobs);
+    assert_int_equal(ui_screen_prepare(&s, &o, &runner, &err), 0);
+    ui_view_set_step(v, 1000);
     double started = seconds_now();
-    assert_int_equal(ui_view_key(&v, UI_KEY_TRAIN), 1);
-    assert_non_null(v.compare);
-    UiCompareColumn *col = &v.compare->col[0];
+    assert_int_equal(ui_screen_key(&s, UI_KEY_TRAIN), 1);
+    assert_non_null(s.compare);
+    UiCompareColumn *col = &s.compare->col[0];
     assert_non_null(col->job);
     Offscreen off;
     offscreen_open(&off, 1280, 800);
     double worst = 0;
     int frames = 0;
-    while (ui_compare_training(&v) || frames == 0) {
+    while (ui_compare_training(s.compare) || frames == 0) {
         double t0 = seconds_now();
-        ui_compare_poll(&v); /* what the window does when the worker wakes it */
-        ui_view_key(&v, frames % 2 ? UI_KEY_LEFT : UI_KEY_RIGHT); /* and a student's keys */
-        ui_view_layout(&v, &off.list, 1280, 800);
-        ui_view_draw(&v, &off.list);
-        ui_renderer_draw(&off.r, &off.list);
+        ui_screen_poll(&s); /* what the window does when the worker wakes it */
+        ui_screen_key(&s, frames % 2 ? UI_KEY_LEFT : UI_KEY_RIGHT); /* and a student's keys */
+        ui_screen_layout(&s, &off.list, 1280, 800);
+        ui_screen_draw(&s, &off.list);
+        plat_renderer_draw(&off.r, &off.list);
         double frame = seconds_now() - t0;
         worst = frame > worst ? frame : worst;
         frames++;
@@ -168,7 +180,7 @@ static void test_live_lstm_learns_distance_20_while_the_window_draws(void **stat
         SDL_Delay(10);
     }
     double took = seconds_now() - started;
-    assert_int_equal(col->progress->state, UI_TRAIN_FINISHED);
+    assert_int_equal(col->progress->state, RNN_JOB_FINISHED);
     double accuracy;
     assert_int_equal(rnn_recall_accuracy(col->view.model, 4, 20, 400, 2026, &accuracy, &err), 0);
     print_message("live LSTM: %.1f s, %d frames, slowest %.0f ms, accuracy at distance 20: %.3f\n",
@@ -184,7 +196,8 @@ static void test_live_lstm_learns_distance_20_while_the_window_draws(void **stat
      * factor of 2 to spare, and still less than half of a frame that waits. */
     assert_true(worst < FRAME_LIMIT * TIME_SCALE);
     offscreen_close(&off);
-    ui_view_free(&v);
+    ui_screen_free(&s);
+    plat_jobs_free(jobs);
 }
 
 static int setup(void **state) {

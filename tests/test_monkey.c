@@ -80,14 +80,15 @@ static void test_monkey(void **state) {
     print_message("monkey seed %llu (RNNSCOPE_MONKEY_SEED=%llu replays it)\n",
                   (unsigned long long)seed, (unsigned long long)seed);
     rng = seed;
-    UiAppOptions o;
+    UiScreenOptions o;
     RnnError err;
-    ui_app_options_default(&o);
+    ui_screen_options_default(&o);
     o.model_path = MODELS "recall-lstm.json";
     o.text = "violin the very and so it was just some ?";
     o.lessons_root = RNNSCOPE_SOURCE_DIR "/lessons";
-    UiView v;
-    if (ui_app_prepare(&v, &o, &err)) fail_msg("%s", err.message);
+    UiScreen s;
+    UiView *v = &s.view;
+    if (ui_screen_prepare(&s, &o, NULL, &err)) fail_msg("%s", err.message);
     /* a real renderer into a surface, for text measures and every 50th frame */
     int W = 1280, H = 800;
     Offscreen off;
@@ -102,20 +103,20 @@ static void test_monkey(void **state) {
                 below(10) ? keys[below(sizeof keys / sizeof *keys)] : (SDL_Keycode)below(512);
             ev.key.keysym.mod = below(8) == 0 ? KMOD_SHIFT : 0;
             if (ev.key.keysym.sym == SDLK_q) ev.key.keysym.sym = SDLK_x; /* keep running */
-            ui_handle_event(&v, &ev);
+            plat_handle_event(&s, &ev);
         } else if (kind < 60) {
             ev.type = SDL_MOUSEMOTION;
             ev.motion.x = below(W + 40) - 20, ev.motion.y = below(H + 40) - 20;
-            ui_handle_event(&v, &ev);
+            plat_handle_event(&s, &ev);
         } else if (kind < 68) {
             ev.type = SDL_MOUSEBUTTONDOWN;
             ev.button.button = below(3) ? SDL_BUTTON_LEFT : SDL_BUTTON_RIGHT;
             ev.button.x = below(W), ev.button.y = below(H);
-            ui_handle_event(&v, &ev);
+            plat_handle_event(&s, &ev);
         } else if (kind < 73) {
             ev.type = SDL_MOUSEWHEEL;
             ev.wheel.y = below(3) - 1;
-            ui_handle_event(&v, &ev);
+            plat_handle_event(&s, &ev);
         } else if (kind < 85) {
             ev.type = below(4) ? SDL_TEXTINPUT : SDL_TEXTEDITING;
             char text[32];
@@ -128,29 +129,30 @@ static void test_monkey(void **state) {
                 snprintf(ev.text.text, sizeof ev.text.text, "%s", text);
             else
                 snprintf(ev.edit.text, sizeof ev.edit.text, "%s", text);
-            ui_handle_event(&v, &ev);
+            plat_handle_event(&s, &ev);
         } else if (kind < 92) { /* the window changes size, down to tiny */
             W = below(5) ? 200 + below(1700) : 1 + below(200);
             H = below(5) ? 150 + below(1200) : 1 + below(150);
         } else if (kind < 96) {
             ev.type = SDL_DROPFILE;
             ev.drop.file = (char *)drops[below(sizeof drops / sizeof *drops)];
-            ui_handle_event(&v, &ev);
+            plat_handle_event(&s, &ev);
         } else {
-            ui_view_tick(&v, below(1000) / 250.0); /* playback time passes */
+            ui_screen_tick(&s, below(1000) / 250.0); /* playback time passes */
         }
-        if (v.quit) v.quit = 0;
-        if (off.r.zoom != v.zoom) assert_int_equal(ui_renderer_set_zoom(&off.r, v.zoom, &err), 0);
-        ui_view_layout(&v, &off.list, W, H);
-        ui_view_draw(&v, &off.list);
+        if (v->quit) v->quit = 0;
+        if (off.r.zoom != v->zoom)
+            assert_int_equal(plat_renderer_set_zoom(&off.r, v->zoom, &err), 0);
+        ui_screen_layout(&s, &off.list, W, H);
+        ui_screen_draw(&s, &off.list);
         assert_false(off.list.failed);
-        check_invariants(&v, &off.list, e);
-        if (e % 50 == 0) ui_renderer_draw(&off.r, &off.list);
+        check_invariants(v, &off.list, e);
+        if (e % 50 == 0) plat_renderer_draw(&off.r, &off.list);
     }
-    print_message("%d events; ended at step %d of %s\n", EVENTS, v.step,
-                  v.model ? v.model->name : "(none)");
+    print_message("%d events; ended at step %d of %s\n", EVENTS, v->step,
+                  v->model ? v->model->name : "(none)");
     offscreen_close(&off);
-    ui_view_free(&v);
+    ui_screen_free(&s);
 }
 
 int main(void) {

@@ -4,7 +4,7 @@
 #define RNNSCOPE_TEST_SDL_H
 
 #include "test_util.h"
-#include "ui_sdl.h"
+#include "plat_sdl.h"
 
 static int sdl_setup(void **state) {
     (void)state;
@@ -24,7 +24,7 @@ static int sdl_teardown(void **state) {
 typedef struct Offscreen {
     SDL_Surface *surface;
     SDL_Renderer *sdl;
-    UiRenderer r;
+    PlatRenderer r;
     UiDrawList list;
 } Offscreen;
 
@@ -35,13 +35,13 @@ static inline void offscreen_open(Offscreen *o, int width, int height) {
     assert_non_null(o->surface);
     o->sdl = SDL_CreateSoftwareRenderer(o->surface);
     assert_non_null(o->sdl);
-    if (ui_renderer_init(&o->r, o->sdl, NULL, 1.0, &err)) fail_msg("%s", err.message);
+    if (plat_renderer_init(&o->r, o->sdl, NULL, 1.0, &err)) fail_msg("%s", err.message);
     o->list.measure = &o->r.measure;
 }
 
 static inline void offscreen_close(Offscreen *o) {
     ui_draw_free(&o->list);
-    ui_renderer_free(&o->r);
+    plat_renderer_free(&o->r);
     SDL_DestroyRenderer(o->sdl);
     SDL_FreeSurface(o->surface);
 }

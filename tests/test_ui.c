@@ -5,14 +5,14 @@
 
 #define RECALL "violin the very and so it was just some ?"
 
-static void open_view(UiView *v, const char *model, const char *text, int step) {
-    UiAppOptions o;
+static void open_view(UiScreen *s, const char *model, const char *text, int step) {
+    UiScreenOptions o;
     RnnError err;
-    ui_app_options_default(&o);
+    ui_screen_options_default(&o);
     o.model_path = model;
     o.text = text;
     o.step = step;
-    if (ui_app_prepare(v, &o, &err)) fail_msg("%s", err.message);
+    if (ui_screen_prepare(s, &o, NULL, &err)) fail_msg("%s", err.message);
 }
 
 static int find_heatmap(const UiView *v, int layer, int dir, int quantity) {
@@ -26,38 +26,39 @@ static int find_heatmap(const UiView *v, int layer, int dir, int quantity) {
 
 static void test_hit_testing_maps_points_to_values(void **state) {
     (void)state;
-    UiView v;
-    open_view(&v, MODELS "names-en-bidirectional.json", "Paris is a kind teacher .", 6);
+    UiScreen s;
+    UiView *v = &s.view;
+    open_view(&s, MODELS "names-en-bidirectional.json", "Paris is a kind teacher .", 6);
     UiDrawList list = {0};
     list.measure = fake_measure();
-    ui_view_layout(&v, &list, 1280, 800);
+    ui_view_layout(v, &list, 1280, 800);
     /* LSTM, bidirectional, one layer: 6 quantities x 2 directions */
-    assert_int_equal(v.nheatmaps, 12);
-    for (int i = 0; i < v.nheatmaps; i++) {
-        const UiHeatmap *hm = &v.heatmaps[i];
-        assert_true(hm->rect.x >= 0 && hm->rect.x + hm->rect.w <= v.side.x);
+    assert_int_equal(v->nheatmaps, 12);
+    for (int i = 0; i < v->nheatmaps; i++) {
+        const UiHeatmap *hm = &v->heatmaps[i];
+        assert_true(hm->rect.x >= 0 && hm->rect.x + hm->rect.w <= v->side.x);
         for (int unit = 0; unit < 16; unit += 5)
             for (int t = 0; t < 6; t++) {
                 int x = hm->rect.x + t * hm->cell_w + hm->cell_w / 2;
                 int y = hm->rect.y + unit * hm->cell_h + hm->cell_h / 2;
-                UiHit hit = ui_view_hit(&v, x, y);
+                UiHit hit = ui_view_hit(v, x, y);
                 assert_int_equal(hit.heatmap, i);
                 assert_int_equal(hit.unit, unit);
                 assert_int_equal(hit.t, t);
             }
         /* just outside the last column and row: not this heatmap */
-        UiHit out = ui_view_hit(&v, hm->rect.x + hm->rect.w, hm->rect.y + hm->rect.h);
+        UiHit out = ui_view_hit(v, hm->rect.x + hm->rect.w, hm->rect.y + hm->rect.h);
         assert_true(out.heatmap != i);
     }
     /* a token chip */
-    UiHit chip = ui_view_hit(&v, v.chips[3].x + 2, v.chips[3].y + 2);
+    UiHit chip = ui_view_hit(v, v->chips[3].x + 2, v->chips[3].y + 2);
     assert_int_equal(chip.token, 3);
     assert_int_equal(chip.heatmap, -1);
     /* heatmaps of the backward direction sit to the right of the forward ones */
-    int f = find_heatmap(&v, 0, 0, RNN_QUANTITY_H), b = find_heatmap(&v, 0, 1, RNN_QUANTITY_H);
-    assert_true(v.heatmaps[b].rect.x > v.heatmaps[f].rect.x + v.heatmaps[f].rect.w);
+    int f = find_heatmap(v, 0, 0, RNN_QUANTITY_H), b = find_heatmap(v, 0, 1, RNN_QUANTITY_H);
+    assert_true(v->heatmaps[b].rect.x > v->heatmaps[f].rect.x + v->heatmaps[f].rect.w);
     ui_draw_free(&list);
-    ui_view_free(&v);
+    ui_screen_free(&s);
 }
 
 static Uint32 pixel_at(SDL_Surface *s, int x, int y) {
@@ -65,83 +66,85 @@ static Uint32 pixel_at(SDL_Surface *s, int x, int y) {
 }
 
 /* The recall LSTM on the recall sentence after four words, ready to render. */
-static void recall_at_step_4(UiView *v, UiAppOptions *o) {
+static void recall_at_step_4(UiScreen *s, UiScreenOptions *o) {
     RnnError err;
-    ui_app_options_default(o);
+    ui_screen_options_default(o);
     o->model_path = MODELS "recall-lstm.json";
     o->text = RECALL;
     o->step = 4;
-    if (ui_app_prepare(v, o, &err)) fail_msg("%s", err.message);
+    if (ui_screen_prepare(s, o, NULL, &err)) fail_msg("%s", err.message);
 }
 
 /* A rendered cell has exactly colormap(trace value); cells not yet read have no colour. */
 static void test_render_puts_the_colormap_colour_in_the_cell(void **state) {
     (void)state;
-    UiView v;
-    UiAppOptions o;
+    UiScreen s;
+    UiView *v = &s.view;
+    UiScreenOptions o;
     RnnError err;
-    recall_at_step_4(&v, &o);
-    SDL_Surface *s = ui_render_surface(&v, &o, &err);
-    assert_non_null(s);
+    recall_at_step_4(&s, &o);
+    SDL_Surface *surf = plat_render_surface(&s, &o, &err);
+    assert_non_null(surf);
     const int f_gate = 1, unit = 3, t = 2;
-    const UiHeatmap *hm = &v.heatmaps[find_heatmap(&v, 0, 0, f_gate)];
-    double value = v.trace->gate[rnn_trace_gate_index(v.trace, 0, 0, t, f_gate) + unit];
+    const UiHeatmap *hm = &v->heatmaps[find_heatmap(v, 0, 0, f_gate)];
+    double value = v->trace->gate[rnn_trace_gate_index(v->trace, 0, 0, t, f_gate) + unit];
     UiColor want = ui_colormap_sequential(value);
     int x = hm->rect.x + t * hm->cell_w + hm->cell_w / 2,
         y = hm->rect.y + unit * hm->cell_h + hm->cell_h / 2;
     Uint8 r, g, b;
-    SDL_GetRGB(pixel_at(s, x, y), s->format, &r, &g, &b);
+    SDL_GetRGB(pixel_at(surf, x, y), surf->format, &r, &g, &b);
     assert_int_equal(r, want.r);
     assert_int_equal(g, want.g);
     assert_int_equal(b, want.b);
     /* h is diverging */
-    hm = &v.heatmaps[find_heatmap(&v, 0, 0, RNN_QUANTITY_H)];
-    value = v.trace->h[rnn_trace_state_index(v.trace, 0, 0, t) + unit];
+    hm = &v->heatmaps[find_heatmap(v, 0, 0, RNN_QUANTITY_H)];
+    value = v->trace->h[rnn_trace_state_index(v->trace, 0, 0, t) + unit];
     want = ui_colormap_diverging(value);
-    SDL_GetRGB(pixel_at(s, hm->rect.x + t * hm->cell_w + hm->cell_w / 2,
+    SDL_GetRGB(pixel_at(surf, hm->rect.x + t * hm->cell_w + hm->cell_w / 2,
                         hm->rect.y + unit * hm->cell_h + hm->cell_h / 2),
-               s->format, &r, &g, &b);
+               surf->format, &r, &g, &b);
     assert_int_equal(r, want.r);
     assert_int_equal(g, want.g);
     assert_int_equal(b, want.b);
     /* step 4: column 6 is not read yet and shows the theme's empty colour */
     UiColor empty = ui_palette(UI_THEME_LIGHT).chip_unread;
     SDL_GetRGB(
-        pixel_at(s, hm->rect.x + 6 * hm->cell_w + hm->cell_w / 2, hm->rect.y + hm->cell_h / 2),
-        s->format, &r, &g, &b);
+        pixel_at(surf, hm->rect.x + 6 * hm->cell_w + hm->cell_w / 2, hm->rect.y + hm->cell_h / 2),
+        surf->format, &r, &g, &b);
     assert_int_equal(r, empty.r);
     assert_int_equal(g, empty.g);
     assert_int_equal(b, empty.b);
-    SDL_FreeSurface(s);
-    ui_view_free(&v);
+    SDL_FreeSurface(surf);
+    ui_screen_free(&s);
 }
 
 /* A value that is not a finite number is drawn in the error colour, never as a colour of a
  * scale that would pass for a number. */
 static void test_non_finite_values_are_shown_as_such(void **state) {
     (void)state;
-    UiView v;
-    UiAppOptions o;
+    UiScreen s;
+    UiView *v = &s.view;
+    UiScreenOptions o;
     RnnError err;
-    recall_at_step_4(&v, &o);
-    v.trace->h[rnn_trace_state_index(v.trace, 0, 0, 1) + 2] = NAN;
-    v.trace->gate[rnn_trace_gate_index(v.trace, 0, 0, 2, 1) + 5] = INFINITY;
-    SDL_Surface *s = ui_render_surface(&v, &o, &err);
-    assert_non_null(s);
+    recall_at_step_4(&s, &o);
+    v->trace->h[rnn_trace_state_index(v->trace, 0, 0, 1) + 2] = NAN;
+    v->trace->gate[rnn_trace_gate_index(v->trace, 0, 0, 2, 1) + 5] = INFINITY;
+    SDL_Surface *surf = plat_render_surface(&s, &o, &err);
+    assert_non_null(surf);
     UiColor want = ui_palette(UI_THEME_LIGHT).error;
-    const UiHeatmap *h = &v.heatmaps[find_heatmap(&v, 0, 0, RNN_QUANTITY_H)];
-    const UiHeatmap *f = &v.heatmaps[find_heatmap(&v, 0, 0, 1)];
+    const UiHeatmap *h = &v->heatmaps[find_heatmap(v, 0, 0, RNN_QUANTITY_H)];
+    const UiHeatmap *f = &v->heatmaps[find_heatmap(v, 0, 0, 1)];
     Uint8 r, g, b;
     /* the bottom-left corner of each cell: the white stroke runs along its diagonal, and the
      * current column's outline along the right of the cell before it */
     int hx = h->rect.x + 1 * h->cell_w + 2, hy = h->rect.y + 3 * h->cell_h - 2;
     int fx = f->rect.x + 2 * f->cell_w + 2, fy = f->rect.y + 6 * f->cell_h - 2;
-    SDL_GetRGB(pixel_at(s, hx, hy), s->format, &r, &g, &b);
+    SDL_GetRGB(pixel_at(surf, hx, hy), surf->format, &r, &g, &b);
     if (r != want.r || g != want.g || b != want.b) fail_msg("h: %d %d %d", r, g, b);
-    SDL_GetRGB(pixel_at(s, fx, fy), s->format, &r, &g, &b);
+    SDL_GetRGB(pixel_at(surf, fx, fy), surf->format, &r, &g, &b);
     if (r != want.r || g != want.g || b != want.b) fail_msg("f: %d %d %d", r, g, b);
-    SDL_FreeSurface(s);
-    ui_view_free(&v);
+    SDL_FreeSurface(surf);
+    ui_screen_free(&s);
 }
 
 static void push_key(SDL_Keycode sym, Uint16 mod) {
@@ -164,92 +167,95 @@ static void push_text(Uint32 type, const char *utf8) {
     SDL_PushEvent(&e);
 }
 
-static void pump(UiView *v) {
+static void pump(UiScreen *s) {
     SDL_Event e;
-    while (SDL_PollEvent(&e)) ui_handle_event(v, &e);
+    while (SDL_PollEvent(&e)) plat_handle_event(s, &e);
 }
 
 static void test_keys_step_and_switch_models(void **state) {
     (void)state;
-    UiView v;
-    open_view(&v, MODELS "recall-lstm.json", RECALL, 1);
-    assert_int_equal(v.step, 1);
+    UiScreen s;
+    UiView *v = &s.view;
+    open_view(&s, MODELS "recall-lstm.json", RECALL, 1);
+    assert_int_equal(v->step, 1);
     push_key(SDLK_RIGHT, 0);
     push_key(SDLK_RIGHT, 0);
-    pump(&v);
-    assert_int_equal(v.step, 3);
+    pump(&s);
+    assert_int_equal(v->step, 3);
     push_key(SDLK_END, 0);
-    pump(&v);
-    assert_int_equal(v.step, 10);
+    pump(&s);
+    assert_int_equal(v->step, 10);
     push_key(SDLK_RIGHT, 0); /* past the end stays at the end */
-    pump(&v);
-    assert_int_equal(v.step, 10);
+    pump(&s);
+    assert_int_equal(v->step, 10);
     push_key(SDLK_LEFT, 0);
-    pump(&v);
-    assert_int_equal(v.step, 9);
+    pump(&s);
+    assert_int_equal(v->step, 9);
     /* 1, 2, 3: the RNN, LSTM and GRU of the same task, on the same sentence and step */
     push_key(SDLK_1, 0);
-    pump(&v);
-    assert_int_equal(v.model->config.cell, RNN_CELL_RNN);
-    assert_non_null(strstr(v.model_path, "recall-rnn.json"));
-    assert_int_equal(v.step, 9);
+    pump(&s);
+    assert_int_equal(v->model->config.cell, RNN_CELL_RNN);
+    assert_non_null(strstr(v->model_path, "recall-rnn.json"));
+    assert_int_equal(v->step, 9);
     push_key(SDLK_3, 0);
-    pump(&v);
-    assert_int_equal(v.model->config.cell, RNN_CELL_GRU);
-    assert_int_equal(v.trace->steps, 10);
+    pump(&s);
+    assert_int_equal(v->model->config.cell, RNN_CELL_GRU);
+    assert_int_equal(v->trace->steps, 10);
     push_key(SDLK_2, 0);
-    pump(&v);
-    assert_int_equal(v.model->config.cell, RNN_CELL_LSTM);
+    pump(&s);
+    assert_int_equal(v->model->config.cell, RNN_CELL_LSTM);
     /* the theme, zoom and help keys */
     push_key(SDLK_t, 0);
     push_key(SDLK_EQUALS, 0);
-    pump(&v);
-    assert_int_equal(v.theme, UI_THEME_DARK);
-    assert_true(v.zoom > 1.0);
+    pump(&s);
+    assert_int_equal(v->theme, UI_THEME_DARK);
+    assert_true(v->zoom > 1.0);
     push_key(SDLK_q, 0);
-    pump(&v);
-    assert_true(v.quit);
-    ui_view_free(&v);
+    pump(&s);
+    assert_true(v->quit);
+    ui_screen_free(&s);
 }
 
 static void test_korean_typing_reruns_the_engine(void **state) {
     (void)state;
-    UiView v;
-    open_view(&v, MODELS "sentiment-ko.json", "x", 1);
+    UiScreen s;
+    UiView *v = &s.view;
+    open_view(&s, MODELS "sentiment-ko.json", "x", 1);
     push_key(SDLK_TAB, 0); /* start editing */
     push_key(SDLK_BACKSPACE, 0);
-    pump(&v);
-    assert_int_equal(v.editing, UI_EDIT_SENTENCE);
+    pump(&s);
+    assert_int_equal(v->editing, UI_EDIT_SENTENCE);
     /* the input method shows a syllable being composed, then commits the words */
     push_text(SDL_TEXTEDITING, "맛");
-    pump(&v);
-    assert_string_equal(v.composition, "맛");
+    pump(&s);
+    assert_string_equal(v->composition, "맛");
     push_text(SDL_TEXTINPUT, "음식이 정말 맛있었다");
-    pump(&v);
-    assert_string_equal(v.composition, "");
+    pump(&s);
+    assert_string_equal(v->composition, "");
     push_key(SDLK_RETURN, 0);
-    pump(&v);
-    assert_int_equal(v.editing, 0);
-    assert_string_equal(v.text, "음식이 정말 맛있었다");
-    assert_int_equal(v.trace->steps, 3);
-    assert_string_equal(v.tokens.text[2], "맛있었다");
+    pump(&s);
+    assert_int_equal(v->editing, 0);
+    assert_string_equal(v->text, "음식이 정말 맛있었다");
+    assert_int_equal(v->trace->steps, 3);
+    assert_string_equal(v->tokens.text[2], "맛있었다");
     /* the trace is the engine's for these words */
     RnnTokens tokens;
     RnnTrace *tr;
     RnnError err;
-    assert_int_equal(rnn_model_run_text(v.model, "음식이 정말 맛있었다", 0, &tokens, &tr, &err), 0);
-    for (int t = 0; t < 3; t++) assert_int_equal(v.trace->token_ids[t], tr->token_ids[t]);
-    assert_memory_equal(v.trace->probs, tr->probs, 2 * sizeof(double));
+    assert_int_equal(rnn_model_run_text(v->model, "음식이 정말 맛있었다", 0, &tokens, &tr, &err),
+                     0);
+    for (int t = 0; t < 3; t++) assert_int_equal(v->trace->token_ids[t], tr->token_ids[t]);
+    assert_memory_equal(v->trace->probs, tr->probs, 2 * sizeof(double));
     rnn_tokens_free(&tokens);
     rnn_trace_free(tr);
     /* invalid text keeps the last good sentence and says why */
     push_key(SDLK_TAB, 0);
-    pump(&v);
-    ui_view_text_input(&v, "\xff");
-    assert_true(v.banner_error);
-    assert_non_null(strstr(v.banner, "invalid UTF-8"));
-    assert_int_equal(v.trace->steps, 3);
-    ui_view_free(&v);
+    pump(&s);
+    ui_view_text_input(v, "\xff");
+    assert_true(v->banner_error);
+    assert_non_null(strstr(v->banner, "invalid UTF-8"));
+    assert_int_equal(v->trace->steps, 3);
+    ui_screen_free(&s);
 }
 
 /* Finds a text command of the draw list that equals s. */
@@ -261,15 +267,16 @@ static int drawn(const UiDrawList *l, const char *s) {
 
 static void test_detail_panel_shows_the_engines_numbers(void **state) {
     (void)state;
-    UiView v;
-    open_view(&v, MODELS "recall-gru.json", RECALL, 5);
+    UiScreen s;
+    UiView *v = &s.view;
+    open_view(&s, MODELS "recall-gru.json", RECALL, 5);
     UiDrawList list = {0};
     list.measure = fake_measure();
     /* select the GRU's candidate n, unit 7, at the current step (t = 4) */
-    v.sel = (UiSelection){0, 0, 2, 7, -1};
-    ui_view_layout(&v, &list, 1280, 800);
-    ui_view_draw(&v, &list);
-    const RnnTrace *tr = v.trace;
+    v->sel = (UiSelection){0, 0, 2, 7, -1};
+    ui_view_layout(v, &list, 1280, 800);
+    ui_view_draw(v, &list);
+    const RnnTrace *tr = v->trace;
     size_t gi = rnn_trace_gate_index(tr, 0, 0, 4, 0);
     double r = tr->gate[gi + 7], pre = tr->gate_pre[gi + 2 * 16 + 7], n = tr->gate[gi + 2 * 16 + 7];
     char want[128];
@@ -277,21 +284,21 @@ static void test_detail_panel_shows_the_engines_numbers(void **state) {
     if (!drawn(&list, want)) fail_msg("the detail panel does not show '%s'", want);
     RnnExplain e;
     RnnError err;
-    assert_int_equal(rnn_explain(v.model, tr, 0, 0, 4, 2, 7, &e, &err), 0);
+    assert_int_equal(rnn_explain(v->model, tr, 0, 0, 4, 2, 7, &e, &err), 0);
     assert_double_equal(e.reset, r, 0);
     /* its terms add up to the trace's own pre-activation, exactly as the engine added them */
     assert_double_equal((e.wx + e.b_ih) + e.reset * (e.wh + e.b_hh), pre, 0);
     assert_double_equal(e.wx + e.b_ih, tr->gate_ih[gi + 2 * 16 + 7], 0);
     assert_double_equal(e.wh + e.b_hh, tr->gate_hh[gi + 2 * 16 + 7], 0);
     /* and h = (1 - z) n + z h_prev */
-    v.sel.quantity = RNN_QUANTITY_H;
-    ui_view_draw(&v, &list);
-    assert_int_equal(rnn_explain(v.model, tr, 0, 0, 4, RNN_QUANTITY_H, 7, &e, &err), 0);
+    v->sel.quantity = RNN_QUANTITY_H;
+    ui_view_draw(v, &list);
+    assert_int_equal(rnn_explain(v->model, tr, 0, 0, 4, RNN_QUANTITY_H, 7, &e, &err), 0);
     assert_double_equal((1 - e.z) * e.n + e.z * e.h_prev, e.value, 1e-15);
     snprintf(want, sizeof want, "  = %.3f", tr->h[rnn_trace_state_index(tr, 0, 0, 4) + 7]);
     assert_true(drawn(&list, want));
     ui_draw_free(&list);
-    ui_view_free(&v);
+    ui_screen_free(&s);
 }
 
 /* Every value of LSTM and GRU traces is explained by terms that rebuild it. */
@@ -300,18 +307,20 @@ static void test_explanations_rebuild_every_value(void **state) {
     const char *models[] = {MODELS "names-en-bidirectional.json", MODELS "recall-gru.json",
                             MODELS "recall-rnn.json"};
     for (int m = 0; m < 3; m++) {
-        UiView v;
-        open_view(&v, models[m], "paris is a river in the east ?", 8);
-        const RnnConfig *c = &v.model->config;
+        UiScreen s;
+        UiView *v = &s.view;
+        open_view(&s, models[m], "paris is a river in the east ?", 8);
+        const RnnConfig *c = &v->model->config;
         RnnExplain e;
         RnnError err;
         for (int d = 0; d < rnn_directions(c); d++)
-            for (int t = 0; t < v.trace->steps; t++)
+            for (int t = 0; t < v->trace->steps; t++)
                 for (int q = RNN_QUANTITY_H; q < rnn_gate_count(c->cell); q++)
                     for (int j = 0; j < c->hidden_size; j++) {
                         if (q == RNN_QUANTITY_C && c->cell != RNN_CELL_LSTM) continue;
                         if (c->cell == RNN_CELL_RNN && q >= 0) continue;
-                        assert_int_equal(rnn_explain(v.model, v.trace, 0, d, t, q, j, &e, &err), 0);
+                        assert_int_equal(rnn_explain(v->model, v->trace, 0, d, t, q, j, &e, &err),
+                                         0);
                         double rebuilt;
                         switch (e.kind) {
                         case RNN_EXPLAIN_GATE: {
@@ -334,25 +343,26 @@ static void test_explanations_rebuild_every_value(void **state) {
                         }
                         assert_double_equal(rebuilt, e.value, 1e-15);
                     }
-        ui_view_free(&v);
+        ui_screen_free(&s);
     }
 }
 
 /* A bad file dropped on the window leaves the open model in place. */
 static void test_bad_drop_keeps_the_model(void **state) {
     (void)state;
-    UiView v;
-    open_view(&v, MODELS "recall-lstm.json", RECALL, 3);
+    UiScreen s;
+    UiView *v = &s.view;
+    open_view(&s, MODELS "recall-lstm.json", RECALL, 3);
     SDL_Event e;
     memset(&e, 0, sizeof e);
     e.type = SDL_DROPFILE;
     e.drop.file = RNNSCOPE_SOURCE_DIR "/README.md";
-    ui_handle_event(&v, &e);
-    assert_true(v.banner_error);
-    assert_non_null(strstr(v.banner, "README.md"));
-    assert_non_null(strstr(v.model_path, "recall-lstm.json"));
-    assert_int_equal(v.step, 3);
-    ui_view_free(&v);
+    plat_handle_event(&s, &e);
+    assert_true(v->banner_error);
+    assert_non_null(strstr(v->banner, "README.md"));
+    assert_non_null(strstr(v->model_path, "recall-lstm.json"));
+    assert_int_equal(v->step, 3);
+    ui_screen_free(&s);
 }
 
 int main(void) {
