@@ -183,13 +183,7 @@ static void test_text_below_the_box_is_counted_but_not_drawn(void **state) {
     for (int i = 0; i < l->count; i++)
         assert_true(l->cmds[i].rect.y + BODY_H <= short_box.y + short_box.h);
     assert_true(clipped > 2 * BODY_H); /* more than what was drawn */
-    /* Known issue in ui_markdown.c (put_word): a word below the box returns before its width
-     * is added to x, so the words after it pack onto one line and the height comes out short
-     * (75 px here, for 92). Skipped, not passed, until put_word advances x first. */
-    if (clipped != full) {
-        print_message("known issue: height %d below the box, %d in a tall one\n", clipped, full);
-        skip();
-    }
+    /* words below the box are laid out as if drawn: the same lines, the same height */
     assert_int_equal(clipped, full);
 }
 

@@ -58,9 +58,10 @@ static void put_word(Layout *s, const char *word, size_t n) {
     s->pending_space = 0;
     int h = ui_text_height(s->l, f);
     if (h > s->line_h) s->line_h = h;
-    if (s->y + h > s->box.y + s->box.h) return; /* below the panel: not drawn */
-    if (s->code) ui_fill(s->l, (UiRect){s->x - 2, s->y, w + 4, h}, s->code_bg);
-    ui_text(s->l, s->x, s->y, f, s->heading ? s->accent : s->ink, buf);
+    if (s->y + h <= s->box.y + s->box.h) { /* below the panel: laid out but not drawn */
+        if (s->code) ui_fill(s->l, (UiRect){s->x - 2, s->y, w + 4, h}, s->code_bg);
+        ui_text(s->l, s->x, s->y, f, s->heading ? s->accent : s->ink, buf);
+    }
     s->x += w;
 }
 
