@@ -147,8 +147,7 @@ static void test_headings_are_bold_accented_and_sized_by_level(void **state) {
 }
 
 /* - and 1. lists: a mark per item in the accent colour, left of the item's text on its line,
- * the text indented 24 px; ordered marks count from the list's start. (One level: a nested
- * list's first item is drawn on its parent's line today, over its text.) */
+ * the text indented 24 px; ordered marks count from the list's start. */
 static void test_lists_mark_and_indent_their_items(void **state) {
     UiDrawList *l = *state;
     ui_markdown(l, (UiRect){0, 0, 1000, 500}, "- one\n- two\n\n3. third\n4. fourth\n", &colors);
@@ -166,6 +165,19 @@ static void test_lists_mark_and_indent_their_items(void **state) {
         assert_true(same_colour(mark->color, colors.accent));
         assert_true(same_colour(item->color, colors.ink));
     }
+}
+
+/* A list inside an item starts on the line below the item's text, 24 px further in. */
+static void test_a_nested_list_goes_below_its_parent(void **state) {
+    UiDrawList *l = *state;
+    ui_markdown(l, (UiRect){0, 0, 1000, 500}, "- outer\n  - inner\n- last\n", &colors);
+    const UiCmd *outer = find_word(l, "outer", 0), *inner = find_word(l, "inner", 0),
+                *last = find_word(l, "last", 0);
+    assert_int_equal(outer->rect.x, 24);
+    assert_int_equal(inner->rect.x, 48);
+    assert_true(inner->rect.y >= outer->rect.y + BODY_H);
+    assert_true(last->rect.y >= inner->rect.y + BODY_H);
+    assert_int_equal(last->rect.x, 24);
 }
 
 /* Ten lines in a box two lines high: nothing is drawn below the box, and the height returned
@@ -196,6 +208,7 @@ int main(void) {
         T(test_code_spans_get_a_background),
         T(test_headings_are_bold_accented_and_sized_by_level),
         T(test_lists_mark_and_indent_their_items),
+        T(test_a_nested_list_goes_below_its_parent),
         T(test_text_below_the_box_is_counted_but_not_drawn),
     };
 #undef T

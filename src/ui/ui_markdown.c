@@ -122,6 +122,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *user) {
         break;
     case MD_BLOCK_UL:
     case MD_BLOCK_OL:
+        if (s->x > s->box.x + s->indent) new_line(s); /* a list inside an item: below its text */
         if (s->list_depth < 7) {
             s->list_depth++;
             s->ordered[s->list_depth] = type == MD_BLOCK_OL;
