@@ -6,6 +6,7 @@
 #include "plat_font.h"
 #include "plat_jobs.h"
 #include "plat_png.h"
+#include "plat_window.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,18 @@ void plat_renderer_draw(PlatRenderer *r, const UiDrawList *list) {
     }
 }
 
+int plat_font_covers(TTF_Font *font, const char *utf8) {
+    size_t len = strlen(utf8);
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)utf8 + i, len - i, &cp);
+        if (!k) return 0;
+        if (cp > ' ' && !TTF_GlyphIsProvided32(font, cp)) return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
 /* ---- frames off screen --------------------------------------------------------------------- */
 
 /* A width x height software surface with a renderer and fonts at zoom, for draw() to fill.
@@ -476,11 +489,13 @@ static void wake_window(void *ctx) {
 /* ---- the window --------------------------------------------------------------------------------
  */
 
-static void save_screenshot(SDL_Renderer *sdl, UiView *v) {
-    int w, h;
-    SDL_GetRendererOutputSize(sdl, &w, &h);
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!s || SDL_RenderReadPixels(sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
+void plat_window_save_screenshot(PlatWindow *w) {
+    UiView *v = &w->screen.view;
+    int width, height;
+    SDL_GetRendererOutputSize(w->sdl, &width, &height);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s ||
+        SDL_RenderReadPixels(w->sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
         ui_view_set_banner(v, 1, "Cannot read the window: %s", SDL_GetError());
         SDL_FreeSurface(s);
         return;
@@ -489,55 +504,45 @@ static void save_screenshot(SDL_Renderer *sdl, UiView *v) {
     time_t now = time(NULL);
     strftime(name, sizeof name, "rnnscope-%Y%m%d-%H%M%S.png", localtime(&now));
     RnnError err;
-    if (plat_png_write(name, s, &err))
+    if (plat_png_write(name, s, &err)) {
         ui_view_set_banner(v, 1, "%s", err.message);
-    else
+    } else {
         ui_view_set_banner(v, 0, "Saved %s", name);
+        if (w->screen.host.wrote) w->screen.host.wrote(w->screen.host.wrote_ctx, name);
+    }
     SDL_FreeSurface(s);
 }
 
-/* Everything an open window holds. The loop is split into steps a browser's main loop can
- * call one frame at a time: window_draw when something changed, window_event for each
- * event. */
-typedef struct Window {
-    const UiScreenOptions *o;
-    PlatJobs *jobs;
-    UiJobRunner runner;
-    UiScreen screen;
-    SDL_Window *win;
-    SDL_Renderer *sdl;
-    PlatRenderer r;
-    int have_renderer;
-    UiDrawList list;
-    int dirty;
-} Window;
-
 static SDL_atomic_t wake_pending; /* one wake-up event queued at a time */
 
-static void window_close(Window *w) {
+void plat_window_close(PlatWindow *w) {
     ui_draw_free(&w->list);
     if (w->have_renderer) plat_renderer_free(&w->r);
     if (w->sdl) SDL_DestroyRenderer(w->sdl);
     if (w->win) SDL_DestroyWindow(w->win);
-    if (w->o->watch_job && w->runner.stop) { /* the caller's job: no thread touches it now */
-        w->runner.stop(w->runner.ctx, w->o->watch_job);
-        rnn_job_set_state(w->o->watch_job, RNN_JOB_STOPPED);
+    if (w->o.watch_job && w->runner.stop) { /* the caller's job: no thread touches it now */
+        w->runner.stop(w->runner.ctx, w->o.watch_job);
+        rnn_job_set_state(w->o.watch_job, RNN_JOB_STOPPED);
     }
     ui_screen_free(&w->screen);
     plat_jobs_free(w->jobs);
     SDL_Quit();
 }
 
-static int window_open(Window *w, const UiScreenOptions *o, RnnError *err) {
+int plat_window_open(PlatWindow *w, const UiScreenOptions *o, RnnError *err) {
+    void (*wrote)(void *, const char *) = w->wrote;
+    void *wrote_ctx = w->wrote_ctx;
     memset(w, 0, sizeof *w);
-    w->o = o;
+    w->o = *o;
+    w->wrote = wrote, w->wrote_ctx = wrote_ctx;
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
         return rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
     if (!(w->jobs = plat_jobs_new(wake_window, &wake_pending)))
         return rnn_error_set(err, "out of memory");
     w->runner = plat_jobs_runner(w->jobs);
     UiView *v = &w->screen.view;
-    if (ui_screen_prepare(&w->screen, o, &w->runner, err)) return -1;
+    UiHost host = {w->runner, w->wrote, w->wrote_ctx};
+    if (ui_screen_prepare(&w->screen, o, &host, err)) return -1;
     w->win = SDL_CreateWindow(
         "rnnscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
         SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
@@ -563,7 +568,7 @@ static int window_open(Window *w, const UiScreenOptions *o, RnnError *err) {
 }
 
 /* Lays out and draws the screen when something changed. */
-static int window_draw(Window *w, RnnError *err) {
+int plat_window_draw(PlatWindow *w, RnnError *err) {
     UiView *v = &w->screen.view;
     if (!w->dirty) return 0;
     int width, height;
@@ -584,7 +589,7 @@ static int window_draw(Window *w, RnnError *err) {
 }
 
 /* One event: the window's own keys (Ctrl+S, Ctrl+O, F11), wake-ups, or the screen's. */
-static void window_event(Window *w, SDL_Event *e) {
+void plat_window_event(PlatWindow *w, SDL_Event *e) {
     UiView *v = &w->screen.view;
     int ctrl = e->type == SDL_KEYDOWN && (e->key.keysym.mod & KMOD_CTRL);
     if (e->type == SDL_QUIT) {
@@ -596,7 +601,7 @@ static void window_event(Window *w, SDL_Event *e) {
         SDL_AtomicSet(&wake_pending, 0);
         w->dirty |= ui_screen_poll(&w->screen);
     } else if (ctrl && e->key.keysym.sym == SDLK_s) {
-        save_screenshot(w->sdl, v);
+        plat_window_save_screenshot(w);
         w->dirty = 1;
     } else if (ctrl && e->key.keysym.sym == SDLK_o) {
         ui_screen_key(&w->screen, UI_KEY_ESCAPE);
@@ -612,17 +617,18 @@ static void window_event(Window *w, SDL_Event *e) {
     if (e->type == SDL_DROPFILE) SDL_free(e->drop.file);
 }
 
+#ifndef __EMSCRIPTEN__ /* plat_web.c has the browser's loop */
 int plat_run(const UiScreenOptions *o, RnnError *err) {
-    Window w;
-    if (window_open(&w, o, err)) {
-        window_close(&w);
+    PlatWindow w = {0};
+    if (plat_window_open(&w, o, err)) {
+        plat_window_close(&w);
         return -1;
     }
     UiView *v = &w.screen.view;
     Uint32 last = SDL_GetTicks();
     int rc = 0;
     while (!v->quit) {
-        if (window_draw(&w, err)) {
+        if (plat_window_draw(&w, err)) {
             rc = -1;
             break;
         }
@@ -633,8 +639,9 @@ int plat_run(const UiScreenOptions *o, RnnError *err) {
         Uint32 now = SDL_GetTicks();
         if (v->playing) w.dirty |= ui_screen_tick(&w.screen, (now - last) / 1000.0);
         last = now;
-        for (; got; got = SDL_PollEvent(&e)) window_event(&w, &e);
+        for (; got; got = SDL_PollEvent(&e)) plat_window_event(&w, &e);
     }
-    window_close(&w);
+    plat_window_close(&w);
     return rc;
 }
+#endif

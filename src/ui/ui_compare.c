@@ -292,6 +292,7 @@ int ui_compare_save_models(UiCompare *cmp, UiView *v, RnnError *err) {
         else
             snprintf(path, sizeof path, "%s-live.json", col->view.model->name);
         if (io_job_save(col->job, path, err)) return -1;
+        if (cmp->wrote) cmp->wrote(cmp->wrote_ctx, path);
         size_t used = strlen(names);
         snprintf(names + used, sizeof names - used, "%s%s", saved ? ", " : "", path);
         saved++;

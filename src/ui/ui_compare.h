@@ -50,6 +50,8 @@ typedef struct UiCompare {
     uint64_t fresh_seed;
     char *train_out; /* `rnnscope train --watch`: where W writes the model */
     UiJobRunner runner;
+    void (*wrote)(void *ctx, const char *path); /* told of each model W writes, or NULL */
+    void *wrote_ctx;
 } UiCompare;
 
 /* These model files (1..3) side by side, reading view's sentence at view's step, in its theme

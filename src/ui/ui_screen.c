@@ -34,8 +34,9 @@ static void set_compare(UiScreen *s, UiCompare *cmp) {
 }
 
 static int open_compare(UiScreen *s, const char *const *paths, int count, RnnError *err) {
-    UiCompare *cmp = ui_compare_new(&s->view, paths, count, &s->runner, err);
+    UiCompare *cmp = ui_compare_new(&s->view, paths, count, &s->host.runner, err);
     if (!cmp) return -1;
+    cmp->wrote = s->host.wrote, cmp->wrote_ctx = s->host.wrote_ctx;
     set_compare(s, cmp);
     return 0;
 }
@@ -72,10 +73,9 @@ static int synced(UiScreen *s, int changed) {
 
 /* ---- opening ------------------------------------------------------------------------------- */
 
-int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiJobRunner *runner,
-                      RnnError *err) {
+int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host, RnnError *err) {
     memset(s, 0, sizeof *s);
-    if (runner) s->runner = *runner;
+    if (host) s->host = *host;
     UiView *v = &s->view;
     ui_view_init(v);
     v->theme = o->theme;
@@ -87,8 +87,9 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiJobRunner *
             return -1;
         ui_view_set_step(v, v->trace->steps);
         if (sync(s, err)) return -1;
-        UiCompare *cmp = ui_compare_new_watching(v, o->watch_job, &s->runner, err);
+        UiCompare *cmp = ui_compare_new_watching(v, o->watch_job, &s->host.runner, err);
         if (!cmp) return -1;
+        cmp->wrote = s->host.wrote, cmp->wrote_ctx = s->host.wrote_ctx;
         set_compare(s, cmp);
         if (o->watch_out && !(cmp->train_out = strdup(o->watch_out)))
             return rnn_error_set(err, "out of memory");

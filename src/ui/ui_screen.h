@@ -9,10 +9,19 @@
 #include "ui_compare.h"
 #include "ui_view.h"
 
+/* What the platform does for the screen: drive live training, and hear of every file the
+ * screen writes (a trained model, a screenshot), so that a browser can offer it as a
+ * download. Any part may be NULL. */
+typedef struct UiHost {
+    UiJobRunner runner;
+    void (*wrote)(void *ctx, const char *path);
+    void *wrote_ctx;
+} UiHost;
+
 typedef struct UiScreen {
     UiView view;        /* the single view, and the window's chrome: sentence, step, lesson */
     UiCompare *compare; /* models side by side, or NULL: the view shows its own model */
-    UiJobRunner runner; /* the platform's way to drive live training (may be all NULL) */
+    UiHost host;        /* what the platform does for it */
     int side_serial;    /* the view's side request last applied */
     int text_serial;    /* the view's sentence the compare view last read */
 } UiScreen;
@@ -46,9 +55,9 @@ typedef struct UiScreenOptions {
 void ui_screen_options_default(UiScreenOptions *options);
 
 /* Opens what the options say (keeping nothing on failure; free the screen either way).
- * runner may be NULL (no live training, e.g. for a screenshot). A watch job is shown but
- * not started: ui_screen_watch_started says when the runner drives it. */
-int ui_screen_prepare(UiScreen *screen, const UiScreenOptions *options, const UiJobRunner *runner,
+ * host may be NULL (no live training, no downloads: e.g. for a screenshot). A watch job is
+ * shown but not started: ui_screen_watch_started says when the runner drives it. */
+int ui_screen_prepare(UiScreen *screen, const UiScreenOptions *options, const UiHost *host,
                       RnnError *err);
 void ui_screen_free(UiScreen *screen);
 /* The platform started driving the watched job: Esc now stops it. */
