@@ -1,4 +1,4 @@
-/* check_identity.c - the trainer's side-by-side path (RnnTrainer.many: sequences of a batch
+/* check_identity.c - the trainer's side-by-side path (RnnTrainer.batched: sequences of a batch
  * run together, on two threads) must give the same bits as one sequence after the other.
  * Trains each configuration twice from the same seed, once each way, over six steps of
  * batches with mixed lengths (and a short last batch), with clipping on, and compares every
@@ -30,9 +30,9 @@ static int run(RnnConfig c, int batch, int steps_max, int use_many, double *out,
         printf("trainer: %s\n", err.message);
         return -1;
     }
-    struct RnnMany *saved = tr->many; /* hidden for the one-by-one run, freed at the end */
-    if (!use_many) tr->many = NULL;
-    if (use_many && !tr->many) {
+    struct RnnBatch *saved = tr->batched; /* hidden for the one-by-one run, freed at the end */
+    if (!use_many) tr->batched = NULL;
+    if (use_many && !tr->batched) {
         printf("no many path\n");
         return -1;
     }
@@ -71,7 +71,7 @@ static int run(RnnConfig c, int batch, int steps_max, int use_many, double *out,
     }
     memcpy(out, m->params, m->num_params * sizeof(double));
     *np = m->num_params;
-    tr->many = saved;
+    tr->batched = saved;
     rnn_trainer_free(tr);
     rnn_model_free(m);
     free(ex), free(list), free(ids), free(vec), free(tg), free(vals);

@@ -402,8 +402,9 @@ typedef struct RnnTrainer {
     double *dlogits;       /* (capacity, K) */
     RnnTrace *trace;
     RnnBackward *bw;
-    struct RnnMany *many; /* sequences side by side (rnn_many_new), NULL when too big: one by one */
-    struct RnnWorker *worker; /* a second thread for `many`, or NULL: one thread */
+    struct RnnBatch
+        *batched; /* the batch side by side (rnn_batch_new), NULL when too big: one by one */
+    struct RnnWorker *worker; /* a second thread for `batched`, or NULL: one thread */
     int *batch_order;         /* (batch_size) scratch of the side-by-side path */
     int *group_start;         /* (batch_size + 1) */
 } RnnTrainer;
@@ -505,13 +506,14 @@ int rnn_recall_accuracy(const RnnModel *model, int keys, int distance, int count
  * values. steps >= 2. */
 double rnn_adding_sequence(int steps, uint64_t *rng, double *inputs);
 
-/* ---- many sequences at once (the trainer's fast path) -------------------------------------- */
+/* ---- a batch side by side (the trainer's fast path: rnn_kernels.c, rnn_batch.c) ---------- */
 
-/* out_i (cols) = bias + Σ_k in_i[k]·M[k][:] for rows i = 0..n-1, with M (red, cols) stored
+/* A matrix product over a list of rows:
+ * out_i (cols) = bias + Σ_k in_i[k]·M[k][:] for rows i = 0..n-1, with M (red, cols) stored
  * reduction-major; bias == NULL accumulates into out_i instead (out_i += Σ ...). Each value
  * is summed in order k = 0, 1, ..., exactly as the one-row loops, so the bits are the same. */
-void rnn_rows_times(double *const *out, const double *const *in, const double *M,
-                    const double *bias, int n, int red, int cols);
+void rnn_rows_matmul(double *const *out, const double *const *in, const double *M,
+                     const double *bias, int n, int red, int cols);
 /* dW (rows, cols) += a_q ⊗ v_q for q = 0..n-1, in that order (a_q: (rows), v_q: (cols)),
  * for dW's rows r_begin..r_end-1 only (0, rows: all of them). */
 void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
@@ -531,7 +533,7 @@ void rnn_kernel_width_limit(int max_width);
  * trace and one backward scratch per sequence, the weights transposed for the forward
  * kernel, and every step's pre-activation gradients, kept so that the parameter gradients
  * can be summed afterwards in the order of one sequence after the other. */
-typedef struct RnnMany {
+typedef struct RnnBatch {
     RnnConfig config;
     int slots, capacity;
     RnnTrace **traces; /* (slots) */
@@ -547,40 +549,40 @@ typedef struct RnnMany {
     const double **dlogits_rows;        /* (slots) its rows */
     RnnStats *stats;                    /* (slots) each sequence's loss and counts */
     int *order;                         /* (slots) sequences sorted by length */
-} RnnMany;
+} RnnBatch;
 
 /* tanh(c_t) of sequence `slot`, layer l, direction d, step t: (H). */
-static inline double *rnn_many_tanh_c(const RnnMany *m, int slot, int l, int d, int t) {
+static inline double *rnn_batch_tanh_c(const RnnBatch *m, int slot, int l, int d, int t) {
     const RnnConfig *c = &m->config;
     size_t L = (size_t)c->num_layers, D = (size_t)rnn_directions(c);
     return m->tanh_c + ((((size_t)slot * L + l) * D + d) * m->capacity + t) * c->hidden_size;
 }
-RnnMany *rnn_many_new(const RnnConfig *config, int slots, int capacity, RnnError *err);
-void rnn_many_free(RnnMany *many);
-/* Bytes rnn_many_new would allocate. */
-double rnn_many_bytes(const RnnConfig *config, int slots, int capacity);
-/* Transposes the model's weights into many->weights_t (and the word table): once per
- * optimizer step, before rnn_forward_many. */
-void rnn_many_load_weights(const RnnModel *model, RnnMany *many);
-/* The forward pass of n sequences of the same length, ex[i] into many->traces[slot[i]]: bit
+RnnBatch *rnn_batch_new(const RnnConfig *config, int slots, int capacity, RnnError *err);
+void rnn_batch_free(RnnBatch *batch);
+/* Bytes rnn_batch_new would allocate. */
+double rnn_batch_bytes(const RnnConfig *config, int slots, int capacity);
+/* Transposes the model's weights into batch->weights_t (and the word table): once per
+ * optimizer step, before rnn_batch_forward. */
+void rnn_batch_load_weights(const RnnModel *model, RnnBatch *batch);
+/* The forward pass of n sequences of the same length, ex[i] into batch->traces[slot[i]]: bit
  * for bit what rnn_model_forward gives each one alone, except that layer 0's gate_ih is not
  * written when it comes from the word table (the backward pass does not read it). */
-int rnn_forward_many(const RnnModel *model, RnnMany *many, const RnnExample *const *ex,
-                     const int *slot, int n, RnnError *err);
-/* The backward recurrence of those n sequences from dlogits[slot] ((out_steps, K) each):
- * fills many->bws[slot] (dh_out, dinput, ...) and many->da, but no parameter gradient. */
-int rnn_backward_many(const RnnModel *model, RnnMany *many, const double *const *dlogits,
+int rnn_batch_forward(const RnnModel *model, RnnBatch *batch, const RnnExample *const *ex,
                       const int *slot, int n, RnnError *err);
+/* The backward recurrence of those n sequences from dlogits[slot] ((out_steps, K) each):
+ * fills batch->bws[slot] (dh_out, dinput, ...) and batch->da, but no parameter gradient. */
+int rnn_batch_backward(const RnnModel *model, RnnBatch *batch, const double *const *dlogits,
+                       const int *slot, int n, RnnError *err);
 /* Adds the parameter gradients of sequences slot[0..n-1] (in that order) to grads, from what
- * rnn_backward_many left for each: bit for bit what rnn_model_backward adds, sequence after
+ * rnn_batch_backward left for each: bit for bit what rnn_model_backward adds, sequence after
  * sequence. Part `part` of `parts` (1 or 2): part 1 takes the second half of every recurrent
- * weight's rows, part 0 all the rest; both may run at once on views from rnn_many_half. */
-void rnn_gradients_many(const RnnModel *model, RnnMany *many, const double *const *dlogits,
-                        const int *slot, int n, double *grads, int part, int parts);
-/* A view of many for a second thread: the same traces and buffers, but its own halves of the
- * row lists and of dx, so that two threads can run rnn_forward_many / rnn_backward_many on
- * different sequences (the second on at most slots / 2 of them) or rnn_gradients_many on
+ * weight's rows, part 0 all the rest; both may run at once on views from rnn_batch_second_view. */
+void rnn_batch_gradients(const RnnModel *model, RnnBatch *batch, const double *const *dlogits,
+                         const int *slot, int n, double *grads, int part, int parts);
+/* A view of batch for a second thread: the same traces and buffers, but its own halves of the
+ * row lists and of dx, so that two threads can run rnn_batch_forward / rnn_batch_backward on
+ * different sequences (the second on at most slots / 2 of them) or rnn_batch_gradients on
  * different parts. */
-RnnMany rnn_many_half(const RnnMany *many);
+RnnBatch rnn_batch_second_view(const RnnBatch *batch);
 
 #endif

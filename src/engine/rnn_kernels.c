@@ -114,8 +114,8 @@ int rnn_kernel_width(void) {
     return kernels()->width;
 }
 
-void rnn_rows_times(double *const *out, const double *const *in, const double *M,
-                    const double *bias, int n, int red, int cols) {
+void rnn_rows_matmul(double *const *out, const double *const *in, const double *M,
+                     const double *bias, int n, int red, int cols) {
     kernels()->rows_times(out, in, M, bias, n, red, cols);
 }
 
