@@ -124,9 +124,11 @@ static int parse_compare(const char *text, UiAppOptions *o) {
 static int quantity_index(const char *name, int *out) {
     if (!strcmp(name, "h")) return *out = RNN_QUANTITY_H, 0;
     if (!strcmp(name, "c")) return *out = RNN_QUANTITY_C, 0;
-    static const char *const gates[] = {"i", "f", "g", "o", "r", "z", "n"};
-    for (int k = 0; k < 7; k++)
-        if (!strcmp(name, gates[k])) return *out = k < 4 ? k : k - 4, 0;
+    /* the gate's index in its cell, whichever cell the model turns out to have */
+    const RnnCellKind cells[] = {RNN_CELL_LSTM, RNN_CELL_GRU};
+    for (int k = 0; k < 2; k++)
+        for (int g = 0; g < rnn_gate_count(cells[k]); g++)
+            if (!strcmp(name, rnn_gate_name(cells[k], g))) return *out = g, 0;
     return -1;
 }
 

@@ -59,12 +59,20 @@ typedef struct RnnConfig {
 } RnnConfig;
 
 /* Gates per cell in PyTorch's row order of weight_ih: RNN 1 (the candidate h itself),
- * LSTM 4 (i, f, g, o), GRU 3 (r, z, n). */
+ * LSTM 4 (i, f, g, o), GRU 3 (r, z, n). Gate q of a cell is rows q*H .. q*H+H-1 of every
+ * (G*H) gate vector: the forget gate of an LSTM is gate + RNN_LSTM_F * H. */
+enum { RNN_LSTM_I, RNN_LSTM_F, RNN_LSTM_G, RNN_LSTM_O };
+enum { RNN_GRU_R, RNN_GRU_Z, RNN_GRU_N };
 int rnn_gate_count(RnnCellKind cell);
-/* Short gate name ("i", "f", ...) and the textbook name ("input gate", ...). RNN's single
- * "gate" is the new hidden state and has no name here: rnn_gate_name returns NULL for it. */
+/* One table describes the gates (rnn_model.c). Short gate name ("i", "f", ...) and the
+ * textbook name ("forget gate f", ...); NULL for a gate the cell does not have. RNN's single
+ * "gate" is the new hidden state and has no short name: rnn_gate_name returns NULL for it. */
 const char *rnn_gate_name(RnnCellKind cell, int gate);
 const char *rnn_gate_long_name(RnnCellKind cell, int gate);
+/* 1 if the gate is a logistic sigmoid, so its values lie in [0, 1] (LSTM i, f, o; GRU r, z);
+ * 0 for a candidate or RNN's h: tanh in [-1, 1] (or relu in [0, inf) for an RNN built with
+ * relu) and for a gate the cell does not have. */
+int rnn_gate_is_sigmoid(RnnCellKind cell, int gate);
 const char *rnn_cell_name(RnnCellKind cell); /* "rnn", "lstm", "gru" */
 int rnn_cell_from_name(const char *name, RnnCellKind *out);
 /* "none", "many-to-one", "many-to-many", "regression" */

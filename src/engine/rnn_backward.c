@@ -116,7 +116,8 @@ void rnn_cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, const
         }
         if (dh_prev) memset(dh_prev, 0, (size_t)H * sizeof *dh_prev);
     } else if (cell == RNN_CELL_LSTM) {
-        const double *i = gate, *f = gate + H, *g = gate + 2 * H, *o = gate + 3 * H;
+        const double *i = gate + RNN_LSTM_I * H, *f = gate + RNN_LSTM_F * H,
+                     *g = gate + RNN_LSTM_G * H, *o = gate + RNN_LSTM_O * H;
         for (int j = 0; j < H; j++) {
             /* h = o ⊙ tanh(c):  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 - tanh²(c)) */
             double tc = tanh_c ? tanh_c[j] : rnn_tanh(c[j]); /* the forward pass's, if it kept it */
@@ -129,14 +130,15 @@ void rnn_cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, const
             /* through the activations: σ' = σ(1-σ), tanh' = 1 - tanh² */
             /* both copies written here: a memcpy of values just stored one by one would
              * wait for the stores to reach the cache */
-            da_ih[j] = da_hh[j] = d_i * i[j] * (1.0 - i[j]);
-            da_ih[H + j] = da_hh[H + j] = d_f * f[j] * (1.0 - f[j]);
-            da_ih[2 * H + j] = da_hh[2 * H + j] = d_g * (1.0 - g[j] * g[j]);
-            da_ih[3 * H + j] = da_hh[3 * H + j] = d_o * o[j] * (1.0 - o[j]);
+            da_ih[RNN_LSTM_I * H + j] = da_hh[RNN_LSTM_I * H + j] = d_i * i[j] * (1.0 - i[j]);
+            da_ih[RNN_LSTM_F * H + j] = da_hh[RNN_LSTM_F * H + j] = d_f * f[j] * (1.0 - f[j]);
+            da_ih[RNN_LSTM_G * H + j] = da_hh[RNN_LSTM_G * H + j] = d_g * (1.0 - g[j] * g[j]);
+            da_ih[RNN_LSTM_O * H + j] = da_hh[RNN_LSTM_O * H + j] = d_o * o[j] * (1.0 - o[j]);
         }
         if (dh_prev) memset(dh_prev, 0, (size_t)H * sizeof *dh_prev);
     } else {
-        const double *r = gate, *z = gate + H, *n = gate + 2 * H;
+        const double *r = gate + RNN_GRU_R * H, *z = gate + RNN_GRU_Z * H,
+                     *n = gate + RNN_GRU_N * H;
         for (int j = 0; j < H; j++) {
             /* h = (1 - z) ⊙ n + z ⊙ h_prev */
             double hp = h_prev ? h_prev[j] : 0.0;
@@ -144,11 +146,11 @@ void rnn_cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, const
             double d_z = dh[j] * (hp - n[j]);
             /* n = tanh(ih_n + r ⊙ hh_n) */
             double da_n = d_n * (1.0 - n[j] * n[j]);
-            double d_r = da_n * gate_hh[2 * H + j];
-            da_ih[j] = da_hh[j] = d_r * r[j] * (1.0 - r[j]);
-            da_ih[H + j] = da_hh[H + j] = d_z * z[j] * (1.0 - z[j]);
-            da_ih[2 * H + j] = da_n;
-            da_hh[2 * H + j] = da_n * r[j];
+            double d_r = da_n * gate_hh[RNN_GRU_N * H + j];
+            da_ih[RNN_GRU_R * H + j] = da_hh[RNN_GRU_R * H + j] = d_r * r[j] * (1.0 - r[j]);
+            da_ih[RNN_GRU_Z * H + j] = da_hh[RNN_GRU_Z * H + j] = d_z * z[j] * (1.0 - z[j]);
+            da_ih[RNN_GRU_N * H + j] = da_n;
+            da_hh[RNN_GRU_N * H + j] = da_n * r[j];
             if (dh_prev) dh_prev[j] = dh[j] * z[j]; /* the direct path through z ⊙ h_prev */
         }
     }

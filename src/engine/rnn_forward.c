@@ -47,28 +47,30 @@ void rnn_cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const do
             rnn_tanh_many(gate, h, gate_pre, H); /* into gate and h, both kept */
     } else if (cell == RNN_CELL_LSTM) {
         rnn_add_many(gate_pre, gate_ih, gate_hh, 4 * H);
-        double *i = gate, *f = gate + H, *g = gate + 2 * H, *o = gate + 3 * H;
+        double *i = gate + RNN_LSTM_I * H, *f = gate + RNN_LSTM_F * H, *g = gate + RNN_LSTM_G * H,
+               *o = gate + RNN_LSTM_O * H;
         /* i = σ(W_ii x + b_ii + W_hi h + b_hi)   input gate
-         * f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate (the next H rows) */
-        rnn_sigmoid_many(i, gate_pre, 2 * H);
+         * f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate (the next H rows): one call */
+        rnn_sigmoid_many(i, gate_pre + RNN_LSTM_I * H, 2 * H);
         /* g = tanh(W_ig x + b_ig + W_hg h + b_hg) candidate */
-        rnn_tanh_many(g, NULL, gate_pre + 2 * H, H);
+        rnn_tanh_many(g, NULL, gate_pre + RNN_LSTM_G * H, H);
         /* o = σ(W_io x + b_io + W_ho h + b_ho)   output gate */
-        rnn_sigmoid_many(o, gate_pre + 3 * H, H);
+        rnn_sigmoid_many(o, gate_pre + RNN_LSTM_O * H, H);
         /* c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c') */
         for (int j = 0; j < H; j++) c[j] = f[j] * (c_prev ? c_prev[j] : 0.0) + i[j] * g[j];
         rnn_tanh_many(h, tanh_c, c, H); /* tanh(c') kept for the backward pass if asked */
         for (int j = 0; j < H; j++) h[j] *= o[j];
     } else {
-        double *r = gate, *z = gate + H, *n = gate + 2 * H;
+        double *r = gate + RNN_GRU_R * H, *z = gate + RNN_GRU_Z * H, *n = gate + RNN_GRU_N * H;
         /* r = σ(W_ir x + b_ir + W_hr h + b_hr)   reset gate
          * z = σ(W_iz x + b_iz + W_hz h + b_hz)   update gate (the next H rows) */
         rnn_add_many(gate_pre, gate_ih, gate_hh, 2 * H);
-        rnn_sigmoid_many(r, gate_pre, 2 * H);
+        rnn_sigmoid_many(r, gate_pre + RNN_GRU_R * H, 2 * H); /* r and z */
         /* n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   candidate */
         for (int j = 0; j < H; j++)
-            gate_pre[2 * H + j] = gate_ih[2 * H + j] + r[j] * gate_hh[2 * H + j];
-        rnn_tanh_many(n, NULL, gate_pre + 2 * H, H);
+            gate_pre[RNN_GRU_N * H + j] =
+                gate_ih[RNN_GRU_N * H + j] + r[j] * gate_hh[RNN_GRU_N * H + j];
+        rnn_tanh_many(n, NULL, gate_pre + RNN_GRU_N * H, H);
         /* h' = (1 - z) ⊙ n + z ⊙ h */
         for (int j = 0; j < H; j++) h[j] = (1.0 - z[j]) * n[j] + z[j] * (h_prev ? h_prev[j] : 0.0);
     }
