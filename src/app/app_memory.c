@@ -164,16 +164,6 @@ done:
     return rc;
 }
 
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double app_median(double *x, int n) {
-    qsort(x, (size_t)n, sizeof *x, compare_doubles);
-    return x[n / 2];
-}
-
 /* Trains one cell at one D with one seed; accuracy and median gradient ratio at gap D. */
 static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, double *accuracy,
                    double *ratio, RnnError *err) {
@@ -265,7 +255,6 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
         o.distances[0] = 5, o.distances[1] = 20, o.distances[2] = 40, o.ndistances = 3;
         o.seeds = 1, o.test = 200;
     }
-    char *end = NULL;
     const char *problem = NULL;
     if (cells && parse_cells(cells, o.cells, &o.ncells))
         problem = "--cells: e.g. rnn,lstm,gru";
@@ -277,9 +266,10 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
              app_parse_int(batch, "batch-size", 1, 100000, &o.batch, err) ||
              app_parse_int(seeds, "seeds", 1, 64, &o.seeds, err) ||
              app_parse_int(keys, "keys", 4, RNN_RECALL_MAX_KEYS, &o.keys, err) ||
-             app_parse_int(test, "test", 1, 1000000, &o.test, err))
+             app_parse_int(test, "test", 1, 1000000, &o.test, err) ||
+             app_parse_double(lr, "lr", 0, INFINITY, &o.lr, err))
         problem = "bad option value";
-    else if (lr && (!(o.lr = strtod(lr, &end)) || *end || !(o.lr > 0)))
+    else if (!(o.lr > 0))
         problem = "--lr must be a positive number";
     else if (format && strcmp(format, "json") && strcmp(format, "table"))
         problem = "--format must be json or table";

@@ -145,6 +145,8 @@ int rnn_model_set_label(RnnModel *model, int i, const char *label, RnnError *err
 int rnn_model_index_vocab(RnnModel *model, RnnError *err);
 /* Vocabulary id of a token, or unk_id when unknown. */
 int rnn_model_token_id(const RnnModel *model, const char *token);
+/* The index of the label named `label`, or -1 when the model has no such label. */
+int rnn_model_label_index(const RnnModel *model, const char *label);
 
 /* Named access to the parameter tensors, in PyTorch state_dict names and order; the flat
  * parameter buffer holds them in this order. Used by the model file reader/writer and by
@@ -509,6 +511,13 @@ int rnn_recall_sentence(int keys, int distance, uint64_t *rng, const char **word
  * keys drawn from the first `keys`, generated from seed. */
 int rnn_recall_accuracy(const RnnModel *model, int keys, int distance, int count, uint64_t seed,
                         double *accuracy, RnnError *err);
+/* The one recall measurement behind rnn_recall_accuracy, `check` and `memory`: count
+ * sentences of gap `distance` drawn from *rng (advanced past them); *accuracy is the share
+ * whose largest logit is the key's label (as rnn_evaluate counts). ratios (ratio_count, may
+ * be NULL when 0) get ‖∂h_T/∂x_1‖ / ‖∂h_T/∂x_T‖ (rnn_sensitivity) of the first ratio_count
+ * sentences: how much of the key's gradient survives the gap. */
+int rnn_recall_measure(const RnnModel *model, int keys, int distance, int count, uint64_t *rng,
+                       double *accuracy, double *ratios, int ratio_count, RnnError *err);
 
 /* adding: writes (steps, 2) inputs (value, marker) and returns the sum of the two marked
  * values. steps >= 2. */

@@ -259,6 +259,12 @@ int rnn_model_index_vocab(RnnModel *m, RnnError *err) {
     return 0;
 }
 
+int rnn_model_label_index(const RnnModel *m, const char *label) {
+    for (int k = 0; k < m->config.num_labels; k++)
+        if (strcmp(m->labels[k], label) == 0) return k;
+    return -1;
+}
+
 int rnn_model_token_id(const RnnModel *m, const char *token) {
     if (!m->vocab_slots) { /* not indexed: a linear search gives the same answer */
         for (int i = 0; i < m->config.vocab_size; i++)

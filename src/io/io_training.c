@@ -69,6 +69,49 @@ done:
     return rc;
 }
 
+void io_training_write(IoBuf *out, const IoTraining *rec, const IoTrainingRun *run) {
+    const RnnTrainConfig *tc = &rec->config;
+    io_buf_puts(out, "{\"data\": ");
+    io_buf_json_string(out, rec->data);
+    if (run->valid) {
+        io_buf_puts(out, ", \"valid\": ");
+        io_buf_json_string(out, run->valid);
+    }
+    io_buf_puts(out, ", \"init\": ");
+    if (run->init)
+        io_buf_json_string(out, run->init);
+    else
+        io_buf_printf(out, "\"random (seed %llu)\"", (unsigned long long)tc->seed);
+    io_buf_printf(out,
+                  ", \"seed\": %llu, \"optimizer\": \"%s\", \"lr\": ", (unsigned long long)tc->seed,
+                  tc->optimizer == RNN_SGD ? "sgd" : "adam");
+    io_buf_double(out, tc->lr);
+    io_buf_printf(out,
+                  ", \"epochs\": %d, \"batch_size\": %d, \"shuffle\": %s, \"clip\": ", rec->epochs,
+                  tc->batch_size, tc->shuffle ? "true" : "false");
+    io_buf_double(out, tc->clip);
+    io_buf_printf(out, ", \"steps\": %lld", run->steps);
+    if (run->final_loss) {
+        io_buf_puts(out, ", \"final_loss\": ");
+        io_buf_double(out, *run->final_loss);
+    }
+    if (run->final_accuracy) {
+        io_buf_puts(out, ", \"final_accuracy\": ");
+        io_buf_double(out, *run->final_accuracy);
+    }
+    if (run->valid_key && run->valid_value) {
+        io_buf_printf(out, ", \"%s\": ", run->valid_key);
+        io_buf_double(out, *run->valid_value);
+    }
+    if (run->date) {
+        io_buf_printf(out, ", \"date\": \"%s\", \"rnnscope\": \"%s\", \"command\": ", run->date,
+                      run->version ? run->version : "");
+        io_buf_json_string(out, run->command ? run->command : "");
+    }
+    if (run->live) io_buf_puts(out, ", \"live\": true");
+    io_buf_puts(out, "}");
+}
+
 int io_training_data_path(const char *model_path, const char *recorded, char *out, size_t size) {
     /* as recorded (absolute, or relative to where we run); then relative to the folder that
      * holds assets/ (the model sits in <root>/assets/models/); then beside the models, in

@@ -254,19 +254,9 @@ int ui_train_save(UiTrainJob *job, const char *path, RnnError *err) {
     step = job->snapshot_step;
     SDL_UnlockMutex(job->lock);
     IoBuf rec = {0};
-    const RnnTrainConfig *tc = &job->config;
-    io_buf_puts(&rec, "{\"data\": ");
-    io_buf_json_string(&rec, job->data->path ? job->data->path : "");
-    io_buf_printf(&rec, ", \"init\": \"random (seed %llu)\", \"seed\": %llu, \"optimizer\": \"%s\"",
-                  (unsigned long long)tc->seed, (unsigned long long)tc->seed,
-                  tc->optimizer == RNN_SGD ? "sgd" : "adam");
-    io_buf_puts(&rec, ", \"lr\": ");
-    io_buf_double(&rec, tc->lr);
-    io_buf_printf(&rec,
-                  ", \"epochs\": %d, \"batch_size\": %d, \"shuffle\": %s, \"clip\": ", job->epochs,
-                  tc->batch_size, tc->shuffle ? "true" : "false");
-    io_buf_double(&rec, tc->clip);
-    io_buf_printf(&rec, ", \"steps\": %lld, \"live\": true}", step);
+    IoTraining what = {{0}, job->config, job->epochs};
+    snprintf(what.data, sizeof what.data, "%s", job->data->path ? job->data->path : "");
+    io_training_write(&rec, &what, &(IoTrainingRun){.steps = step, .live = 1});
     char *extras = rec.failed ? NULL : io_json_object_set(NULL, "training", rec.data, err);
     int rc = -1;
     if (rec.failed)
