@@ -127,46 +127,18 @@ static int quantity_of(const RnnModel *m, const char *name, int *q) {
     return -1;
 }
 
-static int label_index(const RnnModel *m, const char *label) {
-    for (int k = 0; k < m->config.num_labels; k++)
-        if (!strcmp(m->labels[k], label)) return k;
-    return -1;
-}
-
 /* Recall accuracy on `count` fresh sentences of gap `distance` (fixed seed). Optionally the
  * median sensitivity ratio over the first `ratio_count` of them. */
 static int recall_measure(const RnnModel *m, int distance, int count, double *accuracy,
                           int ratio_count, double *ratio, RnnError *err) {
-    int T = distance + 2, K = m->config.num_labels, correct = 0, rc = -1;
     if (distance < 1 || distance > 10000) return rnn_error_set(err, "distance must be 1..10000");
-    const char **words = malloc((size_t)T * sizeof *words);
-    int *ids = malloc((size_t)T * sizeof *ids);
-    double *norms = malloc((size_t)T * sizeof *norms),
-           *ratios = calloc((size_t)ratio_count + 1, sizeof *ratios);
-    RnnTrace *tr = rnn_trace_new(&m->config, T, err);
-    RnnBackward *bw = tr ? rnn_backward_new(&m->config, T, err) : NULL;
-    if (!words || !ids || !norms || !ratios || !bw) goto done;
+    double *ratios = calloc((size_t)ratio_count + 1, sizeof *ratios);
+    if (!ratios) return rnn_error_set(err, "out of memory");
     uint64_t rng = 0x1E550Bull + (uint64_t)distance; /* every machine draws the same sentences */
-    for (int i = 0; i < count; i++) {
-        int key = rnn_recall_sentence(K, distance, &rng, words);
-        for (int t = 0; t < T; t++) ids[t] = rnn_model_token_id(m, words[t]);
-        if (rnn_model_forward(m, ids, NULL, tr, err)) goto done;
-        int best = 0;
-        for (int k = 1; k < K; k++)
-            if (tr->probs[k] > tr->probs[best]) best = k;
-        correct += best == label_index(m, rnn_recall_key(key));
-        if (i < ratio_count) {
-            if (rnn_sensitivity(m, tr, bw, norms, err)) goto done;
-            ratios[i] = norms[0] / norms[T - 1];
-        }
-    }
-    *accuracy = (double)correct / count;
-    if (ratio_count) *ratio = app_median(ratios, ratio_count);
-    rc = 0;
-done:
-    free(words), free(ids), free(norms), free(ratios);
-    rnn_backward_free(bw);
-    rnn_trace_free(tr);
+    int rc = rnn_recall_measure(m, m->config.num_labels, distance, count, &rng, accuracy, ratios,
+                                ratio_count, err);
+    if (!rc && ratio_count) *ratio = app_median(ratios, ratio_count);
+    free(ratios);
     return rc;
 }
 
@@ -182,7 +154,7 @@ static int data_accuracy(const RnnModel *m, const char *path, const char *tag, d
     if (!rc && (!confusion || rnn_evaluate(m, d->examples, d->count, &s, confusion, err))) rc = -1;
     if (!rc && !tag) *out = (double)s.correct / s.count;
     if (!rc && tag) {
-        int k = label_index(m, tag);
+        int k = rnn_model_label_index(m, tag);
         long total = 0;
         for (int c = 0; k >= 0 && c < K; c++) total += confusion[k * K + c];
         if (k < 0 || total == 0)
@@ -238,7 +210,7 @@ static int evaluate(const IoClaim *claim, const StepState *st, const char *lesso
             snprintf(word, wsize, "%s", m->labels[best]);
             return 0;
         }
-        int k = a.n == 1 ? label_index(m, a.pos[0]) : -1;
+        int k = a.n == 1 ? rnn_model_label_index(m, a.pos[0]) : -1;
         if (k < 0) return rnn_error_set(err, "prob(LABEL): not one of the model's labels");
         *number = p[k];
         return 0;

@@ -174,15 +174,14 @@ static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, do
     tc.lr = o->lr;
     tc.batch_size = o->batch;
     RnnTrainer *trainer = m ? rnn_trainer_new(m, &tc, T, err) : NULL;
-    RnnBackward *bw = m ? rnn_backward_new(&m->config, T, err) : NULL;
     int *ids = malloc((size_t)o->batch * T * sizeof *ids);
     int *targets = malloc((size_t)o->batch * sizeof *targets);
     RnnExample *examples = malloc((size_t)o->batch * sizeof *examples);
     const RnnExample **batch = malloc((size_t)o->batch * sizeof *batch);
-    double *ratios = malloc((size_t)o->test * sizeof *ratios), *norms = malloc(T * sizeof *norms);
+    double *ratios = malloc((size_t)o->test * sizeof *ratios);
     const char **words = malloc((size_t)T * sizeof *words);
-    if (!trainer || !bw || !ids || !targets || !examples || !batch || !ratios || !norms || !words) {
-        if (m && trainer && bw) rnn_error_set(err, "out of memory");
+    if (!trainer || !ids || !targets || !examples || !batch || !ratios || !words) {
+        if (m && trainer) rnn_error_set(err, "out of memory");
         goto done;
     }
     /* The training sentences depend on (D, seed) only: every cell sees the same ones. */
@@ -198,27 +197,13 @@ static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, do
     }
     /* Fresh sentences with gap exactly D. */
     uint64_t test_rng = 0x7E57ULL + 31337ULL * (uint64_t)seed + 15485863ULL * (uint64_t)D;
-    int correct = 0;
-    for (int i = 0; i < o->test; i++) {
-        RnnExample ex;
-        int target;
-        recall_example(m, o->keys, D, &test_rng, words, ids, &target, &ex);
-        RnnStats s = {0};
-        if (rnn_evaluate(m, &ex, 1, &s, NULL, err)) goto done;
-        correct += (int)s.correct;
-        RnnTrace *tr = trainer->trace;
-        if (rnn_trace_resize(tr, T, err) || rnn_model_forward(m, ids, NULL, tr, err) ||
-            rnn_sensitivity(m, tr, bw, norms, err))
-            goto done;
-        ratios[i] = norms[0] / norms[T - 1];
-    }
-    *accuracy = (double)correct / o->test;
+    if (rnn_recall_measure(m, o->keys, D, o->test, &test_rng, accuracy, ratios, o->test, err))
+        goto done;
     *ratio = app_median(ratios, o->test);
     rc = 0;
 done:
-    free(ids), free(targets), free(examples), free(batch), free(ratios), free(norms);
+    free(ids), free(targets), free(examples), free(batch), free(ratios);
     free(words);
-    rnn_backward_free(bw);
     rnn_trainer_free(trainer);
     rnn_model_free(m);
     return rc;

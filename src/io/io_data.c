@@ -312,12 +312,6 @@ int io_data_labels(const IoDataset *d, const char ***labels, int *count, RnnErro
 
 /* ---- encoding for a model -------------------------------------------------------------------- */
 
-static int label_index(const RnnModel *m, const char *label) {
-    for (int k = 0; k < m->config.num_labels; k++)
-        if (strcmp(m->labels[k], label) == 0) return k;
-    return -1;
-}
-
 int io_data_encode(IoDataset *d, const RnnModel *m, RnnError *err) {
     const RnnConfig *c = &m->config;
     const char *src = d->path;
@@ -367,7 +361,7 @@ int io_data_encode(IoDataset *d, const RnnModel *m, RnnError *err) {
         int n = r->values ? 0 : r->label ? 1 : r->steps;
         for (int t = 0; t < n; t++) {
             const char *name = r->label ? r->label : r->tags[t];
-            if ((tg[t] = label_index(m, name)) < 0)
+            if ((tg[t] = rnn_model_label_index(m, name)) < 0)
                 return rnn_error_set(err, "%s:%d: %s \"%s\" is not one of the model's labels", src,
                                      r->line, r->label ? "label" : "tag", name);
         }
