@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RNN_VERSION        "0.1.0"
 #define RNN_MAX_LAYERS     4
 #define RNN_MAX_DIRECTIONS 2
 #define RNN_MAX_GATES      4

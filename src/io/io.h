@@ -39,6 +39,16 @@ int io_model_save(const char *path, const RnnModel *model, const char *extras_js
 char *io_json_object_set(const char *object_json, const char *key, const char *value_json,
                          RnnError *err);
 
+/* ---- JSON ---------------------------------------------------------------------------------- */
+
+struct cJSON;
+/* Parses text (len bytes) as one JSON value; the caller cJSON_Delete's it. NULL when it is
+ * not: err names src:line:column of the first byte that is not UTF-8 or where the JSON goes
+ * wrong (saying so when the text ends too early), or says an empty text should have held
+ * `expected`. first_line: the line of src that text starts on (1 for a whole file). */
+struct cJSON *io_json_parse(const char *text, size_t len, const char *src, int first_line,
+                            const char *expected, RnnError *err);
+
 /* ---- input vectors ---------------------------------------------------------------------- */
 
 /* A JSON array of T arrays of input_size finite numbers: *vectors gets (T, input_size). */

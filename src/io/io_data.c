@@ -220,9 +220,8 @@ int io_data_parse(const char *text, size_t len, const char *src, IoDataset **out
         IoRecord *r = &d->records[d->count];
         memset(r, 0, sizeof *r);
         r->line = line;
-        cJSON *obj = cJSON_ParseWithLength(start, n);
-        int rc = obj ? parse_record(obj, r, d, src, err)
-                     : rnn_error_set(err, "%s:%d: not valid JSON", src, line);
+        cJSON *obj = io_json_parse(start, n, src, line, "a JSON object", err);
+        int rc = obj ? parse_record(obj, r, d, src, err) : -1;
         cJSON_Delete(obj);
         d->count++; /* counted even on failure so io_data_free releases its pieces */
         if (rc) {

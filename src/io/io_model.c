@@ -70,39 +70,6 @@ static char *json_text(const cJSON *v) {
     return b.data;
 }
 
-/* Line and column (1-based) of byte offset pos in text. */
-static void line_col(const char *text, size_t pos, int *line, int *col) {
-    *line = 1, *col = 1;
-    for (size_t i = 0; i < pos && text[i]; i++) {
-        if (text[i] == '\n')
-            (*line)++, *col = 1;
-        else
-            (*col)++;
-    }
-}
-
-/* True when text stops inside a string or with brackets still open: a cut-off file. */
-static int ends_early(const char *text, size_t len) {
-    long depth = 0;
-    int in_string = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = 0;
-        } else if (ch == '"') {
-            in_string = 1;
-        } else if (ch == '{' || ch == '[') {
-            depth++;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return in_string || depth > 0;
-}
-
 /* The first key that appears twice in an object, or NULL. The objects checked are small
  * (a model has at most a few dozen tensors); a huge one is refused by its caller's size
  * rules long before this matters, but cap the quadratic walk all the same. */
@@ -352,32 +319,8 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
                    RnnError *err) {
     *out = NULL;
     if (extras) *extras = NULL;
-    for (size_t i = 0; i < len;) { /* JSON is UTF-8 (RFC 8259): say where it is not */
-        unsigned cp;
-        int k = rnn_utf8_decode((const unsigned char *)text + i, len - i, &cp);
-        if (k == 0) {
-            int line, col;
-            line_col(text, i, &line, &col);
-            return rnn_error_set(err, "%s:%d:%d: not valid UTF-8", src, line, col);
-        }
-        i += (size_t)k;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t pos = end ? (size_t)(end - text) : 0;
-        int line, col;
-        line_col(text, pos, &line, &col);
-        if (len == 0) return rnn_error_set(err, "%s: empty file, expected a JSON model", src);
-        if (ends_early(text, len)) {
-            line_col(text, len, &line, &col);
-            return rnn_error_set(err,
-                                 "%s:%d:%d: not valid JSON: the file ends too early "
-                                 "(truncated?)",
-                                 src, line, col);
-        }
-        return rnn_error_set(err, "%s:%d:%d: not valid JSON", src, line, col);
-    }
+    cJSON *root = io_json_parse(text, len, src, 1, "a JSON model", err);
+    if (!root) return -1;
     int rc = -1;
     RnnModel *m = NULL;
     const char **vocab = NULL, **labels = NULL;

@@ -29,7 +29,10 @@ int io_training_parse(const char *extras_json, const char *source, IoTraining *o
     memset(out, 0, sizeof *out);
     rnn_train_config_default(&out->config);
     out->epochs = 10;
-    cJSON *root = extras_json ? cJSON_Parse(extras_json) : NULL;
+    cJSON *root = extras_json ? io_json_parse(extras_json, strlen(extras_json), source, 1,
+                                              "a JSON object", err)
+                              : NULL;
+    if (extras_json && !root) return -1;
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(root, "training");
     int rc = -1;
     if (!rec) {
