@@ -265,6 +265,67 @@ static int holds(double x, const char *op, double y) {
 
 /* Checks one lesson; prints its problems (file:line: ...) to err. Returns the count of
  * problems; *claims gets the number of claims checked. */
+/* The step's focus names a quantity the model has, at a unit, layer, direction and time
+ * step that exist. Returns the problems found, each printed. */
+static int check_focus(const IoLesson *l, const IoLessonStep *s, const StepState *st, int T,
+                       FILE *err) {
+    int problems = 0;
+    const RnnConfig *c = &st->model->config;
+    int q;
+    if (quantity_of(st->model, s->focus, &q)) {
+        fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
+                s->focus, rnn_cell_name(c->cell));
+        problems++;
+    }
+    if (s->unit >= c->hidden_size || s->layer >= c->num_layers || s->dir >= rnn_directions(c) ||
+        s->t >= T) {
+        fprintf(err,
+                "%s:%d: focus: unit %d, layer %d, dir %d or t %d out of range (H = %d, "
+                "%d layer(s), T = %d)\n",
+                l->path, s->focus_line, s->unit, s->layer, s->dir, s->t, c->hidden_size,
+                c->num_layers, T);
+        problems++;
+    }
+    return problems;
+}
+
+/* Evaluates one claim of a lesson at the state st; prints why when it does not hold. Returns
+ * 1 for a problem, else 0. */
+static int check_claim(const IoLesson *l, const IoClaim *cl, const StepState *st,
+                       const char *data_dir, ModelCache *cache, FILE *err) {
+    RnnError e;
+    double x = 0;
+    char word[128];
+    if (evaluate(cl, st, l->path, data_dir, cache, &x, word, sizeof word, &e)) {
+        fprintf(err, "%s:%d: expect %s: %s\n", l->path, cl->line, cl->expr, e.message);
+        return 1;
+    }
+    char *end;
+    double y = strtod(cl->value, &end);
+    int numeric = *cl->value && !*end;
+    int ok;
+    if (word[0]) { /* a word: == or != */
+        int same = !strcmp(word, cl->value);
+        ok = !strcmp(cl->op, "==") ? same : !strcmp(cl->op, "!=") ? !same : 0;
+    } else if (!numeric) {
+        fprintf(err, "%s:%d: expect %s %s %s: compare a number with a number\n", l->path, cl->line,
+                cl->expr, cl->op, cl->value);
+        return 1;
+    } else {
+        ok = holds(x, cl->op, y);
+    }
+    if (!ok) {
+        if (word[0])
+            fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %s)\n", l->path, cl->line,
+                    cl->expr, cl->op, cl->value, word);
+        else
+            fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %.6g)\n", l->path, cl->line,
+                    cl->expr, cl->op, cl->value, x);
+        return 1;
+    }
+    return 0;
+}
+
 int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *claims) {
     ModelCache cache = {0};
     StepState st = {0};
@@ -303,67 +364,17 @@ int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *cl
             problems++;
             st.step = T;
         }
-        if (s->focus) {
-            const RnnConfig *c = &st.model->config;
-            int q;
-            if (quantity_of(st.model, s->focus, &q)) {
-                fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
-                        s->focus, rnn_cell_name(c->cell));
-                problems++;
-            }
-            if (s->unit >= c->hidden_size || s->layer >= c->num_layers ||
-                s->dir >= rnn_directions(c) || s->t >= T) {
-                fprintf(err,
-                        "%s:%d: focus: unit %d, layer %d, dir %d or t %d out of range (H = %d, "
-                        "%d layer(s), T = %d)\n",
-                        l->path, s->focus_line, s->unit, s->layer, s->dir, s->t, c->hidden_size,
-                        c->num_layers, T);
-                problems++;
-            }
-        }
-        for (int k = 0; k < s->nclaims; k++) {
-            const IoClaim *cl = &s->claims[k];
-            double x = 0;
-            char word[128];
-            (*claims)++;
-            if (evaluate(cl, &st, l->path, data_dir, &cache, &x, word, sizeof word, &e)) {
-                fprintf(err, "%s:%d: expect %s: %s\n", l->path, cl->line, cl->expr, e.message);
-                problems++;
-                continue;
-            }
-            char *end;
-            double y = strtod(cl->value, &end);
-            int numeric = *cl->value && !*end;
-            int ok;
-            if (word[0]) { /* a word: == or != */
-                int same = !strcmp(word, cl->value);
-                ok = !strcmp(cl->op, "==") ? same : !strcmp(cl->op, "!=") ? !same : 0;
-            } else if (!numeric) {
-                ok = 0;
-                fprintf(err, "%s:%d: expect %s %s %s: compare a number with a number\n", l->path,
-                        cl->line, cl->expr, cl->op, cl->value);
-                problems++;
-                continue;
-            } else {
-                ok = holds(x, cl->op, y);
-            }
-            if (!ok) {
-                if (word[0])
-                    fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %s)\n", l->path,
-                            cl->line, cl->expr, cl->op, cl->value, word);
-                else
-                    fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %.6g)\n", l->path,
-                            cl->line, cl->expr, cl->op, cl->value, x);
-                problems++;
-            }
-        }
+        if (s->focus) problems += check_focus(l, s, &st, T, err);
+        for (int k = 0; k < s->nclaims; k++, (*claims)++)
+            problems += check_claim(l, &s->claims[k], &st, data_dir, &cache, err);
     }
     state_clear(&st);
     cache_free(&cache);
     return problems;
 }
 
-/* ---- the command ---------------------------------------------------------------------------- */
+/* ---- the command ----------------------------------------------------------------------------
+ */
 
 int app_check_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *dir_opt = NULL;
