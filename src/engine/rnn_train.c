@@ -283,22 +283,22 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
 
 /* One thread's share of a batch side by side: for every group of equal-length sequences
  * (order[g0..g1) of each range in groups), the sequences [first, first + count) of it. */
-typedef struct ManyJob {
+typedef struct BatchJob {
     RnnTrainer *trainer;
     RnnBatch view; /* this thread's row lists */
     const RnnExample *const *batch;
     int ngroups;
-    const int *group_start; /* (ngroups + 1) into many->order */
+    const int *group_start; /* (ngroups + 1) into view.order */
     int half;               /* 0: the first (count + 1) / 2 of each group, 1: the rest */
     double scale;
     int rc;
     RnnError err;
     /* for the gradient */
     int part, parts, n;
-} ManyJob;
+} BatchJob;
 
-static void many_forward_backward(void *arg) {
-    ManyJob *job = arg;
+static void batch_forward_backward(void *arg) {
+    BatchJob *job = arg;
     RnnModel *m = job->trainer->model;
     RnnBatch *many = &job->view;
     int K = m->config.num_labels;
@@ -329,8 +329,8 @@ static void many_forward_backward(void *arg) {
     }
 }
 
-static void many_gradients(void *arg) {
-    ManyJob *job = arg;
+static void batch_parameter_gradients(void *arg) {
+    BatchJob *job = arg;
     RnnTrainer *tr = job->trainer;
     RnnBatch *many = &job->view;
     /* sequences in batch order: slot b holds batch[b] */
@@ -343,8 +343,8 @@ static void many_gradients(void *arg) {
  * the second on the worker), then the gradient is summed sequence after sequence in batch
  * order (each thread its own rows of each weight), so that it has the same bits as the
  * one-by-one loop. */
-static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, int n, double scale,
-                                RnnStats *local, RnnError *err) {
+static int gradients_side_by_side(RnnTrainer *tr, const RnnExample *const *batch, int n,
+                                  double scale, RnnStats *local, RnnError *err) {
     RnnModel *m = tr->model;
     RnnBatch *many = tr->batched;
     rnn_batch_load_weights(m, many);
@@ -369,17 +369,17 @@ static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, 
     }
     group_start[ngroups] = n;
     RnnWorker *w = n > 1 ? tr->worker : NULL;
-    ManyJob mine = {tr, *many, batch, ngroups, group_start, 0, scale, 0, {{0}}, 0, 1, n};
-    ManyJob theirs = mine;
+    BatchJob mine = {tr, *many, batch, ngroups, group_start, 0, scale, 0, {{0}}, 0, 1, n};
+    BatchJob theirs = mine;
     theirs.view = rnn_batch_second_view(many);
     theirs.half = 1;
-    if (w) worker_start(w, many_forward_backward, &theirs);
+    if (w) worker_start(w, batch_forward_backward, &theirs);
     if (!w) mine.half = 0;
-    many_forward_backward(&mine);
+    batch_forward_backward(&mine);
     if (!w) { /* one thread: the second halves too */
-        ManyJob rest = mine;
+        BatchJob rest = mine;
         rest.half = 1;
-        if (mine.rc == 0) many_forward_backward(&rest);
+        if (mine.rc == 0) batch_forward_backward(&rest);
         mine.rc = rest.rc, mine.err = rest.err;
     } else {
         worker_wait(w);
@@ -398,8 +398,8 @@ static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, 
     for (int b = 0; b < n; b++) tr->batch_order[b] = b;
     mine.parts = theirs.parts = w ? 2 : 1;
     theirs.part = 1;
-    if (w) worker_start(w, many_gradients, &theirs);
-    many_gradients(&mine);
+    if (w) worker_start(w, batch_parameter_gradients, &theirs);
+    batch_parameter_gradients(&mine);
     if (w) worker_wait(w);
     return 0;
 }
@@ -419,7 +419,7 @@ int rnn_trainer_gradients(RnnTrainer *tr, const RnnExample *const *batch, int n,
             return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned",
                                  batch[b]->steps, tr->capacity);
     if (tr->batched && n <= tr->batched->slots) {
-        if (batch_gradients_many(tr, batch, n, 1.0 / denom, &local, err)) return -1;
+        if (gradients_side_by_side(tr, batch, n, 1.0 / denom, &local, err)) return -1;
     } else {
         for (int b = 0; b < n; b++)
             if (example_forward(m, tr->trace, batch[b], 1.0 / denom, tr->dlogits, &local, err) ||
