@@ -1,4 +1,4 @@
-/* test_batch_identity.c - the trainer's side-by-side path (RnnTrainer.many: the sequences of
+/* test_batch_identity.c - the trainer's side-by-side path (RnnTrainer.batched: the sequences of
  * a batch run together, on two threads) gives the same bits as one sequence after the other.
  * Each configuration is trained twice from the same seed, once each way, over six steps of
  * batches of 1, 5 and 32 with mixed lengths (and a short last batch), with clipping on, and
@@ -24,11 +24,11 @@ static double *train(const RnnConfig *c, int batch, int use_many, uint64_t seed,
     tc.clip = 1.0;
     RnnTrainer *tr = rnn_trainer_new(m, &tc, STEPS_MAX, &err);
     if (!tr) fail_msg("trainer: %s", err.message);
-    struct RnnMany *saved = tr->many; /* hidden for the one-by-one run, freed at the end */
+    struct RnnBatch *saved = tr->batched; /* hidden for the one-by-one run, freed at the end */
     if (use_many)
-        assert_non_null(tr->many);
+        assert_non_null(tr->batched);
     else
-        tr->many = NULL;
+        tr->batched = NULL;
     uint64_t rng = seed * 7 + 1;
     int N = batch, K = c->num_labels, I = c->input_size;
     RnnExample *ex = calloc((size_t)N, sizeof *ex);
@@ -63,7 +63,7 @@ static double *train(const RnnConfig *c, int batch, int use_many, uint64_t seed,
     assert_non_null(out);
     memcpy(out, m->params, m->num_params * sizeof *out);
     *np = m->num_params;
-    tr->many = saved;
+    tr->batched = saved;
     rnn_trainer_free(tr);
     rnn_model_free(m);
     free(ex), free(list), free(ids), free(vec), free(targets), free(values);

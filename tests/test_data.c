@@ -8,7 +8,7 @@ typedef struct BadData {
 } BadData;
 
 static const BadData bad[] = {
-    {"{\"tokens\": [\"a\"], \"label\": \"x\"}\nnot json\n", "d.jsonl:2: not valid JSON"},
+    {"{\"tokens\": [\"a\"], \"label\": \"x\"}\nnot json\n", "d.jsonl:2:1: not valid JSON"},
     {"[1, 2]\n", "d.jsonl:1: each line must be a JSON object"},
     {"{\"label\": \"x\"}\n", "d.jsonl:1: give exactly one of \"tokens\", \"text\" and \"inputs\""},
     {"{\"tokens\": [\"a\"], \"text\": \"a\", \"label\": \"x\"}\n",

@@ -64,16 +64,15 @@ import json
 import math
 import os
 import random
-import shlex
 import shutil
 import string
-import subprocess
 import sys
-import tempfile
-import time
 
 import torch
 import torch.nn as nn
+
+from torch_common import (ParityError, RUN_ERRORS, random_setup,  # noqa: F401
+                          report_failure, run_rnnscope)
 
 torch.set_default_dtype(torch.float64)
 
@@ -85,8 +84,6 @@ PARITY_TOL = 1e-9
 GATE_NAMES = {"rnn": [], "lstm": ["i", "f", "g", "o"], "gru": ["r", "z", "n"]}
 
 
-class ParityError(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------
@@ -840,21 +837,10 @@ def compare_trace(got, exp):
 
 
 def cmd_random(args):
-    seed = args.seed if args.seed is not None else \
-        int(time.time() * 1000) % (2 ** 31)
-    print("seed %d  (replay: %s random --rnnscope %s --count %d --seed %d)"
-          % (seed, sys.argv[0], args.rnnscope, args.count, seed))
-    sys.stdout.flush()
-    rnnscope = os.path.abspath(args.rnnscope)
-    if not os.access(rnnscope, os.X_OK) or os.path.isdir(rnnscope):
-        print("ERROR: %s is not an executable file (build rnnscope first)"
-              % rnnscope, file=sys.stderr)
+    setup = random_setup(args, "rnnscope-parity-")
+    if setup is None:
         return 2
-    if args.keep:
-        work = args.keep
-        os.makedirs(work, exist_ok=True)
-    else:
-        work = tempfile.mkdtemp(prefix="rnnscope-parity-")
+    seed, _, rnnscope, work = setup
     rng = random.Random(seed)
     passed = failed = 0
     for idx in range(args.count):
@@ -880,22 +866,15 @@ def cmd_random(args):
             cmd += ["--inputs", xpath]
         cmd += ["--format", "json"]
         try:
-            p = subprocess.run(cmd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=120)
-            if p.returncode != 0:
-                raise ParityError("exit status %d: %s" % (
-                    p.returncode,
-                    p.stderr.decode("utf-8", "replace").strip()[:500]))
+            stdout = run_rnnscope(cmd)
             try:
-                got = json.loads(p.stdout.decode("utf-8"))
+                got = json.loads(stdout.decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as e:
                 raise ParityError("stdout is not JSON: %s" % e)
             worst = compare_trace(got, exp)
-        except (ParityError, OSError, subprocess.TimeoutExpired) as e:
-            print("FAIL %s: %s" % (name, e))
-            print("     command: %s" % " ".join(shlex.quote(c) for c in cmd))
+        except RUN_ERRORS as e:
+            report_failure(name, e, cmd)
             failed += 1
-            sys.stdout.flush()
             continue
         print("ok   %-30s T=%-2d I=%d H=%-2d scale=%-5g max|diff|=%.1e" % (
             name, exp["steps"], cfg["I"], cfg["H"], cfg["scale"], worst))

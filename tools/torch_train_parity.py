@@ -63,12 +63,10 @@ import os
 import random
 import shlex
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_common as tc  # noqa: E402
 import torch_parity as tp  # noqa: E402
 
 import torch  # noqa: E402
@@ -793,22 +791,10 @@ def compare_params(got, exp):
 
 
 def cmd_random(args):
-    seed = args.seed if args.seed is not None else \
-        int(time.time() * 1000) % (2 ** 31)
-    replay = "%s random --rnnscope %s --count %d --seed %d" % (
-        sys.argv[0], args.rnnscope, args.count, seed)
-    print("seed %d  (replay: %s)" % (seed, replay))
-    sys.stdout.flush()
-    rnnscope = os.path.abspath(args.rnnscope)
-    if not os.path.isfile(rnnscope) or not os.access(rnnscope, os.X_OK):
-        print("ERROR: %s is not an executable file (build rnnscope first)"
-              % rnnscope, file=sys.stderr)
+    setup = tc.random_setup(args, "rnnscope-train-parity-")
+    if setup is None:
         return 2
-    if args.keep:
-        work = os.path.abspath(args.keep)
-        os.makedirs(work, exist_ok=True)
-    else:
-        work = tempfile.mkdtemp(prefix="rnnscope-train-parity-")
+    seed, replay, rnnscope, work = setup
     rng = random.Random(seed)
     passed = failed = redrawn = 0
     for idx in range(args.count):
@@ -839,12 +825,7 @@ def cmd_random(args):
             shlex.split(args_line(tr)) + ["--out", out_path]
         exp = {k: v.tolist() for k, v in res["params"].items()}
         try:
-            p = subprocess.run(cmd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=120)
-            if p.returncode != 0:
-                raise tp.ParityError("exit status %d: %s" % (
-                    p.returncode,
-                    p.stderr.decode("utf-8", "replace").strip()[:500]))
+            tc.run_rnnscope(cmd)
             try:
                 with open(out_path, encoding="utf-8") as f:
                     got = json.load(f)
@@ -853,11 +834,9 @@ def cmd_random(args):
             if not isinstance(got, dict):
                 raise tp.ParityError("out.json is not an object")
             worst = compare_params(got.get("params"), exp)
-        except (tp.ParityError, OSError, subprocess.TimeoutExpired) as e:
-            print("FAIL %s: %s" % (name, e))
-            print("     command: %s" % " ".join(shlex.quote(c) for c in cmd))
+        except tc.RUN_ERRORS as e:
+            tc.report_failure(name, e, cmd)
             failed += 1
-            sys.stdout.flush()
             continue
         print("ok   %-44s examples=%-2d steps=%-2d max|diff|=%.1e" % (
             name, len(examples), len(res["batch_losses"]), worst))

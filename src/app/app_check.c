@@ -127,46 +127,18 @@ static int quantity_of(const RnnModel *m, const char *name, int *q) {
     return -1;
 }
 
-static int label_index(const RnnModel *m, const char *label) {
-    for (int k = 0; k < m->config.num_labels; k++)
-        if (!strcmp(m->labels[k], label)) return k;
-    return -1;
-}
-
 /* Recall accuracy on `count` fresh sentences of gap `distance` (fixed seed). Optionally the
  * median sensitivity ratio over the first `ratio_count` of them. */
 static int recall_measure(const RnnModel *m, int distance, int count, double *accuracy,
                           int ratio_count, double *ratio, RnnError *err) {
-    int T = distance + 2, K = m->config.num_labels, correct = 0, rc = -1;
     if (distance < 1 || distance > 10000) return rnn_error_set(err, "distance must be 1..10000");
-    const char **words = malloc((size_t)T * sizeof *words);
-    int *ids = malloc((size_t)T * sizeof *ids);
-    double *norms = malloc((size_t)T * sizeof *norms),
-           *ratios = calloc((size_t)ratio_count + 1, sizeof *ratios);
-    RnnTrace *tr = rnn_trace_new(&m->config, T, err);
-    RnnBackward *bw = tr ? rnn_backward_new(&m->config, T, err) : NULL;
-    if (!words || !ids || !norms || !ratios || !bw) goto done;
+    double *ratios = calloc((size_t)ratio_count + 1, sizeof *ratios);
+    if (!ratios) return rnn_error_set(err, "out of memory");
     uint64_t rng = 0x1E550Bull + (uint64_t)distance; /* every machine draws the same sentences */
-    for (int i = 0; i < count; i++) {
-        int key = rnn_recall_sentence(K, distance, &rng, words);
-        for (int t = 0; t < T; t++) ids[t] = rnn_model_token_id(m, words[t]);
-        if (rnn_model_forward(m, ids, NULL, tr, err)) goto done;
-        int best = 0;
-        for (int k = 1; k < K; k++)
-            if (tr->probs[k] > tr->probs[best]) best = k;
-        correct += best == label_index(m, rnn_recall_key(key));
-        if (i < ratio_count) {
-            if (rnn_sensitivity(m, tr, bw, norms, err)) goto done;
-            ratios[i] = norms[0] / norms[T - 1];
-        }
-    }
-    *accuracy = (double)correct / count;
-    if (ratio_count) *ratio = app_median(ratios, ratio_count);
-    rc = 0;
-done:
-    free(words), free(ids), free(norms), free(ratios);
-    rnn_backward_free(bw);
-    rnn_trace_free(tr);
+    int rc = rnn_recall_measure(m, m->config.num_labels, distance, count, &rng, accuracy, ratios,
+                                ratio_count, err);
+    if (!rc && ratio_count) *ratio = app_median(ratios, ratio_count);
+    free(ratios);
     return rc;
 }
 
@@ -182,7 +154,7 @@ static int data_accuracy(const RnnModel *m, const char *path, const char *tag, d
     if (!rc && (!confusion || rnn_evaluate(m, d->examples, d->count, &s, confusion, err))) rc = -1;
     if (!rc && !tag) *out = (double)s.correct / s.count;
     if (!rc && tag) {
-        int k = label_index(m, tag);
+        int k = rnn_model_label_index(m, tag);
         long total = 0;
         for (int c = 0; k >= 0 && c < K; c++) total += confusion[k * K + c];
         if (k < 0 || total == 0)
@@ -238,7 +210,7 @@ static int evaluate(const IoClaim *claim, const StepState *st, const char *lesso
             snprintf(word, wsize, "%s", m->labels[best]);
             return 0;
         }
-        int k = a.n == 1 ? label_index(m, a.pos[0]) : -1;
+        int k = a.n == 1 ? rnn_model_label_index(m, a.pos[0]) : -1;
         if (k < 0) return rnn_error_set(err, "prob(LABEL): not one of the model's labels");
         *number = p[k];
         return 0;
@@ -293,6 +265,67 @@ static int holds(double x, const char *op, double y) {
 
 /* Checks one lesson; prints its problems (file:line: ...) to err. Returns the count of
  * problems; *claims gets the number of claims checked. */
+/* The step's focus names a quantity the model has, at a unit, layer, direction and time
+ * step that exist. Returns the problems found, each printed. */
+static int check_focus(const IoLesson *l, const IoLessonStep *s, const StepState *st, int T,
+                       FILE *err) {
+    int problems = 0;
+    const RnnConfig *c = &st->model->config;
+    int q;
+    if (quantity_of(st->model, s->focus, &q)) {
+        fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
+                s->focus, rnn_cell_name(c->cell));
+        problems++;
+    }
+    if (s->unit >= c->hidden_size || s->layer >= c->num_layers || s->dir >= rnn_directions(c) ||
+        s->t >= T) {
+        fprintf(err,
+                "%s:%d: focus: unit %d, layer %d, dir %d or t %d out of range (H = %d, "
+                "%d layer(s), T = %d)\n",
+                l->path, s->focus_line, s->unit, s->layer, s->dir, s->t, c->hidden_size,
+                c->num_layers, T);
+        problems++;
+    }
+    return problems;
+}
+
+/* Evaluates one claim of a lesson at the state st; prints why when it does not hold. Returns
+ * 1 for a problem, else 0. */
+static int check_claim(const IoLesson *l, const IoClaim *cl, const StepState *st,
+                       const char *data_dir, ModelCache *cache, FILE *err) {
+    RnnError e;
+    double x = 0;
+    char word[128];
+    if (evaluate(cl, st, l->path, data_dir, cache, &x, word, sizeof word, &e)) {
+        fprintf(err, "%s:%d: expect %s: %s\n", l->path, cl->line, cl->expr, e.message);
+        return 1;
+    }
+    char *end;
+    double y = strtod(cl->value, &end);
+    int numeric = *cl->value && !*end;
+    int ok;
+    if (word[0]) { /* a word: == or != */
+        int same = !strcmp(word, cl->value);
+        ok = !strcmp(cl->op, "==") ? same : !strcmp(cl->op, "!=") ? !same : 0;
+    } else if (!numeric) {
+        fprintf(err, "%s:%d: expect %s %s %s: compare a number with a number\n", l->path, cl->line,
+                cl->expr, cl->op, cl->value);
+        return 1;
+    } else {
+        ok = holds(x, cl->op, y);
+    }
+    if (!ok) {
+        if (word[0])
+            fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %s)\n", l->path, cl->line,
+                    cl->expr, cl->op, cl->value, word);
+        else
+            fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %.6g)\n", l->path, cl->line,
+                    cl->expr, cl->op, cl->value, x);
+        return 1;
+    }
+    return 0;
+}
+
 int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *claims) {
     ModelCache cache = {0};
     StepState st = {0};
@@ -331,67 +364,17 @@ int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *cl
             problems++;
             st.step = T;
         }
-        if (s->focus) {
-            const RnnConfig *c = &st.model->config;
-            int q;
-            if (quantity_of(st.model, s->focus, &q)) {
-                fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
-                        s->focus, rnn_cell_name(c->cell));
-                problems++;
-            }
-            if (s->unit >= c->hidden_size || s->layer >= c->num_layers ||
-                s->dir >= rnn_directions(c) || s->t >= T) {
-                fprintf(err,
-                        "%s:%d: focus: unit %d, layer %d, dir %d or t %d out of range (H = %d, "
-                        "%d layer(s), T = %d)\n",
-                        l->path, s->focus_line, s->unit, s->layer, s->dir, s->t, c->hidden_size,
-                        c->num_layers, T);
-                problems++;
-            }
-        }
-        for (int k = 0; k < s->nclaims; k++) {
-            const IoClaim *cl = &s->claims[k];
-            double x = 0;
-            char word[128];
-            (*claims)++;
-            if (evaluate(cl, &st, l->path, data_dir, &cache, &x, word, sizeof word, &e)) {
-                fprintf(err, "%s:%d: expect %s: %s\n", l->path, cl->line, cl->expr, e.message);
-                problems++;
-                continue;
-            }
-            char *end;
-            double y = strtod(cl->value, &end);
-            int numeric = *cl->value && !*end;
-            int ok;
-            if (word[0]) { /* a word: == or != */
-                int same = !strcmp(word, cl->value);
-                ok = !strcmp(cl->op, "==") ? same : !strcmp(cl->op, "!=") ? !same : 0;
-            } else if (!numeric) {
-                ok = 0;
-                fprintf(err, "%s:%d: expect %s %s %s: compare a number with a number\n", l->path,
-                        cl->line, cl->expr, cl->op, cl->value);
-                problems++;
-                continue;
-            } else {
-                ok = holds(x, cl->op, y);
-            }
-            if (!ok) {
-                if (word[0])
-                    fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %s)\n", l->path,
-                            cl->line, cl->expr, cl->op, cl->value, word);
-                else
-                    fprintf(err, "%s:%d: claim does not hold: %s %s %s (it is %.6g)\n", l->path,
-                            cl->line, cl->expr, cl->op, cl->value, x);
-                problems++;
-            }
-        }
+        if (s->focus) problems += check_focus(l, s, &st, T, err);
+        for (int k = 0; k < s->nclaims; k++, (*claims)++)
+            problems += check_claim(l, &s->claims[k], &st, data_dir, &cache, err);
     }
     state_clear(&st);
     cache_free(&cache);
     return problems;
 }
 
-/* ---- the command ---------------------------------------------------------------------------- */
+/* ---- the command ----------------------------------------------------------------------------
+ */
 
 int app_check_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *dir_opt = NULL;

@@ -1,7 +1,9 @@
-/* app_cli.c - option parsing and command dispatch. */
+/* app_cli.c - the dispatcher: argv[1] names the command whose main runs. */
 #include "app.h"
+#include "io_lesson.h"
 #include "rnn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char app_usage[] =
@@ -29,54 +31,35 @@ const char app_usage[] =
     "\n"
     "exit codes: 0 ok, 1 runtime or input error, 2 usage error\n";
 
-int app_fail(FILE *err, const char *command, const char *message) {
-    fprintf(err, "rnnscope %s: %s\n", command, message);
-    return APP_EXIT_ERROR;
-}
-
-static int usage_error(FILE *err, const char *usage, const char *fmt, const char *what) {
-    fputs("rnnscope: ", err);
-    fprintf(err, fmt, what);
-    fputs("\n\n", err);
-    fputs(usage, err);
-    return APP_EXIT_USAGE;
-}
-
-int app_parse_options(int argc, char **argv, int first, const AppOption *opts, int nopts,
-                      const char *usage, FILE *out, FILE *err) {
-    for (int i = first; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(usage, out);
-            return -1;
+/* The window, or without a display the window's model and sentence as a trace table and,
+ * on the picker, the list of lessons. */
+static int open_window(int argc, char **argv, int first, FILE *out, FILE *err) {
+    AppNoDisplay h = {0};
+    int rc = app_open_main(argc, argv, first, out, err, &h);
+    if (rc != APP_OPEN_NO_DISPLAY) return rc;
+    fprintf(err, "rnnscope: no display, so here is the window's model and sentence as a "
+                 "table (rnnscope screenshot --out F.png draws the window into a file)\n");
+    char *trace_argv[] = {"rnnscope", "trace", "--model",  h.model_path,
+                          "--text",   h.text,  "--format", "table"};
+    rc = h.model_path && h.text ? app_trace_main(8, trace_argv, out, err)
+                                : app_fail(err, "open", "out of memory");
+    if (rc == APP_EXIT_OK && h.lessons_folder) {
+        char **files;
+        int n;
+        if (io_lesson_find(h.lessons_folder, &files, &n) == 0 && n > 0) {
+            fprintf(out, "\nlessons (rnnscope lesson FILE opens one in the window):\n");
+            for (int i = 0; i < n; i++) fprintf(out, "  %s\n", files[i]), free(files[i]);
         }
-        if (strncmp(arg, "--", 2) != 0)
-            return usage_error(err, usage, "unexpected argument '%s'", arg);
-        const char *name = arg + 2, *eq = strchr(name, '=');
-        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
-        const AppOption *opt = NULL;
-        for (int k = 0; k < nopts && !opt; k++)
-            if (strlen(opts[k].name) == name_len && strncmp(opts[k].name, name, name_len) == 0)
-                opt = &opts[k];
-        if (!opt) return usage_error(err, usage, "unknown option '%s'", arg);
-        if (opt->flag) {
-            if (eq) return usage_error(err, usage, "option '--%s' takes no value", opt->name);
-            *opt->flag = 1;
-        } else if (eq) {
-            *opt->value = eq + 1;
-        } else if (i + 1 < argc) {
-            *opt->value = argv[++i];
-        } else {
-            return usage_error(err, usage, "option '--%s' needs a value", opt->name);
-        }
+        if (n >= 0) free(files);
     }
-    return 0;
+    free(h.model_path), free(h.text), free(h.lessons_folder);
+    return rc;
 }
 
 #ifndef RNNSCOPE_HAVE_UI
 /* Built without the window (RNNSCOPE_UI=OFF): the window's commands say so. */
-int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
-    (void)argc, (void)argv, (void)first, (void)out;
+int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err, AppNoDisplay *headless) {
+    (void)argc, (void)argv, (void)first, (void)out, (void)headless;
     return app_fail(err, "open", "this rnnscope was built without the window (RNNSCOPE_UI=OFF)");
 }
 
@@ -88,20 +71,20 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
 #endif
 
 int app_main(int argc, char **argv, FILE *out, FILE *err) {
-    if (argc < 2) return app_open_main(argc, argv, 1, out, err);
+    if (argc < 2) return open_window(argc, argv, 1, out, err);
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(app_usage, out);
         return APP_EXIT_OK;
     }
     if (cmd[0] == '-' && strcmp(cmd, "--version") != 0) /* rnnscope --lang ko, --theme dark */
-        return app_open_main(argc, argv, 1, out, err);
+        return open_window(argc, argv, 1, out, err);
     if (strcmp(cmd, "--version") == 0) {
         fprintf(out, "rnnscope %s\n", RNNSCOPE_VERSION);
         return APP_EXIT_OK;
     }
     if (strcmp(cmd, "open") == 0 || strcmp(cmd, "lesson") == 0 || strcmp(cmd, "compare") == 0)
-        return app_open_main(argc, argv, 2, out, err);
+        return open_window(argc, argv, 2, out, err);
     if (strcmp(cmd, "screenshot") == 0) return app_screenshot_main(argc, argv, out, err);
     if (strcmp(cmd, "check") == 0) return app_check_main(argc, argv, out, err);
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
@@ -109,6 +92,6 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
     if (strcmp(cmd, "memory") == 0) return app_memory_main(argc, argv, out, err);
     if (strcmp(cmd, "make-data") == 0) return app_make_data_main(argc, argv, out, err);
     if (strcmp(cmd, "eval") == 0) return app_eval_main(argc, argv, out, err);
-    return usage_error(err, app_usage,
-                       cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
+    return app_usage_error(err, app_usage,
+                           cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
 }

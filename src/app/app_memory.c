@@ -37,10 +37,13 @@ const char app_memory_usage[] =
     "--adding also runs the adding problem with sequences of length D (same cells, budget\n"
     "and seeds) and reports its test MSE; always predicting 1 scores about 1/6 = 0.167.\n";
 
+/* The experiment's settings (parse_memory_options sets the defaults the usage states). */
 typedef struct MemoryOptions {
-    int cells[3], ncells;
-    int distances[32], ndistances;
-    int hidden, embed, budget, batch, seeds, keys, test;
+    int cells[3], ncells;          /* RnnCellKind of each cell compared */
+    int distances[32], ndistances; /* the longest gaps D */
+    int hidden, embed;             /* every model's hidden size and word-vector width */
+    int budget, batch;             /* Adam steps, sentences per step */
+    int seeds, keys, test;         /* repeats, recall keys, test sentences per model */
     double lr;
 } MemoryOptions;
 
@@ -166,16 +169,6 @@ done:
     return rc;
 }
 
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double app_median(double *x, int n) {
-    qsort(x, (size_t)n, sizeof *x, compare_doubles);
-    return x[n / 2];
-}
-
 /* Trains one cell at one D with one seed; accuracy and median gradient ratio at gap D. */
 static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, double *accuracy,
                    double *ratio, RnnError *err) {
@@ -186,15 +179,14 @@ static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, do
     tc.lr = o->lr;
     tc.batch_size = o->batch;
     RnnTrainer *trainer = m ? rnn_trainer_new(m, &tc, T, err) : NULL;
-    RnnBackward *bw = m ? rnn_backward_new(&m->config, T, err) : NULL;
     int *ids = malloc((size_t)o->batch * T * sizeof *ids);
     int *targets = malloc((size_t)o->batch * sizeof *targets);
     RnnExample *examples = malloc((size_t)o->batch * sizeof *examples);
     const RnnExample **batch = malloc((size_t)o->batch * sizeof *batch);
-    double *ratios = malloc((size_t)o->test * sizeof *ratios), *norms = malloc(T * sizeof *norms);
+    double *ratios = malloc((size_t)o->test * sizeof *ratios);
     const char **words = malloc((size_t)T * sizeof *words);
-    if (!trainer || !bw || !ids || !targets || !examples || !batch || !ratios || !norms || !words) {
-        if (m && trainer && bw) rnn_error_set(err, "out of memory");
+    if (!trainer || !ids || !targets || !examples || !batch || !ratios || !words) {
+        if (m && trainer) rnn_error_set(err, "out of memory");
         goto done;
     }
     /* The training sentences depend on (D, seed) only: every cell sees the same ones. */
@@ -210,78 +202,69 @@ static int run_one(RnnCellKind cell, int D, int seed, const MemoryOptions *o, do
     }
     /* Fresh sentences with gap exactly D. */
     uint64_t test_rng = 0x7E57ULL + 31337ULL * (uint64_t)seed + 15485863ULL * (uint64_t)D;
-    int correct = 0;
-    for (int i = 0; i < o->test; i++) {
-        RnnExample ex;
-        int target;
-        recall_example(m, o->keys, D, &test_rng, words, ids, &target, &ex);
-        RnnStats s = {0};
-        if (rnn_evaluate(m, &ex, 1, &s, NULL, err)) goto done;
-        correct += (int)s.correct;
-        RnnTrace *tr = trainer->trace;
-        if (rnn_trace_resize(tr, T, err) || rnn_model_forward(m, ids, NULL, tr, err) ||
-            rnn_sensitivity(m, tr, bw, norms, err))
-            goto done;
-        ratios[i] = norms[0] / norms[T - 1];
-    }
-    *accuracy = (double)correct / o->test;
+    if (rnn_recall_measure(m, o->keys, D, o->test, &test_rng, accuracy, ratios, o->test, err))
+        goto done;
     *ratio = app_median(ratios, o->test);
     rc = 0;
 done:
-    free(ids), free(targets), free(examples), free(batch), free(ratios), free(norms);
+    free(ids), free(targets), free(examples), free(batch), free(ratios);
     free(words);
-    rnn_backward_free(bw);
     rnn_trainer_free(trainer);
     rnn_model_free(m);
     return rc;
 }
 
-int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
+/* Parses the options into *o, *as_json, *adding and *plot. Returns 0, -1 after --help, or
+ * an exit code. */
+static int parse_memory_options(int argc, char **argv, MemoryOptions *o, int *as_json, int *adding,
+                                const char **plot, FILE *out, FILE *err) {
     const char *cells = NULL, *distances = NULL, *hidden = NULL, *embed = NULL, *budget = NULL;
     const char *batch = NULL, *lr = NULL, *seeds = NULL, *keys = NULL, *test = NULL;
-    const char *format = NULL, *plot = NULL;
-    int quick = 0, adding = 0;
+    const char *format = NULL;
+    int quick = 0;
+    *adding = 0, *plot = NULL;
     const AppOption opts[] = {
         {"cells", &cells, NULL}, {"distances", &distances, NULL}, {"hidden", &hidden, NULL},
         {"embed", &embed, NULL}, {"budget", &budget, NULL},       {"batch-size", &batch, NULL},
         {"lr", &lr, NULL},       {"seeds", &seeds, NULL},         {"keys", &keys, NULL},
         {"test", &test, NULL},   {"quick", NULL, &quick},         {"format", &format, NULL},
-        {"plot", &plot, NULL},   {"adding", NULL, &adding},
+        {"plot", plot, NULL},    {"adding", NULL, adding},
     };
     int rc = app_parse_options(argc, argv, 2, opts, (int)(sizeof opts / sizeof *opts),
                                app_memory_usage, out, err);
-    if (rc) return rc < 0 ? APP_EXIT_OK : rc;
-    MemoryOptions o = {{RNN_CELL_RNN, RNN_CELL_LSTM, RNN_CELL_GRU},
-                       3,
-                       {5, 10, 20, 50, 100},
-                       5,
-                       16,
-                       8,
-                       1500,
-                       32,
-                       3,
-                       4,
-                       500,
-                       0.01};
+    if (rc) return rc;
+    /* the defaults the usage text states */
+    *o = (MemoryOptions){.cells = {RNN_CELL_RNN, RNN_CELL_LSTM, RNN_CELL_GRU},
+                         .ncells = 3,
+                         .distances = {5, 10, 20, 50, 100},
+                         .ndistances = 5,
+                         .hidden = 16,
+                         .embed = 8,
+                         .budget = 1500,
+                         .batch = 32,
+                         .seeds = 3,
+                         .keys = 4,
+                         .test = 500,
+                         .lr = 0.01};
     if (quick) {
-        o.distances[0] = 5, o.distances[1] = 20, o.distances[2] = 40, o.ndistances = 3;
-        o.seeds = 1, o.test = 200;
+        o->distances[0] = 5, o->distances[1] = 20, o->distances[2] = 40, o->ndistances = 3;
+        o->seeds = 1, o->test = 200;
     }
-    char *end = NULL;
     const char *problem = NULL;
-    if (cells && parse_cells(cells, o.cells, &o.ncells))
+    if (cells && parse_cells(cells, o->cells, &o->ncells))
         problem = "--cells: e.g. rnn,lstm,gru";
-    else if (distances && parse_list(distances, o.distances, 32, &o.ndistances))
+    else if (distances && parse_list(distances, o->distances, 32, &o->ndistances))
         problem = "--distances: e.g. 5,10,20 (1..100000)";
-    else if (app_parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &o.hidden, err) ||
-             app_parse_int(embed, "embed", 1, RNN_MAX_SIZE, &o.embed, err) ||
-             app_parse_int(budget, "budget", 1, 100000000, &o.budget, err) ||
-             app_parse_int(batch, "batch-size", 1, 100000, &o.batch, err) ||
-             app_parse_int(seeds, "seeds", 1, 64, &o.seeds, err) ||
-             app_parse_int(keys, "keys", 4, RNN_RECALL_MAX_KEYS, &o.keys, err) ||
-             app_parse_int(test, "test", 1, 1000000, &o.test, err))
+    else if (app_parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &o->hidden, err) ||
+             app_parse_int(embed, "embed", 1, RNN_MAX_SIZE, &o->embed, err) ||
+             app_parse_int(budget, "budget", 1, 100000000, &o->budget, err) ||
+             app_parse_int(batch, "batch-size", 1, 100000, &o->batch, err) ||
+             app_parse_int(seeds, "seeds", 1, 64, &o->seeds, err) ||
+             app_parse_int(keys, "keys", 4, RNN_RECALL_MAX_KEYS, &o->keys, err) ||
+             app_parse_int(test, "test", 1, 1000000, &o->test, err) ||
+             app_parse_double(lr, "lr", 0, INFINITY, &o->lr, err))
         problem = "bad option value";
-    else if (lr && (!(o.lr = strtod(lr, &end)) || *end || !(o.lr > 0)))
+    else if (!(o->lr > 0))
         problem = "--lr must be a positive number";
     else if (format && strcmp(format, "json") && strcmp(format, "table"))
         problem = "--format must be json or table";
@@ -289,79 +272,81 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "rnnscope memory: %s\n\n%s", problem, app_memory_usage);
         return APP_EXIT_USAGE;
     }
-    int as_json = format ? strcmp(format, "json") == 0 : 0;
-    MemoryResult *results = calloc((size_t)o.ndistances * 3, sizeof *results);
-    if (!results) return app_fail(err, "memory", "out of memory");
-    if (!as_json)
-        fprintf(out,
-                "recall: trained on gaps 1..D (%d Adam steps of %d sentences, lr %g, hidden "
-                "%d, %d seed%s), tested on gap D; chance %.2f\n",
-                o.budget, o.batch, o.lr, o.hidden, o.seeds, o.seeds > 1 ? "s" : "", 1.0 / o.keys);
+    *as_json = format ? strcmp(format, "json") == 0 : 0;
+    return 0;
+}
+
+/* Every distance, cell and seed: results[distance * 3 + cell]. Returns an exit code. */
+static int run_all(const MemoryOptions *o, int adding, int as_json, MemoryResult *results,
+                   FILE *err) {
     RnnError e;
-    rc = APP_EXIT_OK;
-    for (int i = 0; i < o.ndistances && rc == APP_EXIT_OK; i++)
-        for (int c = 0; c < o.ncells && rc == APP_EXIT_OK; c++)
-            for (int s = 0; s < o.seeds; s++) {
+    int rc = APP_EXIT_OK;
+    for (int i = 0; i < o->ndistances && rc == APP_EXIT_OK; i++)
+        for (int c = 0; c < o->ncells && rc == APP_EXIT_OK; c++)
+            for (int s = 0; s < o->seeds; s++) {
                 MemoryResult *r = &results[i * 3 + c];
-                if (run_one((RnnCellKind)o.cells[c], o.distances[i], s + 1, &o, &r->accuracy[s],
+                if (run_one((RnnCellKind)o->cells[c], o->distances[i], s + 1, o, &r->accuracy[s],
                             &r->ratio[s], &e) ||
-                    (adding && run_adding((RnnCellKind)o.cells[c], o.distances[i], s + 1, &o,
+                    (adding && run_adding((RnnCellKind)o->cells[c], o->distances[i], s + 1, o,
                                           &r->mse[s], &e))) {
                     rc = app_fail(err, "memory", e.message);
                     break;
                 }
                 if (!as_json && isatty(fileno(err)))
-                    fprintf(err, "\r  D=%d %s seed %d: accuracy %.3f        ", o.distances[i],
-                            rnn_cell_name((RnnCellKind)o.cells[c]), s + 1, r->accuracy[s]);
+                    fprintf(err, "\r  D=%d %s seed %d: accuracy %.3f        ", o->distances[i],
+                            rnn_cell_name((RnnCellKind)o->cells[c]), s + 1, r->accuracy[s]);
             }
     if (!as_json && isatty(fileno(err))) fprintf(err, "\r%60s\r", "");
-    if (rc != APP_EXIT_OK) {
-        free(results);
-        return rc;
-    }
+    return rc;
+}
+
+/* The results as JSON or as a table (with the adding problem's, if run). */
+static int print_results(const MemoryOptions *o, int adding, int as_json,
+                         const MemoryResult *results, FILE *out, FILE *err) {
+    int rc = APP_EXIT_OK;
     IoBuf b = {0};
     if (as_json) {
-        io_buf_printf(&b, "{\"task\": \"recall\", \"keys\": %d, \"chance\": ", o.keys);
-        io_buf_double(&b, 1.0 / o.keys);
+        io_buf_printf(&b, "{\"task\": \"recall\", \"keys\": %d, \"chance\": ", o->keys);
+        io_buf_double(&b, 1.0 / o->keys);
         io_buf_printf(&b,
                       ", \"hidden\": %d, \"embed\": %d, \"budget\": %d, \"batch_size\": %d, "
                       "\"lr\": ",
-                      o.hidden, o.embed, o.budget, o.batch);
-        io_buf_double(&b, o.lr);
-        io_buf_printf(&b, ", \"seeds\": %d, \"test\": %d, \"results\": [", o.seeds, o.test);
+                      o->hidden, o->embed, o->budget, o->batch);
+        io_buf_double(&b, o->lr);
+        io_buf_printf(&b, ", \"seeds\": %d, \"test\": %d, \"results\": [", o->seeds, o->test);
     } else {
         io_buf_printf(&b, "\n%6s", "D");
-        for (int c = 0; c < o.ncells; c++)
-            io_buf_printf(&b, "   %-24s", rnn_cell_name((RnnCellKind)o.cells[c]));
+        for (int c = 0; c < o->ncells; c++)
+            io_buf_printf(&b, "   %-24s", rnn_cell_name((RnnCellKind)o->cells[c]));
         io_buf_printf(&b, "\n%6s", "");
-        for (int c = 0; c < o.ncells; c++) io_buf_printf(&b, "   %-24s", "acc mean/min   ratio");
+        for (int c = 0; c < o->ncells; c++) io_buf_printf(&b, "   %-24s", "acc mean/min   ratio");
         io_buf_puts(&b, "\n");
     }
-    for (int i = 0; i < o.ndistances; i++) {
-        if (!as_json) io_buf_printf(&b, "%6d", o.distances[i]);
-        for (int c = 0; c < o.ncells; c++) {
+    for (int i = 0; i < o->ndistances; i++) {
+        if (!as_json) io_buf_printf(&b, "%6d", o->distances[i]);
+        for (int c = 0; c < o->ncells; c++) {
             const MemoryResult *r = &results[i * 3 + c];
             double mean = 0, min = 1, ratios[64];
-            for (int s = 0; s < o.seeds; s++) {
-                mean += r->accuracy[s] / o.seeds;
+            for (int s = 0; s < o->seeds; s++) {
+                mean += r->accuracy[s] / o->seeds;
                 if (r->accuracy[s] < min) min = r->accuracy[s];
                 ratios[s] = r->ratio[s];
             }
-            double ratio = app_median(ratios, o.seeds);
+            double ratio = app_median(ratios, o->seeds);
             if (as_json) {
                 io_buf_printf(&b, "%s\n  {\"distance\": %d, \"cell\": \"%s\", \"accuracy\": ",
-                              i || c ? "," : "", o.distances[i],
-                              rnn_cell_name((RnnCellKind)o.cells[c]));
-                io_buf_double_array(&b, r->accuracy, (size_t)o.seeds);
+                              i || c ? "," : "", o->distances[i],
+                              rnn_cell_name((RnnCellKind)o->cells[c]));
+                io_buf_double_array(&b, r->accuracy, (size_t)o->seeds);
                 io_buf_puts(&b, ", \"mean\": ");
                 io_buf_double(&b, mean);
                 io_buf_puts(&b, ", \"min\": ");
                 io_buf_double(&b, min);
                 io_buf_puts(&b, ", \"gradient_ratio\": ");
-                io_buf_double_array(&b, r->ratio, (size_t)o.seeds);
+                io_buf_double_array(&b, r->ratio, (size_t)o->seeds);
                 if (adding) {
                     io_buf_puts(&b, ", \"adding_mse\": ");
-                    io_buf_double_array(&b, r->mse, (size_t)o.seeds);
+                    io_buf_double_array(&b, r->mse, (size_t)o->seeds);
                 }
                 io_buf_puts(&b, "}");
             } else {
@@ -376,14 +361,14 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
                       "\nadding problem, length D: test MSE (mean over seeds); always "
                       "predicting 1 scores 1/6 = 0.167\n%6s",
                       "D");
-        for (int c = 0; c < o.ncells; c++)
-            io_buf_printf(&b, "   %-10s", rnn_cell_name((RnnCellKind)o.cells[c]));
+        for (int c = 0; c < o->ncells; c++)
+            io_buf_printf(&b, "   %-10s", rnn_cell_name((RnnCellKind)o->cells[c]));
         io_buf_puts(&b, "\n");
-        for (int i = 0; i < o.ndistances; i++) {
-            io_buf_printf(&b, "%6d", o.distances[i]);
-            for (int c = 0; c < o.ncells; c++) {
+        for (int i = 0; i < o->ndistances; i++) {
+            io_buf_printf(&b, "%6d", o->distances[i]);
+            for (int c = 0; c < o->ncells; c++) {
                 double mean = 0;
-                for (int s = 0; s < o.seeds; s++) mean += results[i * 3 + c].mse[s] / o.seeds;
+                for (int s = 0; s < o->seeds; s++) mean += results[i * 3 + c].mse[s] / o->seeds;
                 io_buf_printf(&b, "   %-10.4f", mean);
             }
             io_buf_puts(&b, "\n");
@@ -393,37 +378,59 @@ int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
     if (b.failed || fwrite(b.data, 1, b.len, out) != b.len)
         rc = app_fail(err, "memory", "cannot write");
     io_buf_free(&b);
+    return rc;
+}
+
+/* The accuracy against D chart, one line per cell, chance marked. */
+static int write_plot(const MemoryOptions *o, const MemoryResult *results, const char *plot,
+                      int as_json, FILE *out, FILE *err) {
 #ifndef RNNSCOPE_HAVE_UI
-    if (rc == APP_EXIT_OK && plot)
-        rc = app_fail(err, "memory",
-                      "--plot needs the window, and this rnnscope was built without it");
+    (void)o, (void)results, (void)plot, (void)as_json, (void)out;
+    return app_fail(err, "memory", "--plot needs the window; this rnnscope was built without it");
 #else
-    if (rc == APP_EXIT_OK && plot) {
-        /* accuracy against D, one line per cell, chance marked */
-        double x[32], y[3][32];
-        UiLinePlot p = {0};
-        p.title = "Recall accuracy at the longest gap D (trained on gaps 1..D)";
-        p.x_label = "gap D (words between the key and the question)";
-        p.y_label = "accuracy";
-        p.x = x, p.n = o.ndistances;
-        p.y_min = 0, p.y_max = 1;
-        p.hline = 1.0 / o.keys, p.hline_label = "chance";
-        for (int i = 0; i < o.ndistances; i++) x[i] = o.distances[i];
-        for (int c = 0; c < o.ncells; c++) {
-            for (int i = 0; i < o.ndistances; i++) {
-                y[c][i] = 0;
-                for (int s = 0; s < o.seeds; s++)
-                    y[c][i] += results[i * 3 + c].accuracy[s] / o.seeds;
-            }
-            p.series[c] = (UiLineSeries){rnn_cell_name((RnnCellKind)o.cells[c]), y[c]};
+    RnnError e;
+    int rc = APP_EXIT_OK;
+    double x[32], y[3][32];
+    UiLinePlot p = {0};
+    p.title = "Recall accuracy at the longest gap D (trained on gaps 1..D)";
+    p.x_label = "gap D (words between the key and the question)";
+    p.y_label = "accuracy";
+    p.x = x, p.n = o->ndistances;
+    p.y_min = 0, p.y_max = 1;
+    p.hline = 1.0 / o->keys, p.hline_label = "chance";
+    for (int i = 0; i < o->ndistances; i++) x[i] = o->distances[i];
+    for (int c = 0; c < o->ncells; c++) {
+        for (int i = 0; i < o->ndistances; i++) {
+            y[c][i] = 0;
+            for (int s = 0; s < o->seeds; s++) y[c][i] += results[i * 3 + c].accuracy[s] / o->seeds;
         }
-        p.nseries = o.ncells;
-        if (plat_plot_png(plot, &p, 960, 600, &e))
-            rc = app_fail(err, "memory", e.message);
-        else if (!as_json)
-            fprintf(out, "wrote %s\n", plot);
+        p.series[c] = (UiLineSeries){rnn_cell_name((RnnCellKind)o->cells[c]), y[c]};
     }
+    p.nseries = o->ncells;
+    if (plat_plot_png(plot, &p, 960, 600, &e))
+        rc = app_fail(err, "memory", e.message);
+    else if (!as_json)
+        fprintf(out, "wrote %s\n", plot);
+    return rc;
 #endif
+}
+
+int app_memory_main(int argc, char **argv, FILE *out, FILE *err) {
+    MemoryOptions o;
+    int as_json, adding;
+    const char *plot;
+    int rc = parse_memory_options(argc, argv, &o, &as_json, &adding, &plot, out, err);
+    if (rc) return rc < 0 ? APP_EXIT_OK : rc;
+    MemoryResult *results = calloc((size_t)o.ndistances * 3, sizeof *results);
+    if (!results) return app_fail(err, "memory", "out of memory");
+    if (!as_json)
+        fprintf(out,
+                "recall: trained on gaps 1..D (%d Adam steps of %d sentences, lr %g, hidden "
+                "%d, %d seed%s), tested on gap D; chance %.2f\n",
+                o.budget, o.batch, o.lr, o.hidden, o.seeds, o.seeds > 1 ? "s" : "", 1.0 / o.keys);
+    rc = run_all(&o, adding, as_json, results, err);
+    if (rc == APP_EXIT_OK) rc = print_results(&o, adding, as_json, results, out, err);
+    if (rc == APP_EXIT_OK && plot) rc = write_plot(&o, results, plot, as_json, out, err);
     free(results);
     return rc;
 }

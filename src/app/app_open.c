@@ -55,47 +55,6 @@ const char app_screenshot_usage[] =
 /* The recall sentence of the default demo: the key, eight fillers, the question. */
 #define APP_DEFAULT_TEXT "violin the very and so it was just some ?"
 
-static int exists(const char *path) {
-    return access(path, R_OK) == 0;
-}
-
-/* Where assets/ lives: --data-dir, $RNNSCOPE_DATA_DIR, next to the build tree, under the
- * install prefix, or the current directory. Returns a malloc'd path to the folder that holds
- * assets/ and lessons/, or NULL. */
-/* The folder of the running executable, with a trailing '/' (malloc'd), or NULL. */
-static char *executable_dir(void) {
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) return NULL;
-    path[n] = '\0';
-    char *slash = strrchr(path, '/');
-    if (!slash) return NULL;
-    slash[1] = '\0';
-    return strdup(path);
-}
-
-char *app_data_dir(const char *override) {
-    char probe[4096];
-    if (override) return strdup(override);
-    const char *env = getenv("RNNSCOPE_DATA_DIR");
-    if (env && *env) return strdup(env);
-    char *base = executable_dir();
-    static const char *const candidates[] = {"../", "../share/rnnscope/", "./", "../../"};
-    for (size_t i = 0; base && i < sizeof candidates / sizeof *candidates; i++) {
-        snprintf(probe, sizeof probe, "%s%sassets/models/recall-lstm.json", base, candidates[i]);
-        if (exists(probe)) {
-            snprintf(probe, sizeof probe, "%s%s", base, candidates[i]);
-            size_t n = strlen(probe);
-            while (n > 1 && probe[n - 1] == '/') probe[--n] = '\0'; /* callers add "/assets" */
-            free(base);
-            return strdup(probe);
-        }
-    }
-    free(base);
-    if (exists("assets/models/recall-lstm.json")) return strdup(".");
-    return NULL;
-}
-
 static int parse_size(const char *text, int *w, int *h) {
     char *end;
     long a = strtol(text, &end, 10);
@@ -136,9 +95,11 @@ static int parse_compare(const char *text, UiScreenOptions *o) {
 static int quantity_index(const char *name, int *out) {
     if (!strcmp(name, "h")) return *out = RNN_QUANTITY_H, 0;
     if (!strcmp(name, "c")) return *out = RNN_QUANTITY_C, 0;
-    static const char *const gates[] = {"i", "f", "g", "o", "r", "z", "n"};
-    for (int k = 0; k < 7; k++)
-        if (!strcmp(name, gates[k])) return *out = k < 4 ? k : k - 4, 0;
+    /* the gate's index in its cell, whichever cell the model turns out to have */
+    const RnnCellKind cells[] = {RNN_CELL_LSTM, RNN_CELL_GRU};
+    for (int k = 0; k < 2; k++)
+        for (int g = 0; g < rnn_gate_count(cells[k]); g++)
+            if (!strcmp(name, rnn_gate_name(cells[k], g))) return *out = g, 0;
     return -1;
 }
 
@@ -283,7 +244,7 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
     return rc;
 }
 
-int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
+int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err, AppNoDisplay *headless) {
     UiScreenOptions o;
     const char *unused = NULL, *lesson = NULL;
     char *dir = NULL;
@@ -307,24 +268,17 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err) {
     o.picker = first == 1; /* no command: the newcomer's first screen */
     RnnError e;
     /* With no display at all (a server, CI), SDL would fall back to a driver that shows
-     * nothing and wait forever: show the same model and sentence on the command line. */
-    int headless = !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && !getenv("SDL_VIDEODRIVER");
-    if (headless) {
-        fprintf(err, "rnnscope: no display, so here is the window's model and sentence as a "
-                     "table (rnnscope screenshot --out F.png draws the window into a file)\n");
-        char *trace_argv[] = {"rnnscope", "trace",        "--model",  (char *)o.model_path,
-                              "--text",   (char *)o.text, "--format", "table"};
-        rc = app_trace_main(8, trace_argv, out, err);
-        if (rc == APP_EXIT_OK && o.picker && o.lessons_root) {
-            char folder[4200], **files;
-            int n;
+     * nothing and wait forever: the dispatcher shows the same model and sentence on the
+     * command line instead. */
+    int no_display = !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && !getenv("SDL_VIDEODRIVER");
+    if (no_display) {
+        *headless = (AppNoDisplay){strdup(o.model_path), strdup(o.text), NULL};
+        if (o.picker && o.lessons_root) {
+            char folder[4200];
             snprintf(folder, sizeof folder, "%s/%s", o.lessons_root, o.lang);
-            if (io_lesson_find(folder, &files, &n) == 0 && n > 0) {
-                fprintf(out, "\nlessons (rnnscope lesson FILE opens one in the window):\n");
-                for (int i = 0; i < n; i++) fprintf(out, "  %s\n", files[i]), free(files[i]);
-            }
-            if (n >= 0) free(files);
+            headless->lessons_folder = strdup(folder);
         }
+        rc = APP_OPEN_NO_DISPLAY;
     } else if (plat_run(&o, &e)) {
         rc = app_fail(err, "open", e.message);
     }

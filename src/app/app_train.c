@@ -49,26 +49,6 @@ const char app_train_usage[] =
     "A new model's vocabulary is \"<unk>\" then the training words in order of first\n"
     "appearance; its labels are the labels (or tags) in order of first appearance.\n";
 
-const char app_eval_usage[] =
-    "usage: rnnscope eval --model M.json --data D.jsonl [--format json|table]\n"
-    "\n"
-    "Reports the model's accuracy and mean cross-entropy loss on the data, and a confusion\n"
-    "table (rows: the true label, columns: the prediction).\n";
-
-/* ---- parsing numbers from options ------------------------------------------------------------ */
-
-static int parse_double(const char *text, const char *name, double *out, FILE *err) {
-    char *end;
-    if (!text) return 0;
-    double v = strtod(text, &end);
-    if (*text == '\0' || *end != '\0' || !isfinite(v) || v < 0) {
-        fprintf(err, "rnnscope: --%s must be a number >= 0, got '%s'\n", name, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* ---- a new model from the data ------------------------------------------------------------------
  */
 
@@ -166,14 +146,13 @@ static int watch_in_window(RnnModel *model, IoDataset **data, const RnnTrainConf
                            const char *out_path, RnnJobProgress *progress, FILE *err) {
 #ifdef RNNSCOPE_HAVE_UI
     RnnError e;
-    RnnModel *copy = rnn_model_copy(model, &e);
-    IoDataset *taken = *data;
-    const IoRecord *first = &taken->records[0];
     /* the sentence on screen: the first training example's words */
     IoBuf text = {0};
+    const IoRecord *first = &(*data)->records[0];
     for (int t = 0; first->tokens && t < first->steps; t++)
         io_buf_printf(&text, "%s%s", t ? " " : "", first->tokens[t]);
-    RnnJob *job = copy ? io_job_new(copy, taken, tc, epochs, 0, &e) : NULL;
+    RnnModel *copy = rnn_model_copy(model, &e);
+    RnnJob *job = copy ? io_job_new(copy, *data, tc, epochs, 0, &e) : NULL;
     if (copy) *data = NULL; /* the job has it, also on failure */
     if (!job) {
         io_buf_free(&text);
@@ -186,7 +165,7 @@ static int watch_in_window(RnnModel *model, IoDataset **data, const RnnTrainConf
     o.text = text.data ? text.data : "";
     int rc = 0;
     if (plat_run(&o, &e)) rc = app_fail(err, "train", e.message);
-    rnn_job_progress(job, progress);
+    rnn_job_progress(job, progress); /* plat_run has stopped driving it */
     long long updates = -1;
     if (!rc && progress->state == RNN_JOB_FINISHED) rnn_job_fetch(job, model->params, &updates);
     io_buf_free(&text);
@@ -194,27 +173,36 @@ static int watch_in_window(RnnModel *model, IoDataset **data, const RnnTrainConf
     return rc;
 #else
     (void)model, (void)data, (void)tc, (void)epochs, (void)out_path, (void)progress;
-    return app_fail(err, "train",
-                    "--watch needs the window, and this rnnscope was built without it");
+    return app_fail(err, "train", "--watch needs the window; this rnnscope was built without it");
 #endif
 }
 
-int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
-    const char *model_path = NULL, *cell = NULL, *hidden = NULL, *embed = NULL, *layers = NULL;
-    const char *nonlinearity = NULL, *data_path = NULL, *valid_path = NULL, *optimizer = NULL;
+/* What `rnnscope train` was asked for, checked. */
+typedef struct TrainArgs {
+    const char *model_path, *data_path, *valid_path, *name, *out_path;
+    int watch;
+    RnnConfig config; /* a new model's shape (without --model) */
+    RnnTrainConfig tc;
+    int epochs;
+} TrainArgs;
+
+/* Returns 0, -1 after --help, or an exit code. */
+static int parse_train_args(int argc, char **argv, TrainArgs *a, FILE *out, FILE *err) {
+    const char *cell = NULL, *hidden = NULL, *embed = NULL, *layers = NULL;
+    const char *nonlinearity = NULL, *optimizer = NULL;
     const char *lr = NULL, *epochs_text = NULL, *batch = NULL, *clip = NULL, *seed_text = NULL;
-    const char *name = NULL, *out_path = NULL;
-    int bidirectional = 0, no_shuffle = 0, watch = 0;
+    int bidirectional = 0, no_shuffle = 0;
+    *a = (TrainArgs){0};
     const AppOption opts[] = {
-        {"model", &model_path, NULL},
+        {"model", &a->model_path, NULL},
         {"cell", &cell, NULL},
         {"hidden", &hidden, NULL},
         {"embed", &embed, NULL},
         {"layers", &layers, NULL},
         {"bidirectional", NULL, &bidirectional},
         {"nonlinearity", &nonlinearity, NULL},
-        {"data", &data_path, NULL},
-        {"valid", &valid_path, NULL},
+        {"data", &a->data_path, NULL},
+        {"valid", &a->valid_path, NULL},
         {"optimizer", &optimizer, NULL},
         {"lr", &lr, NULL},
         {"epochs", &epochs_text, NULL},
@@ -222,17 +210,18 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         {"no-shuffle", NULL, &no_shuffle},
         {"clip", &clip, NULL},
         {"seed", &seed_text, NULL},
-        {"name", &name, NULL},
-        {"out", &out_path, NULL},
-        {"watch", NULL, &watch},
+        {"name", &a->name, NULL},
+        {"out", &a->out_path, NULL},
+        {"watch", NULL, &a->watch},
     };
     int rc = app_parse_options(argc, argv, 2, opts, (int)(sizeof opts / sizeof *opts),
                                app_train_usage, out, err);
-    if (rc) return rc < 0 ? APP_EXIT_OK : rc;
+    if (rc) return rc;
 
+    const char *model_path = a->model_path;
     const char *problem =
-        !data_path             ? "--data is required"
-        : !out_path            ? "--out is required"
+        !a->data_path          ? "--data is required"
+        : !a->out_path         ? "--out is required"
         : !model_path == !cell ? "give either --model or --cell (with --hidden and --embed)"
         : cell && !hidden      ? "--cell needs --hidden"
         : model_path && (hidden || embed || layers || bidirectional || nonlinearity)
@@ -250,30 +239,185 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "rnnscope train: %s\n\n%s", problem, app_train_usage);
         return APP_EXIT_USAGE;
     }
-    RnnTrainConfig tc;
-    rnn_train_config_default(&tc);
-    tc.optimizer = optimizer && strcmp(optimizer, "sgd") == 0 ? RNN_SGD : RNN_ADAM;
-    tc.lr = tc.optimizer == RNN_SGD ? 0.1 : 0.001;
-    tc.shuffle = !no_shuffle;
-    int epochs = 10, seed = 1;
-    RnnConfig config = {cell_kind, RNN_TANH, 16, 16, 1, bidirectional, 0, RNN_HEAD_NONE, 0};
-    if (nonlinearity && strcmp(nonlinearity, "relu") == 0) config.nonlinearity = RNN_RELU;
-    if (app_parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &config.hidden_size, err) ||
-        app_parse_int(embed, "embed", 1, RNN_MAX_SIZE, &config.input_size, err) ||
-        app_parse_int(layers, "layers", 1, RNN_MAX_LAYERS, &config.num_layers, err) ||
-        app_parse_int(epochs_text, "epochs", 1, 1000000, &epochs, err) ||
-        app_parse_int(batch, "batch-size", 1, 1000000, &tc.batch_size, err) ||
-        app_parse_int(seed_text, "seed", 0, 2147483647, &seed, err) ||
-        parse_double(lr, "lr", &tc.lr, err) || parse_double(clip, "clip", &tc.clip, err)) {
+    RnnTrainConfig *tc = &a->tc;
+    rnn_train_config_default(tc);
+    tc->optimizer = optimizer && strcmp(optimizer, "sgd") == 0 ? RNN_SGD : RNN_ADAM;
+    tc->lr = tc->optimizer == RNN_SGD ? 0.1 : 0.001;
+    tc->shuffle = !no_shuffle;
+    tc->seed = 1;
+    a->epochs = 10;
+    a->config = (RnnConfig){cell_kind, RNN_TANH, 16, 16, 1, bidirectional, 0, RNN_HEAD_NONE, 0};
+    RnnConfig *config = &a->config;
+    if (nonlinearity && strcmp(nonlinearity, "relu") == 0) config->nonlinearity = RNN_RELU;
+    if (app_parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &config->hidden_size, err) ||
+        app_parse_int(embed, "embed", 1, RNN_MAX_SIZE, &config->input_size, err) ||
+        app_parse_int(layers, "layers", 1, RNN_MAX_LAYERS, &config->num_layers, err) ||
+        app_parse_int(epochs_text, "epochs", 1, 1000000, &a->epochs, err) ||
+        app_parse_int(batch, "batch-size", 1, 1000000, &tc->batch_size, err) ||
+        app_parse_seed(seed_text, "seed", &tc->seed, err) ||
+        app_parse_double(lr, "lr", 0, INFINITY, &tc->lr, err) ||
+        app_parse_double(clip, "clip", 0, INFINITY, &tc->clip, err)) {
         fputs("\n", err);
         fputs(app_train_usage, err);
         return APP_EXIT_USAGE;
     }
-    if (config.nonlinearity == RNN_RELU && cell_kind != RNN_CELL_RNN) {
+    if (config->nonlinearity == RNN_RELU && cell_kind != RNN_CELL_RNN) {
         fprintf(err, "rnnscope train: relu is a nonlinearity of the rnn cell only\n");
         return APP_EXIT_USAGE;
     }
-    tc.seed = (uint64_t)seed;
+    if (strlen(a->data_path) >= sizeof((IoTraining *)0)->data) {
+        fprintf(err, "rnnscope train: the --data path is too long to record in the model\n");
+        return APP_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The starting model: --model's (its extras kept in *extras), or a new one shaped by the
+ * data. NULL after printing why not. */
+static RnnModel *starting_model(const TrainArgs *a, const IoDataset *data, char **extras,
+                                FILE *err) {
+    RnnError e;
+    RnnModel *model = NULL;
+    if (a->model_path) {
+        if (io_model_load(a->model_path, &model, extras, &e)) {
+            app_fail(err, "train", e.message);
+            return NULL;
+        }
+    } else {
+        /* Initialisation and shuffling draw from separate streams of the same seed. */
+        if (!(model = new_model_for(data, a->config, a->tc.seed ^ RNN_INIT_SALT, &e))) {
+            app_fail(err, "train", e.message);
+            return NULL;
+        }
+        char *stem = file_stem(a->out_path);
+        int bad = rnn_model_set_name(model, a->name ? a->name : stem ? stem : "model", &e);
+        free(stem);
+        if (bad) goto fail;
+    }
+    if (a->name && rnn_model_set_name(model, a->name, &e)) goto fail;
+    return model;
+fail:
+    rnn_model_free(model);
+    return NULL;
+}
+
+/* The epochs on this thread, with a progress bar on a terminal and a line per epoch.
+ * Leaves the last epoch's stats in session->epoch_stats and the validation's in *valid_stats.
+ * Returns 0, or -1 after printing why it stopped. */
+static int run_epochs(RnnSession *session, RnnModel *model, const TrainArgs *a,
+                      const IoDataset *valid, RnnStats *valid_stats, FILE *out, FILE *err) {
+    RnnError e;
+    const RnnTrainConfig *tc = &a->tc;
+    const RnnStats *epoch_stats = &session->epoch_stats;
+    Progress progress = {
+        out,       isatty(fileno(out)),        model->config.head == RNN_HEAD_REGRESSION,
+        a->epochs, session->batches_per_epoch, 0};
+    double started = now_seconds();
+    while (!rnn_session_done(session)) {
+        int epoch = session->epoch + 1, b = session->next / tc->batch_size + 1;
+        if (rnn_session_step(session, NULL, &e)) {
+            if (progress.tty) fputc('\n', out);
+            fprintf(err,
+                    "rnnscope train: stopped in epoch %d, batch %d: %s; %s was not "
+                    "written (try a smaller --lr or --clip 1)\n",
+                    epoch, b, e.message, a->out_path);
+            return -1;
+        }
+        if (!session->epoch_ended) {
+            draw_bar(&progress, epoch, b, epoch_stats, 0);
+            continue;
+        }
+        draw_bar(&progress, epoch, progress.batches, epoch_stats, 1);
+        if (valid && rnn_evaluate(model, valid->examples, valid->count, valid_stats, NULL, &e)) {
+            app_fail(err, "train", e.message);
+            return -1;
+        }
+        if (progress.tty) fputc('\r', out);
+        const char *measure = progress.regression ? "mse" : "loss";
+        fprintf(out, "  epoch %d/%d  %s %.4f", epoch, a->epochs, measure,
+                epoch_stats->loss_sum / (double)epoch_stats->count);
+        if (!progress.regression)
+            fprintf(out, "  acc %.3f", (double)epoch_stats->correct / (double)epoch_stats->count);
+        if (valid) {
+            fprintf(out, "  valid %s %.4f", measure,
+                    valid_stats->loss_sum / (double)valid_stats->count);
+            if (!progress.regression)
+                fprintf(out, "  acc %.3f",
+                        (double)valid_stats->correct / (double)valid_stats->count);
+        }
+        fprintf(out, "  (%.1f s)%s\n", now_seconds() - started,
+                progress.tty ? "                    " : "");
+    }
+    return 0;
+}
+
+/* The command line that made the model, to run again: "rnnscope" then argv[1..], each
+ * argument that a POSIX shell would split or expand single-quoted. */
+static void put_command_line(IoBuf *cmd, int argc, char **argv) {
+    io_buf_puts(cmd, "rnnscope");
+    for (int i = 1; i < argc; i++) {
+        io_buf_puts(cmd, " ");
+        int plain = argv[i][0] != '\0';
+        for (const char *ch = argv[i]; *ch; ch++) plain &= !strchr(" \"'\\$`!*?;&|<>()[]{}#~", *ch);
+        if (plain) {
+            io_buf_puts(cmd, argv[i]);
+        } else { /* single-quoted for a POSIX shell */
+            io_buf_puts(cmd, "'");
+            for (const char *ch = argv[i]; *ch; ch++)
+                io_buf_puts(cmd, *ch == '\'' ? "'\\''" : (char[]){*ch, 0});
+            io_buf_puts(cmd, "'");
+        }
+    }
+}
+
+/* Writes the model to --out with the training record (io_training_write) in its extras.
+ * Returns 0, or -1 after printing why not. */
+static int write_model(const RnnModel *model, const char *extras, const TrainArgs *a,
+                       long long steps, const RnnStats *epoch_stats, const RnnStats *valid_stats,
+                       int argc, char **argv, FILE *err) {
+    int regression = model->config.head == RNN_HEAD_REGRESSION;
+    char date[32];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    IoTraining rec = {{0}, a->tc, a->epochs};
+    snprintf(rec.data, sizeof rec.data, "%s", a->data_path);
+    double final_loss = epoch_stats->loss_sum / (double)epoch_stats->count;
+    double final_accuracy = (double)epoch_stats->correct / (double)epoch_stats->count;
+    double valid_value = regression ? valid_stats->loss_sum / (double)valid_stats->count
+                                    : (double)valid_stats->correct / (double)valid_stats->count;
+    IoBuf cmd = {0};
+    put_command_line(&cmd, argc, argv);
+    IoTrainingRun run = {a->valid_path,
+                         a->model_path,
+                         steps,
+                         &final_loss,
+                         regression ? NULL : &final_accuracy,
+                         regression ? "valid_mse" : "valid_accuracy",
+                         a->valid_path ? &valid_value : NULL,
+                         date,
+                         RNNSCOPE_VERSION,
+                         cmd.failed ? "" : cmd.data,
+                         0};
+    IoBuf training = {0};
+    io_training_write(&training, &rec, &run);
+    io_buf_free(&cmd);
+    RnnError e;
+    char *merged = NULL;
+    int rc = 0;
+    if (training.failed || !(merged = io_json_object_set(extras, "training", training.data, &e)) ||
+        io_model_save(a->out_path, model, merged, &e)) {
+        app_fail(err, "train", training.failed ? "out of memory" : e.message);
+        rc = -1;
+    }
+    free(merged);
+    io_buf_free(&training);
+    return rc;
+}
+
+int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
+    TrainArgs a;
+    int rc = parse_train_args(argc, argv, &a, out, err);
+    if (rc) return rc < 0 ? APP_EXIT_OK : rc;
 
     rc = APP_EXIT_ERROR;
     RnnError e;
@@ -281,59 +425,42 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
     RnnModel *model = NULL;
     RnnSession *session = NULL;
     RnnJobProgress *watched = NULL;
-    char *extras = NULL, *training = NULL, *merged = NULL, *stem = NULL;
-    if (io_data_load(data_path, &data, &e) ||
-        (valid_path && io_data_load(valid_path, &valid, &e))) {
+    char *extras = NULL;
+    if (io_data_load(a.data_path, &data, &e) ||
+        (a.valid_path && io_data_load(a.valid_path, &valid, &e))) {
         app_fail(err, "train", e.message);
         goto done;
     }
-    if (model_path) {
-        if (io_model_load(model_path, &model, &extras, &e)) {
-            app_fail(err, "train", e.message);
-            goto done;
-        }
-    } else {
-        /* Initialisation and shuffling draw from separate streams of the same seed. */
-        if (!(model = new_model_for(data, config, tc.seed ^ RNN_INIT_SALT, &e))) {
-            app_fail(err, "train", e.message);
-            goto done;
-        }
-        stem = file_stem(out_path);
-        if (rnn_model_set_name(model, name ? name : stem ? stem : "model", &e)) goto done;
-    }
-    if (name && rnn_model_set_name(model, name, &e)) goto done;
+    if (!(model = starting_model(&a, data, &extras, err))) goto done;
     if (io_data_encode(data, model, &e) || (valid && io_data_encode(valid, model, &e))) {
         app_fail(err, "train", e.message);
         goto done;
     }
     int n = data->count;
-    if (!(session = rnn_session_new(model, &tc, data->examples, n, epochs, &e))) {
+    if (!(session = rnn_session_new(model, &a.tc, data->examples, n, a.epochs, &e))) {
         app_fail(err, "train", e.message);
         goto done;
     }
-    Progress progress = {
-        out,    isatty(fileno(out)),        model->config.head == RNN_HEAD_REGRESSION,
-        epochs, session->batches_per_epoch, 0};
     const RnnConfig *c = &model->config;
     fprintf(out,
             "training %s: %s, %d layer%s%s, hidden %d, %lld parameters; %d examples, "
             "%s lr %g, batch %d, %d epoch%s\n",
             model->name, rnn_cell_name(c->cell), c->num_layers, c->num_layers > 1 ? "s" : "",
             c->bidirectional ? ", bidirectional" : "", c->hidden_size,
-            rnn_param_count(c, RNN_PYTORCH), n, tc.optimizer == RNN_SGD ? "sgd" : "adam", tc.lr,
-            tc.batch_size, epochs, epochs > 1 ? "s" : "");
+            rnn_param_count(c, RNN_PYTORCH), n, a.tc.optimizer == RNN_SGD ? "sgd" : "adam", a.tc.lr,
+            a.tc.batch_size, a.epochs, a.epochs > 1 ? "s" : "");
     RnnStats valid_stats = {0};
     const RnnStats *epoch_stats = &session->epoch_stats;
     long long steps_taken = 0;
-    if (watch) {
+    if (a.watch) {
         if (!(watched = malloc(sizeof *watched))) {
             app_fail(err, "train", "out of memory");
             goto done;
         }
-        if (watch_in_window(model, &data, &tc, epochs, out_path, watched, err)) goto done;
+        if (watch_in_window(model, &data, &a.tc, a.epochs, a.out_path, watched, err)) goto done;
         if (watched->state != RNN_JOB_FINISHED) {
             fprintf(err, "rnnscope train: stopped at step %lld of %lld; %s was not written\n",
-                    watched->updates, watched->total_updates, out_path);
+                    watched->updates, watched->total_updates, a.out_path);
             goto done;
         }
         epoch_stats = &watched->epoch;
@@ -342,204 +469,20 @@ int app_train_main(int argc, char **argv, FILE *out, FILE *err) {
             app_fail(err, "train", e.message);
             goto done;
         }
+    } else {
+        if (run_epochs(session, model, &a, valid, &valid_stats, out, err)) goto done;
+        steps_taken = session->trainer->steps;
     }
-    double started = now_seconds();
-    while (!watch && !rnn_session_done(session)) {
-        int epoch = session->epoch + 1, b = session->next / tc.batch_size + 1;
-        if (rnn_session_step(session, NULL, &e)) {
-            if (progress.tty) fputc('\n', out);
-            fprintf(err,
-                    "rnnscope train: stopped in epoch %d, batch %d: %s; %s was not "
-                    "written (try a smaller --lr or --clip 1)\n",
-                    epoch, b, e.message, out_path);
-            goto done;
-        }
-        if (!session->epoch_ended) {
-            draw_bar(&progress, epoch, b, epoch_stats, 0);
-            continue;
-        }
-        draw_bar(&progress, epoch, progress.batches, epoch_stats, 1);
-        if (valid && rnn_evaluate(model, valid->examples, valid->count, &valid_stats, NULL, &e)) {
-            app_fail(err, "train", e.message);
-            goto done;
-        }
-        if (progress.tty) fputc('\r', out);
-        const char *measure = progress.regression ? "mse" : "loss";
-        fprintf(out, "  epoch %d/%d  %s %.4f", epoch, epochs, measure,
-                epoch_stats->loss_sum / (double)epoch_stats->count);
-        if (!progress.regression)
-            fprintf(out, "  acc %.3f", (double)epoch_stats->correct / (double)epoch_stats->count);
-        if (valid) {
-            fprintf(out, "  valid %s %.4f", measure,
-                    valid_stats.loss_sum / (double)valid_stats.count);
-            if (!progress.regression)
-                fprintf(out, "  acc %.3f", (double)valid_stats.correct / (double)valid_stats.count);
-        }
-        fprintf(out, "  (%.1f s)%s\n", now_seconds() - started,
-                progress.tty ? "                    " : "");
-    }
-
-    /* What made this model, kept in the file next to its weights. */
-    IoBuf rec = {0};
-    char date[32];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    io_buf_puts(&rec, "{\"data\": ");
-    io_buf_json_string(&rec, data_path);
-    if (valid_path) {
-        io_buf_puts(&rec, ", \"valid\": ");
-        io_buf_json_string(&rec, valid_path);
-    }
-    io_buf_printf(&rec, ", \"init\": ");
-    if (model_path)
-        io_buf_json_string(&rec, model_path);
-    else
-        io_buf_printf(&rec, "\"random (seed %d)\"", seed);
-    io_buf_printf(&rec, ", \"seed\": %d, \"optimizer\": \"%s\", \"lr\": ", seed,
-                  tc.optimizer == RNN_SGD ? "sgd" : "adam");
-    io_buf_double(&rec, tc.lr);
-    io_buf_printf(&rec, ", \"epochs\": %d, \"batch_size\": %d, \"shuffle\": %s, \"clip\": ", epochs,
-                  tc.batch_size, tc.shuffle ? "true" : "false");
-    io_buf_double(&rec, tc.clip);
-    if (!watch) steps_taken = session->trainer->steps;
-    io_buf_printf(&rec, ", \"steps\": %lld, \"final_loss\": ", steps_taken);
-    io_buf_double(&rec, epoch_stats->loss_sum / (double)epoch_stats->count);
-    if (!progress.regression) {
-        io_buf_puts(&rec, ", \"final_accuracy\": ");
-        io_buf_double(&rec, (double)epoch_stats->correct / (double)epoch_stats->count);
-    }
-    if (valid) {
-        io_buf_puts(&rec, progress.regression ? ", \"valid_mse\": " : ", \"valid_accuracy\": ");
-        io_buf_double(&rec, progress.regression
-                                ? valid_stats.loss_sum / (double)valid_stats.count
-                                : (double)valid_stats.correct / (double)valid_stats.count);
-    }
-    io_buf_printf(&rec, ", \"date\": \"%s\", \"rnnscope\": \"%s\", \"command\": ", date,
-                  RNNSCOPE_VERSION);
-    IoBuf cmd = {0}; /* the command line that made it, to run again */
-    io_buf_puts(&cmd, "rnnscope");
-    for (int i = 1; i < argc; i++) {
-        io_buf_puts(&cmd, " ");
-        int plain = argv[i][0] != '\0';
-        for (const char *ch = argv[i]; *ch; ch++) plain &= !strchr(" \"'\\$`!*?;&|<>()[]{}#~", *ch);
-        if (plain) {
-            io_buf_puts(&cmd, argv[i]);
-        } else { /* single-quoted for a POSIX shell */
-            io_buf_puts(&cmd, "'");
-            for (const char *ch = argv[i]; *ch; ch++)
-                io_buf_puts(&cmd, *ch == '\'' ? "'\\''" : (char[]){*ch, 0});
-            io_buf_puts(&cmd, "'");
-        }
-    }
-    io_buf_json_string(&rec, cmd.failed ? "" : cmd.data);
-    io_buf_free(&cmd);
-    io_buf_puts(&rec, "}");
-    training = rec.data;
-    if (rec.failed || !(merged = io_json_object_set(extras, "training", training, &e)) ||
-        io_model_save(out_path, model, merged, &e)) {
-        app_fail(err, "train", rec.failed ? "out of memory" : e.message);
+    if (write_model(model, extras, &a, steps_taken, epoch_stats, &valid_stats, argc, argv, err))
         goto done;
-    }
-    fprintf(out, "wrote %s\n", out_path);
+    fprintf(out, "wrote %s\n", a.out_path);
     rc = APP_EXIT_OK;
 done:
     free(extras);
-    free(training);
-    free(merged);
-    free(stem);
     rnn_session_free(session);
     free(watched);
     rnn_model_free(model);
     io_data_free(data);
     io_data_free(valid);
-    return rc;
-}
-
-/* ---- eval --------------------------------------------------------------------------------------
- */
-
-int app_eval_main(int argc, char **argv, FILE *out, FILE *err) {
-    const char *model_path = NULL, *data_path = NULL, *format = NULL;
-    const AppOption opts[] = {
-        {"model", &model_path, NULL}, {"data", &data_path, NULL}, {"format", &format, NULL}};
-    int rc = app_parse_options(argc, argv, 2, opts, 3, app_eval_usage, out, err);
-    if (rc) return rc < 0 ? APP_EXIT_OK : rc;
-    const char *problem = !model_path  ? "--model is required"
-                          : !data_path ? "--data is required"
-                          : format && strcmp(format, "json") && strcmp(format, "table")
-                              ? "--format must be json or table"
-                              : NULL;
-    if (problem) {
-        fprintf(err, "rnnscope eval: %s\n\n%s", problem, app_eval_usage);
-        return APP_EXIT_USAGE;
-    }
-    int as_json = format ? strcmp(format, "json") == 0 : !isatty(fileno(out));
-    RnnError e;
-    RnnModel *m = NULL;
-    IoDataset *data = NULL;
-    int *confusion = NULL;
-    rc = APP_EXIT_ERROR;
-    if (io_model_load(model_path, &m, NULL, &e) || io_data_load(data_path, &data, &e) ||
-        io_data_encode(data, m, &e)) {
-        app_fail(err, "eval", e.message);
-        goto done;
-    }
-    int K = m->config.num_labels;
-    confusion = calloc((size_t)K * K, sizeof *confusion);
-    RnnStats s;
-    if (!confusion || rnn_evaluate(m, data->examples, data->count, &s, confusion, &e)) {
-        app_fail(err, "eval", confusion ? e.message : "out of memory");
-        goto done;
-    }
-    double accuracy = (double)s.correct / (double)s.count, loss = s.loss_sum / (double)s.count;
-    IoBuf b = {0};
-    if (m->config.head == RNN_HEAD_REGRESSION) {
-        /* the baseline: always predicting the data's own mean target */
-        double mean = 0, var = 0;
-        for (int i = 0; i < data->count; i++) mean += data->records[i].values[0] / data->count;
-        for (int i = 0; i < data->count; i++) {
-            double dv = data->records[i].values[0] - mean;
-            var += dv * dv / data->count;
-        }
-        if (as_json) {
-            io_buf_puts(&b, "{\"mse\": ");
-            io_buf_double(&b, loss);
-            io_buf_puts(&b, ", \"loss\": ");
-            io_buf_double(&b, loss);
-            io_buf_printf(&b, ", \"count\": %lld}\n", s.count);
-        } else {
-            io_buf_printf(&b,
-                          "%s on %s: mean squared error %.5f over %lld examples\n"
-                          "(predicting the mean target, %.4f, every time scores %.5f)\n",
-                          m->name, data_path, loss, s.count, mean, var);
-        }
-    } else if (as_json) {
-        io_buf_puts(&b, "{\"accuracy\": ");
-        io_buf_double(&b, accuracy);
-        io_buf_puts(&b, ", \"loss\": ");
-        io_buf_double(&b, loss);
-        io_buf_printf(&b, ", \"count\": %lld}\n", s.count);
-    } else {
-        io_buf_printf(&b, "%s on %s: accuracy %.4f (%lld of %lld %s), loss %.4f\n\n", m->name,
-                      data_path, accuracy, s.correct, s.count,
-                      m->config.head == RNN_HEAD_MANY_TO_MANY ? "tokens" : "examples", loss);
-        int w = 8;
-        for (int k = 0; k < K; k++)
-            if ((int)strlen(m->labels[k]) + 2 > w) w = (int)strlen(m->labels[k]) + 2;
-        io_buf_printf(&b, "%-*s", w + 6, "true \\ predicted");
-        for (int k = 0; k < K; k++) io_buf_printf(&b, "%*s", w, m->labels[k]);
-        io_buf_puts(&b, "\n");
-        for (int r = 0; r < K; r++) {
-            io_buf_printf(&b, "%-*s", w + 6, m->labels[r]);
-            for (int k = 0; k < K; k++) io_buf_printf(&b, "%*d", w, confusion[r * K + k]);
-            io_buf_puts(&b, "\n");
-        }
-    }
-    if (!b.failed && fwrite(b.data, 1, b.len, out) == b.len) rc = APP_EXIT_OK;
-    io_buf_free(&b);
-done:
-    free(confusion);
-    io_data_free(data);
-    rnn_model_free(m);
     return rc;
 }

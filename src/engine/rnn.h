@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RNN_VERSION        "0.1.0"
 #define RNN_MAX_LAYERS     4
 #define RNN_MAX_DIRECTIONS 2
 #define RNN_MAX_GATES      4
@@ -59,12 +58,20 @@ typedef struct RnnConfig {
 } RnnConfig;
 
 /* Gates per cell in PyTorch's row order of weight_ih: RNN 1 (the candidate h itself),
- * LSTM 4 (i, f, g, o), GRU 3 (r, z, n). */
+ * LSTM 4 (i, f, g, o), GRU 3 (r, z, n). Gate q of a cell is rows q*H .. q*H+H-1 of every
+ * (G*H) gate vector: the forget gate of an LSTM is gate + RNN_LSTM_F * H. */
+enum { RNN_LSTM_I, RNN_LSTM_F, RNN_LSTM_G, RNN_LSTM_O };
+enum { RNN_GRU_R, RNN_GRU_Z, RNN_GRU_N };
 int rnn_gate_count(RnnCellKind cell);
-/* Short gate name ("i", "f", ...) and the textbook name ("input gate", ...). RNN's single
- * "gate" is the new hidden state and has no name here: rnn_gate_name returns NULL for it. */
+/* One table describes the gates (rnn_model.c). Short gate name ("i", "f", ...) and the
+ * textbook name ("forget gate f", ...); NULL for a gate the cell does not have. RNN's single
+ * "gate" is the new hidden state and has no short name: rnn_gate_name returns NULL for it. */
 const char *rnn_gate_name(RnnCellKind cell, int gate);
 const char *rnn_gate_long_name(RnnCellKind cell, int gate);
+/* 1 if the gate is a logistic sigmoid, so its values lie in [0, 1] (LSTM i, f, o; GRU r, z);
+ * 0 for a candidate or RNN's h: tanh in [-1, 1] (or relu in [0, inf) for an RNN built with
+ * relu) and for a gate the cell does not have. */
+int rnn_gate_is_sigmoid(RnnCellKind cell, int gate);
 const char *rnn_cell_name(RnnCellKind cell); /* "rnn", "lstm", "gru" */
 int rnn_cell_from_name(const char *name, RnnCellKind *out);
 /* "none", "many-to-one", "many-to-many", "regression" */
@@ -137,6 +144,8 @@ int rnn_model_set_label(RnnModel *model, int i, const char *label, RnnError *err
 int rnn_model_index_vocab(RnnModel *model, RnnError *err);
 /* Vocabulary id of a token, or unk_id when unknown. */
 int rnn_model_token_id(const RnnModel *model, const char *token);
+/* The index of the label named `label`, or -1 when the model has no such label. */
+int rnn_model_label_index(const RnnModel *model, const char *label);
 
 /* Named access to the parameter tensors, in PyTorch state_dict names and order; the flat
  * parameter buffer holds them in this order. Used by the model file reader/writer and by
@@ -402,8 +411,9 @@ typedef struct RnnTrainer {
     double *dlogits;       /* (capacity, K) */
     RnnTrace *trace;
     RnnBackward *bw;
-    struct RnnMany *many; /* sequences side by side (rnn_many_new), NULL when too big: one by one */
-    struct RnnWorker *worker; /* a second thread for `many`, or NULL: one thread */
+    struct RnnBatch
+        *batched; /* the batch side by side (rnn_batch_new), NULL when too big: one by one */
+    struct RnnWorker *worker; /* a second thread for `batched`, or NULL: one thread */
     int *batch_order;         /* (batch_size) scratch of the side-by-side path */
     int *group_start;         /* (batch_size + 1) */
 } RnnTrainer;
@@ -476,7 +486,8 @@ typedef struct RnnExplain {
     RnnActivation activation;
     /* LSTM c and h, GRU h */
     double i, f, g, o, c_prev, c, tanh_c, z, n, h_prev;
-    double value; /* the value itself, as the trace holds it */
+    double keep, write; /* LSTM c: the forget part f·c_prev and the write part i·g */
+    double value;       /* the value itself, as the trace holds it */
 } RnnExplain;
 
 /* Explains trace value (layer l, direction d, step t, quantity, unit). */
@@ -500,18 +511,26 @@ int rnn_recall_sentence(int keys, int distance, uint64_t *rng, const char **word
  * keys drawn from the first `keys`, generated from seed. */
 int rnn_recall_accuracy(const RnnModel *model, int keys, int distance, int count, uint64_t seed,
                         double *accuracy, RnnError *err);
+/* The one recall measurement behind rnn_recall_accuracy, `check` and `memory`: count
+ * sentences of gap `distance` drawn from *rng (advanced past them); *accuracy is the share
+ * whose largest logit is the key's label (as rnn_evaluate counts). ratios (ratio_count, may
+ * be NULL when 0) get ‖∂h_T/∂x_1‖ / ‖∂h_T/∂x_T‖ (rnn_sensitivity) of the first ratio_count
+ * sentences: how much of the key's gradient survives the gap. */
+int rnn_recall_measure(const RnnModel *model, int keys, int distance, int count, uint64_t *rng,
+                       double *accuracy, double *ratios, int ratio_count, RnnError *err);
 
 /* adding: writes (steps, 2) inputs (value, marker) and returns the sum of the two marked
  * values. steps >= 2. */
 double rnn_adding_sequence(int steps, uint64_t *rng, double *inputs);
 
-/* ---- many sequences at once (the trainer's fast path) -------------------------------------- */
+/* ---- a batch side by side (the trainer's fast path: rnn_kernels.c, rnn_batch.c) ---------- */
 
-/* out_i (cols) = bias + Σ_k in_i[k]·M[k][:] for rows i = 0..n-1, with M (red, cols) stored
+/* A matrix product over a list of rows:
+ * out_i (cols) = bias + Σ_k in_i[k]·M[k][:] for rows i = 0..n-1, with M (red, cols) stored
  * reduction-major; bias == NULL accumulates into out_i instead (out_i += Σ ...). Each value
  * is summed in order k = 0, 1, ..., exactly as the one-row loops, so the bits are the same. */
-void rnn_rows_times(double *const *out, const double *const *in, const double *M,
-                    const double *bias, int n, int red, int cols);
+void rnn_rows_matmul(double *const *out, const double *const *in, const double *M,
+                     const double *bias, int n, int red, int cols);
 /* dW (rows, cols) += a_q ⊗ v_q for q = 0..n-1, in that order (a_q: (rows), v_q: (cols)),
  * for dW's rows r_begin..r_end-1 only (0, rows: all of them). */
 void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,
@@ -531,7 +550,7 @@ void rnn_kernel_width_limit(int max_width);
  * trace and one backward scratch per sequence, the weights transposed for the forward
  * kernel, and every step's pre-activation gradients, kept so that the parameter gradients
  * can be summed afterwards in the order of one sequence after the other. */
-typedef struct RnnMany {
+typedef struct RnnBatch {
     RnnConfig config;
     int slots, capacity;
     RnnTrace **traces; /* (slots) */
@@ -547,40 +566,40 @@ typedef struct RnnMany {
     const double **dlogits_rows;        /* (slots) its rows */
     RnnStats *stats;                    /* (slots) each sequence's loss and counts */
     int *order;                         /* (slots) sequences sorted by length */
-} RnnMany;
+} RnnBatch;
 
 /* tanh(c_t) of sequence `slot`, layer l, direction d, step t: (H). */
-static inline double *rnn_many_tanh_c(const RnnMany *m, int slot, int l, int d, int t) {
+static inline double *rnn_batch_tanh_c(const RnnBatch *m, int slot, int l, int d, int t) {
     const RnnConfig *c = &m->config;
     size_t L = (size_t)c->num_layers, D = (size_t)rnn_directions(c);
     return m->tanh_c + ((((size_t)slot * L + l) * D + d) * m->capacity + t) * c->hidden_size;
 }
-RnnMany *rnn_many_new(const RnnConfig *config, int slots, int capacity, RnnError *err);
-void rnn_many_free(RnnMany *many);
-/* Bytes rnn_many_new would allocate. */
-double rnn_many_bytes(const RnnConfig *config, int slots, int capacity);
-/* Transposes the model's weights into many->weights_t (and the word table): once per
- * optimizer step, before rnn_forward_many. */
-void rnn_many_load_weights(const RnnModel *model, RnnMany *many);
-/* The forward pass of n sequences of the same length, ex[i] into many->traces[slot[i]]: bit
+RnnBatch *rnn_batch_new(const RnnConfig *config, int slots, int capacity, RnnError *err);
+void rnn_batch_free(RnnBatch *batch);
+/* Bytes rnn_batch_new would allocate. */
+double rnn_batch_bytes(const RnnConfig *config, int slots, int capacity);
+/* Transposes the model's weights into batch->weights_t (and the word table): once per
+ * optimizer step, before rnn_batch_forward. */
+void rnn_batch_load_weights(const RnnModel *model, RnnBatch *batch);
+/* The forward pass of n sequences of the same length, ex[i] into batch->traces[slot[i]]: bit
  * for bit what rnn_model_forward gives each one alone, except that layer 0's gate_ih is not
  * written when it comes from the word table (the backward pass does not read it). */
-int rnn_forward_many(const RnnModel *model, RnnMany *many, const RnnExample *const *ex,
-                     const int *slot, int n, RnnError *err);
-/* The backward recurrence of those n sequences from dlogits[slot] ((out_steps, K) each):
- * fills many->bws[slot] (dh_out, dinput, ...) and many->da, but no parameter gradient. */
-int rnn_backward_many(const RnnModel *model, RnnMany *many, const double *const *dlogits,
+int rnn_batch_forward(const RnnModel *model, RnnBatch *batch, const RnnExample *const *ex,
                       const int *slot, int n, RnnError *err);
+/* The backward recurrence of those n sequences from dlogits[slot] ((out_steps, K) each):
+ * fills batch->bws[slot] (dh_out, dinput, ...) and batch->da, but no parameter gradient. */
+int rnn_batch_backward(const RnnModel *model, RnnBatch *batch, const double *const *dlogits,
+                       const int *slot, int n, RnnError *err);
 /* Adds the parameter gradients of sequences slot[0..n-1] (in that order) to grads, from what
- * rnn_backward_many left for each: bit for bit what rnn_model_backward adds, sequence after
+ * rnn_batch_backward left for each: bit for bit what rnn_model_backward adds, sequence after
  * sequence. Part `part` of `parts` (1 or 2): part 1 takes the second half of every recurrent
- * weight's rows, part 0 all the rest; both may run at once on views from rnn_many_half. */
-void rnn_gradients_many(const RnnModel *model, RnnMany *many, const double *const *dlogits,
-                        const int *slot, int n, double *grads, int part, int parts);
-/* A view of many for a second thread: the same traces and buffers, but its own halves of the
- * row lists and of dx, so that two threads can run rnn_forward_many / rnn_backward_many on
- * different sequences (the second on at most slots / 2 of them) or rnn_gradients_many on
+ * weight's rows, part 0 all the rest; both may run at once on views from rnn_batch_second_view. */
+void rnn_batch_gradients(const RnnModel *model, RnnBatch *batch, const double *const *dlogits,
+                         const int *slot, int n, double *grads, int part, int parts);
+/* A view of batch for a second thread: the same traces and buffers, but its own halves of the
+ * row lists and of dx, so that two threads can run rnn_batch_forward / rnn_batch_backward on
+ * different sequences (the second on at most slots / 2 of them) or rnn_batch_gradients on
  * different parts. */
-RnnMany rnn_many_half(const RnnMany *many);
+RnnBatch rnn_batch_second_view(const RnnBatch *batch);
 
 #endif

@@ -3,7 +3,7 @@
  * accumulates parameter gradients with +=, in the same flat layout as RnnModel.params.
  *
  * Notation: for a quantity q, dq is dLoss/dq. `a` is a gate's pre-activation. */
-#include "rnn.h"
+#include "rnn_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -76,8 +76,8 @@ static int prepare(RnnBackward *bw, const RnnTrace *tr, RnnError *err) {
 /* ---- linear algebra helpers ------------------------------------------------------------------ */
 
 /* dW (rows, cols) += da ⊗ v;  db (rows) += da. v == NULL is the zero vector. */
-static void outer_accumulate(double *dW, double *db, const double *da, const double *v, int rows,
-                             int cols) {
+void rnn_outer_accumulate(double *dW, double *db, const double *da, const double *v, int rows,
+                          int cols) {
     for (int r = 0; r < rows; r++) {
         db[r] += da[r];
         if (!v || da[r] == 0) continue;
@@ -102,11 +102,11 @@ static void transpose_times(double *out, const double *W, const double *da, int 
 /* The cell's nonlinear part backwards: from dh (and dc) to the pre-activation gradients
  * da_ih, da_hh (G*H) and the part of dh_prev (H, may be NULL) that does not go through W_hh.
  * Shared by the one-sequence and the many-sequence passes, so both give the same bits. */
-static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, const double *h_prev,
-                                const double *c_prev, const double *gate_hh, const double *gate_pre,
-                                const double *gate, const double *c, const double *tanh_c,
-                                const double *dh, double *dc, double *da_ih, double *da_hh,
-                                double *dh_prev) {
+void rnn_cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, const double *h_prev,
+                             const double *c_prev, const double *gate_hh, const double *gate_pre,
+                             const double *gate, const double *c, const double *tanh_c,
+                             const double *dh, double *dc, double *da_ih, double *da_hh,
+                             double *dh_prev) {
     if (cell == RNN_CELL_RNN) {
         for (int j = 0; j < H; j++) {
             /* h = act(a):  da = dh · act'(a);  tanh' = 1 - h²,  relu' = [a > 0] */
@@ -116,7 +116,8 @@ static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, co
         }
         if (dh_prev) memset(dh_prev, 0, (size_t)H * sizeof *dh_prev);
     } else if (cell == RNN_CELL_LSTM) {
-        const double *i = gate, *f = gate + H, *g = gate + 2 * H, *o = gate + 3 * H;
+        const double *i = gate + RNN_LSTM_I * H, *f = gate + RNN_LSTM_F * H,
+                     *g = gate + RNN_LSTM_G * H, *o = gate + RNN_LSTM_O * H;
         for (int j = 0; j < H; j++) {
             /* h = o ⊙ tanh(c):  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 - tanh²(c)) */
             double tc = tanh_c ? tanh_c[j] : rnn_tanh(c[j]); /* the forward pass's, if it kept it */
@@ -129,14 +130,15 @@ static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, co
             /* through the activations: σ' = σ(1-σ), tanh' = 1 - tanh² */
             /* both copies written here: a memcpy of values just stored one by one would
              * wait for the stores to reach the cache */
-            da_ih[j] = da_hh[j] = d_i * i[j] * (1.0 - i[j]);
-            da_ih[H + j] = da_hh[H + j] = d_f * f[j] * (1.0 - f[j]);
-            da_ih[2 * H + j] = da_hh[2 * H + j] = d_g * (1.0 - g[j] * g[j]);
-            da_ih[3 * H + j] = da_hh[3 * H + j] = d_o * o[j] * (1.0 - o[j]);
+            da_ih[RNN_LSTM_I * H + j] = da_hh[RNN_LSTM_I * H + j] = d_i * i[j] * (1.0 - i[j]);
+            da_ih[RNN_LSTM_F * H + j] = da_hh[RNN_LSTM_F * H + j] = d_f * f[j] * (1.0 - f[j]);
+            da_ih[RNN_LSTM_G * H + j] = da_hh[RNN_LSTM_G * H + j] = d_g * (1.0 - g[j] * g[j]);
+            da_ih[RNN_LSTM_O * H + j] = da_hh[RNN_LSTM_O * H + j] = d_o * o[j] * (1.0 - o[j]);
         }
         if (dh_prev) memset(dh_prev, 0, (size_t)H * sizeof *dh_prev);
     } else {
-        const double *r = gate, *z = gate + H, *n = gate + 2 * H;
+        const double *r = gate + RNN_GRU_R * H, *z = gate + RNN_GRU_Z * H,
+                     *n = gate + RNN_GRU_N * H;
         for (int j = 0; j < H; j++) {
             /* h = (1 - z) ⊙ n + z ⊙ h_prev */
             double hp = h_prev ? h_prev[j] : 0.0;
@@ -144,11 +146,11 @@ static void cell_gates_backward(RnnCellKind cell, RnnNonlinearity act, int H, co
             double d_z = dh[j] * (hp - n[j]);
             /* n = tanh(ih_n + r ⊙ hh_n) */
             double da_n = d_n * (1.0 - n[j] * n[j]);
-            double d_r = da_n * gate_hh[2 * H + j];
-            da_ih[j] = da_hh[j] = d_r * r[j] * (1.0 - r[j]);
-            da_ih[H + j] = da_hh[H + j] = d_z * z[j] * (1.0 - z[j]);
-            da_ih[2 * H + j] = da_n;
-            da_hh[2 * H + j] = da_n * r[j];
+            double d_r = da_n * gate_hh[RNN_GRU_N * H + j];
+            da_ih[RNN_GRU_R * H + j] = da_hh[RNN_GRU_R * H + j] = d_r * r[j] * (1.0 - r[j]);
+            da_ih[RNN_GRU_Z * H + j] = da_hh[RNN_GRU_Z * H + j] = d_z * z[j] * (1.0 - z[j]);
+            da_ih[RNN_GRU_N * H + j] = da_n;
+            da_hh[RNN_GRU_N * H + j] = da_n * r[j];
             if (dh_prev) dh_prev[j] = dh[j] * z[j]; /* the direct path through z ⊙ h_prev */
         }
     }
@@ -161,12 +163,12 @@ void rnn_cell_backward(RnnCellKind cell, RnnNonlinearity act, int in, int H,
                        RnnLayerParams *grad, double *da_ih, double *da_hh, double *dx,
                        double *dh_prev) {
     int G = rnn_gate_count(cell);
-    cell_gates_backward(cell, act, H, h_prev, c_prev, gate_hh, gate_pre, gate, c, NULL, dh, dc,
-                        da_ih, da_hh, dh_prev);
+    rnn_cell_gates_backward(cell, act, H, h_prev, c_prev, gate_hh, gate_pre, gate, c, NULL, dh, dc,
+                            da_ih, da_hh, dh_prev);
     /* a_ih = W_ih x + b_ih,  a_hh = W_hh h_prev + b_hh */
     if (grad) {
-        outer_accumulate(grad->weight_ih, grad->bias_ih, da_ih, x, G * H, in);
-        outer_accumulate(grad->weight_hh, grad->bias_hh, da_hh, h_prev, G * H, H);
+        rnn_outer_accumulate(grad->weight_ih, grad->bias_ih, da_ih, x, G * H, in);
+        rnn_outer_accumulate(grad->weight_hh, grad->bias_hh, da_hh, h_prev, G * H, H);
     }
     if (dx) transpose_times(dx, p->weight_ih, da_ih, G * H, in);
     if (dh_prev) {
@@ -181,8 +183,8 @@ void rnn_cell_backward(RnnCellKind cell, RnnNonlinearity act, int in, int H,
 /* ---- the model ------------------------------------------------------------------------------- */
 
 /* A view of a flat gradient buffer with the model's tensor layout. */
-static void carve_like(const RnnModel *m, double *grads, RnnLayerParams layer[][2],
-                       double **embedding, double **head_w, double **head_b) {
+void rnn_carve_like(const RnnModel *m, double *grads, RnnLayerParams layer[][2], double **embedding,
+                    double **head_w, double **head_b) {
     ptrdiff_t shift = grads - m->params;
     for (int l = 0; l < m->config.num_layers; l++)
         for (int d = 0; d < rnn_directions(&m->config); d++) {
@@ -204,12 +206,12 @@ int rnn_head_backward(const RnnModel *m, const RnnTrace *tr, const double *dlogi
     int top = c->num_layers - 1;
     RnnLayerParams glayer[RNN_MAX_LAYERS][2];
     double *g_emb, *g_hw = NULL, *g_hb = NULL;
-    if (grads) carve_like(m, grads, glayer, &g_emb, &g_hw, &g_hb);
+    if (grads) rnn_carve_like(m, grads, glayer, &g_emb, &g_hw, &g_hb);
     for (int o = 0; o < tr->out_steps; o++) {
         const double *dz = dlogits + (size_t)o * K;
         const double *feature = tr->feature + (size_t)o * D * H;
         /* logits = W feature + b */
-        if (grads) outer_accumulate(g_hw, g_hb, dz, feature, K, D * H);
+        if (grads) rnn_outer_accumulate(g_hw, g_hb, dz, feature, K, D * H);
         double *dfeat = bw->dx; /* D*H fits: dx holds max(I, D*H) */
         transpose_times(dfeat, m->head_weight, dz, K, D * H);
         /* many-to-one reads h_fwd[T-1] and h_bwd[0]; many-to-many reads position o */
@@ -231,7 +233,7 @@ int rnn_layers_backward(const RnnModel *m, const RnnTrace *tr, double *grads, Rn
     int T = tr->steps, H = c->hidden_size, D = rnn_directions(c), I = c->input_size;
     RnnLayerParams glayer[RNN_MAX_LAYERS][2];
     double *g_emb = NULL, *g_hw, *g_hb;
-    if (grads) carve_like(m, grads, glayer, &g_emb, &g_hw, &g_hb);
+    if (grads) rnn_carve_like(m, grads, glayer, &g_emb, &g_hw, &g_hb);
 
     for (int l = c->num_layers - 1; l >= 0; l--) {
         int in = rnn_layer_input_size(c, l);
@@ -288,163 +290,6 @@ int rnn_model_backward(const RnnModel *m, const RnnTrace *tr, const double *dlog
 
 int rnn_backward_seed(RnnBackward *bw, const RnnTrace *tr, RnnError *err) {
     return prepare(bw, tr, err);
-}
-
-/* ---- many sequences side by side ------------------------------------------------------------
- *
- * The same arithmetic as rnn_model_backward, reordered only where no sum changes order: the
- * recurrence runs one step for all sequences at a time, and every parameter gradient (a sum
- * over sequences and steps) is added afterwards, sequence after sequence and, within one,
- * from the last step to the first, as one rnn_model_backward after the other adds it. */
-
-/* da_ih (which = 0) or da_hh (which = 1) of one step, (G*H). */
-static double *many_da(const RnnMany *m, int slot, int l, int d, int t, int which) {
-    const RnnConfig *c = &m->config;
-    size_t GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size;
-    size_t L = (size_t)c->num_layers, D = (size_t)rnn_directions(c);
-    return m->da + (((((size_t)slot * L + l) * D + d) * m->capacity + t) * 2 + which) * GH;
-}
-
-int rnn_backward_many(const RnnModel *model, RnnMany *m, const double *const *dlogits,
-                      const int *slot, int n, RnnError *err) {
-    const RnnConfig *c = &model->config;
-    int T = m->traces[slot[0]]->steps, H = c->hidden_size, D = rnn_directions(c);
-    int I = c->input_size, GH = rnn_gate_count(c->cell) * H;
-    size_t in_max = (size_t)(I > D * H ? I : D * H);
-    for (int i = 0; i < n; i++)
-        if (rnn_head_backward(model, m->traces[slot[i]], dlogits[slot[i]], NULL, m->bws[slot[i]],
-                              err))
-            return -1;
-    for (int l = c->num_layers - 1; l >= 0; l--) {
-        int in = rnn_layer_input_size(c, l);
-        for (int d = 0; d < D; d++) {
-            const RnnLayerParams *p = &model->layer[l][d];
-            for (int i = 0; i < n; i++) { /* carried from the step read after this one */
-                RnnBackward *bw = m->bws[slot[i]];
-                memset(bw->dh_prev, 0, (size_t)H * sizeof(double));
-                memset(bw->dc, 0, (size_t)H * sizeof(double));
-            }
-            for (int s = T - 1; s >= 0; s--) {
-                int t = d == 0 ? s : T - 1 - s;
-                for (int i = 0; i < n; i++) {
-                    const RnnTrace *tr = m->traces[slot[i]];
-                    RnnBackward *bw = m->bws[slot[i]];
-                    size_t hi = rnn_trace_state_index(tr, l, d, t);
-                    size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
-                    for (int j = 0; j < H; j++) bw->dh[j] = bw->dh_out[hi + j] + bw->dh_prev[j];
-                    double *da_ih = many_da(m, slot[i], l, d, t, 0);
-                    double *da_hh = many_da(m, slot[i], l, d, t, 1);
-                    cell_gates_backward(c->cell, c->nonlinearity, H, rnn_trace_prev_h(tr, l, d, t),
-                                        rnn_trace_prev_c(tr, l, d, t), tr->gate_hh + gi,
-                                        tr->gate_pre + gi, tr->gate + gi, tr->c ? tr->c + hi : NULL,
-                                        tr->c ? rnn_many_tanh_c(m, slot[i], l, d, t) : NULL, bw->dh,
-                                        bw->dc, da_ih, da_hh, bw->dh_prev);
-                    m->out_rows[i] = bw->dh_prev;
-                    m->in_rows[i] = da_hh;
-                }
-                /* dh_prev += W_hhᵀ da_hh, W_hh (G*H, H) */
-                rnn_rows_times(m->out_rows, m->in_rows, p->weight_hh, NULL, n, GH, H);
-            }
-            int rows = 0;
-            for (int i = 0; i < n; i++) {
-                RnnBackward *bw = m->bws[slot[i]];
-                /* what reached the zero initial state */
-                memcpy(bw->dh0 + ((size_t)l * D + d) * H, bw->dh_prev, (size_t)H * sizeof(double));
-                if (c->cell == RNN_CELL_LSTM)
-                    memcpy(bw->dc0 + ((size_t)l * D + d) * H, bw->dc, (size_t)H * sizeof(double));
-                for (int t = 0; t < T; t++, rows++) {
-                    m->out_rows[rows] = m->dx + (size_t)rows * in_max;
-                    memset(m->out_rows[rows], 0, (size_t)in * sizeof(double));
-                    m->in_rows[rows] = many_da(m, slot[i], l, d, t, 0);
-                }
-            }
-            /* dx = W_ihᵀ da_ih for every step, W_ih (G*H, In); it flows to the layer below
-             * (its two directions' halves) or to the input */
-            rnn_rows_times(m->out_rows, m->in_rows, p->weight_ih, NULL, rows, GH, in);
-            rows = 0;
-            for (int i = 0; i < n; i++) {
-                const RnnTrace *tr = m->traces[slot[i]];
-                RnnBackward *bw = m->bws[slot[i]];
-                for (int t = 0; t < T; t++, rows++) {
-                    const double *dx = m->out_rows[rows];
-                    if (l > 0) {
-                        for (int dd = 0; dd < D; dd++) {
-                            double *dst = bw->dh_out + rnn_trace_state_index(tr, l - 1, dd, t);
-                            for (int j = 0; j < H; j++) dst[j] += dx[dd * H + j];
-                        }
-                    } else {
-                        double *dst = bw->dinput + (size_t)t * I;
-                        for (int k = 0; k < I; k++) dst[k] += dx[k];
-                    }
-                }
-            }
-        }
-    }
-    return 0;
-}
-
-void rnn_gradients_many(const RnnModel *model, RnnMany *m, const double *const *dlogits,
-                        const int *slot, int n, double *grads, int part, int parts) {
-    const RnnConfig *c = &model->config;
-    int H = c->hidden_size, D = rnn_directions(c), I = c->input_size, K = c->num_labels;
-    int GH = rnn_gate_count(c->cell) * H;
-    /* the rows of every recurrent weight this part sums: a multiple of the kernel's block */
-    int split = parts > 1 ? (GH / 2) & ~3 : GH;
-    int r_begin = part == 0 ? 0 : split, r_end = part == 0 ? split : GH;
-    RnnLayerParams glayer[RNN_MAX_LAYERS][2];
-    double *g_emb, *g_hw, *g_hb;
-    carve_like(model, grads, glayer, &g_emb, &g_hw, &g_hb);
-    /* the head: logits = W feature + b */
-    for (int i = 0; i < n && part == 0; i++) {
-        const RnnTrace *tr = m->traces[slot[i]];
-        for (int o = 0; o < tr->out_steps; o++)
-            outer_accumulate(g_hw, g_hb, dlogits[slot[i]] + (size_t)o * K,
-                             tr->feature + (size_t)o * D * H, K, D * H);
-    }
-    /* a_ih = W_ih x + b_ih,  a_hh = W_hh h_prev + b_hh: every step of every sequence */
-    for (int l = 0; l < c->num_layers; l++) {
-        int in = rnn_layer_input_size(c, l);
-        for (int d = 0; d < D; d++) {
-            RnnLayerParams *g = &glayer[l][d];
-            for (int which = 0; which < 2; which++) { /* W_ih, then W_hh */
-                /* the bias: every step's da, in order */
-                int rows = 0;
-                for (int i = 0; i < n && part == 0; i++)
-                    for (int s = m->traces[slot[i]]->steps - 1; s >= 0; s--) {
-                        int t = d == 0 ? s : m->traces[slot[i]]->steps - 1 - s;
-                        m->in_rows[rows++] = many_da(m, slot[i], l, d, t, which);
-                    }
-                if (part == 0) rnn_sum_rows(which ? g->bias_hh : g->bias_ih, m->in_rows, rows, GH);
-                /* the weights: da ⊗ x_t, or da ⊗ h_prev */
-                rows = 0;
-                for (int i = 0; i < n; i++) {
-                    const RnnTrace *tr = m->traces[slot[i]];
-                    for (int s = tr->steps - 1; s >= 0; s--) {
-                        int t = d == 0 ? s : tr->steps - 1 - s;
-                        const double *v =
-                            which ? rnn_trace_prev_h(tr, l, d, t) : rnn_trace_input(tr, l, t);
-                        if (!v) continue; /* a zero h_prev adds nothing to W_hh's gradient */
-                        m->in_rows[rows] = many_da(m, slot[i], l, d, t, which);
-                        m->in2_rows[rows++] = v;
-                    }
-                }
-                rnn_outer_rows(which ? g->weight_hh : g->weight_ih, m->in_rows, m->in2_rows, rows,
-                               GH, which ? H : in, r_begin, r_end);
-            }
-        }
-    }
-    /* the embedding row of each token gets its input's gradient */
-    if (g_emb && part == 0)
-        for (int i = 0; i < n; i++) {
-            const RnnTrace *tr = m->traces[slot[i]];
-            const RnnBackward *bw = m->bws[slot[i]];
-            for (int t = 0; t < tr->steps; t++) {
-                int id = tr->token_ids[t];
-                if (id < 0) continue;
-                double *row = g_emb + (size_t)id * I;
-                for (int k = 0; k < I; k++) row[k] += bw->dinput[(size_t)t * I + k];
-            }
-        }
 }
 
 /* ---- losses ---------------------------------------------------------------------------------- */

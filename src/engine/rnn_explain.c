@@ -51,10 +51,9 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
         out->pre = tr->gate_pre[gi];
         out->value = tr->gate[gi];
         out->reset = 1.0;
-        if (c->cell == RNN_CELL_GRU && g == 2)
-            out->reset = gate[unit]; /* n: r scales W_hn h + b_hn */
-        int sigmoid = (c->cell == RNN_CELL_LSTM && g != 2) || (c->cell == RNN_CELL_GRU && g != 2);
-        out->activation = sigmoid                                                  ? RNN_ACT_SIGMOID
+        if (c->cell == RNN_CELL_GRU && g == RNN_GRU_N)
+            out->reset = gate[RNN_GRU_R * H + unit]; /* n: r scales W_hn h + b_hn */
+        out->activation = rnn_gate_is_sigmoid(c->cell, g)                          ? RNN_ACT_SIGMOID
                           : c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU ? RNN_ACT_RELU
                                                                                    : RNN_ACT_TANH;
         return 0;
@@ -62,15 +61,17 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
     if (c->cell == RNN_CELL_LSTM && quantity == RNN_QUANTITY_C) {
         /* c = f·c_prev + i·g */
         out->kind = RNN_EXPLAIN_LSTM_C;
-        out->i = gate[unit], out->f = gate[H + unit], out->g = gate[2 * H + unit];
+        out->i = gate[RNN_LSTM_I * H + unit], out->f = gate[RNN_LSTM_F * H + unit];
+        out->g = gate[RNN_LSTM_G * H + unit];
         out->c_prev = c_prev ? c_prev[unit] : 0.0;
+        out->keep = out->f * out->c_prev, out->write = out->i * out->g;
         out->value = tr->c[hi];
         return 0;
     }
     if (c->cell == RNN_CELL_LSTM) {
         /* h = o·tanh(c) */
         out->kind = RNN_EXPLAIN_LSTM_H;
-        out->o = gate[3 * H + unit];
+        out->o = gate[RNN_LSTM_O * H + unit];
         out->c = tr->c[hi];
         out->tanh_c = rnn_tanh(out->c);
         out->value = tr->h[hi];
@@ -78,7 +79,7 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
     }
     /* GRU: h = (1 − z)·n + z·h_prev */
     out->kind = RNN_EXPLAIN_GRU_H;
-    out->z = gate[H + unit], out->n = gate[2 * H + unit];
+    out->z = gate[RNN_GRU_Z * H + unit], out->n = gate[RNN_GRU_N * H + unit];
     out->h_prev = h_prev ? h_prev[unit] : 0.0;
     out->value = tr->h[hi];
     (void)G;

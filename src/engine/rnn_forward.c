@@ -3,7 +3,7 @@
  * Equations are PyTorch's (torch.nn.RNN / LSTM / GRU documentation), with σ the logistic
  * sigmoid and ⊙ the element-wise product. Gate rows of weight_ih / weight_hh are stacked in
  * PyTorch's order: LSTM (i, f, g, o), GRU (r, z, n). */
-#include "rnn.h"
+#include "rnn_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -34,9 +34,9 @@ static void affine(double *out, const double *W, const double *b, const double *
 /* The cell's nonlinear part, once gate_ih and gate_hh hold W_i* x + b_i* and W_h* h + b_h*:
  * shared by the one-sequence and the many-sequence forward passes, so both give the same
  * bits. h_prev, c_prev: (H) or NULL for zero. */
-static void cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const double *gate_ih,
-                             const double *gate_hh, const double *h_prev, const double *c_prev,
-                             double *gate_pre, double *gate, double *h, double *c, double *tanh_c) {
+void rnn_cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const double *gate_ih,
+                          const double *gate_hh, const double *h_prev, const double *c_prev,
+                          double *gate_pre, double *gate, double *h, double *c, double *tanh_c) {
     /* The activations run over whole gate blocks (rnn_activation.c, two values at a time). */
     if (cell == RNN_CELL_RNN) {
         /* h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu */
@@ -47,28 +47,30 @@ static void cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const
             rnn_tanh_many(gate, h, gate_pre, H); /* into gate and h, both kept */
     } else if (cell == RNN_CELL_LSTM) {
         rnn_add_many(gate_pre, gate_ih, gate_hh, 4 * H);
-        double *i = gate, *f = gate + H, *g = gate + 2 * H, *o = gate + 3 * H;
+        double *i = gate + RNN_LSTM_I * H, *f = gate + RNN_LSTM_F * H, *g = gate + RNN_LSTM_G * H,
+               *o = gate + RNN_LSTM_O * H;
         /* i = σ(W_ii x + b_ii + W_hi h + b_hi)   input gate
-         * f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate (the next H rows) */
-        rnn_sigmoid_many(i, gate_pre, 2 * H);
+         * f = σ(W_if x + b_if + W_hf h + b_hf)   forget gate (the next H rows): one call */
+        rnn_sigmoid_many(i, gate_pre + RNN_LSTM_I * H, 2 * H);
         /* g = tanh(W_ig x + b_ig + W_hg h + b_hg) candidate */
-        rnn_tanh_many(g, NULL, gate_pre + 2 * H, H);
+        rnn_tanh_many(g, NULL, gate_pre + RNN_LSTM_G * H, H);
         /* o = σ(W_io x + b_io + W_ho h + b_ho)   output gate */
-        rnn_sigmoid_many(o, gate_pre + 3 * H, H);
+        rnn_sigmoid_many(o, gate_pre + RNN_LSTM_O * H, H);
         /* c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c') */
         for (int j = 0; j < H; j++) c[j] = f[j] * (c_prev ? c_prev[j] : 0.0) + i[j] * g[j];
         rnn_tanh_many(h, tanh_c, c, H); /* tanh(c') kept for the backward pass if asked */
         for (int j = 0; j < H; j++) h[j] *= o[j];
     } else {
-        double *r = gate, *z = gate + H, *n = gate + 2 * H;
+        double *r = gate + RNN_GRU_R * H, *z = gate + RNN_GRU_Z * H, *n = gate + RNN_GRU_N * H;
         /* r = σ(W_ir x + b_ir + W_hr h + b_hr)   reset gate
          * z = σ(W_iz x + b_iz + W_hz h + b_hz)   update gate (the next H rows) */
         rnn_add_many(gate_pre, gate_ih, gate_hh, 2 * H);
-        rnn_sigmoid_many(r, gate_pre, 2 * H);
+        rnn_sigmoid_many(r, gate_pre + RNN_GRU_R * H, 2 * H); /* r and z */
         /* n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   candidate */
         for (int j = 0; j < H; j++)
-            gate_pre[2 * H + j] = gate_ih[2 * H + j] + r[j] * gate_hh[2 * H + j];
-        rnn_tanh_many(n, NULL, gate_pre + 2 * H, H);
+            gate_pre[RNN_GRU_N * H + j] =
+                gate_ih[RNN_GRU_N * H + j] + r[j] * gate_hh[RNN_GRU_N * H + j];
+        rnn_tanh_many(n, NULL, gate_pre + RNN_GRU_N * H, H);
         /* h' = (1 - z) ⊙ n + z ⊙ h */
         for (int j = 0; j < H; j++) h[j] = (1.0 - z[j]) * n[j] + z[j] * (h_prev ? h_prev[j] : 0.0);
     }
@@ -81,7 +83,8 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, cons
     /* ih = W_ih x + b_ih, hh = W_hh h_prev + b_hh, both (G, H) */
     affine(gate_ih, p->weight_ih, p->bias_ih, x, G * H, in);
     affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, G * H, H);
-    cell_activations(cell, act, H, gate_ih, gate_hh, h_prev, c_prev, gate_pre, gate, h, c, NULL);
+    rnn_cell_activations(cell, act, H, gate_ih, gate_hh, h_prev, c_prev, gate_pre, gate, h, c,
+                         NULL);
 }
 
 /* ---- the trace ---------------------------------------------------------------------------- */
@@ -202,7 +205,7 @@ static int same_shape(const RnnConfig *a, const RnnConfig *b) {
 }
 
 /* Concatenates both directions' h at position t of layer l into out (D*H). */
-static void concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out) {
+void rnn_concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out) {
     int H = tr->config.hidden_size;
     memcpy(out, tr->h + rnn_trace_state_index(tr, l, 0, t_fwd), (size_t)H * sizeof *out);
     if (tr->config.bidirectional)
@@ -210,8 +213,8 @@ static void concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, d
 }
 
 /* Layer 0 reads the embedding rows (or the raw vectors). */
-static int load_inputs(const RnnModel *model, const int *token_ids, const double *vectors,
-                       RnnTrace *tr, RnnError *err) {
+int rnn_load_inputs(const RnnModel *model, const int *token_ids, const double *vectors,
+                    RnnTrace *tr, RnnError *err) {
     const RnnConfig *c = &model->config;
     int T = tr->steps, I = c->input_size;
     for (int t = 0; t < T; t++) {
@@ -232,16 +235,16 @@ static int load_inputs(const RnnModel *model, const int *token_ids, const double
 }
 
 /* The head: logits = W feature + b, probs = softmax(logits). */
-static void head_forward(const RnnModel *model, RnnTrace *tr) {
+void rnn_head_forward(const RnnModel *model, RnnTrace *tr) {
     const RnnConfig *c = &model->config;
     int T = tr->steps, H = c->hidden_size, D = rnn_directions(c);
     int top = c->num_layers - 1, K = c->num_labels;
     for (int o = 0; o < tr->out_steps; o++) {
         double *feature = tr->feature + (size_t)o * D * H;
         if (c->head != RNN_HEAD_MANY_TO_MANY)
-            concat_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
+            rnn_concat_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
         else
-            concat_directions(tr, top, o, o, feature);
+            rnn_concat_directions(tr, top, o, o, feature);
         affine(tr->logits + (size_t)o * K, model->head_weight, model->head_bias, feature, K, D * H);
         if (c->head == RNN_HEAD_REGRESSION) /* the outputs are the numbers themselves */
             memcpy(tr->probs + (size_t)o * K, tr->logits + (size_t)o * K,
@@ -271,7 +274,7 @@ static void layer_forward_rows(const RnnConfig *c, const RnnLayerParams *p, int 
         out[t] = tr->gate_ih + rnn_trace_gate_index(tr, l, d, t, 0);
         x[t] = rnn_trace_input(tr, l, t);
     }
-    rnn_rows_times(out, x, wt_ih, p->bias_ih, T, in, GH);
+    rnn_rows_matmul(out, x, wt_ih, p->bias_ih, T, in, GH);
     for (int s = 0; s < T; s++) {
         int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
         size_t hi = rnn_trace_state_index(tr, l, d, t);
@@ -280,12 +283,12 @@ static void layer_forward_rows(const RnnConfig *c, const RnnLayerParams *p, int 
         double *hh = tr->gate_hh + gi;
         /* hh = W_hh h_prev + b_hh (b_hh + 0 at the first step, as affine() computes it) */
         if (h_prev)
-            rnn_rows_times(&hh, &h_prev, wt_hh, p->bias_hh, 1, H, GH);
+            rnn_rows_matmul(&hh, &h_prev, wt_hh, p->bias_hh, 1, H, GH);
         else
             for (int r = 0; r < GH; r++) hh[r] = p->bias_hh[r] + 0.0;
-        cell_activations(c->cell, c->nonlinearity, H, tr->gate_ih + gi, hh, h_prev,
-                         rnn_trace_prev_c(tr, l, d, t), tr->gate_pre + gi, tr->gate + gi,
-                         tr->h + hi, tr->c ? tr->c + hi : NULL, NULL);
+        rnn_cell_activations(c->cell, c->nonlinearity, H, tr->gate_ih + gi, hh, h_prev,
+                             rnn_trace_prev_c(tr, l, d, t), tr->gate_pre + gi, tr->gate + gi,
+                             tr->h + hi, tr->c ? tr->c + hi : NULL, NULL);
     }
 }
 
@@ -299,7 +302,7 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
     if (token_ids && c->vocab_size == 0)
         return rnn_error_set(err, "this model has no vocabulary: give input vectors");
 
-    if (load_inputs(model, token_ids, vectors, tr, err)) return -1;
+    if (rnn_load_inputs(model, token_ids, vectors, tr, err)) return -1;
 
     /* Scratch for one layer and direction's weights, transposed for the row kernels, and
      * their row pointers; without it (out of memory) the cells run one step at a time, with
@@ -326,253 +329,13 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
         }
         if (l + 1 < c->num_layers) {
             for (int t = 0; t < T; t++)
-                concat_directions(tr, l, t, t,
-                                  tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
+                rnn_concat_directions(tr, l, t, t,
+                                      tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
         }
     }
     free(wt);
 
-    head_forward(model, tr);
-    return 0;
-}
-
-/* ---- many sequences side by side ------------------------------------------------------------ */
-
-static size_t weights_t_values(const RnnConfig *c) {
-    size_t v = 0, GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size;
-    for (int l = 0; l < c->num_layers; l++)
-        v += (size_t)rnn_directions(c) * GH * (rnn_layer_input_size(c, l) + c->hidden_size);
-    return v;
-}
-
-/* Where layer l, direction d starts in weights_t. */
-static size_t weights_t_offset(const RnnConfig *c, int l, int d) {
-    size_t v = 0, GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size;
-    for (int k = 0; k < l; k++)
-        v += (size_t)rnn_directions(c) * GH * (rnn_layer_input_size(c, k) + c->hidden_size);
-    return v + (size_t)d * GH * (rnn_layer_input_size(c, l) + c->hidden_size);
-}
-
-/* The word table pays when there are fewer words than steps in a batch. */
-static int many_has_table(const RnnConfig *c, int slots, int capacity) {
-    return c->vocab_size > 0 && (double)c->vocab_size <= (double)slots * capacity;
-}
-
-typedef struct ManyShape {
-    size_t GH, in_max, table, da, dx, rows, tanh_c;
-} ManyShape;
-
-static ManyShape many_shape(const RnnConfig *c, int slots, int capacity) {
-    ManyShape s;
-    size_t L = (size_t)c->num_layers, D = (size_t)rnn_directions(c), H = (size_t)c->hidden_size;
-    size_t n = (size_t)slots * capacity;
-    s.GH = (size_t)rnn_gate_count(c->cell) * H;
-    s.in_max = (size_t)c->input_size > D * H ? (size_t)c->input_size : D * H;
-    s.table = many_has_table(c, slots, capacity) ? D * (size_t)c->vocab_size * s.GH : 0;
-    s.da = n * L * D * 2 * s.GH;
-    s.dx = n * s.in_max;
-    s.rows = 2 * n; /* two halves: one for each thread */
-    s.tanh_c = c->cell == RNN_CELL_LSTM ? n * L * D * H : 0;
-    return s;
-}
-
-double rnn_many_bytes(const RnnConfig *c, int slots, int capacity) {
-    ManyShape s = many_shape(c, slots, capacity);
-    double values = (double)weights_t_values(c) + (double)s.table + (double)s.da + (double)s.dx +
-                    (double)s.tanh_c;
-    /* each slot's trace, and its backward scratch (smaller than the trace) */
-    double per_slot = 2.0 * (double)rnn_trace_bytes(c, capacity);
-    double dlogits = (double)slots * capacity * c->num_labels;
-    return (values + dlogits) * sizeof(double) + 3.0 * s.rows * sizeof(double *) +
-           slots * (per_slot + 64.0);
-}
-
-RnnMany *rnn_many_new(const RnnConfig *c, int slots, int capacity, RnnError *err) {
-    if (rnn_config_check(c, err)) return NULL;
-    if (slots < 1 || capacity < 1) {
-        rnn_error_set(err, "nothing to run side by side");
-        return NULL;
-    }
-    ManyShape s = many_shape(c, slots, capacity);
-    size_t values = weights_t_values(c) + s.table + s.da + s.dx + s.tanh_c;
-    /* One block: the struct, the doubles, the row pointers, the slot arrays. */
-    size_t dlogits = (size_t)slots * capacity * c->num_labels;
-    size_t bytes = sizeof(RnnMany) + (values + dlogits) * sizeof(double) +
-                   (3 * s.rows + (size_t)slots) * sizeof(double *) +
-                   (size_t)slots * (sizeof(RnnTrace *) + sizeof(RnnBackward *) + sizeof(RnnStats) +
-                                    sizeof(int));
-    RnnMany *m = calloc(1, bytes);
-    if (!m) {
-        rnn_error_set(err, "out of memory for %d sequences side by side", slots);
-        return NULL;
-    }
-    m->config = *c;
-    m->slots = slots, m->capacity = capacity;
-    double *p = (double *)(m + 1);
-    m->weights_t = p, p += weights_t_values(c);
-    m->table = s.table ? p : NULL, p += s.table;
-    m->da = p, p += s.da;
-    m->dx = p, p += s.dx;
-    m->tanh_c = s.tanh_c ? p : NULL, p += s.tanh_c;
-    m->dlogits = p, p += dlogits;
-    m->out_rows = (double **)p;
-    m->in_rows = (const double **)(m->out_rows + s.rows);
-    m->in2_rows = m->in_rows + s.rows;
-    m->traces = (RnnTrace **)(m->in2_rows + s.rows);
-    m->bws = (RnnBackward **)(m->traces + slots);
-    m->dlogits_rows = (const double **)(m->bws + slots);
-    m->stats = (RnnStats *)(m->dlogits_rows + slots);
-    m->order = (int *)(m->stats + slots);
-    for (int i = 0; i < slots; i++)
-        m->dlogits_rows[i] = m->dlogits + (size_t)i * capacity * c->num_labels;
-    for (int i = 0; i < slots; i++) {
-        m->traces[i] = rnn_trace_new(c, capacity, err);
-        m->bws[i] = m->traces[i] ? rnn_backward_new(c, capacity, err) : NULL;
-        if (!m->bws[i]) {
-            rnn_many_free(m);
-            return NULL;
-        }
-    }
-    return m;
-}
-
-RnnMany rnn_many_half(const RnnMany *m) {
-    RnnMany h = *m;
-    size_t rows = (size_t)m->slots * m->capacity;
-    const RnnConfig *c = &m->config;
-    int D = rnn_directions(c),
-        in_max = c->input_size > D * c->hidden_size ? c->input_size : D * c->hidden_size;
-    h.out_rows += rows, h.in_rows += rows, h.in2_rows += rows;
-    /* the first thread takes at most (slots + 1) / 2 sequences of a group */
-    h.dx += (size_t)((m->slots + 1) / 2) * m->capacity * in_max;
-    return h;
-}
-
-void rnn_many_free(RnnMany *m) {
-    if (!m) return;
-    for (int i = 0; i < m->slots; i++) {
-        rnn_trace_free(m->traces[i]);
-        rnn_backward_free(m->bws[i]);
-    }
-    free(m);
-}
-
-void rnn_many_load_weights(const RnnModel *model, RnnMany *m) {
-    const RnnConfig *c = &model->config;
-    int H = c->hidden_size, GH = rnn_gate_count(c->cell) * H;
-    for (int l = 0; l < c->num_layers; l++) {
-        int in = rnn_layer_input_size(c, l);
-        for (int d = 0; d < rnn_directions(c); d++) {
-            const RnnLayerParams *p = &model->layer[l][d];
-            double *wt_ih = m->weights_t + weights_t_offset(c, l, d); /* (In, G*H) */
-            double *wt_hh = wt_ih + (size_t)in * GH;                  /* (H, G*H) */
-            for (int r = 0; r < GH; r++) {
-                for (int k = 0; k < in; k++)
-                    wt_ih[(size_t)k * GH + r] = p->weight_ih[(size_t)r * in + k];
-                for (int k = 0; k < H; k++)
-                    wt_hh[(size_t)k * GH + r] = p->weight_hh[(size_t)r * H + k];
-            }
-        }
-    }
-    if (!m->table) return;
-    /* table[d][v] = b_ih + W_ih e_v: what gate_ih is at every step that reads word v, computed
-     * by the same kernel as for any other input row, so with the same bits */
-    int V = c->vocab_size, I = c->input_size;
-    for (int d = 0; d < rnn_directions(c); d++) {
-        double *table = m->table + (size_t)d * V * GH;
-        for (int v0 = 0; v0 < V; v0 += m->slots * m->capacity) {
-            int nv = V - v0 < m->slots * m->capacity ? V - v0 : m->slots * m->capacity;
-            for (int v = 0; v < nv; v++) {
-                m->out_rows[v] = table + (size_t)(v0 + v) * GH;
-                m->in_rows[v] = model->embedding + (size_t)(v0 + v) * I;
-            }
-            rnn_rows_times(m->out_rows, m->in_rows, m->weights_t + weights_t_offset(c, 0, d),
-                           model->layer[0][d].bias_ih, nv, I, GH);
-        }
-    }
-}
-
-int rnn_forward_many(const RnnModel *model, RnnMany *m, const RnnExample *const *ex,
-                     const int *slot, int n, RnnError *err) {
-    const RnnConfig *c = &model->config;
-    if (n < 1 || n > m->slots) return rnn_error_set(err, "%d sequences side by side", n);
-    int T = ex[0]->steps, H = c->hidden_size, D = rnn_directions(c);
-    int G = rnn_gate_count(c->cell), GH = G * H;
-    if (T > m->capacity)
-        return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned", T,
-                             m->capacity);
-    int words = 1; /* every sequence reads word ids: layer 0 can use the word table */
-    for (int i = 0; i < n; i++) {
-        RnnTrace *tr = m->traces[slot[i]];
-        if (ex[i]->steps != T) return rnn_error_set(err, "sequences side by side differ in length");
-        const int *ids = ex[i]->token_ids;
-        if (ids && c->vocab_size == 0)
-            return rnn_error_set(err, "this model has no vocabulary: give input vectors");
-        if (!ids && !ex[i]->vectors) return rnn_error_set(err, "give token ids or input vectors");
-        if (rnn_trace_resize(tr, T, err) ||
-            load_inputs(model, ids, ids ? NULL : ex[i]->vectors, tr, err))
-            return -1;
-        words &= ids != NULL;
-    }
-    for (int l = 0; l < c->num_layers; l++) {
-        int in = rnn_layer_input_size(c, l);
-        for (int d = 0; d < D; d++) {
-            const RnnLayerParams *p = &model->layer[l][d];
-            const double *wt_ih = m->weights_t + weights_t_offset(c, l, d); /* (In, G*H) */
-            const double *wt_hh = wt_ih + (size_t)in * GH;                  /* (H, G*H) */
-            /* ih = W_ih x_t + b_ih for every step at once: it does not wait for h */
-            /* layer 0 reading words: the row of the word table is what gate_ih would hold;
-             * the cells read it there (the trace's gate_ih is left as it was) */
-            const double *table =
-                l == 0 && words && m->table ? m->table + (size_t)d * c->vocab_size * GH : NULL;
-            if (!table) {
-                int rows = 0;
-                for (int i = 0; i < n; i++) {
-                    RnnTrace *tr = m->traces[slot[i]];
-                    for (int t = 0; t < T; t++, rows++) {
-                        m->out_rows[rows] = tr->gate_ih + rnn_trace_gate_index(tr, l, d, t, 0);
-                        m->in_rows[rows] = rnn_trace_input(tr, l, t);
-                    }
-                }
-                rnn_rows_times(m->out_rows, m->in_rows, wt_ih, p->bias_ih, rows, in, GH);
-            }
-            /* then the recurrence, one step for all n sequences at a time */
-            for (int s = 0; s < T; s++) {
-                int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
-                for (int i = 0; i < n; i++) {
-                    RnnTrace *tr = m->traces[slot[i]];
-                    m->out_rows[i] = tr->gate_hh + rnn_trace_gate_index(tr, l, d, t, 0);
-                    m->in_rows[i] = rnn_trace_prev_h(tr, l, d, t);
-                }
-                if (s == 0) { /* hh = W_hh·0 + b_hh, as affine() computes it */
-                    for (int i = 0; i < n; i++)
-                        for (int r = 0; r < GH; r++) m->out_rows[i][r] = p->bias_hh[r] + 0.0;
-                } else {
-                    rnn_rows_times(m->out_rows, m->in_rows, wt_hh, p->bias_hh, n, H, GH);
-                }
-                for (int i = 0; i < n; i++) {
-                    RnnTrace *tr = m->traces[slot[i]];
-                    size_t hi = rnn_trace_state_index(tr, l, d, t);
-                    size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
-                    const double *ih =
-                        table ? table + (size_t)tr->token_ids[t] * GH : tr->gate_ih + gi;
-                    cell_activations(c->cell, c->nonlinearity, H, ih, tr->gate_hh + gi,
-                                     rnn_trace_prev_h(tr, l, d, t), rnn_trace_prev_c(tr, l, d, t),
-                                     tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
-                                     tr->c ? tr->c + hi : NULL,
-                                     tr->c ? rnn_many_tanh_c(m, slot[i], l, d, t) : NULL);
-                }
-            }
-        }
-        if (l + 1 < c->num_layers)
-            for (int i = 0; i < n; i++) {
-                RnnTrace *tr = m->traces[slot[i]];
-                for (int t = 0; t < T; t++)
-                    concat_directions(tr, l, t, t,
-                                      tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
-            }
-    }
-    for (int i = 0; i < n; i++) head_forward(model, m->traces[slot[i]]);
+    rnn_head_forward(model, tr);
     return 0;
 }
 

@@ -59,8 +59,8 @@ static void sum_scalar(double *db, const double *const *a, int n, int cols, int 
 #endif
 
 /* Width 1: the plain loops, for compilers without vector extensions. */
-static void rows_times_w1(double *const *out, const double *const *in, const double *M,
-                          const double *bias, int n, int red, int cols) {
+static void rows_matmul_w1(double *const *out, const double *const *in, const double *M,
+                           const double *bias, int n, int red, int cols) {
     for (int i = 0; i < n; i++) one_row_times(out[i], in[i], M, bias, red, cols, 0);
 }
 static void outer_rows_w1(double *dW, const double *const *a, const double *const *v, int n,
@@ -73,8 +73,8 @@ static void sum_rows_w1(double *db, const double *const *a, int n, int cols) {
 
 typedef struct KernelSet {
     int width; /* doubles per vector */
-    void (*rows_times)(double *const *out, const double *const *in, const double *M,
-                       const double *bias, int n, int red, int cols);
+    void (*rows_matmul)(double *const *out, const double *const *in, const double *M,
+                        const double *bias, int n, int red, int cols);
     void (*outer_rows)(double *dW, const double *const *a, const double *const *v, int n, int cols,
                        int r_begin, int r_end);
     void (*sum_rows)(double *db, const double *const *a, int n, int cols);
@@ -83,12 +83,12 @@ typedef struct KernelSet {
 /* widest first; the last one runs everywhere */
 static const KernelSet KERNEL_SETS[] = {
 #if defined(RNN_HAVE_AVX_KERNELS)
-    {4, rows_times_w4, outer_rows_w4, sum_rows_w4},
+    {4, rows_matmul_w4, outer_rows_w4, sum_rows_w4},
 #endif
 #if defined(__GNUC__)
-    {2, rows_times_w2, outer_rows_w2, sum_rows_w2},
+    {2, rows_matmul_w2, outer_rows_w2, sum_rows_w2},
 #endif
-    {1, rows_times_w1, outer_rows_w1, sum_rows_w1},
+    {1, rows_matmul_w1, outer_rows_w1, sum_rows_w1},
 };
 
 static int width_limit = 4;
@@ -114,9 +114,9 @@ int rnn_kernel_width(void) {
     return kernels()->width;
 }
 
-void rnn_rows_times(double *const *out, const double *const *in, const double *M,
-                    const double *bias, int n, int red, int cols) {
-    kernels()->rows_times(out, in, M, bias, n, red, cols);
+void rnn_rows_matmul(double *const *out, const double *const *in, const double *M,
+                     const double *bias, int n, int red, int cols) {
+    kernels()->rows_matmul(out, in, M, bias, n, red, cols);
 }
 
 void rnn_outer_rows(double *dW, const double *const *a, const double *const *v, int n, int rows,

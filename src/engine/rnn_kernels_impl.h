@@ -35,8 +35,8 @@ static inline VEC KERNEL(splat)(double x) {
 
 /* y_i[c0 .. c0+2W-1] = (bias or y_i) + Σ_k x_i[k] M[k][c0 ..] for 4 rows i: 8 sums of W
  * values in registers. */
-static void KERNEL(rows_times_block)(double *const *y, const double *const *x, const double *M,
-                                     const double *bias, int red, int cols, int c0) {
+static void KERNEL(rows_matmul_block)(double *const *y, const double *const *x, const double *M,
+                                      const double *bias, int red, int cols, int c0) {
     VEC acc[4][2];
     for (int i = 0; i < 4; i++)
         for (int h = 0; h < 2; h++) acc[i][h] = bias ? KERNEL(splat)(0.0) : LOAD(y[i] + c0 + W * h);
@@ -102,13 +102,13 @@ static void KERNEL(row_times_narrow)(double *y, const double *x, const double *M
     STORE(out, a0), STORE(out + W, a1), STORE(out + 2 * W, a2), STORE(out + 3 * W, a3);
 }
 
-static void KERNEL(rows_times)(double *const *out, const double *const *in, const double *M,
-                               const double *bias, int n, int red, int cols) {
+static void KERNEL(rows_matmul)(double *const *out, const double *const *in, const double *M,
+                                const double *bias, int n, int red, int cols) {
     int i0 = 0;
     for (; i0 + 4 <= n; i0 += 4) {
         int c0 = 0;
         for (; c0 + 2 * W <= cols; c0 += 2 * W)
-            KERNEL(rows_times_block)(out + i0, in + i0, M, bias, red, cols, c0);
+            KERNEL(rows_matmul_block)(out + i0, in + i0, M, bias, red, cols, c0);
         for (int i = i0; i < i0 + 4; i++) one_row_times(out[i], in[i], M, bias, red, cols, c0);
     }
     for (; i0 < n; i0++) { /* the rows left over, one at a time */

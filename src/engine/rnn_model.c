@@ -22,13 +22,21 @@ int rnn_error_set(RnnError *err, const char *fmt, ...) {
 
 static const char *const cell_names[] = {"rnn", "lstm", "gru"};
 static const char *const head_names[] = {"none", "many-to-one", "many-to-many", "regression"};
-/* Short and textbook names per cell, in PyTorch's row order. */
-static const char *const gate_names[3][RNN_MAX_GATES] = {
-    {NULL}, {"i", "f", "g", "o"}, {"r", "z", "n"}};
-static const char *const gate_long_names[3][RNN_MAX_GATES] = {
-    {"new hidden state"},
-    {"input gate i", "forget gate f", "candidate g", "output gate o"},
-    {"reset gate r", "update gate z", "candidate n"}};
+/* The gates of each cell, in PyTorch's row order (RNN_LSTM_*, RNN_GRU_*): short name,
+ * textbook name, and whether a sigmoid squashes them into [0, 1]. */
+typedef struct GateInfo {
+    const char *name, *long_name;
+    int sigmoid;
+} GateInfo;
+static const GateInfo gates[3][RNN_MAX_GATES] = {
+    [RNN_CELL_RNN] = {{NULL, "new hidden state", 0}},
+    [RNN_CELL_LSTM] = {[RNN_LSTM_I] = {"i", "input gate i", 1},
+                       [RNN_LSTM_F] = {"f", "forget gate f", 1},
+                       [RNN_LSTM_G] = {"g", "candidate g", 0},
+                       [RNN_LSTM_O] = {"o", "output gate o", 1}},
+    [RNN_CELL_GRU] = {[RNN_GRU_R] = {"r", "reset gate r", 1},
+                      [RNN_GRU_Z] = {"z", "update gate z", 1},
+                      [RNN_GRU_N] = {"n", "candidate n", 0}}};
 
 int rnn_gate_count(RnnCellKind cell) {
     return cell == RNN_CELL_LSTM ? 4 : cell == RNN_CELL_GRU ? 3 : 1;
@@ -36,12 +44,17 @@ int rnn_gate_count(RnnCellKind cell) {
 
 const char *rnn_gate_name(RnnCellKind cell, int gate) {
     if (gate < 0 || gate >= rnn_gate_count(cell)) return NULL;
-    return gate_names[cell][gate];
+    return gates[cell][gate].name;
 }
 
 const char *rnn_gate_long_name(RnnCellKind cell, int gate) {
     if (gate < 0 || gate >= rnn_gate_count(cell)) return NULL;
-    return gate_long_names[cell][gate];
+    return gates[cell][gate].long_name;
+}
+
+int rnn_gate_is_sigmoid(RnnCellKind cell, int gate) {
+    if (gate < 0 || gate >= rnn_gate_count(cell)) return 0;
+    return gates[cell][gate].sigmoid;
 }
 
 const char *rnn_cell_name(RnnCellKind cell) {
@@ -244,6 +257,12 @@ int rnn_model_index_vocab(RnnModel *m, RnnError *err) {
     if (m->unk_id < 0)
         return rnn_error_set(err, "the vocabulary has no \"<unk>\" entry for unknown words");
     return 0;
+}
+
+int rnn_model_label_index(const RnnModel *m, const char *label) {
+    for (int k = 0; k < m->config.num_labels; k++)
+        if (strcmp(m->labels[k], label) == 0) return k;
+    return -1;
 }
 
 int rnn_model_token_id(const RnnModel *m, const char *token) {

@@ -48,38 +48,54 @@ double rnn_adding_sequence(int steps, uint64_t *rng, double *inputs) {
     return target;
 }
 
-int rnn_recall_accuracy(const RnnModel *m, int keys, int distance, int count, uint64_t seed,
-                        double *accuracy, RnnError *err) {
-    if (keys < 1 || keys > RNN_RECALL_MAX_KEYS || distance < 0 || count < 1)
+int rnn_recall_measure(const RnnModel *m, int keys, int distance, int count, uint64_t *rng,
+                       double *accuracy, double *ratios, int ratio_count, RnnError *err) {
+    if (keys < 1 || keys > RNN_RECALL_MAX_KEYS || distance < 0 || count < 1 || ratio_count < 0)
         return rnn_error_set(err, "recall accuracy: keys 1..%d, distance >= 0, count >= 1",
                              RNN_RECALL_MAX_KEYS);
     if (!m->vocab || m->config.head != RNN_HEAD_MANY_TO_ONE)
         return rnn_error_set(err, "%s is not a recall model (words in, one label out)", m->name);
-    int T = distance + 2, correct = 0, rc = -1;
+    int T = distance + 2, K = m->config.num_labels, correct = 0, rc = -1;
     const char **words = malloc((size_t)T * sizeof *words);
     int *ids = malloc((size_t)T * sizeof *ids);
-    if (!words || !ids) {
+    double *norms = ratio_count ? malloc((size_t)T * sizeof *norms) : NULL;
+    RnnTrace *tr = rnn_trace_new(&m->config, T, err);
+    RnnBackward *bw = tr && ratio_count ? rnn_backward_new(&m->config, T, err) : NULL;
+    if (!tr || (ratio_count && !bw)) goto done;
+    if (!words || !ids || (ratio_count && !norms)) {
         rnn_error_set(err, "out of memory");
         goto done;
     }
     for (int i = 0; i < count; i++) {
-        int key = rnn_recall_sentence(keys, distance, &seed, words), label = -1;
-        for (int t = 0; t < T; t++) ids[t] = rnn_model_token_id(m, words[t]);
-        for (int k = 0; k < m->config.num_labels; k++)
-            if (!strcmp(m->labels[k], rnn_recall_key(key))) label = k;
+        int key = rnn_recall_sentence(keys, distance, rng, words);
+        int label = rnn_model_label_index(m, rnn_recall_key(key));
         if (label < 0) {
             rnn_error_set(err, "%s has no label '%s'", m->name, rnn_recall_key(key));
             goto done;
         }
-        RnnExample ex = {T, ids, NULL, &label, NULL};
-        RnnStats s;
-        if (rnn_evaluate(m, &ex, 1, &s, NULL, err)) goto done;
-        correct += (int)s.correct;
+        for (int t = 0; t < T; t++) ids[t] = rnn_model_token_id(m, words[t]);
+        if (rnn_model_forward(m, ids, NULL, tr, err)) goto done;
+        int best = 0; /* the first of equal largest logits, as rnn_evaluate picks */
+        for (int k = 1; k < K; k++)
+            if (tr->logits[k] > tr->logits[best]) best = k;
+        correct += best == label;
+        if (i < ratio_count) {
+            if (rnn_sensitivity(m, tr, bw, norms, err)) goto done;
+            ratios[i] = norms[0] / norms[T - 1];
+        }
     }
     *accuracy = (double)correct / count;
     rc = 0;
 done:
     free(words);
     free(ids);
+    free(norms);
+    rnn_backward_free(bw);
+    rnn_trace_free(tr);
     return rc;
+}
+
+int rnn_recall_accuracy(const RnnModel *m, int keys, int distance, int count, uint64_t seed,
+                        double *accuracy, RnnError *err) {
+    return rnn_recall_measure(m, keys, distance, count, &seed, accuracy, NULL, 0, err);
 }

@@ -16,9 +16,9 @@
 #include <threads.h>
 
 /* Sequences of one length run side by side in groups of at most this many. */
-#define RNN_MANY_GROUP 64
+#define RNN_BATCH_GROUP 64
 /* Scratch for a batch side by side beyond this: one by one instead. */
-#define RNN_MANY_MAX_BYTES (128.0 * 1024 * 1024)
+#define RNN_BATCH_MAX_BYTES (128.0 * 1024 * 1024)
 
 /* ---- random numbers ------------------------------------------------------------------------ */
 
@@ -207,16 +207,16 @@ RnnTrainer *rnn_trainer_new(RnnModel *m, const RnnTrainConfig *tc, int max_steps
     }
     /* A batch side by side when its scratch is of a reasonable size (and memory allows);
      * otherwise sequences run one by one, with the same result. */
-    if (rnn_many_bytes(c, tc->batch_size, max_steps) <= RNN_MANY_MAX_BYTES) {
+    if (rnn_batch_bytes(c, tc->batch_size, max_steps) <= RNN_BATCH_MAX_BYTES) {
         RnnError ignored;
-        tr->many = rnn_many_new(c, tc->batch_size, max_steps, &ignored);
-        tr->batch_order = tr->many ? calloc(2 * (size_t)tc->batch_size + 1, sizeof(int)) : NULL;
+        tr->batched = rnn_batch_new(c, tc->batch_size, max_steps, &ignored);
+        tr->batch_order = tr->batched ? calloc(2 * (size_t)tc->batch_size + 1, sizeof(int)) : NULL;
         tr->group_start = tr->batch_order ? tr->batch_order + tc->batch_size : NULL;
         if (!tr->batch_order) { /* one by one after all */
-            rnn_many_free(tr->many);
-            tr->many = NULL;
+            rnn_batch_free(tr->batched);
+            tr->batched = NULL;
         }
-        if (tr->many && tc->batch_size > 1) tr->worker = worker_new();
+        if (tr->batched && tc->batch_size > 1) tr->worker = worker_new();
     }
     return tr;
 }
@@ -226,7 +226,7 @@ void rnn_trainer_free(RnnTrainer *tr) {
     rnn_trace_free(tr->trace);
     rnn_backward_free(tr->bw);
     worker_free(tr->worker);
-    rnn_many_free(tr->many);
+    rnn_batch_free(tr->batched);
     free(tr->batch_order);
     free(tr);
 }
@@ -283,26 +283,26 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
 
 /* One thread's share of a batch side by side: for every group of equal-length sequences
  * (order[g0..g1) of each range in groups), the sequences [first, first + count) of it. */
-typedef struct ManyJob {
+typedef struct BatchJob {
     RnnTrainer *trainer;
-    RnnMany view; /* this thread's row lists */
+    RnnBatch view; /* this thread's row lists */
     const RnnExample *const *batch;
     int ngroups;
-    const int *group_start; /* (ngroups + 1) into many->order */
+    const int *group_start; /* (ngroups + 1) into view.order */
     int half;               /* 0: the first (count + 1) / 2 of each group, 1: the rest */
     double scale;
     int rc;
     RnnError err;
     /* for the gradient */
     int part, parts, n;
-} ManyJob;
+} BatchJob;
 
-static void many_forward_backward(void *arg) {
-    ManyJob *job = arg;
+static void batch_forward_backward(void *arg) {
+    BatchJob *job = arg;
     RnnModel *m = job->trainer->model;
-    RnnMany *many = &job->view;
+    RnnBatch *many = &job->view;
     int K = m->config.num_labels;
-    const RnnExample *group[RNN_MANY_GROUP];
+    const RnnExample *group[RNN_BATCH_GROUP];
     job->rc = 0;
     for (int g = 0; g < job->ngroups; g++) {
         int g0 = job->group_start[g], g1 = job->group_start[g + 1];
@@ -312,7 +312,7 @@ static void many_forward_backward(void *arg) {
         if (count == 0) continue;
         const int *slot = many->order + begin;
         for (int i = 0; i < count; i++) group[i] = job->batch[slot[i]];
-        if (rnn_forward_many(m, many, group, slot, count, &job->err)) {
+        if (rnn_batch_forward(m, many, group, slot, count, &job->err)) {
             job->rc = -1;
             return;
         }
@@ -322,32 +322,32 @@ static void many_forward_backward(void *arg) {
                          many->dlogits + (size_t)slot[i] * many->capacity * K,
                          &many->stats[slot[i]]);
         }
-        if (rnn_backward_many(m, many, many->dlogits_rows, slot, count, &job->err)) {
+        if (rnn_batch_backward(m, many, many->dlogits_rows, slot, count, &job->err)) {
             job->rc = -1;
             return;
         }
     }
 }
 
-static void many_gradients(void *arg) {
-    ManyJob *job = arg;
+static void batch_parameter_gradients(void *arg) {
+    BatchJob *job = arg;
     RnnTrainer *tr = job->trainer;
-    RnnMany *many = &job->view;
+    RnnBatch *many = &job->view;
     /* sequences in batch order: slot b holds batch[b] */
-    rnn_gradients_many(tr->model, many, many->dlogits_rows, tr->batch_order, job->n, tr->grads,
-                       job->part, job->parts);
+    rnn_batch_gradients(tr->model, many, many->dlogits_rows, tr->batch_order, job->n, tr->grads,
+                        job->part, job->parts);
 }
 
 /* The batch's loss and gradient with its sequences side by side: equal lengths run together
- * through rnn_forward_many / rnn_backward_many (the first half of each group on this thread,
+ * through rnn_batch_forward / rnn_batch_backward (the first half of each group on this thread,
  * the second on the worker), then the gradient is summed sequence after sequence in batch
  * order (each thread its own rows of each weight), so that it has the same bits as the
  * one-by-one loop. */
-static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, int n, double scale,
-                                RnnStats *local, RnnError *err) {
+static int gradients_side_by_side(RnnTrainer *tr, const RnnExample *const *batch, int n,
+                                  double scale, RnnStats *local, RnnError *err) {
     RnnModel *m = tr->model;
-    RnnMany *many = tr->many;
-    rnn_many_load_weights(m, many);
+    RnnBatch *many = tr->batched;
+    rnn_batch_load_weights(m, many);
     /* slots sorted by length (insertion sort: stable, n is a batch), then cut into groups */
     int *order = many->order;
     for (int b = 0; b < n; b++) {
@@ -361,7 +361,7 @@ static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, 
     int *group_start = tr->group_start, ngroups = 0;
     for (int g0 = 0; g0 < n;) {
         int g1 = g0 + 1;
-        while (g1 < n && g1 - g0 < RNN_MANY_GROUP &&
+        while (g1 < n && g1 - g0 < RNN_BATCH_GROUP &&
                batch[order[g1]]->steps == batch[order[g0]]->steps)
             g1++;
         group_start[ngroups++] = g0;
@@ -369,17 +369,17 @@ static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, 
     }
     group_start[ngroups] = n;
     RnnWorker *w = n > 1 ? tr->worker : NULL;
-    ManyJob mine = {tr, *many, batch, ngroups, group_start, 0, scale, 0, {{0}}, 0, 1, n};
-    ManyJob theirs = mine;
-    theirs.view = rnn_many_half(many);
+    BatchJob mine = {tr, *many, batch, ngroups, group_start, 0, scale, 0, {{0}}, 0, 1, n};
+    BatchJob theirs = mine;
+    theirs.view = rnn_batch_second_view(many);
     theirs.half = 1;
-    if (w) worker_start(w, many_forward_backward, &theirs);
+    if (w) worker_start(w, batch_forward_backward, &theirs);
     if (!w) mine.half = 0;
-    many_forward_backward(&mine);
+    batch_forward_backward(&mine);
     if (!w) { /* one thread: the second halves too */
-        ManyJob rest = mine;
+        BatchJob rest = mine;
         rest.half = 1;
-        if (mine.rc == 0) many_forward_backward(&rest);
+        if (mine.rc == 0) batch_forward_backward(&rest);
         mine.rc = rest.rc, mine.err = rest.err;
     } else {
         worker_wait(w);
@@ -398,8 +398,8 @@ static int batch_gradients_many(RnnTrainer *tr, const RnnExample *const *batch, 
     for (int b = 0; b < n; b++) tr->batch_order[b] = b;
     mine.parts = theirs.parts = w ? 2 : 1;
     theirs.part = 1;
-    if (w) worker_start(w, many_gradients, &theirs);
-    many_gradients(&mine);
+    if (w) worker_start(w, batch_parameter_gradients, &theirs);
+    batch_parameter_gradients(&mine);
     if (w) worker_wait(w);
     return 0;
 }
@@ -418,8 +418,8 @@ int rnn_trainer_gradients(RnnTrainer *tr, const RnnExample *const *batch, int n,
         if (batch[b]->steps > tr->capacity)
             return rnn_error_set(err, "a sequence of %d steps is longer than the %d planned",
                                  batch[b]->steps, tr->capacity);
-    if (tr->many && n <= tr->many->slots) {
-        if (batch_gradients_many(tr, batch, n, 1.0 / denom, &local, err)) return -1;
+    if (tr->batched && n <= tr->batched->slots) {
+        if (gradients_side_by_side(tr, batch, n, 1.0 / denom, &local, err)) return -1;
     } else {
         for (int b = 0; b < n; b++)
             if (example_forward(m, tr->trace, batch[b], 1.0 / denom, tr->dlogits, &local, err) ||

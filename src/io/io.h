@@ -39,6 +39,16 @@ int io_model_save(const char *path, const RnnModel *model, const char *extras_js
 char *io_json_object_set(const char *object_json, const char *key, const char *value_json,
                          RnnError *err);
 
+/* ---- JSON ---------------------------------------------------------------------------------- */
+
+struct cJSON;
+/* Parses text (len bytes) as one JSON value; the caller cJSON_Delete's it. NULL when it is
+ * not: err names src:line:column of the first byte that is not UTF-8 or where the JSON goes
+ * wrong (saying so when the text ends too early), or says an empty text should have held
+ * `expected`. first_line: the line of src that text starts on (1 for a whole file). */
+struct cJSON *io_json_parse(const char *text, size_t len, const char *src, int first_line,
+                            const char *expected, RnnError *err);
+
 /* ---- input vectors ---------------------------------------------------------------------- */
 
 /* A JSON array of T arrays of input_size finite numbers: *vectors gets (T, input_size). */
@@ -100,6 +110,26 @@ typedef struct IoTraining {
 /* Reads the record from a model's extras (io_model_load's extras text); source names the
  * model file in messages. Missing keys take `rnnscope train`'s defaults. */
 int io_training_parse(const char *extras_json, const char *source, IoTraining *out, RnnError *err);
+typedef struct IoBuf IoBuf; /* a growing text buffer: below */
+
+/* How a training run went, written after the settings (io_training_write); the parser
+ * does not read it back. Pointers may be NULL: that key is left out. */
+typedef struct IoTrainingRun {
+    const char *valid;            /* the validation data file */
+    const char *init;             /* the model file trained further; NULL: random from the seed */
+    long long steps;              /* optimizer steps taken */
+    const double *final_loss;     /* the last epoch's mean loss */
+    const double *final_accuracy; /* and its accuracy (not for regression) */
+    const char *valid_key;        /* "valid_accuracy" or "valid_mse", with valid_value */
+    const double *valid_value;
+    const char *date, *version, *command; /* UTC date, rnnscope's version, the command line */
+    int live;                             /* trained in the window: "live": true */
+} IoTrainingRun;
+
+/* Appends the "training" record, a JSON object, to out: rec's data, optimizer, lr, epochs,
+ * batch size, shuffle, clip and seed (what io_training_parse reads back), then run. The one
+ * writer of the record, for `rnnscope train` and for the window's live training. */
+void io_training_write(IoBuf *out, const IoTraining *rec, const IoTrainingRun *run);
 /* Finds the recorded data file: as recorded, relative to the folder holding assets/, or in
  * ../data beside the model. 0 and the path in out, or -1 when none is readable. */
 int io_training_data_path(const char *model_path, const char *recorded, char *out, size_t size);
@@ -108,11 +138,11 @@ int io_training_data_path(const char *model_path, const char *recorded, char *ou
 
 /* A growing text buffer for writing JSON and tables. After an allocation failure it stops
  * growing and sets failed; check it once at the end. */
-typedef struct IoBuf {
+struct IoBuf {
     char *data; /* NUL-terminated */
     size_t len, cap;
     int failed;
-} IoBuf;
+};
 
 void io_buf_free(IoBuf *b);
 void io_buf_put(IoBuf *b, const char *s, size_t n);

@@ -73,67 +73,64 @@ static int copy_strings(const cJSON *a, char ***out, int *n, const char *what, c
     return 0;
 }
 
-static int parse_record(const cJSON *obj, IoRecord *r, IoDataset *d, const char *src,
-                        RnnError *err) {
-    int line = r->line;
-    if (!cJSON_IsObject(obj))
-        return rnn_error_set(err, "%s:%d: each line must be a JSON object", src, line);
-    const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(obj, "tokens");
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, "text");
-    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(obj, "inputs");
-    if ((tokens != NULL) + (text != NULL) + (inputs != NULL) != 1)
-        return rnn_error_set(err, "%s:%d: give exactly one of \"tokens\", \"text\" and \"inputs\"",
+/* "text": the tokenizer's words. */
+static int read_text(const cJSON *text, IoRecord *r, const char *src, int line, RnnError *err) {
+    if (!cJSON_IsString(text))
+        return rnn_error_set(err, "%s:%d: \"text\" must be a string", src, line);
+    RnnTokens tk;
+    RnnError inner;
+    if (rnn_tokenize(text->valuestring, &tk, &inner))
+        return rnn_error_set(err, "%s:%d: \"text\": %s", src, line, inner.message);
+    r->tokens = calloc((size_t)tk.count + 1, sizeof *r->tokens);
+    for (int t = 0; r->tokens && t < tk.count; t++) r->tokens[t] = strdup(tk.text[t]);
+    r->steps = tk.count;
+    int ok = r->tokens != NULL;
+    for (int t = 0; ok && t < tk.count; t++) ok = r->tokens[t] != NULL;
+    rnn_tokens_free(&tk);
+    if (!ok) return rnn_error_set(err, "%s:%d: out of memory", src, line);
+    return 0;
+}
+
+/* "inputs": (T, width) finite numbers, width the same on every line. */
+static int read_inputs(const cJSON *inputs, IoRecord *r, IoDataset *d, const char *src, int line,
+                       RnnError *err) {
+    int T = cJSON_IsArray(inputs) ? cJSON_GetArraySize(inputs) : -1;
+    const cJSON *first = T > 0 ? inputs->child : NULL;
+    int width = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 0;
+    if (T < 1 || width < 1 || width > RNN_MAX_SIZE || T > IO_DATA_MAX_STEPS)
+        return rnn_error_set(err,
+                             "%s:%d: \"inputs\" must be a non-empty array of arrays of "
+                             "numbers",
                              src, line);
-    if (tokens) {
-        if (copy_strings(tokens, &r->tokens, &r->steps, "tokens", src, line, err)) return -1;
-    } else if (text) {
-        if (!cJSON_IsString(text))
-            return rnn_error_set(err, "%s:%d: \"text\" must be a string", src, line);
-        RnnTokens tk;
-        RnnError inner;
-        if (rnn_tokenize(text->valuestring, &tk, &inner))
-            return rnn_error_set(err, "%s:%d: \"text\": %s", src, line, inner.message);
-        r->tokens = calloc((size_t)tk.count + 1, sizeof *r->tokens);
-        for (int t = 0; r->tokens && t < tk.count; t++) r->tokens[t] = strdup(tk.text[t]);
-        r->steps = tk.count;
-        int ok = r->tokens != NULL;
-        for (int t = 0; ok && t < tk.count; t++) ok = r->tokens[t] != NULL;
-        rnn_tokens_free(&tk);
-        if (!ok) return rnn_error_set(err, "%s:%d: out of memory", src, line);
-    } else {
-        int T = cJSON_IsArray(inputs) ? cJSON_GetArraySize(inputs) : -1;
-        const cJSON *first = T > 0 ? inputs->child : NULL;
-        int width = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 0;
-        if (T < 1 || width < 1 || width > RNN_MAX_SIZE || T > IO_DATA_MAX_STEPS)
-            return rnn_error_set(err,
-                                 "%s:%d: \"inputs\" must be a non-empty array of arrays of "
-                                 "numbers",
-                                 src, line);
-        if (d->vector_width && width != d->vector_width)
-            return rnn_error_set(err,
-                                 "%s:%d: \"inputs\" vectors have %d numbers, earlier lines "
-                                 "%d",
-                                 src, line, width, d->vector_width);
-        d->vector_width = width;
-        r->vectors = malloc((size_t)T * width * sizeof *r->vectors);
-        if (!r->vectors) return rnn_error_set(err, "%s:%d: out of memory", src, line);
-        r->steps = T;
-        int t = 0;
-        for (const cJSON *row = first; row; row = row->next, t++) {
-            if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != width)
-                return rnn_error_set(err, "%s:%d: \"inputs\"[%d] must have %d numbers", src, line,
-                                     t, width);
-            int k = 0;
-            for (const cJSON *v = row->child; v; v = v->next, k++) {
-                if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-                    return rnn_error_set(err, "%s:%d: \"inputs\"[%d][%d] must be a finite number",
-                                         src, line, t, k);
-                r->vectors[(size_t)t * width + k] = v->valuedouble;
-            }
+    if (d->vector_width && width != d->vector_width)
+        return rnn_error_set(err,
+                             "%s:%d: \"inputs\" vectors have %d numbers, earlier lines "
+                             "%d",
+                             src, line, width, d->vector_width);
+    d->vector_width = width;
+    r->vectors = malloc((size_t)T * width * sizeof *r->vectors);
+    if (!r->vectors) return rnn_error_set(err, "%s:%d: out of memory", src, line);
+    r->steps = T;
+    int t = 0;
+    for (const cJSON *row = first; row; row = row->next, t++) {
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != width)
+            return rnn_error_set(err, "%s:%d: \"inputs\"[%d] must have %d numbers", src, line, t,
+                                 width);
+        int k = 0;
+        for (const cJSON *v = row->child; v; v = v->next, k++) {
+            if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+                return rnn_error_set(err, "%s:%d: \"inputs\"[%d][%d] must be a finite number", src,
+                                     line, t, k);
+            r->vectors[(size_t)t * width + k] = v->valuedouble;
         }
     }
-    if (r->steps < 1) return rnn_error_set(err, "%s:%d: the example has no tokens", src, line);
+    return 0;
+}
 
+/* The answer: exactly one of "label", "tags" (one per token) and "target" (numbers), the same
+ * kind on every line. */
+static int read_answer(const cJSON *obj, IoRecord *r, IoDataset *d, const char *src, int line,
+                       RnnError *err) {
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(obj, "label");
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(obj, "tags");
     const cJSON *target = cJSON_GetObjectItemCaseSensitive(obj, "target");
@@ -182,6 +179,27 @@ static int parse_record(const cJSON *obj, IoRecord *r, IoDataset *d, const char 
             return rnn_error_set(err, "%s:%d: %d tags for %d tokens", src, line, n, r->steps);
         }
     }
+    return 0;
+}
+
+/* One line's example: its input ("tokens", "text" or "inputs") and its answer. */
+static int parse_record(const cJSON *obj, IoRecord *r, IoDataset *d, const char *src,
+                        RnnError *err) {
+    int line = r->line;
+    if (!cJSON_IsObject(obj))
+        return rnn_error_set(err, "%s:%d: each line must be a JSON object", src, line);
+    const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(obj, "tokens");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, "text");
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(obj, "inputs");
+    if ((tokens != NULL) + (text != NULL) + (inputs != NULL) != 1)
+        return rnn_error_set(err, "%s:%d: give exactly one of \"tokens\", \"text\" and \"inputs\"",
+                             src, line);
+    int bad = tokens ? copy_strings(tokens, &r->tokens, &r->steps, "tokens", src, line, err)
+              : text ? read_text(text, r, src, line, err)
+                     : read_inputs(inputs, r, d, src, line, err);
+    if (bad) return -1;
+    if (r->steps < 1) return rnn_error_set(err, "%s:%d: the example has no tokens", src, line);
+    if (read_answer(obj, r, d, src, line, err)) return -1;
     if (r->tokens && d->vector_width)
         return rnn_error_set(err, "%s:%d: words on this line, vectors on earlier lines", src, line);
     if (r->vectors && d->has_tokens)
@@ -220,9 +238,8 @@ int io_data_parse(const char *text, size_t len, const char *src, IoDataset **out
         IoRecord *r = &d->records[d->count];
         memset(r, 0, sizeof *r);
         r->line = line;
-        cJSON *obj = cJSON_ParseWithLength(start, n);
-        int rc = obj ? parse_record(obj, r, d, src, err)
-                     : rnn_error_set(err, "%s:%d: not valid JSON", src, line);
+        cJSON *obj = io_json_parse(start, n, src, line, "a JSON object", err);
+        int rc = obj ? parse_record(obj, r, d, src, err) : -1;
         cJSON_Delete(obj);
         d->count++; /* counted even on failure so io_data_free releases its pieces */
         if (rc) {
@@ -312,12 +329,6 @@ int io_data_labels(const IoDataset *d, const char ***labels, int *count, RnnErro
 
 /* ---- encoding for a model -------------------------------------------------------------------- */
 
-static int label_index(const RnnModel *m, const char *label) {
-    for (int k = 0; k < m->config.num_labels; k++)
-        if (strcmp(m->labels[k], label) == 0) return k;
-    return -1;
-}
-
 int io_data_encode(IoDataset *d, const RnnModel *m, RnnError *err) {
     const RnnConfig *c = &m->config;
     const char *src = d->path;
@@ -367,7 +378,7 @@ int io_data_encode(IoDataset *d, const RnnModel *m, RnnError *err) {
         int n = r->values ? 0 : r->label ? 1 : r->steps;
         for (int t = 0; t < n; t++) {
             const char *name = r->label ? r->label : r->tags[t];
-            if ((tg[t] = label_index(m, name)) < 0)
+            if ((tg[t] = rnn_model_label_index(m, name)) < 0)
                 return rnn_error_set(err, "%s:%d: %s \"%s\" is not one of the model's labels", src,
                                      r->line, r->label ? "label" : "tag", name);
         }

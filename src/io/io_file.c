@@ -1,7 +1,9 @@
-/* io_file.c - whole-file reads, atomic writes and exact number formatting. */
+/* io_file.c - whole-file reads, atomic writes, JSON parsing with positioned errors and exact
+ * number formatting. */
 #define _POSIX_C_SOURCE 200809L
 #include "io.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -88,6 +90,72 @@ int io_write_file_atomic(const char *path, const char *data, size_t len, RnnErro
     free(tmp);
     return what ? -1 : 0;
 }
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+/* Line (counted from first_line) and column (1-based) of byte offset pos in text. */
+static void line_col(const char *text, size_t pos, int first_line, int *line, int *col) {
+    *line = first_line, *col = 1;
+    for (size_t i = 0; i < pos && text[i]; i++) {
+        if (text[i] == '\n')
+            (*line)++, *col = 1;
+        else
+            (*col)++;
+    }
+}
+
+/* True when text stops inside a string or with brackets still open: a cut-off file. */
+static int ends_early(const char *text, size_t len) {
+    long depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    return in_string || depth > 0;
+}
+
+cJSON *io_json_parse(const char *text, size_t len, const char *src, int first_line,
+                     const char *expected, RnnError *err) {
+    int line, col;
+    for (size_t i = 0; i < len;) { /* JSON is UTF-8 (RFC 8259): say where it is not */
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)text + i, len - i, &cp);
+        if (k == 0) {
+            line_col(text, i, first_line, &line, &col);
+            rnn_error_set(err, "%s:%d:%d: not valid UTF-8", src, line, col);
+            return NULL;
+        }
+        i += (size_t)k;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (root) return root;
+    if (len == 0) {
+        rnn_error_set(err, "%s: empty file, expected %s", src, expected);
+    } else if (ends_early(text, len)) {
+        line_col(text, len, first_line, &line, &col);
+        rnn_error_set(err, "%s:%d:%d: not valid JSON: the file ends too early (truncated?)", src,
+                      line, col);
+    } else {
+        line_col(text, end ? (size_t)(end - text) : 0, first_line, &line, &col);
+        rnn_error_set(err, "%s:%d:%d: not valid JSON", src, line, col);
+    }
+    return NULL;
+}
+
+/* ---- numbers and text ------------------------------------------------------------------------ */
 
 void io_format_double(double x, char *buf, size_t size) {
     /* The shortest of 15, 16, 17 significant digits that reads back exactly. */

@@ -9,8 +9,8 @@ int io_inputs_parse(const char *text, size_t len, const char *src, int input_siz
                     int *steps, RnnError *err) {
     *vectors = NULL;
     *steps = 0;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root) return rnn_error_set(err, "%s: not valid JSON", src);
+    cJSON *root = io_json_parse(text, len, src, 1, "a JSON array of input vectors", err);
+    if (!root) return -1;
     int T = cJSON_IsArray(root) ? cJSON_GetArraySize(root) : 0;
     if (T == 0) {
         cJSON_Delete(root);

@@ -1,6 +1,7 @@
 /* io_job.c - live training jobs from files (io_job.h). */
 #include "io_job.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static void release_data(void *data) {
@@ -52,18 +53,9 @@ int io_job_save(RnnJob *job, const char *path, RnnError *err) {
     long long updates = rnn_job_snapshot(job);
     RnnModel *model = rnn_job_model(job);
     IoBuf rec = {0};
-    const RnnTrainConfig *tc = rnn_job_config(job);
-    io_buf_puts(&rec, "{\"data\": ");
-    io_buf_json_string(&rec, rnn_job_source(job) ? rnn_job_source(job) : "");
-    io_buf_printf(&rec, ", \"init\": \"random (seed %llu)\", \"seed\": %llu, \"optimizer\": \"%s\"",
-                  (unsigned long long)tc->seed, (unsigned long long)tc->seed,
-                  tc->optimizer == RNN_SGD ? "sgd" : "adam");
-    io_buf_puts(&rec, ", \"lr\": ");
-    io_buf_double(&rec, tc->lr);
-    io_buf_printf(&rec, ", \"epochs\": %d, \"batch_size\": %d, \"shuffle\": %s, \"clip\": ",
-                  rnn_job_epochs(job), tc->batch_size, tc->shuffle ? "true" : "false");
-    io_buf_double(&rec, tc->clip);
-    io_buf_printf(&rec, ", \"steps\": %lld, \"live\": true}", updates);
+    IoTraining what = {{0}, *rnn_job_config(job), rnn_job_epochs(job)};
+    snprintf(what.data, sizeof what.data, "%s", rnn_job_source(job) ? rnn_job_source(job) : "");
+    io_training_write(&rec, &what, &(IoTrainingRun){.steps = updates, .live = 1});
     char *extras = rec.failed ? NULL : io_json_object_set(NULL, "training", rec.data, err);
     int rc = -1;
     if (rec.failed)

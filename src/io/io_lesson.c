@@ -210,10 +210,11 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
                 bad = parse_int_value(value, &s->step);
             free(value);
         } else if (!strcmp(key, "focus")) {
-            static const char *const known[] = {"h", "c", "i", "f", "g", "o", "r", "z", "n"};
-            int ok = 0;
-            for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-                ok |= !strcmp(value, known[i]);
+            int ok = !strcmp(value, "h") || !strcmp(value, "c");
+            const RnnCellKind cells[] = {RNN_CELL_LSTM, RNN_CELL_GRU};
+            for (int k = 0; k < 2; k++)
+                for (int g = 0; g < rnn_gate_count(cells[k]); g++)
+                    ok |= !strcmp(value, rnn_gate_name(cells[k], g));
             if (!ok) {
                 rnn_error_set(err, "%s:%d: focus=%s: expected h, c or a gate (i f g o, r z n)",
                               path, line, value);

@@ -70,39 +70,6 @@ static char *json_text(const cJSON *v) {
     return b.data;
 }
 
-/* Line and column (1-based) of byte offset pos in text. */
-static void line_col(const char *text, size_t pos, int *line, int *col) {
-    *line = 1, *col = 1;
-    for (size_t i = 0; i < pos && text[i]; i++) {
-        if (text[i] == '\n')
-            (*line)++, *col = 1;
-        else
-            (*col)++;
-    }
-}
-
-/* True when text stops inside a string or with brackets still open: a cut-off file. */
-static int ends_early(const char *text, size_t len) {
-    long depth = 0;
-    int in_string = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = 0;
-        } else if (ch == '"') {
-            in_string = 1;
-        } else if (ch == '{' || ch == '[') {
-            depth++;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return in_string || depth > 0;
-}
-
 /* The first key that appears twice in an object, or NULL. The objects checked are small
  * (a model has at most a few dozen tensors); a huge one is refused by its caller's size
  * rules long before this matters, but cap the quadratic walk all the same. */
@@ -348,40 +315,85 @@ static int read_head(const cJSON *root, RnnConfig *c, const char ***labels, cons
                          &c->num_labels, src, err);
 }
 
+/* "vocab": the word list, which must hold "<unk>"; sets c->vocab_size. */
+static int read_vocab(const cJSON *root, RnnConfig *c, const char ***vocab, const char *src,
+                      RnnError *err) {
+    const cJSON *vocab_json = cJSON_GetObjectItemCaseSensitive(root, "vocab");
+    if (vocab_json) {
+        if (get_word_list(vocab_json, "vocab", 1, vocab, &c->vocab_size, src, err)) return -1;
+        int has_unk = 0;
+        for (int i = 0; i < c->vocab_size; i++) has_unk |= strcmp((*vocab)[i], "<unk>") == 0;
+        if (!has_unk) {
+            rnn_error_set(err, "%s: vocab: needs an \"<unk>\" entry for unknown words", src);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* "params" holds every tensor of configuration c with its shape, and nothing else: checked
+ * before anything of the tensors' size is allocated. */
+static int check_params(const cJSON *params, const RnnConfig *c, const char *src, RnnError *err) {
+    const char *dup = duplicate_key(params);
+    if (dup) {
+        rnn_error_set(err, "%s: params: %s appears twice", src, dup);
+        return -1;
+    }
+    int ntensors = rnn_tensor_count(c);
+    for (int i = 0; i < ntensors; i++) {
+        RnnTensorInfo t = rnn_tensor_info(c, i);
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(params, t.name);
+        char want[48];
+        shape_text(&t, want, sizeof want);
+        if (!value) {
+            rnn_error_set(err, "%s: params: missing tensor %s (expected %s)", src, t.name, want);
+            return -1;
+        }
+        if (read_tensor(value, &t, NULL, src, err)) return -1;
+    }
+    for (const cJSON *p = params->child; p; p = p->next) {
+        int expected = 0;
+        for (int i = 0; i < ntensors && !expected; i++)
+            expected = strcmp(rnn_tensor_info(c, i).name, p->string) == 0;
+        if (!expected) {
+            const char *why = strncmp(p->string, "embedding.", 10) == 0
+                                  ? " (the model has no vocab)"
+                              : strncmp(p->string, "head.", 5) == 0 ? " (the model has no head)"
+                                                                    : "";
+            rnn_error_set(err,
+                          "%s: params: unexpected tensor %s for this %s model with %d "
+                          "layer(s)%s%s",
+                          src, p->string, rnn_cell_name(c->cell), c->num_layers,
+                          c->bidirectional ? ", bidirectional" : "", why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The top-level keys this reader does not know, as a JSON object text (malloc'd). */
+static char *unknown_keys(const cJSON *root) {
+    cJSON *extra = cJSON_CreateObject();
+    for (const cJSON *item = root->child; item && extra; item = item->next) {
+        if (is_known_key(item->string)) continue;
+        cJSON *copy = cJSON_Duplicate(item, 1);
+        if (!copy) break;
+        cJSON_AddItemToObject(extra, item->string, copy);
+    }
+    char *text = extra ? json_text(extra) : NULL;
+    cJSON_Delete(extra);
+    return text;
+}
+
 int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out, char **extras,
                    RnnError *err) {
     *out = NULL;
     if (extras) *extras = NULL;
-    for (size_t i = 0; i < len;) { /* JSON is UTF-8 (RFC 8259): say where it is not */
-        unsigned cp;
-        int k = rnn_utf8_decode((const unsigned char *)text + i, len - i, &cp);
-        if (k == 0) {
-            int line, col;
-            line_col(text, i, &line, &col);
-            return rnn_error_set(err, "%s:%d:%d: not valid UTF-8", src, line, col);
-        }
-        i += (size_t)k;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t pos = end ? (size_t)(end - text) : 0;
-        int line, col;
-        line_col(text, pos, &line, &col);
-        if (len == 0) return rnn_error_set(err, "%s: empty file, expected a JSON model", src);
-        if (ends_early(text, len)) {
-            line_col(text, len, &line, &col);
-            return rnn_error_set(err,
-                                 "%s:%d:%d: not valid JSON: the file ends too early "
-                                 "(truncated?)",
-                                 src, line, col);
-        }
-        return rnn_error_set(err, "%s:%d:%d: not valid JSON", src, line, col);
-    }
+    cJSON *root = io_json_parse(text, len, src, 1, "a JSON model", err);
+    if (!root) return -1;
     int rc = -1;
     RnnModel *m = NULL;
     const char **vocab = NULL, **labels = NULL;
-    cJSON *extra = NULL;
     RnnConfig c;
     char kind[64];
     const char *dup;
@@ -395,59 +407,17 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
         goto done;
     }
     if (read_config(root, &c, src, err) || read_head(root, &c, &labels, src, err)) goto done;
-    const cJSON *vocab_json = cJSON_GetObjectItemCaseSensitive(root, "vocab");
-    if (vocab_json) {
-        if (get_word_list(vocab_json, "vocab", 1, &vocab, &c.vocab_size, src, err)) goto done;
-        int has_unk = 0;
-        for (int i = 0; i < c.vocab_size; i++) has_unk |= strcmp(vocab[i], "<unk>") == 0;
-        if (!has_unk) {
-            rnn_error_set(err, "%s: vocab: needs an \"<unk>\" entry for unknown words", src);
-            goto done;
-        }
-    }
+    if (read_vocab(root, &c, &vocab, src, err)) goto done;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
     if (!cJSON_IsObject(params)) {
         rnn_error_set(err, "%s: params: %s", src,
                       params ? "expected an object of named tensors" : "missing");
         goto done;
     }
-    if ((dup = duplicate_key(params))) {
-        rnn_error_set(err, "%s: params: %s appears twice", src, dup);
-        goto done;
-    }
-    /* Check every tensor's presence and shape before allocating anything of that size. */
-    int ntensors = rnn_tensor_count(&c);
-    for (int i = 0; i < ntensors; i++) {
-        RnnTensorInfo t = rnn_tensor_info(&c, i);
-        const cJSON *value = cJSON_GetObjectItemCaseSensitive(params, t.name);
-        char want[48];
-        shape_text(&t, want, sizeof want);
-        if (!value) {
-            rnn_error_set(err, "%s: params: missing tensor %s (expected %s)", src, t.name, want);
-            goto done;
-        }
-        if (read_tensor(value, &t, NULL, src, err)) goto done;
-    }
-    for (const cJSON *p = params->child; p; p = p->next) {
-        int expected = 0;
-        for (int i = 0; i < ntensors && !expected; i++)
-            expected = strcmp(rnn_tensor_info(&c, i).name, p->string) == 0;
-        if (!expected) {
-            const char *why = strncmp(p->string, "embedding.", 10) == 0
-                                  ? " (the model has no vocab)"
-                              : strncmp(p->string, "head.", 5) == 0 ? " (the model has no head)"
-                                                                    : "";
-            rnn_error_set(err,
-                          "%s: params: unexpected tensor %s for this %s model with %d "
-                          "layer(s)%s%s",
-                          src, p->string, rnn_cell_name(c.cell), c.num_layers,
-                          c.bidirectional ? ", bidirectional" : "", why);
-            goto done;
-        }
-    }
+    if (check_params(params, &c, src, err)) goto done;
     m = rnn_model_new(&c, err);
     if (!m) goto done;
-    for (int i = 0; i < ntensors; i++) {
+    for (int i = 0; i < rnn_tensor_count(&c); i++) {
         RnnTensorInfo t = rnn_tensor_info(&c, i);
         read_tensor(cJSON_GetObjectItemCaseSensitive(params, t.name), &t, m->params + t.offset, src,
                     err);
@@ -466,15 +436,7 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
     if (rnn_model_index_vocab(m, err)) goto done;
 
     if (extras) {
-        extra = cJSON_CreateObject();
-        for (const cJSON *item = root->child; item && extra; item = item->next) {
-            if (is_known_key(item->string)) continue;
-            cJSON *copy = cJSON_Duplicate(item, 1);
-            if (!copy) break;
-            cJSON_AddItemToObject(extra, item->string, copy);
-        }
-        *extras = extra ? json_text(extra) : NULL;
-        if (!*extras) {
+        if (!(*extras = unknown_keys(root))) {
             rnn_error_set(err, "%s: out of memory", src);
             goto done;
         }
@@ -483,7 +445,6 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
     m = NULL;
     rc = 0;
 done:
-    cJSON_Delete(extra);
     rnn_model_free(m);
     free(vocab);
     free(labels);

@@ -29,7 +29,10 @@ int io_training_parse(const char *extras_json, const char *source, IoTraining *o
     memset(out, 0, sizeof *out);
     rnn_train_config_default(&out->config);
     out->epochs = 10;
-    cJSON *root = extras_json ? cJSON_Parse(extras_json) : NULL;
+    cJSON *root = extras_json ? io_json_parse(extras_json, strlen(extras_json), source, 1,
+                                              "a JSON object", err)
+                              : NULL;
+    if (extras_json && !root) return -1;
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(root, "training");
     int rc = -1;
     if (!rec) {
@@ -50,6 +53,10 @@ int io_training_parse(const char *extras_json, const char *source, IoTraining *o
         rnn_error_set(err, "%s: training.optimizer must be \"adam\" or \"sgd\"", source);
         goto done;
     }
+    if (shuffle && !cJSON_IsBool(shuffle)) {
+        rnn_error_set(err, "%s: training.shuffle must be true or false", source);
+        goto done;
+    }
     out->config.optimizer = opt && !strcmp(opt->valuestring, "sgd") ? RNN_SGD : RNN_ADAM;
     out->config.lr = out->config.optimizer == RNN_SGD ? 0.1 : 0.001;
     double seed = 1, epochs = 10, batch = 32;
@@ -67,6 +74,49 @@ int io_training_parse(const char *extras_json, const char *source, IoTraining *o
 done:
     cJSON_Delete(root);
     return rc;
+}
+
+void io_training_write(IoBuf *out, const IoTraining *rec, const IoTrainingRun *run) {
+    const RnnTrainConfig *tc = &rec->config;
+    io_buf_puts(out, "{\"data\": ");
+    io_buf_json_string(out, rec->data);
+    if (run->valid) {
+        io_buf_puts(out, ", \"valid\": ");
+        io_buf_json_string(out, run->valid);
+    }
+    io_buf_puts(out, ", \"init\": ");
+    if (run->init)
+        io_buf_json_string(out, run->init);
+    else
+        io_buf_printf(out, "\"random (seed %llu)\"", (unsigned long long)tc->seed);
+    io_buf_printf(out,
+                  ", \"seed\": %llu, \"optimizer\": \"%s\", \"lr\": ", (unsigned long long)tc->seed,
+                  tc->optimizer == RNN_SGD ? "sgd" : "adam");
+    io_buf_double(out, tc->lr);
+    io_buf_printf(out,
+                  ", \"epochs\": %d, \"batch_size\": %d, \"shuffle\": %s, \"clip\": ", rec->epochs,
+                  tc->batch_size, tc->shuffle ? "true" : "false");
+    io_buf_double(out, tc->clip);
+    io_buf_printf(out, ", \"steps\": %lld", run->steps);
+    if (run->final_loss) {
+        io_buf_puts(out, ", \"final_loss\": ");
+        io_buf_double(out, *run->final_loss);
+    }
+    if (run->final_accuracy) {
+        io_buf_puts(out, ", \"final_accuracy\": ");
+        io_buf_double(out, *run->final_accuracy);
+    }
+    if (run->valid_key && run->valid_value) {
+        io_buf_printf(out, ", \"%s\": ", run->valid_key);
+        io_buf_double(out, *run->valid_value);
+    }
+    if (run->date) {
+        io_buf_printf(out, ", \"date\": \"%s\", \"rnnscope\": \"%s\", \"command\": ", run->date,
+                      run->version ? run->version : "");
+        io_buf_json_string(out, run->command ? run->command : "");
+    }
+    if (run->live) io_buf_puts(out, ", \"live\": true");
+    io_buf_puts(out, "}");
 }
 
 int io_training_data_path(const char *model_path, const char *recorded, char *out, size_t size) {

@@ -1,11 +1,22 @@
 /* plat_font.c - font discovery with fontconfig, verified with SDL2_ttf. */
 #define _POSIX_C_SOURCE 200809L
 #include "plat_font.h"
-#include "plat_sdl.h"
 
 #include <fontconfig/fontconfig.h>
 #include <stdlib.h>
 #include <string.h>
+
+int plat_font_covers(TTF_Font *font, const char *utf8) {
+    size_t len = strlen(utf8);
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)utf8 + i, len - i, &cp);
+        if (!k) return 0;
+        if (cp > ' ' && !TTF_GlyphIsProvided32(font, cp)) return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
 
 /* The best match fontconfig gives for a pattern such as "sans-serif:lang=ko". */
 static char *match(const char *pattern_text) {

@@ -12,8 +12,7 @@
  * path or NULL with err set. TTF_Init must have been called. */
 char *plat_font_find(const char *override, int *hangul, RnnError *err);
 
-/* Whether the font has a real glyph for every code point of a UTF-8 string (plat_sdl.c: the
- * browser build, which has no fontconfig, uses it too). */
+/* Whether the font has a real glyph for every code point of a UTF-8 string. */
 int plat_font_covers(TTF_Font *font, const char *utf8);
 
 #endif

@@ -254,18 +254,6 @@ void plat_renderer_draw(PlatRenderer *r, const UiDrawList *list) {
     }
 }
 
-int plat_font_covers(TTF_Font *font, const char *utf8) {
-    size_t len = strlen(utf8);
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        int k = rnn_utf8_decode((const unsigned char *)utf8 + i, len - i, &cp);
-        if (!k) return 0;
-        if (cp > ' ' && !TTF_GlyphIsProvided32(font, cp)) return 0;
-        i += (size_t)k;
-    }
-    return 1;
-}
-
 /* ---- frames off screen --------------------------------------------------------------------- */
 
 /* A width x height software surface with a renderer and fonts at zoom, for draw() to fill.

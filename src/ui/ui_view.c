@@ -28,6 +28,7 @@ const char *ui_quantity_name(RnnCellKind cell, int q) {
 
 const char *ui_quantity_korean(RnnCellKind cell, int q) {
     /* the chapter's terms */
+    /* indexed by RNN_LSTM_I.. and RNN_GRU_R.. */
     static const char *const lstm[] = {"입력 게이트", "망각 게이트", "후보 값", "출력 게이트"};
     static const char *const gru[] = {"리셋 게이트", "업데이트 게이트", "후보 은닉 상태"};
     if (q == RNN_QUANTITY_H) return "은닉 상태";
@@ -38,8 +39,7 @@ const char *ui_quantity_korean(RnnCellKind cell, int q) {
 }
 
 int ui_quantity_is_gate01(RnnCellKind cell, int q) {
-    return (cell == RNN_CELL_LSTM && (q == 0 || q == 1 || q == 3)) ||
-           (cell == RNN_CELL_GRU && (q == 0 || q == 1));
+    return q >= 0 && rnn_gate_is_sigmoid(cell, q);
 }
 
 UiPalette ui_palette(UiTheme theme) {

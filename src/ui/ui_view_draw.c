@@ -285,12 +285,6 @@ static void factor(char *buf, size_t size, double x) {
     snprintf(buf, size, x < 0 ? "(%s)" : "%s", n);
 }
 
-/* PyTorch's parameter names for gate g: "if" for the LSTM forget gate, etc. */
-static const char *gate_suffix(RnnCellKind cell, int g) {
-    static const char *const lstm[] = {"i", "f", "g", "o"}, *const gru[] = {"r", "z", "n"};
-    return cell == RNN_CELL_LSTM ? lstm[g] : cell == RNN_CELL_GRU ? gru[g] : "";
-}
-
 /* The three lines of an update (its formula, its numbers, its value) and a note. */
 static void update_lines(Ctx *c, int x, int *y, int width, const char *formula, const char *numbers,
                          double value, const char *note) {
@@ -332,9 +326,9 @@ static void explain_gate(Detail *d) {
     if (cf->cell == RNN_CELL_RNN)
         snprintf(wi, sizeof wi, "ih"), snprintf(wh, sizeof wh, "hh");
     else
-        snprintf(wi, sizeof wi, "i%s", gate_suffix(cf->cell, q)),
-            snprintf(wh, sizeof wh, "h%s", gate_suffix(cf->cell, q));
-    int gru_n = cf->cell == RNN_CELL_GRU && q == 2;
+        snprintf(wi, sizeof wi, "i%s", rnn_gate_name(cf->cell, q)), /* PyTorch's W_if, ... */
+            snprintf(wh, sizeof wh, "h%s", rnn_gate_name(cf->cell, q));
+    int gru_n = cf->cell == RNN_CELL_GRU && q == RNN_GRU_N;
     if (gru_n)
         snprintf(line, sizeof line,
                  "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + r[%d]·(W_%s[%d]·%s + b_%s[%d]))", sym, j,
@@ -632,15 +626,19 @@ static void draw_diagram(Ctx *c) {
         double cc = tr->c[rnn_trace_state_index(tr, s.layer, s.direction, s.t) + (size_t)j];
         /* the cell state line: c_prev → × f → + i·g → c */
         ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
-        gate_box(c, x + bw, top, bw, bh, "× f", gate[H + j], 1);
-        gate_box(c, x + 3 * bw, top, bw, bh, "+ i·g", gate[j] * gate[2 * H + j], 0);
+        RnnExplain e; /* the write part i·g, as the engine multiplies it */
+        RnnError err;
+        if (rnn_explain(v->model, tr, s.layer, s.direction, s.t, RNN_QUANTITY_C, j, &e, &err))
+            return;
+        gate_box(c, x + bw, top, bw, bh, "× f", e.f, 1);
+        gate_box(c, x + 3 * bw, top, bw, bh, "+ i·g", e.write, 0);
         snprintf(val, sizeof val, "c = %.3f", cc);
         ui_text(c->l, x + 4 * bw + gap, top - ui_text_height(c->l, UI_FONT_SMALL) - 2,
                 UI_FONT_SMALL, ink, val);
         const char *gl[4] = {"σ i", "σ f", "tanh g", "σ o"};
         for (int g = 0; g < 4; g++) {
             int gx = x + g * (bw + gap / 2);
-            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], g != 2);
+            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], rnn_gate_is_sigmoid(cf->cell, g));
             snprintf(val, sizeof val, "%.2f", gate[g * H + j]);
             ui_text(c->l, gx + 4, base + bh + 2, UI_FONT_SMALL, c->p.muted, val);
             ui_line(c->l, gx + bw / 2, base, gx + bw / 2, top + bh, 1, c->p.muted);
@@ -652,7 +650,7 @@ static void draw_diagram(Ctx *c) {
         const char *gl[3] = {"σ r", "σ z", "tanh n"};
         for (int g = 0; g < 3; g++) {
             int gx = x + g * (bw + gap);
-            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], g != 2);
+            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], rnn_gate_is_sigmoid(cf->cell, g));
             snprintf(val, sizeof val, "%.2f", gate[g * H + j]);
             ui_text(c->l, gx + 4, base + bh + 2, UI_FONT_SMALL, c->p.muted, val);
             ui_line(c->l, gx + bw / 2, base, gx + bw / 2, top + bh, 1, c->p.muted);

@@ -1,4 +1,4 @@
-/* app_data.c - `rnnscope make-data`: seeded task generators that write JSON Lines. */
+/* app_make_data.c - `rnnscope make-data`: seeded task generators that write JSON Lines. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "io.h"
@@ -27,19 +27,6 @@ const char app_make_data_usage[] =
     "  --keys K           how many different keys (default 4)\n"
     "  --seed S           the same seed writes the same file (default 1)\n";
 
-int app_parse_int(const char *text, const char *name, int min, int max, int *out, FILE *err) {
-    char *end;
-    if (!text) return 0;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < min || v > max) {
-        fprintf(err, "rnnscope: --%s must be a whole number from %d to %d, got '%s'\n", name, min,
-                max, text);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 /* One recall sentence as a JSON line. */
 static void recall_line(IoBuf *b, const char *const *words, int distance, int key) {
     io_buf_puts(b, "{\"tokens\": [");
@@ -55,16 +42,16 @@ static void recall_line(IoBuf *b, const char *const *words, int distance, int ke
 /* make-data adding: {"inputs": [[value, marker], ...], "target": sum} per line. */
 static int make_adding(const char *out_path, const char *count_text, const char *length_text,
                        const char *seed_text, FILE *out, FILE *err) {
-    int count = 1000, length = 50, seed = 1;
+    int count = 1000, length = 50;
+    uint64_t rng = 1;
     if (!out_path || app_parse_int(count_text, "count", 1, 10000000, &count, err) ||
         app_parse_int(length_text, "length", 2, 100000, &length, err) ||
-        app_parse_int(seed_text, "seed", 0, 2147483647, &seed, err)) {
+        app_parse_seed(seed_text, "seed", &rng, err)) {
         fprintf(err, "rnnscope make-data: %s\n\n%s",
                 !out_path ? "--out is required" : "bad option value", app_make_data_usage);
         return APP_EXIT_USAGE;
     }
     double *x = malloc((size_t)length * 2 * sizeof *x);
-    uint64_t rng = (uint64_t)seed;
     IoBuf b = {0};
     for (int i = 0; x && i < count && !b.failed; i++) {
         double target = rnn_adding_sequence(length, &rng, x);
@@ -113,12 +100,13 @@ int app_make_data_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "rnnscope make-data: unknown task '%s'\n\n%s", task, app_make_data_usage);
         return APP_EXIT_USAGE;
     }
-    int count = 1000, min_d = 1, max_d = 20, keys = 4, seed = 1;
+    int count = 1000, min_d = 1, max_d = 20, keys = 4;
+    uint64_t rng = 1;
     if (!out_path || app_parse_int(count_text, "count", 1, 10000000, &count, err) ||
         app_parse_int(min_text, "min-distance", 0, 100000, &min_d, err) ||
         app_parse_int(max_text, "max-distance", 0, 100000, &max_d, err) ||
         app_parse_int(keys_text, "keys", 4, RNN_RECALL_MAX_KEYS, &keys, err) ||
-        app_parse_int(seed_text, "seed", 0, 2147483647, &seed, err) || max_d < min_d) {
+        app_parse_seed(seed_text, "seed", &rng, err) || max_d < min_d) {
         fprintf(err, "rnnscope make-data: %s\n\n%s",
                 !out_path       ? "--out is required"
                 : max_d < min_d ? "--max-distance is below --min-distance"
@@ -127,7 +115,6 @@ int app_make_data_main(int argc, char **argv, FILE *out, FILE *err) {
         return APP_EXIT_USAGE;
     }
     const char **words = malloc(((size_t)max_d + 2) * sizeof *words);
-    uint64_t rng = (uint64_t)seed;
     IoBuf b = {0};
     for (int i = 0; words && i < count && !b.failed; i++) {
         int d = min_d + rnn_rng_below(&rng, max_d - min_d + 1);
