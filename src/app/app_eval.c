@@ -1,4 +1,5 @@
 /* app_eval.c - `rnnscope eval`: a model's accuracy, loss and confusion table on a data file. */
+#define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "io.h"
 #include "rnn.h"

@@ -115,6 +115,37 @@ static const char *locale_lang(const char *option) {
     return "en";
 }
 
+/* "ko/05" (a language and a lesson's number, as the web page's address says) -> the lesson
+ * file lessons/ko/05-*.md; 0 and the path in out, or -1 when id is not such a name (then it
+ * is used as a path, as given). */
+static int resolve_lesson(const char *id, const char *root, char *out, size_t size) {
+    char lang[3] = {0}, number[8] = {0};
+    if (sscanf(id, "%2[a-z]/%7[0-9]", lang, number) != 2 ||
+        strlen(id) != strlen(lang) + 1 + strlen(number))
+        return -1;
+    char folder[4200], **files;
+    int n, found = -1;
+    snprintf(folder, sizeof folder, "%s/%s", root, lang);
+    if (io_lesson_find(folder, &files, &n)) return -1;
+    for (int i = 0; i < n; i++) {
+        const char *base = strrchr(files[i], '/') ? strrchr(files[i], '/') + 1 : files[i];
+        if (found < 0 && !strncmp(base, number, strlen(number)) && base[strlen(number)] == '-') {
+            snprintf(out, size, "%s", files[i]);
+            found = 0;
+        }
+        free(files[i]);
+    }
+    free(files);
+    return found;
+}
+
+/* A lesson as the user named it: a file, or "ko/05" (resolve_lesson). The result outlives
+ * the call: in a browser the window does. */
+static const char *lesson_named(const char *name, const char *root) {
+    static char file[4200];
+    return resolve_lesson(name, root, file, sizeof file) ? name : file;
+}
+
 static int parse_view_options(int argc, char **argv, int first, const char *usage, int shot,
                               int compare_command, UiScreenOptions *o, const char **out_path,
                               char **data_dir, FILE *out, FILE *err) {
@@ -192,6 +223,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         static char lessons[4096];
         snprintf(lessons, sizeof lessons, "%s/lessons", *data_dir);
         o->lessons_root = lessons;
+        if (o->lesson_path) o->lesson_path = lesson_named(o->lesson_path, lessons);
     }
     o->csv_path = csv;
     o->show_fresh = fresh;
@@ -264,13 +296,17 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err, AppNoD
         free(dir);
         return rc < 0 ? APP_EXIT_OK : rc;
     }
-    o.lesson_path = lesson;
+    o.lesson_path = lesson && o.lessons_root ? lesson_named(lesson, o.lessons_root) : lesson;
     o.picker = first == 1; /* no command: the newcomer's first screen */
     RnnError e;
     /* With no display at all (a server, CI), SDL would fall back to a driver that shows
      * nothing and wait forever: the dispatcher shows the same model and sentence on the
      * command line instead. */
+#ifdef __EMSCRIPTEN__
+    int no_display = 0; /* the page's canvas */
+#else
     int no_display = !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && !getenv("SDL_VIDEODRIVER");
+#endif
     if (no_display) {
         *headless = (AppNoDisplay){strdup(o.model_path), strdup(o.text), NULL};
         if (o.picker && o.lessons_root) {

@@ -172,7 +172,8 @@ static int watch_in_window(RnnModel *model, IoDataset **data, const RnnTrainConf
     rnn_job_free(job);
     return rc;
 #else
-    (void)model, (void)data, (void)tc, (void)epochs, (void)out_path, (void)progress;
+    (void)model, (void)data, (void)tc, (void)epochs, (void)out_path;
+    memset(progress, 0, sizeof *progress);
     return app_fail(err, "train", "--watch needs the window; this rnnscope was built without it");
 #endif
 }
