@@ -85,6 +85,12 @@ int app_check_lesson(const struct IoLesson *lesson, const char *data_dir, FILE *
 int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
 int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
 
+#ifdef __EMSCRIPTEN__
+/* window.rnnscope.trace (app_web.c): the JSON text `rnnscope trace --format json` prints for
+ * a model given as text and a sentence, or {"error": "..."}; valid until the next call. */
+const char *rnnscope_web_trace(const char *model_json, const char *text);
+#endif
+
 extern const char app_usage[];
 extern const char app_make_data_usage[];
 extern const char app_memory_usage[];

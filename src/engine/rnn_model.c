@@ -230,9 +230,9 @@ int rnn_model_set_label(RnnModel *m, int i, const char *label, RnnError *err) {
 }
 
 static size_t hash_word(const char *s) {
-    size_t h = 1469598103934665603ULL; /* FNV-1a */
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a, 64-bit on every target */
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return (size_t)h;
 }
 
 int rnn_model_index_vocab(RnnModel *m, RnnError *err) {

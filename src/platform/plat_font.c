@@ -1,8 +1,11 @@
-/* plat_font.c - font discovery with fontconfig, verified with SDL2_ttf. */
+/* plat_font.c - font discovery with fontconfig, verified with SDL2_ttf; in the browser, the
+ * font the page bundles. */
 #define _POSIX_C_SOURCE 200809L
 #include "plat_font.h"
 
+#ifndef __EMSCRIPTEN__
 #include <fontconfig/fontconfig.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +21,7 @@ int plat_font_covers(TTF_Font *font, const char *utf8) {
     return 1;
 }
 
+#ifndef __EMSCRIPTEN__
 /* The best match fontconfig gives for a pattern such as "sans-serif:lang=ko". */
 static char *match(const char *pattern_text) {
     FcPattern *pattern = FcNameParse((const FcChar8 *)pattern_text);
@@ -34,6 +38,8 @@ static char *match(const char *pattern_text) {
     FcPatternDestroy(pattern);
     return path;
 }
+
+#endif
 
 static int has_hangul(const char *path) {
     TTF_Font *f = TTF_OpenFont(path, 16);
@@ -54,6 +60,16 @@ char *plat_font_find(const char *override, int *hangul, RnnError *err) {
         *hangul = h;
         return strdup(override);
     }
+#ifdef __EMSCRIPTEN__
+    static const char bundled[] = "/assets/fonts/rnnscope-ui.ttf"; /* tools/build-web.sh */
+    int h = has_hangul(bundled);
+    if (h < 0) {
+        rnn_error_set(err, "%s: the bundled font is missing: %s", bundled, TTF_GetError());
+        return NULL;
+    }
+    *hangul = h;
+    return strdup(bundled);
+#else
     if (!FcInit()) {
         rnn_error_set(err, "fontconfig could not start");
         return NULL;
@@ -80,4 +96,5 @@ char *plat_font_find(const char *override, int *hangul, RnnError *err) {
                            "fonts-nanum, or give --font PATH)");
     *hangul = 0;
     return fallback;
+#endif
 }
