@@ -203,9 +203,9 @@ static void test_view_steps_and_edits_every_model(void **state) {
     ui_screen_key(&s, UI_KEY_HOME);
     ui_screen_key(&s, UI_KEY_RIGHT);
     ui_screen_key(&s, UI_KEY_RIGHT);
-    for (int k = 0; k < 3; k++) assert_int_equal(cmp->col[k].view.step, 2);
+    for (int k = 0; k < 3; k++) assert_int_equal(cmp->col[k].view.words_read, 2);
     ui_screen_key(&s, UI_KEY_END);
-    for (int k = 0; k < 3; k++) assert_int_equal(cmp->col[k].view.step, 6);
+    for (int k = 0; k < 3; k++) assert_int_equal(cmp->col[k].view.words_read, 6);
     /* Tab, type, Enter: every model reads the new sentence */
     ui_screen_key(&s, UI_KEY_EDIT);
     ui_screen_text_input(&s, " very so ?");

@@ -149,8 +149,8 @@ static void test_the_view_follows_the_lesson(void **state) {
     ui_view_init(&v);
     if (ui_view_open_lesson(&v, path, &err)) fail_msg("%s", err.message);
     assert_int_equal(v.lesson->nsteps, 4);
-    assert_int_equal(v.step, 1); /* step 0 sets nothing: the first word */
-    ui_view_key(&v, UI_KEY_NEXT_STEP);
+    assert_int_equal(v.words_read, 1); /* step 0 sets nothing: the first word */
+    ui_view_key(&v, UI_KEY_LESSON_NEXT);
     assert_int_equal(v.lesson_step, 1);
     assert_int_equal(v.sel.quantity, RNN_QUANTITY_C);
     assert_int_equal(v.sel.unit, 8);
@@ -159,27 +159,27 @@ static void test_the_view_follows_the_lesson(void **state) {
     assert_int_equal(v.show_answer, 1);
     ui_view_key(&v, UI_KEY_RIGHT); /* the learner explores... */
     ui_view_key(&v, UI_KEY_RIGHT);
-    assert_int_equal(v.step, 3);
-    ui_view_key(&v, UI_KEY_NEXT_STEP); /* ...and the next step brings the view back */
-    assert_int_equal(v.step, 10);
+    assert_int_equal(v.words_read, 3);
+    ui_view_key(&v, UI_KEY_LESSON_NEXT); /* ...and the next step brings the view back */
+    assert_int_equal(v.words_read, 10);
     assert_int_equal(v.sel.quantity, 1); /* f */
-    ui_view_key(&v, UI_KEY_NEXT_STEP);
+    ui_view_key(&v, UI_KEY_LESSON_NEXT);
     assert_int_equal(v.model->config.cell, RNN_CELL_GRU);
     assert_string_equal(v.text, "apple so ?");
-    assert_int_equal(v.step, 2);
-    ui_view_key(&v, UI_KEY_NEXT_STEP); /* past the last step stays there */
+    assert_int_equal(v.words_read, 2);
+    ui_view_key(&v, UI_KEY_LESSON_NEXT); /* past the last step stays there */
     assert_int_equal(v.lesson_step, 3);
-    ui_view_key(&v, UI_KEY_PREV_STEP);
-    ui_view_key(&v, UI_KEY_PREV_STEP);
+    ui_view_key(&v, UI_KEY_LESSON_PREV);
+    ui_view_key(&v, UI_KEY_LESSON_PREV);
     assert_int_equal(v.model->config.cell, RNN_CELL_LSTM); /* going back restores the model */
-    assert_int_equal(v.step, 1);
+    assert_int_equal(v.words_read, 1);
     ui_view_free(&v);
     /* the keys as SDL sends them */
     SDL_KeyboardEvent k = {0};
     k.keysym.sym = SDLK_n;
-    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_NEXT_STEP);
+    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_LESSON_NEXT);
     k.keysym.sym = SDLK_PAGEUP;
-    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_PREV_STEP);
+    assert_int_equal(plat_key_from_sdl(&k), UI_KEY_LESSON_PREV);
     k.keysym.sym = SDLK_a;
     assert_int_equal(plat_key_from_sdl(&k), UI_KEY_ANSWER);
     k.keysym.sym = SDLK_l;

@@ -45,7 +45,7 @@ static void test_a_very_long_sentence(void **state) {
     ui_view_init(&v);
     assert_int_equal(ui_view_open_model(&v, MODELS "recall-lstm.json", &err), 0);
     assert_int_equal(ui_view_set_text(&v, text, &err), 0);
-    ui_view_set_step(&v, 5000);
+    ui_view_set_words_read(&v, 5000);
     UiDrawList list = {0};
     frame(&v, &list);
     const UiHeatmap *hm = &v.heatmaps[0];
@@ -161,7 +161,7 @@ static void test_a_lesson_of_a_thousand_steps(void **state) {
             ui_view_init(&v);
             v.lesson = l;
             for (int k = 0; k < 1000; k++) assert_int_equal(ui_view_lesson_go(&v, k, &err), 0);
-            assert_int_equal(v.step, 999 % 4);
+            assert_int_equal(v.words_read, 999 % 4);
             ui_view_free(&v); /* frees the lesson too */
         } else {
             assert_int_equal(rc, -1);

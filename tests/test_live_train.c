@@ -156,7 +156,7 @@ static void test_live_lstm_learns_distance_20_while_the_window_draws(void **stat
     PlatJobs *jobs = plat_jobs_new(NULL, NULL);
     UiHost host = {plat_jobs_runner(jobs), NULL, NULL};
     assert_int_equal(ui_screen_prepare(&s, &o, &host, &err), 0);
-    ui_view_set_step(v, 1000);
+    ui_view_set_words_read(v, 1000);
     double started = seconds_now();
     assert_int_equal(ui_screen_key(&s, UI_KEY_TRAIN), 1);
     assert_non_null(s.compare);

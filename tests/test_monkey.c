@@ -40,8 +40,8 @@ static const char *const drops[] = {
 static void check_invariants(const UiView *v, const UiDrawList *list, long event) {
     if (!v->trace) return;
     const RnnConfig *c = &v->model->config;
-    if (v->step < 0 || v->step > v->trace->steps)
-        fail_msg("event %ld: step %d of %d", event, v->step, v->trace->steps);
+    if (v->words_read < 0 || v->words_read > v->trace->steps)
+        fail_msg("event %ld: step %d of %d", event, v->words_read, v->trace->steps);
     const UiSelection *s = &v->sel;
     if (s->unit < 0 || s->unit >= c->hidden_size || s->layer < 0 || s->layer >= c->num_layers ||
         s->direction < 0 || s->direction >= rnn_directions(c) || s->t >= v->trace->steps)
@@ -149,7 +149,7 @@ static void test_monkey(void **state) {
         check_invariants(v, &off.list, e);
         if (e % 50 == 0) plat_renderer_draw(&off.r, &off.list);
     }
-    print_message("%d events; ended at step %d of %s\n", EVENTS, v->step,
+    print_message("%d events; ended at step %d of %s\n", EVENTS, v->words_read,
                   v->model ? v->model->name : "(none)");
     offscreen_close(&off);
     ui_screen_free(&s);

@@ -177,26 +177,26 @@ static void test_keys_step_and_switch_models(void **state) {
     UiScreen s;
     UiView *v = &s.view;
     open_view(&s, MODELS "recall-lstm.json", RECALL, 1);
-    assert_int_equal(v->step, 1);
+    assert_int_equal(v->words_read, 1);
     push_key(SDLK_RIGHT, 0);
     push_key(SDLK_RIGHT, 0);
     pump(&s);
-    assert_int_equal(v->step, 3);
+    assert_int_equal(v->words_read, 3);
     push_key(SDLK_END, 0);
     pump(&s);
-    assert_int_equal(v->step, 10);
+    assert_int_equal(v->words_read, 10);
     push_key(SDLK_RIGHT, 0); /* past the end stays at the end */
     pump(&s);
-    assert_int_equal(v->step, 10);
+    assert_int_equal(v->words_read, 10);
     push_key(SDLK_LEFT, 0);
     pump(&s);
-    assert_int_equal(v->step, 9);
+    assert_int_equal(v->words_read, 9);
     /* 1, 2, 3: the RNN, LSTM and GRU of the same task, on the same sentence and step */
     push_key(SDLK_1, 0);
     pump(&s);
     assert_int_equal(v->model->config.cell, RNN_CELL_RNN);
     assert_non_null(strstr(v->model_path, "recall-rnn.json"));
-    assert_int_equal(v->step, 9);
+    assert_int_equal(v->words_read, 9);
     push_key(SDLK_3, 0);
     pump(&s);
     assert_int_equal(v->model->config.cell, RNN_CELL_GRU);
@@ -361,7 +361,7 @@ static void test_bad_drop_keeps_the_model(void **state) {
     assert_true(v->banner_error);
     assert_non_null(strstr(v->banner, "README.md"));
     assert_non_null(strstr(v->model_path, "recall-lstm.json"));
-    assert_int_equal(v->step, 3);
+    assert_int_equal(v->words_read, 3);
     ui_screen_free(&s);
 }
 

@@ -15,7 +15,9 @@ if [ "${1:-}" = "--test" ]; then
   # parity check on freshly drawn random models (the committed fixtures need no torch).
   # xvfb, xauth, xdotool, imagemagick: the real window is opened, driven and captured.
   # valgrind: the memory checks, and tools/bench.sh counts one frame's instructions.
-  packages="$packages libcmocka-dev clang-format python3-torch xvfb xauth xdotool imagemagick valgrind"
+  # chromium: the web page's test drives it (node and npm bring puppeteer-core).
+  packages="$packages libcmocka-dev clang-format python3-torch xvfb xauth xdotool imagemagick valgrind \
+chromium"
 fi
 
 missing=""

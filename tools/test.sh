@@ -1,11 +1,14 @@
 #!/bin/sh
 # Quick start, part 2: install what is missing, build, and run the whole test suite twice:
-# a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer; in between, a
-# short deterministic run of every fuzz target.
+# a normal build (with the browser build's page in chromium), then under AddressSanitizer +
+# UndefinedBehaviorSanitizer; in between, a short deterministic run of every fuzz target.
 set -eu
 cd "$(dirname "$0")/.."
 tools/install-deps.sh --test
 jobs="$(nproc)"
+
+# The browser build (build-web/site/), which the suite's web_page test drives in chromium.
+tools/build-web.sh >/dev/null
 
 # The app, the tests and the benchmark harness, warnings as errors (build-dev/).
 cmake --preset dev >/dev/null

@@ -399,10 +399,10 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
         return UI_KEY_QUIT;
     case SDLK_n:
     case SDLK_PAGEDOWN:
-        return UI_KEY_NEXT_STEP;
+        return UI_KEY_LESSON_NEXT;
     case SDLK_p:
     case SDLK_PAGEUP:
-        return UI_KEY_PREV_STEP;
+        return UI_KEY_LESSON_PREV;
     case SDLK_a:
         return UI_KEY_ANSWER;
     case SDLK_l:

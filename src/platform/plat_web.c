@@ -168,7 +168,7 @@ EMSCRIPTEN_KEEPALIVE const char *rnnscope_web_state(void) {
         json_string(a, sizeof a, name);
         json_string(b, sizeof b, v->text ? v->text : "");
         snprintf(out, sizeof out, "{\"lang\":%s,\"model\":%s,\"text\":%s,\"t\":%d}", lang, a, b,
-                 v->step);
+                 v->words_read);
     } else {
         snprintf(out, sizeof out, "{\"lang\":%s}", lang);
     }

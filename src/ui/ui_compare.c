@@ -111,7 +111,7 @@ static int column_open(const UiView *v, UiCompare *cmp, int k, const char *path,
         return -1;
     if (!(col->fresh = rnn_model_copy(col->view.model, err))) return -1;
     rnn_model_init_random(col->fresh, cmp->fresh_seed ^ RNN_INIT_SALT);
-    ui_view_set_step(&col->view, v->step);
+    ui_view_set_words_read(&col->view, v->words_read);
     return column_refresh(col, err);
 }
 
@@ -169,7 +169,7 @@ int ui_compare_set_text(UiCompare *cmp, const char *text, RnnError *err) {
 }
 
 void ui_compare_set_step(UiCompare *cmp, int step) {
-    for (int k = 0; k < cmp->count; k++) ui_view_set_step(&cmp->col[k].view, step);
+    for (int k = 0; k < cmp->count; k++) ui_view_set_words_read(&cmp->col[k].view, step);
 }
 
 /* ---- live training -----------------------------------------------------------------------------
@@ -346,7 +346,7 @@ int ui_compare_click(UiCompare *cmp, UiView *v, int x, int y) {
         UiHit hit = ui_view_hit(cv, x, y);
         if (hit.heatmap < 0) continue;
         const UiHeatmap *hm = &cv->heatmaps[hit.heatmap];
-        ui_view_set_step(v, hm->direction == 0 ? hit.t + 1 : cv->trace->steps - hit.t);
+        ui_view_set_words_read(v, hm->direction == 0 ? hit.t + 1 : cv->trace->steps - hit.t);
         return 1;
     }
     return 0;
@@ -481,7 +481,7 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     draw_legends(l, p, col->head.x + col->head.w, col->head.y);
     y += body_h;
     int T = cv->trace ? cv->trace->steps : 0;
-    if (c->head == RNN_HEAD_MANY_TO_ONE && T > 0 && cv->step == T) {
+    if (c->head == RNN_HEAD_MANY_TO_ONE && T > 0 && cv->words_read == T) {
         const double *probs = cv->trace->probs;
         int best = 0;
         for (int k = 1; k < c->num_labels; k++)

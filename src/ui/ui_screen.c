@@ -57,7 +57,7 @@ static int sync(UiScreen *s, RnnError *err) {
         s->text_serial = v->text_serial;
         if (ui_compare_set_text(s->compare, v->text ? v->text : "", err)) return -1;
     }
-    ui_compare_set_step(s->compare, v->step);
+    ui_compare_set_step(s->compare, v->words_read);
     return 0;
 }
 
@@ -85,7 +85,7 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
         if (ui_view_set_model(v, rnn_model_copy(rnn_job_model(o->watch_job), err), NULL, err) ||
             ui_view_set_text(v, o->text ? o->text : "", err))
             return -1;
-        ui_view_set_step(v, v->trace->steps);
+        ui_view_set_words_read(v, v->trace->steps);
         if (sync(s, err)) return -1;
         UiCompare *cmp = ui_compare_new_watching(v, o->watch_job, &s->host.runner, err);
         if (!cmp) return -1;
@@ -100,10 +100,10 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
     int T = v->trace->steps;
     if (o->step > T) return rnn_error_set(err, "--step %d: the sentence has %d words", o->step, T);
-    ui_view_set_step(v, o->step < 0 ? 1 : o->step);
+    ui_view_set_words_read(v, o->step < 0 ? 1 : o->step);
     v->sel =
         (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
-    ui_view_set_step(v, v->step); /* clamps the selection */
+    ui_view_set_words_read(v, v->words_read); /* clamps the selection */
     if (o->lessons_root && !(v->lessons_root = strdup(o->lessons_root)))
         return rnn_error_set(err, "out of memory");
     snprintf(v->lang, sizeof v->lang, "%s", o->lang ? o->lang : "en");

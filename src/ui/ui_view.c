@@ -137,8 +137,8 @@ static void clamp_selection(UiView *v, UiSelection *s) {
     if (s->t >= steps(v)) s->t = -1;
 }
 
-void ui_view_set_step(UiView *v, int step) {
-    v->step = clampi(step, 0, steps(v));
+void ui_view_set_words_read(UiView *v, int step) {
+    v->words_read = clampi(step, 0, steps(v));
     clamp_selection(v, &v->sel);
 }
 
@@ -158,7 +158,7 @@ int ui_view_set_text(UiView *v, const char *text, RnnError *err) {
     if (!v->model) return rnn_error_set(err, "no model is open");
     char *copy = strdup(text);
     if (!copy) return rnn_error_set(err, "out of memory");
-    int old_steps = steps(v), was_at_end = v->step == old_steps;
+    int old_steps = steps(v), was_at_end = v->words_read == old_steps;
     if (run(v, v->model, text, err)) {
         free(copy);
         return -1;
@@ -167,7 +167,9 @@ int ui_view_set_text(UiView *v, const char *text, RnnError *err) {
     v->text = copy;
     v->text_serial++;
     /* keep the place; a new sentence read to its end stays at its end */
-    ui_view_set_step(v, was_at_end && old_steps ? steps(v) : v->step ? v->step : 1);
+    ui_view_set_words_read(v, was_at_end && old_steps ? steps(v)
+                              : v->words_read         ? v->words_read
+                                                      : 1);
     v->hover_active = 0;
     return 0;
 }
@@ -231,7 +233,7 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
         find_siblings(v, path);
     else
         free_siblings(v);
-    if (v->trace) ui_view_set_step(v, v->step);
+    if (v->trace) ui_view_set_words_read(v, v->words_read);
     clamp_selection(v, &v->hover);
     v->hover_active = 0;
     return 0;
@@ -240,13 +242,13 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
 /* ---- what is computed --------------------------------------------------------------------- */
 
 int ui_view_column(const UiView *v, int direction) {
-    if (v->step <= 0) return -1;
-    return direction == 0 ? v->step - 1 : steps(v) - v->step;
+    if (v->words_read <= 0) return -1;
+    return direction == 0 ? v->words_read - 1 : steps(v) - v->words_read;
 }
 
 int ui_view_computed(const UiView *v, int direction, int t) {
     if (t < 0 || t >= steps(v)) return 0;
-    return direction == 0 ? t < v->step : t >= steps(v) - v->step;
+    return direction == 0 ? t < v->words_read : t >= steps(v) - v->words_read;
 }
 
 double ui_view_value(const UiView *v, const UiHeatmap *hm, int unit, int t) {
@@ -300,7 +302,7 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
     if (!v->text || strcmp(v->text, text)) {
         if (ui_view_set_text(v, text, err)) return -1;
     }
-    ui_view_set_step(v, step == IO_LESSON_STEP_END ? v->trace->steps : step);
+    ui_view_set_words_read(v, step == IO_LESSON_STEP_END ? v->trace->steps : step);
     const IoLessonStep *s = &l->steps[k];
     if (s->focus) {
         v->sel = (UiSelection){s->layer < 0 ? 0 : s->layer, s->dir < 0 ? 0 : s->dir,
@@ -556,16 +558,16 @@ int ui_view_key(UiView *v, UiKey key) {
                            key == UI_KEY_FRESH ? "F" : "W");
         return 1;
     case UI_KEY_RIGHT:
-        ui_view_set_step(v, v->step + 1);
+        ui_view_set_words_read(v, v->words_read + 1);
         break;
     case UI_KEY_LEFT:
-        ui_view_set_step(v, v->step - 1);
+        ui_view_set_words_read(v, v->words_read - 1);
         break;
     case UI_KEY_HOME:
-        ui_view_set_step(v, 0);
+        ui_view_set_words_read(v, 0);
         break;
     case UI_KEY_END:
-        ui_view_set_step(v, T);
+        ui_view_set_words_read(v, T);
         break;
     case UI_KEY_UP:
         v->sel.unit = clampi(v->sel.unit - 1, 0, v->model ? v->model->config.hidden_size - 1 : 0);
@@ -581,7 +583,7 @@ int ui_view_key(UiView *v, UiKey key) {
         break;
     case UI_KEY_PLAY:
         v->playing = !v->playing;
-        if (v->playing && v->step >= T) ui_view_set_step(v, 0);
+        if (v->playing && v->words_read >= T) ui_view_set_words_read(v, 0);
         v->play_clock = 0;
         break;
     case UI_KEY_SLOWER:
@@ -627,11 +629,11 @@ int ui_view_key(UiView *v, UiKey key) {
     case UI_KEY_QUIT:
         v->quit = 1;
         break;
-    case UI_KEY_NEXT_STEP:
-    case UI_KEY_PREV_STEP: {
+    case UI_KEY_LESSON_NEXT:
+    case UI_KEY_LESSON_PREV: {
         if (!v->lesson) return 0;
         RnnError err;
-        if (ui_view_lesson_go(v, v->lesson_step + (key == UI_KEY_NEXT_STEP ? 1 : -1), &err))
+        if (ui_view_lesson_go(v, v->lesson_step + (key == UI_KEY_LESSON_NEXT ? 1 : -1), &err))
             ui_view_set_banner(v, 1, "%s", err.message);
         break;
     }
@@ -706,12 +708,12 @@ int ui_view_click(UiView *v, int x, int y) {
     if (hit.heatmap >= 0) { /* select that unit and step there */
         const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
         v->sel = (UiSelection){hm->layer, hm->direction, hm->quantity, hit.unit, -1};
-        ui_view_set_step(v, hm->direction == 0 ? hit.t + 1 : steps(v) - hit.t);
+        ui_view_set_words_read(v, hm->direction == 0 ? hit.t + 1 : steps(v) - hit.t);
         v->hover_active = 0;
         return 1;
     }
     if (hit.token >= 0) {
-        ui_view_set_step(v, hit.token + 1);
+        ui_view_set_words_read(v, hit.token + 1);
         return 1;
     }
     if (ui_rect_contains(v->token_strip, x, y) && !v->editing) return ui_view_key(v, UI_KEY_EDIT);
@@ -724,11 +726,11 @@ int ui_view_tick(UiView *v, double seconds) {
     int changed = 0;
     while (v->play_clock >= 1.0 / v->speed) {
         v->play_clock -= 1.0 / v->speed;
-        if (v->step >= steps(v)) {
+        if (v->words_read >= steps(v)) {
             v->playing = 0;
             return 1;
         }
-        ui_view_set_step(v, v->step + 1);
+        ui_view_set_words_read(v, v->words_read + 1);
         changed = 1;
     }
     return changed;
@@ -775,7 +777,7 @@ void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     int T = steps(v);
     if (T > 0) {
         int chip_pad = (int)(8 * s), gap = (int)(6 * s), x0 = pad;
-        int first = 0, current = clampi(v->step - 1, 0, T - 1), width = 0;
+        int first = 0, current = clampi(v->words_read - 1, 0, T - 1), width = 0;
         for (int t = current; t >= 0; t--) {
             int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad + gap;
             if (width + w > (W - 2 * pad) * 3 / 4 && t < current) break;
@@ -853,7 +855,7 @@ void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int
     /* side by side, every model's cells take the size of the smallest (one scale) */
     if (max_cell_w > 0 && cell_w > max_cell_w) cell_w = max_cell_w;
     if (max_cell_h > 0 && cell_h > max_cell_h) cell_h = max_cell_h;
-    int current = clampi(v->step - 1, 0, T - 1);
+    int current = clampi(v->words_read - 1, 0, T - 1);
     for (int l = 0; l < L; l++)
         for (int d = 0; d < D; d++)
             for (int k = 0; k < Q; k++) {

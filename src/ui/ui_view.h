@@ -40,16 +40,16 @@ typedef enum UiKey {
     UI_KEY_THEME,
     UI_KEY_HELP,
     UI_KEY_QUIT,
-    UI_KEY_OPEN,       /* Ctrl+O: type a model file's path */
-    UI_KEY_NEXT_STEP,  /* N, Page Down: the lesson's next step */
-    UI_KEY_PREV_STEP,  /* P, Page Up */
-    UI_KEY_ANSWER,     /* A: show the quiz's answer */
-    UI_KEY_PICKER,     /* L: the lesson picker */
-    UI_KEY_COMPARE,    /* C: the RNN, LSTM and GRU of the task side by side */
-    UI_KEY_FRESH,      /* F: charts for freshly initialised weights too */
-    UI_KEY_PARAMS,     /* K: the parameter table */
-    UI_KEY_TRAIN,      /* Ctrl+T: train live from fresh weights; again: pause / resume */
-    UI_KEY_SAVE_MODEL, /* W: write the trained model */
+    UI_KEY_OPEN,        /* Ctrl+O: type a model file's path */
+    UI_KEY_LESSON_NEXT, /* N, Page Down: the lesson's next step */
+    UI_KEY_LESSON_PREV, /* P, Page Up */
+    UI_KEY_ANSWER,      /* A: show the quiz's answer */
+    UI_KEY_PICKER,      /* L: the lesson picker */
+    UI_KEY_COMPARE,     /* C: the RNN, LSTM and GRU of the task side by side */
+    UI_KEY_FRESH,       /* F: charts for freshly initialised weights too */
+    UI_KEY_PARAMS,      /* K: the parameter table */
+    UI_KEY_TRAIN,       /* Ctrl+T: train live from fresh weights; again: pause / resume */
+    UI_KEY_SAVE_MODEL,  /* W: write the trained model */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
@@ -79,7 +79,7 @@ typedef struct UiHit {
 /* The selected value (keyboard or mouse): the detail panel explains it. */
 typedef struct UiSelection {
     int layer, direction, quantity, unit;
-    int t; /* -1: follow the current step */
+    int t; /* -1: follow the time cursor */
 } UiSelection;
 
 /* What the chrome says when the body shows something else (ui_screen sets it): a title and
@@ -106,7 +106,7 @@ typedef struct UiView {
     int text_serial;   /* bumped whenever text (or the model reading it) changes */
     RnnTokens tokens;
     RnnTrace *trace;
-    int step; /* tokens read so far, 0..T */
+    int words_read; /* the time cursor: words read so far, 0..T (at t = words_read - 1) */
     UiSelection sel;
     int hover_active;
     UiSelection hover;
@@ -116,7 +116,7 @@ typedef struct UiView {
     double zoom; /* 1 = 1280x800 at normal size */
     int playing;
     double speed;      /* steps per second while playing */
-    double play_clock; /* seconds accumulated toward the next step */
+    double play_clock; /* seconds accumulated toward the next word */
     int editing;
     char *edit_text;      /* the sentence being typed */
     char composition[64]; /* the input method's text not yet committed (Korean syllables) */
@@ -161,8 +161,8 @@ int ui_view_open_model(UiView *view, const char *path, RnnError *err);
 int ui_view_set_model(UiView *view, RnnModel *model, const char *path, RnnError *err);
 /* Replaces the sentence and runs the engine; on failure keeps the previous one. */
 int ui_view_set_text(UiView *view, const char *text, RnnError *err);
-/* Steps (0..T) and selection, clamped to what exists. */
-void ui_view_set_step(UiView *view, int step);
+/* The time cursor (0..T words read) and selection, clamped to what exists. */
+void ui_view_set_words_read(UiView *view, int words_read);
 void ui_view_set_banner(UiView *view, int is_error, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -203,8 +203,9 @@ void ui_view_layout_heatmaps(UiView *view, const UiDrawList *list, UiRect area, 
 void ui_view_draw_heatmaps(UiView *view, UiDrawList *list);
 UiHit ui_view_hit(const UiView *view, int x, int y);
 
-/* The trace column of step-th reading for direction d (forward: step-1; backward: T-step);
- * -1 when step is 0. A column c of direction d is computed when it has been read. */
+/* The trace column that direction d read last (forward: words_read - 1; backward: T -
+ * words_read); -1 when no word has been read. A column c of direction d is computed when it has
+ * been read. */
 int ui_view_column(const UiView *view, int direction);
 int ui_view_computed(const UiView *view, int direction, int t);
 /* The value a heatmap cell shows (from the trace). */

@@ -49,7 +49,7 @@ static void draw_top_bar(Ctx *c) {
         ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
     }
     char step[64];
-    snprintf(step, sizeof step, "t = %d / %d", v->step, v->trace ? v->trace->steps : 0);
+    snprintf(step, sizeof step, "t = %d / %d", v->words_read, v->trace ? v->trace->steps : 0);
     int w = ui_text_width(c->l, UI_FONT_TITLE, step);
     ui_fill(c->l, (UiRect){r.w - w - 3 * c->pad, r.y, w + 3 * c->pad, r.h}, c->p.panel);
     ui_text(c->l, r.w - w - c->pad, y, UI_FONT_TITLE, c->p.ink, step);
@@ -105,12 +105,12 @@ static void draw_tokens(Ctx *c) {
         UiRect r = v->chips[i];
         int t = v->chip_first + i;
         int read = ui_view_computed(v, 0, t) || (bidir && ui_view_computed(v, 1, t));
-        int current = t == v->step - 1;
+        int current = t == v->words_read - 1;
         UiColor fill = current ? c->p.chip_current : read ? c->p.chip : c->p.chip_unread;
         UiColor ink = current ? (UiColor){255, 255, 255, 255} : read ? c->p.ink : c->p.muted;
         ui_fill(c->l, r, fill);
         if (!read) ui_outline(c->l, r, 1, c->p.faint);
-        if (bidir && t == back && v->step > 0) ui_outline(c->l, r, 3, c->p.accent);
+        if (bidir && t == back && v->words_read > 0) ui_outline(c->l, r, 3, c->p.accent);
         ui_text(c->l, r.x + (int)(8 * v->zoom), r.y + (int)(4 * v->zoom), UI_FONT_LARGE, ink,
                 v->tokens.text[t]);
         int id = v->trace->token_ids[t];
@@ -419,8 +419,9 @@ static void draw_detail(Ctx *c) {
                 .lh = ui_text_height(c->l, UI_FONT_BODY) + 2};
     if (!v->trace || !ui_view_explained(v, &d.s)) {
         ui_text_wrapped(c->l, d.x, d.y, d.width, UI_FONT_BODY, c->p.muted,
-                        v->step == 0 ? "Nothing read yet: press Right to read the first word."
-                                     : "Point at a coloured cell to see how it was computed.");
+                        v->words_read == 0
+                            ? "Nothing read yet: press Right to read the first word."
+                            : "Point at a coloured cell to see how it was computed.");
         return;
     }
     const UiSelection *s = &d.s;
@@ -514,7 +515,7 @@ static void draw_outputs(Ctx *c) {
     if (cf->head == RNN_HEAD_MANY_TO_MANY) {
         /* the word whose value the detail panel explains (or the current word) */
         UiSelection sel;
-        int t = ui_view_explained(v, &sel) ? sel.t : v->step - 1;
+        int t = ui_view_explained(v, &sel) ? sel.t : v->words_read - 1;
         char head[96];
         if (t >= 0)
             snprintf(head, sizeof head, "output at t = %d", t);
@@ -539,12 +540,12 @@ static void draw_outputs(Ctx *c) {
         y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
                              cf->head == RNN_HEAD_REGRESSION ? "read from the last state"
                                                              : "softmax of the last state");
-        if (v->step == T || (cf->bidirectional && v->step == T)) o = 0;
+        if (v->words_read == T || (cf->bidirectional && v->words_read == T)) o = 0;
     }
     if (o < 0) {
         ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                        v->step == 0 ? "Press Right to start reading."
-                                     : "It comes after the last word: press End to see it.");
+                        v->words_read == 0 ? "Press Right to start reading."
+                                           : "It comes after the last word: press End to see it.");
         return;
     }
     const double *p = tr->probs + (size_t)o * K;
