@@ -9,8 +9,9 @@
  *       full Adam steps (forward + loss + backward + update) on batches of the data; prints
  *       "train <cell> <hidden> <sequences per second>".
  *   rnnbench forward --cell C --hidden H [--embed I] [--steps T] [--seconds S]
- *       rnn_model_forward of one T-step sentence into a trace made once; prints
- *       "forward <cell> <hidden> <microseconds per call>".
+ *   rnnbench forward --model M.json --text "..." [--seconds S]
+ *       rnn_model_forward of one T-step sentence (or the model's reading of the text) into a
+ *       trace made once; prints "forward <cell> <hidden> <microseconds per call>".
  *   rnnbench frame   --hidden H --steps T [--width W --height H] [--frames N]
  *       one LSTM view (a random model with a recall vocabulary, a T-word sentence, every
  *       column computed): a cold frame, then N steady frames, in bench_frame_cold and
@@ -219,14 +220,30 @@ static int cmd_forward(int argc, char **argv) {
     int embed = atoi(option(argc, argv, "--embed", "16"));
     int steps = atoi(option(argc, argv, "--steps", "30"));
     double seconds = atof(option(argc, argv, "--seconds", "1"));
+    const char *model_path = option(argc, argv, "--model", NULL);
     if (steps < 2 || steps > RNN_MAX_SIZE) return 2;
     RnnError err;
-    RnnModel *m = recall_model(cell, hidden, embed, &err);
+    int ids[RNN_MAX_SIZE];
+    RnnModel *m = NULL;
+    if (model_path) { /* a model file and a sentence: what the web page times (app_web.c) */
+        RnnTokens tokens;
+        RnnTrace *t0;
+        const char *text = option(argc, argv, "--text", "");
+        if (io_model_load(model_path, &m, NULL, &err) ||
+            rnn_model_run_text(m, text, 0, &tokens, &t0, &err))
+            return fail("model", &err);
+        steps = t0->steps;
+        memcpy(ids, t0->token_ids, (size_t)steps * sizeof *ids);
+        cell = m->config.cell, hidden = m->config.hidden_size;
+        rnn_trace_free(t0);
+        rnn_tokens_free(&tokens);
+    } else {
+        m = recall_model(cell, hidden, embed, &err);
+        uint64_t rng = 7;
+        recall_ids(steps - 2, &rng, ids);
+    }
     RnnTrace *tr = m ? rnn_trace_new(&m->config, steps, &err) : NULL;
     if (!tr) return fail("model", &err);
-    int ids[RNN_MAX_SIZE];
-    uint64_t rng = 7;
-    recall_ids(steps - 2, &rng, ids);
     if (rnn_model_forward(m, ids, NULL, tr, &err)) return fail("forward", &err);
     long long calls = 0;
     double start = now_seconds(), elapsed = 0;

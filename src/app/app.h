@@ -89,6 +89,8 @@ int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
 /* window.rnnscope.trace (app_web.c): the JSON text `rnnscope trace --format json` prints for
  * a model given as text and a sentence, or {"error": "..."}; valid until the next call. */
 const char *rnnscope_web_trace(const char *model_json, const char *text);
+/* Microseconds per forward pass of a model file over a sentence (the page's benchmark). */
+double rnnscope_web_time_forward(const char *model_path, const char *text, double seconds);
 #endif
 
 extern const char app_usage[];

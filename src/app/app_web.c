@@ -2,8 +2,11 @@
  * very code of `rnnscope trace --format json` on a model the page passes as text. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "io.h"
+#include "rnn.h"
 
 #include <emscripten.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,4 +51,37 @@ EMSCRIPTEN_KEEPALIVE const char *rnnscope_web_trace(const char *model_json, cons
     strcpy(result + k, "\"}");
     free(out_text), free(err_text);
     return result;
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Microseconds per forward pass of the model file over the sentence, into a trace made once,
+ * repeated for about `seconds`: what `rnnbench forward --model M --text S` times natively
+ * (BENCHMARKS.md compares the two). -1 when the model or the sentence does not load. */
+EMSCRIPTEN_KEEPALIVE double rnnscope_web_time_forward(const char *model_path, const char *text,
+                                                      double seconds) {
+    RnnModel *m;
+    RnnTokens tokens;
+    RnnTrace *tr;
+    RnnError err;
+    if (io_model_load(model_path, &m, NULL, &err)) return -1;
+    if (rnn_model_run_text(m, text, 0, &tokens, &tr, &err)) {
+        rnn_model_free(m);
+        return -1;
+    }
+    long long calls = 0;
+    double start = now_seconds(), elapsed = 0;
+    while (calls < 100 || elapsed < seconds) {
+        for (int k = 0; k < 100; k++) rnn_model_forward(m, tr->token_ids, NULL, tr, &err);
+        calls += 100;
+        elapsed = now_seconds() - start;
+    }
+    rnn_trace_free(tr);
+    rnn_tokens_free(&tokens);
+    rnn_model_free(m);
+    return 1e6 * elapsed / (double)calls;
 }
