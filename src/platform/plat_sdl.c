@@ -343,6 +343,7 @@ int plat_plot_png(const char *path, const UiLinePlot *plot, int width, int heigh
 UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
     SDL_Keycode sym = k->keysym.sym;
     Uint16 mod = k->keysym.mod;
+    /* Ctrl+T; R too, since browsers keep Ctrl+T for a new tab */
     if ((mod & KMOD_CTRL) && sym == SDLK_t) return UI_KEY_TRAIN;
     if (mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) return UI_KEY_NONE; /* the window's shortcuts */
     int shift = (mod & KMOD_SHIFT) != 0;
@@ -392,6 +393,8 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
         return UI_KEY_ZOOM_OUT;
     case SDLK_t:
         return UI_KEY_THEME;
+    case SDLK_r:
+        return UI_KEY_TRAIN;
     case SDLK_h:
     case SDLK_F1:
         return UI_KEY_HELP;
@@ -531,10 +534,19 @@ int plat_window_open(PlatWindow *w, const UiScreenOptions *o, RnnError *err) {
     UiView *v = &w->screen.view;
     UiHost host = {w->runner, w->wrote, w->wrote_ctx};
     if (ui_screen_prepare(&w->screen, o, &host, err)) return -1;
-    w->win = SDL_CreateWindow(
-        "rnnscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
-        SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
-    w->sdl = w->win ? SDL_CreateRenderer(w->win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
+#ifdef __EMSCRIPTEN__
+    /* In a page the canvas's size is the page's to set (rnnscope_web_resize, in device
+     * pixels): a resizable window would follow its CSS size instead. The software renderer
+     * draws the same pixels as `rnnscope screenshot` and needs no WebGL (which machines
+     * without a GPU emulate slowly, or not at all). */
+    Uint32 flags = 0, renderer = SDL_RENDERER_SOFTWARE;
+#else
+    Uint32 flags = SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    Uint32 renderer = SDL_RENDERER_PRESENTVSYNC;
+#endif
+    w->win = SDL_CreateWindow("rnnscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width,
+                              o->height, flags);
+    w->sdl = w->win ? SDL_CreateRenderer(w->win, -1, renderer) : NULL;
     if (w->win && !w->sdl) w->sdl = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
     if (!w->sdl) return rnn_error_set(err, "cannot open a window: %s", SDL_GetError());
     if (plat_renderer_init(&w->r, w->sdl, o->font_path, v->zoom, err)) return -1;

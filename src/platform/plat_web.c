@@ -162,7 +162,8 @@ EMSCRIPTEN_KEEPALIVE const char *rnnscope_web_state(void) {
         json_string(a, sizeof a, id);
         snprintf(out, sizeof out, "{\"lang\":%s,\"lesson\":%s,\"step\":%d}", lang, a,
                  v->lesson_step);
-    } else if (v->model_path) {
+    } else if (v->model_path && !strncmp(v->model_path, "/assets/models/", 15)) {
+        /* a shipped model: the address can name it (one the user opened cannot) */
         char name[256];
         model_name(name, sizeof name, v->model_path);
         json_string(a, sizeof a, name);
@@ -171,6 +172,17 @@ EMSCRIPTEN_KEEPALIVE const char *rnnscope_web_state(void) {
                  v->words_read);
     } else {
         snprintf(out, sizeof out, "{\"lang\":%s}", lang);
+    }
+    /* live training, for the page and its test: the first column's run */
+    const UiCompare *cmp = the_window->screen.compare;
+    if (cmp && cmp->col[0].job && cmp->col[0].progress) {
+        static const char *const states[] = {"running", "paused", "finished", "stopped", "failed"};
+        const RnnJobProgress *p = cmp->col[0].progress;
+        size_t n = strlen(out) - 1; /* before the closing brace */
+        snprintf(out + n, sizeof out - n,
+                 ",\"training\":{\"state\":\"%s\",\"updates\":%lld,\"total\":%lld,"
+                 "\"seconds\":%.3f}}",
+                 states[p->state], p->updates, p->total_updates, p->seconds);
     }
     return out;
 }

@@ -19,7 +19,8 @@ void rnnscope_web_resize(int width, int height, double zoom);
 /* 1 while a sentence is being typed: the page focuses its hidden field then. */
 int rnnscope_web_editing(void);
 /* The view as JSON for the address bar: {"lang", "lesson", "step"} or {"lang", "model",
- * "text", "t"} or {"lang"}. */
+ * "text", "t"} or {"lang"}; while models train, also "training": {"state", "updates",
+ * "total", "seconds"} of the first one. */
 const char *rnnscope_web_state(void);
 
 /* ---- provided by the page (plat_web_page.js) ---------------------------------------------- */

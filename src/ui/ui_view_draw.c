@@ -764,7 +764,7 @@ static void draw_help(Ctx *c) {
         {"1 / 2 / 3", "the RNN / LSTM / GRU model of the same task"},
         {"C", "the task's RNN, LSTM and GRU side by side"},
         {"F", "(side by side) the charts for freshly initialised weights too"},
-        {"Ctrl+T", "train from fresh weights, live; again: pause; Esc: stop; W: write"},
+        {"Ctrl+T, R", "train from fresh weights, live; again: pause; Esc: stop; W: write"},
         {"K", "the parameter table: PyTorch and Keras, with formulas"},
         {"Tab", "type a new sentence (Korean input works)"},
         {"N / P (Page Down / Up)", "a lesson's next / previous step"},
