@@ -444,6 +444,12 @@ void ui_compare_layout(UiCompare *cmp, const UiView *v, const UiDrawList *list, 
  */
 
 /* The two colour scales every heatmap of the view shares, right-aligned at (right, y). */
+/* Their width, to leave them out of a column too narrow for them. */
+static int legends_width(const UiDrawList *l) {
+    return 2 * (48 + 3 + 3 + 3 + 14 + ui_text_width(l, UI_FONT_SMALL, "1")) +
+           ui_text_width(l, UI_FONT_SMALL, "σ 0") + ui_text_width(l, UI_FONT_SMALL, "-1");
+}
+
 static void draw_legends(UiDrawList *l, const UiPalette *p, int right, int y) {
     int sh = ui_text_height(l, UI_FONT_SMALL), w = 48, x = right;
     for (int gate01 = 1; gate01 >= 0; gate01--) {
@@ -468,6 +474,8 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     int x = col->head.x, y = col->head.y;
     int large_h = ui_text_height(l, UI_FONT_LARGE), body_h = ui_text_height(l, UI_FONT_BODY);
     int w = ui_text(l, x, y, UI_FONT_LARGE | UI_STYLE_BOLD, p->accent, ui_cell_title(c->cell));
+    int name_w = ui_text_width(l, UI_FONT_BODY, cv->model->name);
+    int room = col->head.w - w - 10 - name_w; /* beside the title, for the legends */
     ui_text(l, x + w + 10, y + (large_h - body_h) / 2, UI_FONT_BODY, p->muted, cv->model->name);
     y += large_h;
     char py[32], ke[32], line[256];
@@ -477,8 +485,10 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
              py, ke);
     if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w)
         snprintf(line, sizeof line, "hidden %d · %s / %s parameters", c->hidden_size, py, ke);
+    if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w) /* a narrow column (a phone) */
+        snprintf(line, sizeof line, "hidden %d · %s params", c->hidden_size, py);
     ui_text(l, x, y, UI_FONT_BODY, p->ink, line);
-    draw_legends(l, p, col->head.x + col->head.w, col->head.y);
+    if (room >= legends_width(l)) draw_legends(l, p, col->head.x + col->head.w, col->head.y);
     y += body_h;
     int T = cv->trace ? cv->trace->steps : 0;
     if (c->head == RNN_HEAD_MANY_TO_ONE && T > 0 && cv->words_read == T) {
