@@ -186,6 +186,37 @@ static void test_the_view_follows_the_lesson(void **state) {
     assert_int_equal(plat_key_from_sdl(&k), UI_KEY_PICKER);
 }
 
+/* A click (or a tap, on a phone) on a lesson in the picker opens that lesson; elsewhere it
+ * does nothing. */
+static void test_a_click_in_the_picker_opens_that_lesson(void **state) {
+    (void)state;
+    UiView v;
+    RnnError err;
+    ui_view_init(&v);
+    if (ui_view_open_picker(&v, RNNSCOPE_SOURCE_DIR "/lessons", "en", &err))
+        fail_msg("%s", err.message);
+    UiDrawList list = {0};
+    list.measure = fake_measure();
+    ui_view_layout(&v, &list, 1280, 800);
+    assert_true(v.picker_rows_shown >= 3);
+    UiRect second = v.picker_rows[1];
+    assert_int_equal(ui_view_click(&v, second.x + second.w / 2, second.y + second.h / 2), 1);
+    assert_false(v.picker);
+    assert_non_null(strstr(v.lesson->path, "02-"));
+    ui_view_free(&v);
+    ui_view_init(&v);
+    if (ui_view_open_picker(&v, RNNSCOPE_SOURCE_DIR "/lessons", "en", &err))
+        fail_msg("%s", err.message);
+    ui_view_layout(&v, &list, 1280, 800);
+    assert_int_equal(ui_view_click(&v, 5, 5), 0); /* the title: nothing */
+    assert_true(v.picker);
+    UiRect third = v.picker_rows[2];
+    assert_int_equal(ui_view_click(&v, third.x + 4, third.y + third.h - 1), 1);
+    assert_non_null(strstr(v.lesson->path, "03-"));
+    ui_draw_free(&list);
+    ui_view_free(&v);
+}
+
 static int setup(void **state) {
     (void)state;
     return mkdtemp(dir) ? 0 : -1;
@@ -203,6 +234,7 @@ int main(void) {
         cmocka_unit_test(test_each_mistake_names_file_and_line),
         cmocka_unit_test(test_a_good_lesson_passes),
         cmocka_unit_test(test_the_view_follows_the_lesson),
+        cmocka_unit_test(test_a_click_in_the_picker_opens_that_lesson),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

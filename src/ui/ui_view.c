@@ -704,6 +704,14 @@ int ui_view_mouse_move(UiView *v, int x, int y) {
 }
 
 int ui_view_click(UiView *v, int x, int y) {
+    if (v->picker) { /* a click (or a tap) on a lesson opens it */
+        for (int i = 0; i < v->picker_rows_shown; i++)
+            if (ui_rect_contains(v->picker_rows[i], x, y)) {
+                v->picker_sel = i;
+                return ui_view_key(v, UI_KEY_ENTER);
+            }
+        return 0;
+    }
     UiHit hit = ui_view_hit(v, x, y);
     if (hit.heatmap >= 0) { /* select that unit and step there */
         const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
@@ -796,6 +804,15 @@ void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     }
 
     v->narration = (UiRect){0, 0, 0, 0};
+
+    /* the picker's rows: one a lesson, as many as fit above its hint line */
+    int x = 3 * pad, y = 2 * pad + title_h + pad + ui_text_height(list, UI_FONT_LARGE) + 2 * pad;
+    int lh = ui_text_height(list, UI_FONT_LARGE) + pad;
+    v->picker_rows_shown = 0;
+    for (int i = 0; i < v->picker_count && i < UI_MAX_PICKER_ROWS && y + lh < H - 3 * pad;
+         i++, y += lh)
+        v->picker_rows[v->picker_rows_shown++] =
+            (UiRect){x - pad, y - pad / 3, W - 4 * pad, lh - pad / 3};
 }
 
 void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {

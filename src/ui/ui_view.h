@@ -12,8 +12,9 @@
 #include "rnn.h"
 #include "ui_draw.h"
 
-#define UI_MIN_CELL     4 /* pixels: below this a heatmap shows a window of steps or units */
-#define UI_MAX_HEATMAPS (RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS * (RNN_MAX_GATES + 2))
+#define UI_MAX_PICKER_ROWS 64 /* lessons listed at once in the picker */
+#define UI_MIN_CELL        4  /* pixels: below this a heatmap shows a window of steps or units */
+#define UI_MAX_HEATMAPS    (RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS * (RNN_MAX_GATES + 2))
 
 typedef enum UiKey {
     UI_KEY_NONE,
@@ -137,6 +138,8 @@ typedef struct UiView {
     char **picker_files;
     char **picker_titles;
     int picker_count, picker_sel;
+    UiRect picker_rows[UI_MAX_PICKER_ROWS]; /* where each lesson is listed (layout) */
+    int picker_rows_shown;
 
     int show_params; /* the parameter table (K) */
     UiChrome chrome;

@@ -733,16 +733,15 @@ static void draw_picker(Ctx *c) {
     ui_text(c->l, x, y, UI_FONT_LARGE, c->p.ink,
             ko ? "순환 신경망이 문장을 읽는 법: 레슨을 고르세요"
                : "How recurrent networks read: choose a lesson");
-    y += ui_text_height(c->l, UI_FONT_LARGE) + 2 * c->pad;
-    int lh = ui_text_height(c->l, UI_FONT_LARGE) + c->pad;
-    for (int i = 0; i < v->picker_count && y + lh < v->height - 3 * c->pad; i++, y += lh) {
-        UiRect row = {x - c->pad, y - c->pad / 3, v->width - 4 * c->pad, lh - c->pad / 3};
+    for (int i = 0; i < v->picker_rows_shown; i++) {
+        UiRect row = v->picker_rows[i];
         int sel = i == v->picker_sel;
         if (sel) ui_fill(c->l, row, c->p.chip_current);
         char line[512];
         snprintf(line, sizeof line, "%d.  %s", i + 1,
                  v->picker_titles[i] ? v->picker_titles[i] : "?");
-        ui_text(c->l, x, y, UI_FONT_LARGE, sel ? (UiColor){255, 255, 255, 255} : c->p.ink, line);
+        ui_text(c->l, x, row.y + c->pad / 3, UI_FONT_LARGE,
+                sel ? (UiColor){255, 255, 255, 255} : c->p.ink, line);
     }
     const char *hint = ko ? "위/아래: 고르기 · Enter: 열기 · Tab: English · Q: 끝내기"
                           : "Up/Down: choose · Enter: open · Tab: 한국어 · Q: quit";

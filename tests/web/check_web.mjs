@@ -555,6 +555,38 @@ async function check10(browser) {
          `${kept.includes('recall-lstm-live.json')}`);
 }
 
+// The engine in the page against the native program, side by side in one run: the recall
+// LSTM's forward pass over a 30-word sentence into a trace made once (rnnbench forward
+// --model, built beside the native program in the dev preset; the page's
+// rnnscope_web_time_forward runs the same loop), three rounds interleaved, medians compared.
+// Budget: the page takes at most 3 times as long.
+async function check11(browser) {
+  const rnnbench = path.join(path.dirname(native), 'bench', 'rnnbench');
+  if (!fs.existsSync(rnnbench)) {
+    report(11, true, `forward pass: skipped (no ${rnnbench}; the dev preset builds it)`);
+    return;
+  }
+  const model = path.join(source, 'assets/models/recall-lstm.json');
+  const S = 'violin the very and so it was just some then of the on a it so very was and ' +
+            'then some just the very and so it was ?';
+  const page = await openPage(browser, '?lang=en');
+  const nat = [], web = [];
+  for (let round = 0; round < 3; round++) {
+    const out = await new Promise((resolve) => execFile(rnnbench,
+      ['forward', '--model', model, '--text', S, '--seconds', '1'], {timeout: 60000},
+      (err, stdout) => resolve(err ? '' : stdout)));
+    nat.push(parseFloat(out.split(' ')[3]));
+    web.push(await page.evaluate((S) => Module.ccall('rnnscope_web_time_forward', 'number',
+      ['string', 'string', 'number'], ['/assets/models/recall-lstm.json', S, 1]), S));
+  }
+  await page.close();
+  const median = (x) => [...x].sort((a, b) => a - b)[1];
+  const ratio = median(web) / median(nat);
+  report(11, ratio <= 3, `forward pass of the recall LSTM over 30 words: page ` +
+         `${median(web).toFixed(1)} us, native ${median(nat).toFixed(1)} us (medians of 3 ` +
+         `interleaved rounds): ${ratio.toFixed(2)}x (budget 3x)`);
+}
+
 // ---------- Main
 
 const browser = await puppeteer.launch({
@@ -588,6 +620,7 @@ try {
       await p.close();
     },
     () => check10(browser),
+    () => check11(browser),
   ];
   for (const step of steps) {
     try {
