@@ -48,6 +48,7 @@ function layer(f) {
 function external(s) { # which outside library a symbol is from
   if (s in C) return "libc"
   if (s ~ /^(_GLOBAL_OFFSET_TABLE_|__cpu_model|__cpu_indicator_init|__stack_chk_fail)$/) return "libc"
+  if (s ~ /^__(asan|ubsan|lsan|sanitizer)_/) return "libc" # the sanitizer runtime (asan preset)
   if (s ~ /^(SDL_|TTF_)/) return "SDL"
   if (s ~ /^Fc/) return "fontconfig"
   if (s ~ /^png_/) return "libpng"

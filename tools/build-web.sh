@@ -33,12 +33,15 @@ export NODE_PATH
 [ -d "$prefix/../emcache" ] && [ -z "${EM_CACHE:-}" ] && EM_CACHE="$prefix/../emcache" && export EM_CACHE
 
 # ---- what the page preloads --------------------------------------------------------------
+# Everything the first frame may need; the training data (half the bytes, read only when a
+# model trains live) is a second package the page fetches after the first frame.
 data="$build/data"
-rm -rf "$data"
-mkdir -p "$data/assets/fonts" "$data/assets/models" "$data/assets/data" "$data/tmp" \
-  "$data/upload"
+train_data="$build/train-data"
+rm -rf "$data" "$train_data"
+mkdir -p "$data/assets/fonts" "$data/assets/models" "$data/tmp" "$data/upload" \
+  "$train_data/assets/data"
 cp assets/models/*.json "$data/assets/models/"
-cp assets/data/*.jsonl "$data/assets/data/"
+cp assets/data/*.jsonl "$train_data/assets/data/"
 cp -r lessons "$data/lessons"
 
 # The font: NanumGothic (SIL Open Font License), cut down to Latin, the symbols and every
@@ -70,10 +73,14 @@ cp /usr/share/doc/fonts-nanum/copyright "$data/assets/fonts/NanumGothic-LICENSE.
 # ---- the program ---------------------------------------------------------------------------
 emcmake cmake -S "$root" -B "$build/cmake" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   -DRNNSCOPE_WEB_PREFIX="$prefix" -DRNNSCOPE_WEB_DATA="$data" >/dev/null
+rm -f "$build/cmake/rnnscope.js" # relinks: the preloaded files are not a dependency CMake sees
 cmake --build "$build/cmake" -j"$(nproc)" --target rnnscope
 
 mkdir -p "$site"
 for f in rnnscope.js rnnscope.wasm rnnscope.data; do cp "$build/cmake/$f" "$site/"; done
+(cd "$site" && /usr/bin/python3 /usr/share/emscripten/tools/file_packager.py \
+  rnnscope-train.data --preload "$train_data/assets/data@/assets/data" \
+  --js-output=rnnscope-train.js >/dev/null)
 for f in index.html page.js page.css; do [ -f "web/$f" ] && cp "web/$f" "$site/"; done
 [ -f "$data/assets/fonts/NanumGothic-LICENSE.txt" ] &&
   cp "$data/assets/fonts/NanumGothic-LICENSE.txt" "$site/"

@@ -215,6 +215,19 @@
     resolveReady();
     requestAnimationFrame(poll);
     viewChanged();
+    loadTrainingData();
+  }
+
+  /* The training data (what live training reads) comes after the first frame: the page shows
+   * itself first. rnnscope-train.js puts the files into /assets/data when they arrive. */
+  function loadTrainingData() {
+    var script = document.createElement('script');
+    script.src = 'rnnscope-train.js';
+    script.async = true;
+    script.onerror = function () {
+      console.warn('rnnscope: the training data could not be loaded; live training needs it');
+    };
+    document.body.appendChild(script);
   }
 
   /* ---------- Downloads ---------- */
