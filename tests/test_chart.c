@@ -8,24 +8,6 @@
 static const UiColor INK = {1, 1, 1, 255}, MUTED = {2, 2, 2, 255}, GRID = {3, 3, 3, 255},
                      PANEL = {4, 4, 4, 255}, RED = {200, 0, 0, 255}, BLUE = {0, 0, 200, 255};
 
-static int list_setup(void **state) {
-    UiDrawList *list = calloc(1, sizeof *list);
-    if (!list) return -1;
-    list->measure = fake_measure();
-    *state = list;
-    return 0;
-}
-
-static int list_teardown(void **state) {
-    ui_draw_free(*state);
-    free(*state);
-    return 0;
-}
-
-static int same_colour(UiColor a, UiColor b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
-}
-
 static UiChart chart_in(UiRect rect, int x_count) {
     UiChart ch = {0};
     ch.rect = rect;
@@ -205,7 +187,7 @@ static void test_x_marker_is_drawn_at_its_step(void **state) {
 }
 
 int main(void) {
-#define T(f) cmocka_unit_test_setup_teardown(f, list_setup, list_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, draw_list_setup, draw_list_teardown)
     const struct CMUnitTest tests[] = {
         T(test_linear_range_starts_at_zero_and_fits_the_values),
         T(test_log_range_is_whole_decades),

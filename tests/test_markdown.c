@@ -17,24 +17,6 @@ static const UiMarkdownColors colors = {
 
 enum { BODY_W = 8, BODY_H = 17, LARGE_H = 20, PARA_GAP = 7 /* half a small line */ };
 
-static int list_setup(void **state) {
-    UiDrawList *list = calloc(1, sizeof *list);
-    if (!list) return -1;
-    list->measure = fake_measure();
-    *state = list;
-    return 0;
-}
-
-static int list_teardown(void **state) {
-    ui_draw_free(*state);
-    free(*state);
-    return 0;
-}
-
-static int same_colour(UiColor a, UiColor b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
-}
-
 static const char *text_of(const UiDrawList *l, const UiCmd *c) {
     return l->chars + c->text;
 }
@@ -200,7 +182,7 @@ static void test_text_below_the_box_is_counted_but_not_drawn(void **state) {
 }
 
 int main(void) {
-#define T(f) cmocka_unit_test_setup_teardown(f, list_setup, list_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, draw_list_setup, draw_list_teardown)
     const struct CMUnitTest tests[] = {
         T(test_words_wrap_at_the_box_width),
         T(test_a_word_wider_than_the_box_gets_its_own_line),

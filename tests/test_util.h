@@ -111,6 +111,24 @@ static inline const UiTextMeasure *fake_measure(void) {
     static const UiTextMeasure measure = {fake_text_width, fake_text_height, NULL};
     return &measure;
 }
+
+/* A fixture: *state is an empty draw list measured by fake_measure. */
+static inline int draw_list_setup(void **state) {
+    UiDrawList *list = calloc(1, sizeof *list);
+    if (!list) return -1;
+    list->measure = fake_measure();
+    *state = list;
+    return 0;
+}
+static inline int draw_list_teardown(void **state) {
+    ui_draw_free(*state);
+    free(*state);
+    return 0;
+}
+
+static inline int same_colour(UiColor a, UiColor b) {
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
 #endif /* ui_draw.h */
 
 #if __has_include("app.h")
