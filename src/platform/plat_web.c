@@ -40,9 +40,9 @@ static void frame(void *arg) {
     Uint32 now = SDL_GetTicks();
     if (v->playing) w->dirty |= ui_screen_tick(&w->screen, (now - last_ticks) / 1000.0);
     last_ticks = now;
-    if (plat_jobs_run_slice(w->jobs, PLAT_WEB_TRAIN_SLICE))
-        w->dirty |= ui_screen_poll(&w->screen);
-    else if (ui_compare_training(w->screen.compare))
+    /* live training: a slice of this frame, then what it published (progress every frame) */
+    if (plat_jobs_run_slice(w->jobs, PLAT_WEB_TRAIN_SLICE) ||
+        ui_compare_training(w->screen.compare))
         w->dirty |= ui_screen_poll(&w->screen);
     RnnError err;
     if (w->dirty && plat_window_draw(w, &err)) ui_view_set_banner(v, 1, "%s", err.message);
