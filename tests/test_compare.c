@@ -292,10 +292,6 @@ static UiColor png_pixel(const unsigned char *rgba, int width, int x, int y) {
     return (UiColor){p[0], p[1], p[2], p[3]};
 }
 
-static int same_colour(UiColor a, UiColor b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
 #define SHOT_TEXT "violin the very ?"
 
 /* The PNG shows the three models side by side: every computed cell of each column's h
