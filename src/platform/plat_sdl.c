@@ -511,10 +511,8 @@ void plat_window_close(PlatWindow *w) {
     if (w->have_renderer) plat_renderer_free(&w->r);
     if (w->sdl) SDL_DestroyRenderer(w->sdl);
     if (w->win) SDL_DestroyWindow(w->win);
-    if (w->o.watch_job && w->runner.stop) { /* the caller's job: no thread touches it now */
+    if (w->o.watch_job && w->runner.stop) /* the caller's job: no thread touches it now */
         w->runner.stop(w->runner.ctx, w->o.watch_job);
-        rnn_job_set_state(w->o.watch_job, RNN_JOB_STOPPED);
-    }
     ui_screen_free(&w->screen);
     plat_jobs_free(w->jobs);
     SDL_Quit();

@@ -324,7 +324,6 @@ int ui_compare_key(UiCompare *cmp, UiView *v, UiKey key) {
             if (!col->job || !col->job_running) continue;
             if (cmp->runner.stop) cmp->runner.stop(cmp->runner.ctx, col->job);
             col->job_running = 0;
-            rnn_job_set_state(col->job, RNN_JOB_STOPPED);
         }
         ui_compare_poll(cmp, v);
         ui_view_set_banner(v, 0,

@@ -19,7 +19,8 @@
 typedef struct UiJobRunner {
     int (*start)(void *ctx, RnnJob *job, RnnError *err);
     void (*pause)(void *ctx, RnnJob *job, int paused);
-    /* Stops driving job and waits: afterwards nothing but the caller touches it. */
+    /* Stops driving job and waits: afterwards nothing but the caller touches it, and the job
+     * says how it ended (stopped, or finished if no step was left). */
     void (*stop)(void *ctx, RnnJob *job);
     void *ctx;
 } UiJobRunner;
