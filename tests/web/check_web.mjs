@@ -514,6 +514,9 @@ async function check10(browser) {
     };
     requestAnimationFrame(tick);
   });
+  // the training data arrives after the first frame (rnnscope-train.data): wait for it
+  await page.waitForFunction(
+    () => Module.FS.analyzePath('/assets/data/recall-train.jsonl').exists, {timeout: 30000});
   const t0 = Date.now();
   await page.keyboard.press('r');
   let s = await state(page);
