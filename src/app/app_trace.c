@@ -4,6 +4,7 @@
 #include "io.h"
 #include "rnn.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,9 @@
 const char app_trace_usage[] =
     "usage: rnnscope trace --model M.json (--text \"a sentence\" | --inputs X.json)\n"
     "                      [--format json|table]\n"
+    "                      [--grad [--target T | --targets T1,T2,...]]\n"
+    "                      [--scale-whh S] [--forget-bias B] [--nonlinearity tanh|relu]\n"
+    "                      [--clip C]\n"
     "\n"
     "Runs the model over a sentence (or raw input vectors) and prints, for every layer,\n"
     "direction and time step, the hidden state h, the LSTM cell state c and every gate.\n"
@@ -19,7 +23,20 @@ const char app_trace_usage[] =
     "  --text TEXT        a sentence (the model needs a vocabulary)\n"
     "  --inputs X.json    a JSON array of T arrays of input_size numbers\n"
     "  --format FORMAT    json (exact numbers) or table (for a person; the default on a\n"
-    "                     terminal, json otherwise)\n";
+    "                     terminal, json otherwise)\n"
+    "\n"
+    "Backpropagation through time (--grad): one backward pass of the sentence's training\n"
+    "loss, recorded step by step: dL/dh_t, dL/dc_t (LSTM), each gate's dL/d(pre-activation),\n"
+    "dL/dx_t and every parameter gradient (JSON), or the norms per step (table).\n"
+    "  --target T         many-to-one: the label to score against (default: the prediction);\n"
+    "                     regression: the target value(s), comma-separated (default: 0)\n"
+    "  --targets T1,...   many-to-many: one label per word (default: the predictions)\n"
+    "\n"
+    "What if (the model is changed in memory only, for the trace and the gradients):\n"
+    "  --scale-whh S      multiply every recurrent weight matrix W_hh by S\n"
+    "  --forget-bias B    add B to the forget gate's bias (LSTM f; GRU: the update gate z)\n"
+    "  --nonlinearity N   a vanilla RNN's activation: tanh or relu\n"
+    "  --clip C           clip the gradient to norm C, as training's --clip does\n";
 
 /* Everything a trace command works with; freed by one call. */
 typedef struct TraceRun {
@@ -27,9 +44,12 @@ typedef struct TraceRun {
     RnnTokens tokens; /* count 0 when the inputs were vectors */
     RnnTrace *trace;
     double *vectors;
+    RnnGrad *grad; /* with --grad */
+    RnnWhatIf what_if;
 } TraceRun;
 
 static void trace_run_free(TraceRun *r) {
+    rnn_grad_free(r->grad);
     rnn_model_free(r->model);
     rnn_tokens_free(&r->tokens);
     rnn_trace_free(r->trace);
@@ -50,6 +70,74 @@ static void put_matrix(IoBuf *b, const double *x, int T, int H, size_t stride) {
         io_buf_double_array(b, x + (size_t)t * stride, (size_t)H);
     }
     io_buf_puts(b, "]");
+}
+
+/* The target a gradient was taken against: a label, a list of labels, or numbers. */
+static void put_target_json(IoBuf *b, const TraceRun *r) {
+    const RnnGrad *g = r->grad;
+    const RnnConfig *c = &g->config;
+    if (c->head == RNN_HEAD_REGRESSION) {
+        io_buf_double_array(b, g->values, (size_t)c->num_labels);
+    } else if (c->head == RNN_HEAD_MANY_TO_ONE) {
+        io_buf_json_string(b, r->model->labels[g->targets[0]]);
+    } else {
+        io_buf_puts(b, "[");
+        for (int o = 0; o < g->out_steps; o++) {
+            if (o) io_buf_puts(b, ", ");
+            io_buf_json_string(b, r->model->labels[g->targets[o]]);
+        }
+        io_buf_puts(b, "]");
+    }
+}
+
+static void put_grad_json(IoBuf *b, const TraceRun *r) {
+    const RnnGrad *g = r->grad;
+    const RnnTrace *tr = r->trace;
+    const RnnConfig *c = &g->config;
+    int T = g->steps, H = c->hidden_size, G = rnn_gate_count(c->cell);
+    io_buf_puts(b, ",\n \"grad\": {\"loss\": ");
+    io_buf_double(b, g->loss);
+    io_buf_puts(b, ", \"target\": ");
+    put_target_json(b, r);
+    io_buf_puts(b, ", \"norm\": ");
+    io_buf_double(b, g->norm);
+    io_buf_puts(b, ", \"clip_scale\": ");
+    io_buf_double(b, g->clip_scale);
+    io_buf_puts(b, ",\n  \"layers\": [");
+    for (int l = 0; l < c->num_layers; l++) {
+        int in = rnn_layer_input_size(c, l);
+        for (int d = 0; d < rnn_directions(c); d++) {
+            io_buf_printf(b, "%s\n   {\"layer\": %d, \"direction\": \"%s\", ", l || d ? "," : "", l,
+                          direction_name(d));
+            io_buf_puts(b, "\"weight_hh_norm\": ");
+            io_buf_double(b, rnn_weight_hh_norm(r->model, l, d));
+            io_buf_puts(b, ", \"dh\": ");
+            put_matrix(b, g->dh + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
+            if (g->dc) {
+                io_buf_puts(b, ", \"dc\": ");
+                put_matrix(b, g->dc + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
+            }
+            io_buf_puts(b, ", \"dx\": ");
+            put_matrix(b, rnn_grad_dx(g, l, d, 0), T, in, (size_t)g->in_stride);
+            io_buf_puts(b, ", \"dgates\": {");
+            for (int q = 0; q < G; q++) {
+                const char *name = c->cell == RNN_CELL_RNN ? "h" : rnn_gate_name(c->cell, q);
+                io_buf_printf(b, "%s\"%s\": ", q ? ", " : "", name);
+                put_matrix(b, g->dgate + rnn_trace_gate_index(tr, l, d, 0, q), T, H, (size_t)G * H);
+            }
+            io_buf_puts(b, "}}");
+        }
+    }
+    io_buf_puts(b, "],\n  \"params\": {");
+    for (int i = 0; i < rnn_tensor_count(c); i++) {
+        RnnTensorInfo info = rnn_tensor_info(c, i);
+        io_buf_printf(b, "%s\n   \"%s\": ", i ? "," : "", info.name);
+        if (info.cols)
+            put_matrix(b, g->grads + info.offset, info.rows, info.cols, (size_t)info.cols);
+        else
+            io_buf_double_array(b, g->grads + info.offset, (size_t)info.rows);
+    }
+    io_buf_puts(b, "}}");
 }
 
 static void put_trace_json(IoBuf *b, const TraceRun *r) {
@@ -103,8 +191,10 @@ static void put_trace_json(IoBuf *b, const TraceRun *r) {
             put_matrix(b, tr->probs, T, c->num_labels, (size_t)c->num_labels);
         io_buf_puts(b, "}");
     }
-    io_buf_printf(b, ",\n \"parameters\": {\"pytorch\": %lld, \"keras\": %lld}}\n",
+    io_buf_printf(b, ",\n \"parameters\": {\"pytorch\": %lld, \"keras\": %lld}",
                   rnn_param_count(c, RNN_PYTORCH), rnn_param_count(c, RNN_KERAS));
+    if (r->grad) put_grad_json(b, r);
+    io_buf_puts(b, "}\n");
 }
 
 /* ---- table ------------------------------------------------------------------------------- */
@@ -208,23 +298,87 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
     }
 }
 
+/* Per step: ‖dh_t‖, ‖dc_t‖ and the step's share of ‖∂L/∂W_hh‖² (they sum to 1). */
+static void put_grad_table(IoBuf *b, const TraceRun *r) {
+    const RnnGrad *g = r->grad;
+    const RnnTrace *tr = r->trace;
+    const RnnConfig *c = &g->config;
+    int T = g->steps, H = c->hidden_size;
+    io_buf_puts(b, "\nbackpropagation through time\n  target      ");
+    if (c->head == RNN_HEAD_REGRESSION) {
+        for (int k = 0; k < c->num_labels; k++)
+            io_buf_printf(b, "%s%.6g", k ? ", " : "", g->values[k]);
+    } else {
+        for (int o = 0; o < g->out_steps; o++)
+            io_buf_printf(b, "%s%s", o ? " " : "", r->model->labels[g->targets[o]]);
+    }
+    io_buf_printf(b, "\n  loss        %.6g\n  |dL/dW|     %.6g", g->loss, g->norm);
+    if (g->clip_scale != 1.0)
+        io_buf_printf(b, "  (clipped to %.6g: every gradient below x %.6g)",
+                      g->norm * g->clip_scale, g->clip_scale);
+    io_buf_puts(b, "\n");
+    double *shares = malloc((size_t)T * sizeof *shares);
+    if (!shares) {
+        b->failed = 1;
+        return;
+    }
+    for (int l = c->num_layers - 1; l >= 0; l--) {
+        for (int d = 0; d < rnn_directions(c); d++) {
+            rnn_grad_weight_hh_shares(g, tr, l, d, shares);
+            io_buf_printf(b, "\nlayer %d, %s   (largest singular value of W_hh: %.4g)\n", l,
+                          direction_name(d), rnn_weight_hh_norm(r->model, l, d));
+            io_buf_printf(b, "  %-4s %-14s %12s%s %10s\n", "t", "token", "|dh_t|",
+                          g->dc ? "       |dc_t|" : "", "W_hh share");
+            /* in the order the backward pass visits the steps: the last one read first */
+            for (int s = T - 1; s >= 0; s--) {
+                int t = d == 0 ? s : T - 1 - s;
+                IoBuf tok = {0};
+                put_token(&tok, r, t);
+                io_buf_printf(b, "  %-4d %-14.*s %12.4e", t, (int)tok.len, tok.data ? tok.data : "",
+                              rnn_norm(g->dh + rnn_trace_state_index(tr, l, d, t), (size_t)H));
+                io_buf_free(&tok);
+                if (g->dc)
+                    io_buf_printf(b, " %12.4e",
+                                  rnn_norm(g->dc + rnn_trace_state_index(tr, l, d, t), (size_t)H));
+                io_buf_printf(b, " %9.1f%%\n", 100.0 * shares[t]);
+            }
+        }
+    }
+    free(shares);
+}
+
 /* ---- the command ---------------------------------------------------------------------------- */
 
 int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *model_path = NULL, *text = NULL, *inputs_path = NULL, *format = NULL;
+    const char *target = NULL, *targets = NULL, *scale_whh = NULL, *forget_bias = NULL;
+    const char *nonlinearity = NULL, *clip = NULL;
+    int want_grad = 0;
     const AppOption opts[] = {
         {"model", &model_path, NULL},
         {"text", &text, NULL},
         {"inputs", &inputs_path, NULL},
         {"format", &format, NULL},
+        {"grad", NULL, &want_grad},
+        {"target", &target, NULL},
+        {"targets", &targets, NULL},
+        {"scale-whh", &scale_whh, NULL},
+        {"forget-bias", &forget_bias, NULL},
+        {"nonlinearity", &nonlinearity, NULL},
+        {"clip", &clip, NULL},
     };
-    int rc = app_parse_options(argc, argv, 2, opts, 4, app_trace_usage, out, err);
+    int rc = app_parse_options(argc, argv, 2, opts, 11, app_trace_usage, out, err);
     if (rc) return rc < 0 ? APP_EXIT_OK : rc;
-    const char *problem = !model_path             ? "--model is required"
-                          : !text == !inputs_path ? "give exactly one of --text and --inputs"
-                          : format && strcmp(format, "json") && strcmp(format, "table")
-                              ? "--format must be json or table"
-                              : NULL;
+    const char *problem =
+        !model_path             ? "--model is required"
+        : !text == !inputs_path ? "give exactly one of --text and --inputs"
+        : format && strcmp(format, "json") && strcmp(format, "table")
+            ? "--format must be json or table"
+        : (target || targets || clip) && !want_grad ? "--target, --targets and --clip need --grad"
+        : target && targets                         ? "give at most one of --target and --targets"
+        : nonlinearity && strcmp(nonlinearity, "tanh") && strcmp(nonlinearity, "relu")
+            ? "--nonlinearity must be tanh or relu"
+            : NULL;
     if (problem) {
         fprintf(err, "rnnscope trace: %s\n\n%s", problem, app_trace_usage);
         return APP_EXIT_USAGE;
@@ -234,8 +388,19 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
     TraceRun r = {0};
     RnnError e;
     rc = APP_EXIT_ERROR;
+    r.what_if = RNN_WHAT_IF_NONE;
+    if (app_parse_double(scale_whh, "scale-whh", -1e6, 1e6, &r.what_if.weight_hh_scale, err) ||
+        app_parse_double(forget_bias, "forget-bias", -1e6, 1e6, &r.what_if.forget_bias_shift,
+                         err) ||
+        app_parse_double(clip, "clip", 0, INFINITY, &r.what_if.clip, err))
+        return APP_EXIT_USAGE;
+    if (nonlinearity) r.what_if.relu = strcmp(nonlinearity, "relu") == 0;
     if (io_model_load(model_path, &r.model, NULL, &e)) {
         app_fail(err, "trace", e.message);
+        goto done;
+    }
+    if (rnn_what_if_apply(r.model, &r.what_if, &e)) {
+        fprintf(err, "rnnscope trace: %s: %s\n", model_path, e.message);
         goto done;
     }
     if (text) {
@@ -251,11 +416,39 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
             goto done;
         }
     }
+    if (want_grad) {
+        const RnnConfig *c = &r.model->config;
+        int *ids = NULL;
+        double *values = NULL;
+        const char *given = target ? target : targets;
+        if (given) {
+            ids = calloc((size_t)r.trace->out_steps + 1, sizeof *ids);
+            values = calloc((size_t)c->num_labels + 1, sizeof *values);
+            if (!ids || !values) {
+                rnn_error_set(&e, "out of memory");
+            } else if (rnn_grad_parse_target(r.model, given, r.trace->steps, ids, values, &e)) {
+                /* e says what is wrong */
+            } else {
+                r.grad = rnn_grad_new(r.model, r.trace, ids, values, &e);
+            }
+        } else {
+            r.grad = rnn_grad_new(r.model, r.trace, NULL, NULL, &e);
+        }
+        free(ids);
+        free(values);
+        if (!r.grad) {
+            fprintf(err, "rnnscope trace --grad: %s: %s\n", model_path, e.message);
+            goto done;
+        }
+        rnn_grad_clip(r.grad, r.what_if.clip);
+    }
     IoBuf b = {0};
-    if (as_json)
+    if (as_json) {
         put_trace_json(&b, &r);
-    else
+    } else {
         put_trace_table(&b, &r);
+        if (r.grad) put_grad_table(&b, &r);
+    }
     if (b.failed) {
         app_fail(err, "trace", "out of memory while printing");
     } else if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0) {

@@ -347,6 +347,93 @@ int rnn_influence_alternatives(const RnnModel *model, int first_id, int *out, in
  * finite. Adds scale * (softmax(logits) - onehot(target)) to dlogits (if not NULL). */
 double rnn_cross_entropy(const double *logits, int K, int target, double scale, double *dlogits);
 
+/* ---- gradient trace: one backward pass, recorded step by step ---------------------------------
+ */
+
+/* What backpropagation through time computed for one sentence and one target, by layer l,
+ * direction d and input position t, laid out like the forward trace it came from (index the
+ * (L, D, T, ...) arrays with rnn_trace_state_index / rnn_trace_gate_index of that trace). The
+ * loss is the training loss of that one sentence (rnn_train.c's): the cross-entropy of a
+ * many-to-one head, the mean over the T positions of a many-to-many head's, the mean squared
+ * error of a regression head. One allocation; free with rnn_grad_free. */
+typedef struct RnnGrad {
+    RnnConfig config;
+    int steps;         /* T */
+    int in_stride;     /* the trace's */
+    int out_steps;     /* the trace's */
+    double loss;       /* L, before any clipping */
+    double norm;       /* ‖∂L/∂params‖₂ before clipping */
+    double clip_scale; /* 1, or the factor clipping multiplied every gradient below by */
+    int *targets;      /* (out_steps) the class each output row was scored against */
+    double *values;    /* (K) regression targets (K = num_labels); unused for classes */
+    double *dlogits;   /* (out_steps, K) ∂L/∂logits */
+    double *dh;        /* (L, D, T, H) ∂L/∂h_t through every path: the head, the layer above
+                          and the step this direction reads after t */
+    double *dc;        /* (L, D, T, H) ∂L/∂c_t (through c_{t+1} and h_t); NULL unless LSTM */
+    double *dgate;     /* (L, D, T, G, H) ∂L/∂(each gate's pre-activation), PyTorch row order */
+    double *dgate_hh;  /* (L, D, T, G, H) ∂L/∂(W_h* h_prev + b_h*): dgate, except a GRU's n
+                          rows, where it is r ⊙ dgate */
+    double *dx;        /* (L, D, T, in_stride) ∂L/∂x_t through direction d only; a layer's input
+                          gradient is the sum over its directions (rnn_grad_dx) */
+    double *dh0;       /* (L, D, H) what reached the zero initial state */
+    double *dc0;       /* (L, D, H) the same for c (LSTM; zero otherwise) */
+    double *grads; /* (P) ∂L/∂params in RnnModel.params' layout: the gradient training uses */
+    size_t num_values;
+    double *buf;
+} RnnGrad;
+
+/* The backward pass of `trace` (a forward pass of model) for a target: targets is (1) class
+ * index for many-to-one or (T) for many-to-many, NULL for the labels the model predicts;
+ * values is (K) for a regression head, NULL for zeros. Fails for a model without a head. */
+RnnGrad *rnn_grad_new(const RnnModel *model, const RnnTrace *trace, const int *targets,
+                      const double *values, RnnError *err);
+void rnn_grad_free(RnnGrad *grad);
+/* Reads a target as a person writes it: for many-to-one one label name ("violin"); for
+ * many-to-many `steps` label names separated by commas; for a regression head num_labels
+ * numbers separated by commas. Fills targets (out_steps) or values (K). */
+int rnn_grad_parse_target(const RnnModel *model, const char *text, int steps, int *targets,
+                          double *values, RnnError *err);
+static inline double *rnn_grad_dx(const RnnGrad *g, int l, int d, int t) {
+    int D = rnn_directions(&g->config);
+    return g->dx + (((size_t)l * D + d) * g->steps + t) * g->in_stride;
+}
+/* Gradient clipping as training does it (torch.nn.utils.clip_grad_norm_): when ‖∂L/∂params‖
+ * exceeds max_norm > 0, every gradient of the pass (they are all linear in ∂L/∂logits) is
+ * multiplied by max_norm / (norm + 1e-6) and clip_scale records the factor. */
+void rnn_grad_clip(RnnGrad *grad, double max_norm);
+/* Step t's term of the recurrent weight gradients of layer l, direction d:
+ *   ∂L/∂W_hh (t) = dgate_hh_t ⊗ h_prev_t  (G*H, H)     ∂L/∂W_ih (t) = dgate_t ⊗ x_t  (G*H, In)
+ * Summed over t they are the weight_hh_l{l} / weight_ih_l{l} gradients in grads. */
+void rnn_grad_step_weight_hh(const RnnGrad *grad, const RnnTrace *trace, int l, int d, int t,
+                             double *out);
+void rnn_grad_step_weight_ih(const RnnGrad *grad, const RnnTrace *trace, int l, int d, int t,
+                             double *out);
+/* Each step's share of ∂L/∂W_hh of layer l, direction d: share[t] = ⟨∂L/∂W_hh (t), ∂L/∂W_hh⟩
+ * / ‖∂L/∂W_hh‖², so the shares sum to 1 (a step pulling against the rest is negative); all
+ * zero when the gradient is zero. shares: (T). */
+void rnn_grad_weight_hh_shares(const RnnGrad *grad, const RnnTrace *trace, int l, int d,
+                               double *shares);
+/* ‖x‖₂ of n values. */
+double rnn_norm(const double *x, size_t n);
+
+/* What-if changes to a model, for causing vanishing or exploding gradients on purpose. */
+typedef struct RnnWhatIf {
+    double weight_hh_scale;   /* every W_hh multiplied by this (1: unchanged) */
+    double forget_bias_shift; /* added to b_ih of the LSTM's forget gate f, or of the GRU's
+                                 update gate z (the share of h_prev kept); 0: unchanged */
+    int relu;                 /* vanilla RNN: -1 keep, 0 tanh, 1 relu */
+    double clip;              /* gradient clipping of the backward pass (0: off) */
+} RnnWhatIf;
+#define RNN_WHAT_IF_NONE ((RnnWhatIf){1.0, 0.0, -1, 0.0})
+/* 1 when w changes nothing. */
+int rnn_what_if_is_none(const RnnWhatIf *w);
+/* Applies the model changes of w (everything but clip) to model in place. */
+int rnn_what_if_apply(RnnModel *model, const RnnWhatIf *w, RnnError *err);
+/* The largest singular value of layer l, direction d's W_hh (G*H, H): the factor by which
+ * one step can at most stretch a vector through the recurrent weights (power iteration on
+ * W_hhᵀ W_hh to 1e-12 relative change, at most 1000 rounds). */
+double rnn_weight_hh_norm(const RnnModel *model, int l, int d);
+
 /* ---- training ------------------------------------------------------------------------------ */
 
 /* Seeded random numbers (splitmix64): the same seed gives the same run on every machine. */

@@ -225,8 +225,29 @@ int rnn_head_backward(const RnnModel *m, const RnnTrace *tr, const double *dlogi
     return 0;
 }
 
+/* The recorder's share of one step: the total dh_t (head + layer above + step read after
+ * this one), and for an LSTM the total dc_t, i.e. what arrives through c_{t+1} plus the path
+ * through h_t: dc_t = dc_carry + dh_t ⊙ o_t ⊙ (1 − tanh²(c_t)), the same expression as
+ * rnn_cell_gates_backward uses, so both hold the same bits. */
+static void record_states(RnnGrad *rec, const RnnTrace *tr, size_t hi, const double *dh,
+                          const double *dc_carry) {
+    int H = tr->config.hidden_size;
+    memcpy(rec->dh + hi, dh, (size_t)H * sizeof *dh);
+    if (!rec->dc) return;
+    const double *o = tr->gate + (hi / H) * 4 * H + RNN_LSTM_O * H; /* G = 4 */
+    for (int j = 0; j < H; j++) {
+        double tc = rnn_tanh(tr->c[hi + j]);
+        rec->dc[hi + j] = dc_carry[j] + dh[j] * o[j] * (1.0 - tc * tc);
+    }
+}
+
 int rnn_layers_backward(const RnnModel *m, const RnnTrace *tr, double *grads, RnnBackward *bw,
                         RnnError *err) {
+    return rnn_layers_backward_record(m, tr, grads, bw, NULL, err);
+}
+
+int rnn_layers_backward_record(const RnnModel *m, const RnnTrace *tr, double *grads,
+                               RnnBackward *bw, RnnGrad *rec, RnnError *err) {
     const RnnConfig *c = &m->config;
     if (bw->steps != tr->steps)
         return rnn_error_set(err, "backward scratch not prepared for this trace");
@@ -247,12 +268,19 @@ int rnn_layers_backward(const RnnModel *m, const RnnTrace *tr, double *grads, Rn
                 size_t hi = rnn_trace_state_index(tr, l, d, t);
                 size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
                 for (int j = 0; j < H; j++) bw->dh[j] = bw->dh_out[hi + j] + dh_carry[j];
+                if (rec) record_states(rec, tr, hi, bw->dh, dc);
                 const double *x = rnn_trace_input(tr, l, t);
                 rnn_cell_backward(
                     c->cell, c->nonlinearity, in, H, &m->layer[l][d], x,
                     rnn_trace_prev_h(tr, l, d, t), rnn_trace_prev_c(tr, l, d, t), tr->gate_hh + gi,
                     tr->gate_pre + gi, tr->gate + gi, tr->c ? tr->c + hi : NULL, bw->dh, dc,
                     grads ? &glayer[l][d] : NULL, bw->da_ih, bw->da_hh, bw->dx, dh_carry);
+                if (rec) {
+                    size_t n = (size_t)rnn_gate_count(c->cell) * H;
+                    memcpy(rec->dgate + gi, bw->da_ih, n * sizeof(double));
+                    memcpy(rec->dgate_hh + gi, bw->da_hh, n * sizeof(double));
+                    memcpy(rnn_grad_dx(rec, l, d, t), bw->dx, (size_t)in * sizeof(double));
+                }
                 /* dx flows to the layer below (its two directions' halves) or the input */
                 if (l > 0) {
                     for (int dd = 0; dd < D; dd++) {

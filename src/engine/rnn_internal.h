@@ -35,4 +35,14 @@ void rnn_outer_accumulate(double *dW, double *db, const double *da, const double
 void rnn_carve_like(const RnnModel *m, double *grads, RnnLayerParams layer[][2], double **embedding,
                     double **head_w, double **head_b);
 
+/* Adds the loss of one example whose forward pass is in `trace` to stats (unscaled: the
+ * cross-entropy summed over its output rows, or the mean squared error of a regression), its
+ * prediction counts too, and, when dlogits != NULL, `scale` × dLoss/dlogits (rnn_train.c). */
+void rnn_example_loss(const RnnModel *m, const RnnTrace *trace, const RnnExample *ex, double scale,
+                      double *dlogits, RnnStats *stats);
+/* rnn_layers_backward that also records every step's total dh, dc, gate gradients and dx into
+ * rec (NULL: records nothing), laid out as RnnGrad says. */
+int rnn_layers_backward_record(const RnnModel *m, const RnnTrace *tr, double *grads,
+                               RnnBackward *bw, RnnGrad *rec, RnnError *err);
+
 #endif

@@ -8,7 +8,7 @@
  * - regression: the mean over sequences and outputs of the squared error (MSELoss);
  * - clipping scales all gradients by max_norm / (norm + 1e-6) when that is below 1
  *   (torch.nn.utils.clip_grad_norm_). */
-#include "rnn.h"
+#include "rnn_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -238,10 +238,8 @@ static int argmax(const double *x, int n) {
     return best;
 }
 
-/* Adds the loss of one example whose forward pass is in `trace` (times `scale`, as the batch
- * weighs it) to stats, its prediction counts too, and, when dlogits != NULL, dLoss/dlogits. */
-static void example_loss(const RnnModel *m, const RnnTrace *trace, const RnnExample *ex,
-                         double scale, double *dlogits, RnnStats *stats) {
+void rnn_example_loss(const RnnModel *m, const RnnTrace *trace, const RnnExample *ex, double scale,
+                      double *dlogits, RnnStats *stats) {
     const RnnConfig *c = &m->config;
     int K = c->num_labels;
     if (dlogits) memset(dlogits, 0, (size_t)trace->out_steps * K * sizeof *dlogits);
@@ -268,7 +266,7 @@ static void example_loss(const RnnModel *m, const RnnTrace *trace, const RnnExam
     stats->loss_sum += loss;
 }
 
-/* Forward one example into `trace`, then example_loss. */
+/* Forward one example into `trace`, then rnn_example_loss. */
 static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample *ex, double scale,
                            double *dlogits, RnnStats *stats, RnnError *err) {
     if (ex->steps > trace->capacity)
@@ -277,7 +275,7 @@ static int example_forward(const RnnModel *m, RnnTrace *trace, const RnnExample 
     if (rnn_trace_resize(trace, ex->steps, err) ||
         rnn_model_forward(m, ex->token_ids, ex->token_ids ? NULL : ex->vectors, trace, err))
         return -1;
-    example_loss(m, trace, ex, scale, dlogits, stats);
+    rnn_example_loss(m, trace, ex, scale, dlogits, stats);
     return 0;
 }
 
@@ -318,9 +316,9 @@ static void batch_forward_backward(void *arg) {
         }
         for (int i = 0; i < count; i++) {
             many->stats[slot[i]] = (RnnStats){0};
-            example_loss(m, many->traces[slot[i]], group[i], job->scale,
-                         many->dlogits + (size_t)slot[i] * many->capacity * K,
-                         &many->stats[slot[i]]);
+            rnn_example_loss(m, many->traces[slot[i]], group[i], job->scale,
+                             many->dlogits + (size_t)slot[i] * many->capacity * K,
+                             &many->stats[slot[i]]);
         }
         if (rnn_batch_backward(m, many, many->dlogits_rows, slot, count, &job->err)) {
             job->rc = -1;
