@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ static void free_step(IoLessonStep *s) {
     free(s->text);
     free(s->focus);
     free(s->quiz);
+    free(s->target);
     free(s->answer);
     for (int i = 0; i < s->nclaims; i++) free(s->claims[i].expr), free(s->claims[i].value);
     free(s->claims);
@@ -76,7 +78,8 @@ static IoLessonStep *new_step(IoLesson *l, int line, const char *title, RnnError
     IoLessonStep *s = &l->steps[l->nsteps++];
     memset(s, 0, sizeof *s);
     s->line = line;
-    s->step = s->unit = s->t = s->layer = s->dir = -1;
+    s->step = s->unit = s->t = s->layer = s->dir = s->back = -1;
+    s->what_if = RNN_WHAT_IF_NONE;
     s->title = strdup(title);
     s->markdown = strdup("");
     if (!s->title || !s->markdown) {
@@ -243,6 +246,34 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
             else
                 bad = 1;
             free(value);
+        } else if (!strcmp(key, "pass")) {
+            if (!strcmp(value, "backward"))
+                s->backward = 1;
+            else if (!strcmp(value, "forward"))
+                s->backward = 0;
+            else
+                bad = 1;
+            free(value);
+        } else if (!strcmp(key, "back")) {
+            bad = parse_int_value(value, &s->back);
+            free(value);
+        } else if (!strcmp(key, "target")) {
+            set_string(&s->target, value);
+        } else if (!strcmp(key, "scale-whh") || !strcmp(key, "forget-bias") ||
+                   !strcmp(key, "clip")) {
+            double *slot = key[0] == 's'   ? &s->what_if.weight_hh_scale
+                           : key[0] == 'f' ? &s->what_if.forget_bias_shift
+                                           : &s->what_if.clip;
+            char *end;
+            *slot = strtod(value, &end);
+            bad = !*value || *end || !isfinite(*slot) || (key[0] == 'c' && *slot < 0);
+            free(value);
+        } else if (!strcmp(key, "nonlinearity")) {
+            if (!strcmp(value, "tanh") || !strcmp(value, "relu"))
+                s->what_if.relu = !strcmp(value, "relu");
+            else
+                bad = 1;
+            free(value);
         } else if (!strcmp(key, "quiz")) {
             set_string(&s->quiz, value);
         } else if (!strcmp(key, "answer")) {
@@ -254,7 +285,11 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
         }
         if (bad)
             return rnn_error_set(err, "%s:%d: %s: expected %s", path, line, key,
-                                 !strcmp(key, "dir")    ? "forward or backward"
+                                 !strcmp(key, "dir") || !strcmp(key, "pass") ? "forward or backward"
+                                 : !strcmp(key, "nonlinearity")              ? "tanh or relu"
+                                 : !strcmp(key, "scale-whh") || !strcmp(key, "forget-bias")
+                                     ? "a number"
+                                 : !strcmp(key, "clip") ? "a number >= 0"
                                  : !strcmp(key, "view") ? "compare or single"
                                  : !strcmp(key, "step") ? "a whole number or end"
                                                         : "a whole number >= 0");

@@ -33,6 +33,14 @@ typedef struct IoLessonStep {
     int focus_line;
     char *quiz, *answer;
     int compare; /* view=compare: the models side by side (this step only) */
+    /* the backward pass (this step only): pass=backward, back=K (steps walked back from the
+     * last word, -1 unset: 0), target=T (as rnn_grad_parse_target reads it; NULL: the
+     * prediction) */
+    int backward, back;
+    char *target;
+    /* what-if changes (this step only): scale-whh=S forget-bias=B nonlinearity=tanh|relu
+     * clip=C; RNN_WHAT_IF_NONE when the step sets none */
+    RnnWhatIf what_if;
     IoClaim *claims;
     int nclaims;
 } IoLessonStep;
