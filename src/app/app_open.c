@@ -5,6 +5,7 @@
 #include "io_lesson.h"
 #include "plat.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +20,8 @@ const char app_open_usage[] =
     "Opens the window: the model reads the sentence one word at a time (Right), and every\n"
     "state and gate shows as a heatmap. Without --model: the recall task's LSTM. With no\n"
     "command at all, rnnscope opens on the lesson picker in the language of your locale\n"
-    "(--lang chooses). Press H in the window for the keys.\n";
+    "(--lang chooses). Press H in the window for the keys. The options of\n"
+    "rnnscope screenshot for the backward pass and what-if changes work here too.\n";
 
 const char app_compare_usage[] =
     "usage: rnnscope compare [--models A.json,B.json[,C.json]] [--text \"...\"] [--step N]\n"
@@ -44,13 +46,18 @@ const char app_screenshot_usage[] =
     "                           [--lesson FILE.md [--lesson-step K]] [--picker [--lang en|ko]]\n"
     "                           [--data-dir DIR] [--compare A.json,B.json[,C.json] [--fresh]\n"
     "                           [--csv FILE]]\n"
+    "                           [--backward [--target T]] [--scale-whh S] [--forget-bias B]\n"
+    "                           [--nonlinearity tanh|relu] [--clip C]\n"
     "\n"
     "Renders the window's frame without a display (SDL's software renderer) and writes a PNG.\n"
     "--select chooses the value the detail panel explains: QUANTITY is h, c or a gate\n"
     "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3. --lesson renders a lesson step\n"
     "(0 is its introduction); --picker the lesson picker; --params the parameter table (K);\n"
     "--compare the models side by side\n"
-    "(see rnnscope compare --help).\n";
+    "(see rnnscope compare --help). --backward shows the backward pass (B in the window):\n"
+    "the gradients of the sentence's loss, with --step K counting the steps walked back from\n"
+    "the last word; --target, --scale-whh, --forget-bias, --nonlinearity and --clip as in\n"
+    "rnnscope trace --grad.\n";
 
 /* The recall sentence of the default demo: the key, eight fillers, the question. */
 #define APP_DEFAULT_TEXT "violin the very and so it was just some ?"
@@ -152,7 +159,9 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     const char *model = NULL, *text = NULL, *step = NULL, *size = NULL, *theme = NULL;
     const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
     const char *lesson = NULL, *lesson_step = NULL, *lang = NULL, *compare = NULL, *csv = NULL;
-    int fullscreen = 0, help_overlay = 0, picker = 0, fresh = 0, params = 0;
+    int fullscreen = 0, help_overlay = 0, picker = 0, fresh = 0, params = 0, backward = 0;
+    const char *target = NULL, *scale_whh = NULL, *forget_bias = NULL, *nonlinearity = NULL;
+    const char *clip = NULL;
     const AppOption opts[] = {
         {"model", &model, NULL},
         {"text", &text, NULL},
@@ -169,6 +178,12 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"models", &compare, NULL},
         {"csv", &csv, NULL},
         {"fresh", NULL, &fresh},
+        {"backward", NULL, &backward},
+        {"target", &target, NULL},
+        {"scale-whh", &scale_whh, NULL},
+        {"forget-bias", &forget_bias, NULL},
+        {"nonlinearity", &nonlinearity, NULL},
+        {"clip", &clip, NULL},
         /* screenshot only: */
         {"out", out_path, NULL},
         {"select", &select, NULL},
@@ -177,7 +192,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"lesson", &lesson, NULL},
         {"picker", NULL, &picker},
     };
-    int nopts = shot ? 21 : 15;
+    int nopts = shot ? 27 : 21;
     int rc = app_parse_options(argc, argv, first, opts, nopts, usage, out, err);
     if (rc) return rc < 0 ? -1 : rc;
     ui_screen_options_default(o);
@@ -205,10 +220,21 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         problem = "--compare (--models) takes 1 to 3 model files separated by commas";
     else if ((csv || fresh) && !compare && !compare_command)
         problem = "--csv and --fresh go with --compare";
+    else if (nonlinearity && strcmp(nonlinearity, "tanh") && strcmp(nonlinearity, "relu"))
+        problem = "--nonlinearity must be tanh or relu";
+    else if (app_parse_double(scale_whh, "scale-whh", -1e6, 1e6, &o->what_if.weight_hh_scale,
+                              err) ||
+             app_parse_double(forget_bias, "forget-bias", -1e6, 1e6, &o->what_if.forget_bias_shift,
+                              err) ||
+             app_parse_double(clip, "clip", 0, INFINITY, &o->what_if.clip, err))
+        problem = "bad what-if value";
     if (problem) {
         fprintf(err, "rnnscope: %s\n\n%s", problem, usage);
         return APP_EXIT_USAGE;
     }
+    if (nonlinearity) o->what_if.relu = !strcmp(nonlinearity, "relu");
+    o->backward = backward;
+    o->target = target;
     o->theme = theme && !strcmp(theme, "dark") ? UI_THEME_DARK : UI_THEME_LIGHT;
     o->fullscreen = fullscreen;
     o->help = help_overlay;

@@ -416,6 +416,49 @@ void rnn_grad_weight_hh_shares(const RnnGrad *grad, const RnnTrace *trace, int l
 /* ‖x‖₂ of n values. */
 double rnn_norm(const double *x, size_t n);
 
+/* The chain rule behind one recorded gradient, with the trace's and the gradient trace's own
+ * numbers (what the detail panel writes). t_next is the step this direction read after t (t+1
+ * forward, t-1 backward), whose gradients flow back into t; -1 at the last step read. */
+#define RNN_GRAD_TERMS 3
+typedef struct RnnGradTerm {
+    int row;        /* the gate row r = q*H + k of W_hh (q: gate, k: unit) */
+    double weight;  /* W_hh[r][unit] */
+    double grad;    /* vanilla RNN: dh_next[k]; gated cells: dgate_hh_next[r] */
+    double deriv;   /* vanilla RNN: act'(a_next[k]) = 1 − h_next[k]² (tanh) or [a > 0] (relu);
+                       gated cells: 1 */
+    double product; /* weight · dgate_hh_next[r]: the term in the sum */
+} RnnGradTerm;
+typedef enum RnnGradExplainKind {
+    RNN_GRAD_EXPLAIN_H,      /* value = from_above + recurrent + direct */
+    RNN_GRAD_EXPLAIN_LSTM_C, /* value = dc_next·f_next + dh·o·(1 − tanh²(c)) */
+    RNN_GRAD_EXPLAIN_GATE,   /* value = upstream · factor · deriv */
+} RnnGradExplainKind;
+typedef struct RnnGradExplain {
+    RnnGradExplainKind kind;
+    int quantity, unit, t, t_next;
+    double value; /* the gradient as the gradient trace holds it */
+    /* h */
+    double from_above; /* ∂L/∂h_t arriving from the head or the layer above (0: neither reads it) */
+    double recurrent; /* Σ_r W_hh[r][unit] · dgate_hh_next[r]: back through the recurrent weights */
+    double direct;    /* GRU: dh_next[unit] · z_next[unit], the path around the weights; else 0 */
+    int nterms;       /* the largest terms of the recurrent sum, by |product|, written out */
+    RnnGradTerm terms[RNN_GRAD_TERMS];
+    double rest; /* the sum of the other rest_count terms */
+    int rest_count;
+    /* LSTM c */
+    double dc_next, f_next, cell_path; /* cell_path = dc_next · f_next */
+    double dh, o, tanh_c, h_path;      /* h_path = dh · o · (1 − tanh_c²) */
+    /* a gate: ∂L/∂a = upstream · factor · deriv (LSTM i: dc·g·i(1−i), f: dc·c_prev·f(1−f),
+     * g: dc·i·(1−g²), o: dh·tanh(c)·o(1−o); GRU n: dh·(1−z)·(1−n²), z: dh·(h_prev−n)·z(1−z),
+     * r: da_n·(W_hn h_prev + b_hn)·r(1−r)) */
+    double upstream, factor, deriv;
+} RnnGradExplain;
+int rnn_grad_explain(const RnnModel *model, const RnnTrace *trace, const RnnGrad *grad, int l,
+                     int d, int t, int quantity, int unit, RnnGradExplain *out, RnnError *err);
+/* The gradient a heatmap cell shows: ∂L/∂h_t, ∂L/∂c_t or ∂L/∂(a gate's pre-activation). */
+double rnn_grad_value(const RnnGrad *grad, const RnnTrace *trace, int l, int d, int t, int quantity,
+                      int unit);
+
 /* What-if changes to a model, for causing vanishing or exploding gradients on purpose. */
 typedef struct RnnWhatIf {
     double weight_hh_scale;   /* every W_hh multiplied by this (1: unchanged) */

@@ -281,3 +281,144 @@ double rnn_weight_hh_norm(const RnnModel *m, int l, int d) {
     free(v);
     return sqrt(sigma2);
 }
+
+/* ---- the chain rule of one gradient ---------------------------------------------------------- */
+
+double rnn_grad_value(const RnnGrad *g, const RnnTrace *tr, int l, int d, int t, int quantity,
+                      int unit) {
+    if (quantity == RNN_QUANTITY_H) return g->dh[rnn_trace_state_index(tr, l, d, t) + unit];
+    if (quantity == RNN_QUANTITY_C)
+        return g->dc ? g->dc[rnn_trace_state_index(tr, l, d, t) + unit] : 0.0;
+    return g->dgate[rnn_trace_gate_index(tr, l, d, t, quantity) + unit];
+}
+
+/* What reaches h_t of (l, d) from outside the layer: the head's rows that read it, or the
+ * input gradients of the layer above (both of its directions). */
+static double from_above(const RnnModel *m, const RnnTrace *tr, const RnnGrad *g, int l, int d,
+                         int t, int j) {
+    const RnnConfig *c = &m->config;
+    int H = c->hidden_size, D = rnn_directions(c), T = tr->steps, K = c->num_labels;
+    double sum = 0;
+    if (l + 1 < c->num_layers) {
+        for (int dd = 0; dd < D; dd++) sum += rnn_grad_dx(g, l + 1, dd, t)[d * H + j];
+        return sum;
+    }
+    for (int o = 0; o < tr->out_steps; o++) {
+        int reads = c->head == RNN_HEAD_MANY_TO_MANY ? o == t : t == (d ? 0 : T - 1);
+        if (!reads) continue;
+        for (int k = 0; k < K; k++)
+            sum += m->head_weight[(size_t)k * D * H + d * H + j] * g->dlogits[(size_t)o * K + k];
+    }
+    return sum;
+}
+
+static void keep_largest(RnnGradExplain *e, RnnGradTerm term) {
+    /* insertion into the RNN_GRAD_TERMS largest by |product|; what falls out goes to rest */
+    int n = e->nterms;
+    if (n == RNN_GRAD_TERMS) {
+        if (fabs(term.product) <= fabs(e->terms[n - 1].product)) {
+            e->rest += term.product, e->rest_count++;
+            return;
+        }
+        e->rest += e->terms[n - 1].product, e->rest_count++;
+        n--;
+    }
+    int i = n;
+    while (i > 0 && fabs(e->terms[i - 1].product) < fabs(term.product)) {
+        e->terms[i] = e->terms[i - 1];
+        i--;
+    }
+    e->terms[i] = term;
+    e->nterms = n + 1;
+}
+
+int rnn_grad_explain(const RnnModel *m, const RnnTrace *tr, const RnnGrad *g, int l, int d, int t,
+                     int quantity, int unit, RnnGradExplain *e, RnnError *err) {
+    const RnnConfig *c = &m->config;
+    int H = c->hidden_size, G = rnn_gate_count(c->cell), T = tr->steps;
+    if (l < 0 || l >= c->num_layers || d < 0 || d >= rnn_directions(c) || t < 0 || t >= T ||
+        unit < 0 || unit >= H || quantity < RNN_QUANTITY_H || quantity >= G ||
+        (quantity == RNN_QUANTITY_C && c->cell != RNN_CELL_LSTM) ||
+        (quantity >= 0 && c->cell == RNN_CELL_RNN))
+        return rnn_error_set(err, "no such gradient (layer %d, direction %d, t %d, unit %d)", l, d,
+                             t, unit);
+    memset(e, 0, sizeof *e);
+    e->quantity = quantity, e->unit = unit, e->t = t;
+    e->t_next = d == 0 ? (t + 1 < T ? t + 1 : -1) : t - 1;
+    e->value = rnn_grad_value(g, tr, l, d, t, quantity, unit);
+    size_t hi = rnn_trace_state_index(tr, l, d, t), gi = rnn_trace_gate_index(tr, l, d, t, 0);
+    const double *gate = tr->gate + gi;
+    if (quantity == RNN_QUANTITY_H) {
+        e->kind = RNN_GRAD_EXPLAIN_H;
+        e->from_above = from_above(m, tr, g, l, d, t, unit);
+        if (e->t_next < 0) return 0;
+        size_t gn = rnn_trace_gate_index(tr, l, d, e->t_next, 0);
+        size_t hn = rnn_trace_state_index(tr, l, d, e->t_next);
+        const double *W = m->layer[l][d].weight_hh, *da = g->dgate_hh + gn;
+        for (int r = 0; r < G * H; r++) {
+            RnnGradTerm term = {r, W[(size_t)r * H + unit], da[r], 1.0, 0};
+            term.product = term.weight * da[r];
+            if (c->cell == RNN_CELL_RNN) { /* da = dh_next · act'(a_next) */
+                double h = tr->gate[gn + r];
+                term.grad = g->dh[hn + r];
+                term.deriv = c->nonlinearity == RNN_RELU ? (tr->gate_pre[gn + r] > 0 ? 1.0 : 0.0)
+                                                         : 1.0 - h * h;
+            }
+            e->recurrent += term.product;
+            keep_largest(e, term);
+        }
+        if (c->cell == RNN_CELL_GRU)
+            e->direct = g->dh[hn + unit] * tr->gate[gn + RNN_GRU_Z * H + unit];
+        return 0;
+    }
+    if (quantity == RNN_QUANTITY_C) {
+        e->kind = RNN_GRAD_EXPLAIN_LSTM_C;
+        if (e->t_next >= 0) {
+            size_t gn = rnn_trace_gate_index(tr, l, d, e->t_next, 0);
+            e->dc_next = g->dc[rnn_trace_state_index(tr, l, d, e->t_next) + unit];
+            e->f_next = tr->gate[gn + RNN_LSTM_F * H + unit];
+            e->cell_path = e->dc_next * e->f_next;
+        }
+        e->dh = g->dh[hi + unit];
+        e->o = gate[RNN_LSTM_O * H + unit];
+        e->tanh_c = rnn_tanh(tr->c[hi + unit]);
+        e->h_path = e->dh * e->o * (1.0 - e->tanh_c * e->tanh_c);
+        return 0;
+    }
+    e->kind = RNN_GRAD_EXPLAIN_GATE;
+    double a = gate[quantity * H + unit];
+    double sig = a * (1.0 - a), th = 1.0 - a * a;
+    if (c->cell == RNN_CELL_LSTM) {
+        const double *cp = rnn_trace_prev_c(tr, l, d, t);
+        double dc = g->dc[hi + unit];
+        switch (quantity) {
+        case RNN_LSTM_I:
+            e->upstream = dc, e->factor = gate[RNN_LSTM_G * H + unit], e->deriv = sig;
+            break;
+        case RNN_LSTM_F:
+            e->upstream = dc, e->factor = cp ? cp[unit] : 0.0, e->deriv = sig;
+            break;
+        case RNN_LSTM_G:
+            e->upstream = dc, e->factor = gate[RNN_LSTM_I * H + unit], e->deriv = th;
+            break;
+        default:
+            e->upstream = g->dh[hi + unit], e->factor = rnn_tanh(tr->c[hi + unit]);
+            e->deriv = sig;
+        }
+    } else {
+        const double *hp = rnn_trace_prev_h(tr, l, d, t);
+        double z = gate[RNN_GRU_Z * H + unit], n = gate[RNN_GRU_N * H + unit];
+        switch (quantity) {
+        case RNN_GRU_N:
+            e->upstream = g->dh[hi + unit], e->factor = 1.0 - z, e->deriv = th;
+            break;
+        case RNN_GRU_Z:
+            e->upstream = g->dh[hi + unit], e->factor = (hp ? hp[unit] : 0.0) - n, e->deriv = sig;
+            break;
+        default:
+            e->upstream = g->dgate[gi + RNN_GRU_N * H + unit];
+            e->factor = tr->gate_hh[gi + RNN_GRU_N * H + unit], e->deriv = sig;
+        }
+    }
+    return 0;
+}

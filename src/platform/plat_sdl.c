@@ -418,6 +418,18 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
         return UI_KEY_PARAMS;
     case SDLK_w:
         return UI_KEY_SAVE_MODEL;
+    case SDLK_b:
+        return UI_KEY_BACKWARD;
+    case SDLK_m:
+        return shift ? UI_KEY_WHH_DOWN : UI_KEY_WHH_UP;
+    case SDLK_g:
+        return shift ? UI_KEY_BIAS_DOWN : UI_KEY_BIAS_UP;
+    case SDLK_u:
+        return UI_KEY_RELU;
+    case SDLK_x:
+        return UI_KEY_CLIP;
+    case SDLK_z:
+        return UI_KEY_UNDO_WHAT_IF;
     default:
         return UI_KEY_NONE;
     }

@@ -168,8 +168,25 @@ int ui_compare_set_text(UiCompare *cmp, const char *text, RnnError *err) {
     return 0;
 }
 
-void ui_compare_set_step(UiCompare *cmp, int step) {
-    for (int k = 0; k < cmp->count; k++) ui_view_set_words_read(&cmp->col[k].view, step);
+int ui_compare_follow(UiCompare *cmp, const UiView *v, RnnError *err) {
+    for (int k = 0; k < cmp->count; k++) {
+        UiView *cv = &cmp->col[k].view;
+        /* the view's what-if changes, as far as each model has what they change */
+        RnnWhatIf w = v->what_if;
+        if (cv->model->config.cell == RNN_CELL_RNN) w.forget_bias_shift = 0;
+        if (cv->model->config.cell != RNN_CELL_RNN) w.relu = -1;
+        if (memcmp(&w, &cv->what_if, sizeof w) != 0 && ui_view_set_what_if(cv, &w, err)) return -1;
+        if ((v->target || cv->target) &&
+            (!v->target || !cv->target || strcmp(v->target, cv->target)) &&
+            ui_view_set_target(cv, v->target, err))
+            return -1;
+        if ((v->backward && v->grad) != (cv->backward && cv->grad) &&
+            ui_view_set_backward(cv, v->backward && v->grad, err))
+            return -1;
+        ui_view_set_words_read(cv, v->words_read);
+        ui_view_set_walked(cv, v->walked);
+    }
+    return 0;
 }
 
 /* ---- live training -----------------------------------------------------------------------------
@@ -345,7 +362,10 @@ int ui_compare_click(UiCompare *cmp, UiView *v, int x, int y) {
         UiHit hit = ui_view_hit(cv, x, y);
         if (hit.heatmap < 0) continue;
         const UiHeatmap *hm = &cv->heatmaps[hit.heatmap];
-        ui_view_set_words_read(v, hm->direction == 0 ? hit.t + 1 : cv->trace->steps - hit.t);
+        if (v->backward && v->grad)
+            ui_view_set_walked(v, hm->direction == 0 ? cv->trace->steps - 1 - hit.t : hit.t);
+        else
+            ui_view_set_words_read(v, hm->direction == 0 ? hit.t + 1 : cv->trace->steps - hit.t);
         return 1;
     }
     return 0;
@@ -487,7 +507,16 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w) /* a narrow column (a phone) */
         snprintf(line, sizeof line, "hidden %d · %s params", c->hidden_size, py);
     ui_text(l, x, y, UI_FONT_BODY, p->ink, line);
-    if (room >= legends_width(l)) draw_legends(l, p, col->head.x + col->head.w, col->head.y);
+    if (cv->backward && cv->grad) { /* the gradients' scale, said in words */
+        char scale[96];
+        snprintf(scale, sizeof scale, "dL/d·: signed log, 1e%d..1e%d",
+                 (int)cv->grad_top - UI_GRAD_DECADES, (int)cv->grad_top);
+        int sw = ui_text_width(l, UI_FONT_SMALL, scale);
+        if (room >= sw)
+            ui_text(l, col->head.x + col->head.w - sw, col->head.y, UI_FONT_SMALL, p->muted, scale);
+    } else if (room >= legends_width(l)) {
+        draw_legends(l, p, col->head.x + col->head.w, col->head.y);
+    }
     y += body_h;
     int T = cv->trace ? cv->trace->steps : 0;
     if (c->head == RNN_HEAD_MANY_TO_ONE && T > 0 && cv->words_read == T) {
@@ -626,8 +655,30 @@ static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
     ui_chart_draw(l, &chart, &s, 1);
 }
 
+/* Backward: every column's gradients on one colour scale and one chart range, so that the
+ * RNN's fading and the LSTM's cell path are one glance apart. Returns 1 when backward. */
+static int share_grad_scales(UiCompare *cmp, double *lo, double *hi) {
+    double top = -INFINITY;
+    int backward = 0;
+    *lo = INFINITY, *hi = 0;
+    for (int k = 0; k < cmp->count; k++) {
+        UiView *cv = &cmp->col[k].view;
+        if (!cv->backward || !cv->grad) continue;
+        backward = 1;
+        cv->grad_top = NAN;
+        top = fmax(top, ui_view_grad_top(cv));
+        double a, b;
+        if (ui_view_grad_chart_range(cv, &a, &b)) *lo = fmin(*lo, a), *hi = fmax(*hi, b);
+    }
+    for (int k = 0; k < cmp->count; k++) cmp->col[k].view.grad_top = backward ? top : NAN;
+    if (!(*hi > 0)) *lo = 1, *hi = 0;
+    return backward;
+}
+
 void ui_compare_draw(UiCompare *cmp, const UiView *v, UiDrawList *l) {
     UiPalette p = ui_palette(v->theme);
+    double lo, hi;
+    int backward = share_grad_scales(cmp, &lo, &hi);
     for (int k = 0; k < cmp->count; k++) {
         UiCompareColumn *col = &cmp->col[k];
         if (k > 0)
@@ -635,7 +686,13 @@ void ui_compare_draw(UiCompare *cmp, const UiView *v, UiDrawList *l) {
                     p.grid);
         draw_head(l, &p, col);
         ui_view_draw_heatmaps(&col->view, l);
-        draw_reach(cmp, l, &p, col);
+        if (backward) { /* the error signal per step, across both charts' room */
+            UiRect r = col->chart_sensitivity;
+            r.w = col->chart_influence.x + col->chart_influence.w - r.x;
+            ui_view_draw_grad_chart(&col->view, l, r, lo, hi);
+        } else {
+            draw_reach(cmp, l, &p, col);
+        }
         draw_training(v, l, &p, col);
     }
 }

@@ -66,9 +66,12 @@ UiCompare *ui_compare_new_watching(const UiView *view, RnnJob *job, const UiJobR
                                    RnnError *err);
 void ui_compare_free(UiCompare *compare); /* stops any training first; NULL is fine */
 
-/* The columns follow the view: its sentence (again), its step. */
+/* The columns read the view's sentence (again). */
 int ui_compare_set_text(UiCompare *compare, const char *text, RnnError *err);
-void ui_compare_set_step(UiCompare *compare, int step);
+/* The columns follow the view's time cursor, its backward pass (walk, target) and its
+ * what-if changes (each model takes those it has: no forget gate for a vanilla RNN, no relu
+ * switch for gated cells). */
+int ui_compare_follow(UiCompare *compare, const UiView *view, RnnError *err);
 /* Keys of the compare view, with view for the banner and the time cursor; -1 when the key is
  * not one of them. UI_KEY_COMPARE and UI_KEY_PICKER are the screen's: they close the view. */
 int ui_compare_key(UiCompare *compare, UiView *view, UiKey key);

@@ -166,6 +166,17 @@ UiColor ui_colormap_diverging(double v) {
     return lerp_table(rdbu, 9, (v + 1) / 2);
 }
 
+double ui_signed_log(double x, double top, int decades) {
+    if (!(fabs(x) > 0)) return 0.0;
+    double f = (log10(fabs(x)) - (top - decades)) / decades;
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return x < 0 ? -f : f;
+}
+
+double ui_signed_log_top(double max) {
+    return max > 0 && isfinite(max) ? ceil(log10(max)) : 0.0;
+}
+
 UiColor ui_colormap_sequential(double v) {
     /* viridis (van der Walt & Smith, matplotlib), sampled every tenth */
     static const unsigned char viridis[11][3] = {{68, 1, 84},    {72, 36, 117},  {65, 68, 135},

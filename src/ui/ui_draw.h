@@ -88,5 +88,11 @@ static inline int ui_rect_contains(UiRect r, int x, int y) {
 UiColor ui_colormap_diverging(double v);
 /* Sequential, for values in [0, 1] (σ gates): viridis, perceptually uniform. */
 UiColor ui_colormap_sequential(double v);
+/* Where x sits on a signed logarithmic scale of `decades` decades below 10^top: in [-1, 1],
+ * sign(x) · (log10|x| − (top − decades)) / decades, and 0 for |x| ≤ 10^(top − decades).
+ * Gradients span many decades; this shows each one's size and sign with the diverging map. */
+double ui_signed_log(double x, double top, int decades);
+/* The top of such a scale for values up to |x| = max: ceil(log10(max)), or 0 when max is 0. */
+double ui_signed_log_top(double max);
 
 #endif

@@ -16,6 +16,7 @@ void ui_screen_options_default(UiScreenOptions *o) {
     o->theme = UI_THEME_LIGHT;
     o->select_quantity = RNN_QUANTITY_H;
     o->lang = "en";
+    o->what_if = RNN_WHAT_IF_NONE;
 }
 
 void ui_screen_free(UiScreen *s) {
@@ -36,6 +37,10 @@ static void set_compare(UiScreen *s, UiCompare *cmp) {
 static int open_compare(UiScreen *s, const char *const *paths, int count, RnnError *err) {
     UiCompare *cmp = ui_compare_new(&s->view, paths, count, &s->host.runner, err);
     if (!cmp) return -1;
+    if (ui_compare_follow(cmp, &s->view, err)) {
+        ui_compare_free(cmp);
+        return -1;
+    }
     cmp->wrote = s->host.wrote, cmp->wrote_ctx = s->host.wrote_ctx;
     set_compare(s, cmp);
     return 0;
@@ -57,8 +62,7 @@ static int sync(UiScreen *s, RnnError *err) {
         s->text_serial = v->text_serial;
         if (ui_compare_set_text(s->compare, v->text ? v->text : "", err)) return -1;
     }
-    ui_compare_set_step(s->compare, v->words_read);
-    return 0;
+    return ui_compare_follow(s->compare, v, err);
 }
 
 /* sync for an event: a failure goes to the banner. Returns changed. */
@@ -99,11 +103,20 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     if (ui_view_open_model(v, o->model_path, err)) return -1;
     if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
     int T = v->trace->steps;
+    if (o->backward && o->step > T - 1)
+        return rnn_error_set(err, "--step %d: the sentence has %d words, so at most %d steps back",
+                             o->step, T, T - 1);
     if (o->step > T) return rnn_error_set(err, "--step %d: the sentence has %d words", o->step, T);
     ui_view_set_words_read(v, o->step < 0 ? 1 : o->step);
     v->sel =
         (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
     ui_view_set_words_read(v, v->words_read); /* clamps the selection */
+    if (ui_view_set_what_if(v, &o->what_if, err) || ui_view_set_target(v, o->target, err))
+        return -1;
+    if (o->backward) {
+        if (ui_view_set_backward(v, 1, err)) return -1;
+        ui_view_set_walked(v, o->step < 0 ? 0 : o->step);
+    }
     if (o->lessons_root && !(v->lessons_root = strdup(o->lessons_root)))
         return rnn_error_set(err, "out of memory");
     snprintf(v->lang, sizeof v->lang, "%s", o->lang ? o->lang : "en");

@@ -50,6 +50,9 @@ typedef struct UiScreenOptions {
     const char *csv_path;  /* compare: write the charts' numbers here */
     RnnJob *watch_job;     /* rnnscope train --watch: train this in the window (the caller's) */
     const char *watch_out; /* where W writes it */
+    int backward;          /* open on the backward pass; step then counts steps walked back */
+    const char *target;    /* what the loss scores against (NULL: the prediction) */
+    RnnWhatIf what_if;     /* changes to the model, in memory only */
 } UiScreenOptions;
 
 void ui_screen_options_default(UiScreenOptions *options);

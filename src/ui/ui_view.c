@@ -61,6 +61,8 @@ UiPalette ui_palette(UiTheme theme) {
 
 void ui_view_init(UiView *v) {
     memset(v, 0, sizeof *v);
+    v->what_if = RNN_WHAT_IF_NONE;
+    v->grad_top = NAN;
     v->zoom = 1.0;
     v->speed = 2.0;
     v->sel = (UiSelection){0, 0, RNN_QUANTITY_H, 0, -1};
@@ -98,6 +100,9 @@ void ui_view_free(UiView *v) {
     free_picker(v);
     free(v->lessons_root);
     rnn_model_free(v->model);
+    rnn_model_free(v->base_model);
+    rnn_grad_free(v->grad);
+    free(v->target);
     rnn_trace_free(v->trace);
     rnn_tokens_free(&v->tokens);
     free(v->model_path);
@@ -142,7 +147,39 @@ void ui_view_set_words_read(UiView *v, int step) {
     clamp_selection(v, &v->sel);
 }
 
-/* Runs the engine on text with model m; on success replaces tokens and trace. */
+/* The backward pass of v->trace through model m, when the view shows it: against the
+ * view's target, or the prediction when there is none (or it does not fit this model). */
+static void refresh_grad(UiView *v, const RnnModel *m) {
+    rnn_grad_free(v->grad);
+    v->grad = NULL;
+    v->grad_error[0] = '\0';
+    if (!v->backward || !v->trace) return;
+    RnnError err;
+    const RnnConfig *c = &m->config;
+    int *targets = NULL;
+    double *values = NULL;
+    if (v->target && c->head != RNN_HEAD_NONE) {
+        targets = calloc((size_t)v->trace->steps + 1, sizeof *targets);
+        values = calloc((size_t)c->num_labels + 1, sizeof *values);
+        if (!targets || !values ||
+            rnn_grad_parse_target(m, v->target, v->trace->steps, targets, values, &err)) {
+            snprintf(v->grad_error, sizeof v->grad_error, "target %.40s: %.400s", v->target,
+                     targets && values ? err.message : "out of memory");
+            free(targets), free(values);
+            targets = NULL, values = NULL;
+        }
+    }
+    v->grad = rnn_grad_new(m, v->trace, targets, values, &err);
+    free(targets), free(values);
+    if (!v->grad) {
+        snprintf(v->grad_error, sizeof v->grad_error, "%s", err.message);
+        return;
+    }
+    rnn_grad_clip(v->grad, v->what_if.clip);
+}
+
+/* Runs the engine on text with model m; on success replaces tokens and trace (and the
+ * gradients, when the view shows the backward pass). */
 static int run(UiView *v, RnnModel *m, const char *text, RnnError *err) {
     RnnTokens tokens;
     RnnTrace *trace;
@@ -151,6 +188,7 @@ static int run(UiView *v, RnnModel *m, const char *text, RnnError *err) {
     rnn_trace_free(v->trace);
     v->tokens = tokens;
     v->trace = trace;
+    refresh_grad(v, m);
     return 0;
 }
 
@@ -225,6 +263,9 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
         return -1;
     }
     request_side(v, NULL, 0, NULL); /* a new model is seen on its own */
+    rnn_model_free(v->base_model);  /* and as it is: what-if changes were to the old one */
+    v->base_model = NULL;
+    v->what_if = RNN_WHAT_IF_NONE;
     rnn_model_free(v->model);
     free(v->model_path);
     v->model = m;
@@ -234,25 +275,135 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     else
         free_siblings(v);
     if (v->trace) ui_view_set_words_read(v, v->words_read);
+    if (v->backward && (!v->grad || m->config.head == RNN_HEAD_NONE)) v->backward = 0;
+    refresh_grad(v, m); /* without the old model's clip */
     clamp_selection(v, &v->hover);
     v->hover_active = 0;
     return 0;
 }
 
+/* ---- the backward pass and what-if changes ---------------------------------------------- */
+
+int ui_view_set_backward(UiView *v, int on, RnnError *err) {
+    if (!on) {
+        v->backward = 0;
+        refresh_grad(v, v->model);
+        return 0;
+    }
+    if (!v->model || !v->trace) return rnn_error_set(err, "no sentence to take the gradient of");
+    if (v->model->config.head == RNN_HEAD_NONE)
+        return rnn_error_set(err, "%s has no output layer, so there is no loss to go back from",
+                             v->model->name);
+    v->backward = 1;
+    refresh_grad(v, v->model);
+    if (!v->grad) {
+        v->backward = 0;
+        return rnn_error_set(err, "%s", v->grad_error);
+    }
+    v->playing = 0;
+    ui_view_set_words_read(v, steps(v)); /* the forward pass, read to its end */
+    ui_view_set_walked(v, 0);
+    return 0;
+}
+
+void ui_view_set_walked(UiView *v, int walked) {
+    v->walked = clampi(walked, 0, steps(v) > 0 ? steps(v) - 1 : 0);
+}
+
+int ui_view_set_target(UiView *v, const char *target, RnnError *err) {
+    char *copy = target ? strdup(target) : NULL;
+    if (target && !copy) return rnn_error_set(err, "out of memory");
+    char *old = v->target;
+    v->target = copy;
+    refresh_grad(v, v->model);
+    if (v->grad_error[0] && copy) {
+        rnn_error_set(err, "%s", v->grad_error);
+        v->target = old;
+        free(copy);
+        refresh_grad(v, v->model);
+        return -1;
+    }
+    free(old);
+    return 0;
+}
+
+int ui_view_set_what_if(UiView *v, const RnnWhatIf *w, RnnError *err) {
+    if (!v->model) return rnn_error_set(err, "no model is open");
+    RnnModel *base = v->base_model ? v->base_model : v->model;
+    RnnWhatIf old = v->what_if;
+    v->what_if = *w; /* run() clips with it */
+    if (rnn_what_if_is_none(w)) {
+        if (!v->base_model) return 0;
+        if (v->text && run(v, base, v->text, err)) {
+            v->what_if = old;
+            return -1;
+        }
+        rnn_model_free(v->model);
+        v->model = base;
+        v->base_model = NULL;
+        return 0;
+    }
+    RnnModel *copy = rnn_model_copy(base, err);
+    if (!copy || rnn_what_if_apply(copy, w, err) || (v->text && run(v, copy, v->text, err))) {
+        rnn_model_free(copy);
+        v->what_if = old;
+        return -1;
+    }
+    if (v->base_model)
+        rnn_model_free(v->model);
+    else
+        v->base_model = v->model;
+    v->model = copy;
+    return 0;
+}
+
+double ui_view_grad_top(const UiView *v) {
+    if (isfinite(v->grad_top)) return v->grad_top;
+    if (!v->grad) return 0.0;
+    const RnnGrad *g = v->grad;
+    size_t states = (size_t)g->config.num_layers * rnn_directions(&g->config) * g->steps *
+                    g->config.hidden_size;
+    size_t gates = states * rnn_gate_count(g->config.cell);
+    double max = 0;
+    for (size_t i = 0; i < states; i++) {
+        max = fmax(max, fabs(g->dh[i]));
+        if (g->dc) max = fmax(max, fabs(g->dc[i]));
+    }
+    for (size_t i = 0; i < gates; i++) max = fmax(max, fabs(g->dgate[i]));
+    return ui_signed_log_top(max);
+}
+
+void ui_view_grad_norms(const UiView *v, int l, int d, int quantity, double *out) {
+    int T = steps(v), H = v->model ? v->model->config.hidden_size : 0;
+    for (int t = 0; t < T; t++) {
+        const double *x = !v->grad ? NULL : quantity == RNN_QUANTITY_C ? v->grad->dc : v->grad->dh;
+        out[t] = x && ui_view_computed(v, d, t)
+                     ? rnn_norm(x + rnn_trace_state_index(v->trace, l, d, t), (size_t)H)
+                     : NAN;
+    }
+}
+
 /* ---- what is computed --------------------------------------------------------------------- */
 
+/* Backward, direction d's pass over the steps runs against its reading order: the forward
+ * direction from the last word back to the first, the backward one from the first on. */
 int ui_view_column(const UiView *v, int direction) {
+    if (v->backward && v->grad) return direction == 0 ? steps(v) - 1 - v->walked : v->walked;
     if (v->words_read <= 0) return -1;
     return direction == 0 ? v->words_read - 1 : steps(v) - v->words_read;
 }
 
 int ui_view_computed(const UiView *v, int direction, int t) {
     if (t < 0 || t >= steps(v)) return 0;
+    if (v->backward && v->grad)
+        return direction == 0 ? t >= steps(v) - 1 - v->walked : t <= v->walked;
     return direction == 0 ? t < v->words_read : t >= steps(v) - v->words_read;
 }
 
 double ui_view_value(const UiView *v, const UiHeatmap *hm, int unit, int t) {
     const RnnTrace *tr = v->trace;
+    if (v->backward && v->grad)
+        return rnn_grad_value(v->grad, tr, hm->layer, hm->direction, t, hm->quantity, unit);
     if (hm->quantity == RNN_QUANTITY_H)
         return tr->h[rnn_trace_state_index(tr, hm->layer, hm->direction, t) + (size_t)unit];
     if (hm->quantity == RNN_QUANTITY_C)
@@ -325,6 +476,12 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
     } else {
         request_side(v, NULL, 0, NULL);
     }
+    /* the backward pass and what-if changes hold for this step only */
+    RnnError werr;
+    if (ui_view_set_what_if(v, &s->what_if, &werr) || ui_view_set_target(v, s->target, &werr) ||
+        ui_view_set_backward(v, s->backward == 1, &werr))
+        return rnn_error_set(err, "%s", werr.message);
+    if (s->backward == 1) ui_view_set_walked(v, s->back < 0 ? 0 : s->back);
     v->lesson_step = k;
     v->show_answer = 0;
     v->hover_active = 0;
@@ -548,7 +705,72 @@ int ui_view_key(UiView *v, UiKey key) {
         if (key == UI_KEY_PARAMS || key == UI_KEY_ESCAPE) return 1;
     }
     int T = steps(v);
+    if (v->backward && v->grad) { /* the cursor walks back: Right is one step further back */
+        int to = key == UI_KEY_RIGHT  ? v->walked + 1
+                 : key == UI_KEY_LEFT ? v->walked - 1
+                 : key == UI_KEY_HOME ? 0
+                 : key == UI_KEY_END  ? T - 1
+                                      : -1;
+        if (to >= 0 || key == UI_KEY_LEFT) {
+            ui_view_set_walked(v, to);
+            v->hover_active = 0;
+            return 1;
+        }
+        if (key == UI_KEY_PLAY) {
+            v->playing = !v->playing;
+            if (v->playing && v->walked >= T - 1) ui_view_set_walked(v, 0);
+            v->play_clock = 0;
+            return 1;
+        }
+    }
     switch (key) {
+    case UI_KEY_BACKWARD: {
+        RnnError err;
+        if (ui_view_set_backward(v, !v->backward, &err)) {
+            ui_view_set_banner(v, 1, "%s", err.message);
+            return 1;
+        }
+        break;
+    }
+    case UI_KEY_WHH_UP:
+    case UI_KEY_WHH_DOWN:
+    case UI_KEY_BIAS_UP:
+    case UI_KEY_BIAS_DOWN:
+    case UI_KEY_RELU:
+    case UI_KEY_CLIP:
+    case UI_KEY_UNDO_WHAT_IF: {
+        if (!v->model) return 0;
+        RnnWhatIf w = key == UI_KEY_UNDO_WHAT_IF ? RNN_WHAT_IF_NONE : v->what_if;
+        RnnCellKind cell = v->model->config.cell;
+        if (key == UI_KEY_WHH_UP) w.weight_hh_scale *= 1.25;
+        if (key == UI_KEY_WHH_DOWN) w.weight_hh_scale /= 1.25;
+        if (key == UI_KEY_BIAS_UP) w.forget_bias_shift += 0.5;
+        if (key == UI_KEY_BIAS_DOWN) w.forget_bias_shift -= 0.5;
+        if (key == UI_KEY_CLIP) w.clip = w.clip > 0 ? 0 : 1.0;
+        if (key == UI_KEY_RELU) {
+            RnnNonlinearity now = v->model->config.nonlinearity;
+            RnnNonlinearity was = v->base_model ? v->base_model->config.nonlinearity : now;
+            int relu = now == RNN_TANH; /* the other one */
+            w.relu = (relu ? RNN_RELU : RNN_TANH) == was ? -1 : relu;
+        }
+        if ((key == UI_KEY_BIAS_UP || key == UI_KEY_BIAS_DOWN) && cell == RNN_CELL_RNN) {
+            ui_view_set_banner(v, 1,
+                               "A vanilla RNN has no forget gate: G works on an LSTM or GRU.");
+            return 1;
+        }
+        if (key == UI_KEY_RELU && cell != RNN_CELL_RNN) {
+            ui_view_set_banner(v, 1, "U switches a vanilla RNN between tanh and relu.");
+            return 1;
+        }
+        if (fabs(log(w.weight_hh_scale)) < 1e-9) w.weight_hh_scale = 1.0; /* back to 1 exactly */
+        if (fabs(w.forget_bias_shift) < 1e-9) w.forget_bias_shift = 0.0;
+        RnnError err;
+        if (ui_view_set_what_if(v, &w, &err)) {
+            ui_view_set_banner(v, 1, "%s", err.message);
+            return 1;
+        }
+        break;
+    }
     case UI_KEY_PARAMS:
         v->show_params = v->model != NULL;
         break;
@@ -716,12 +938,18 @@ int ui_view_click(UiView *v, int x, int y) {
     if (hit.heatmap >= 0) { /* select that unit and step there */
         const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
         v->sel = (UiSelection){hm->layer, hm->direction, hm->quantity, hit.unit, -1};
-        ui_view_set_words_read(v, hm->direction == 0 ? hit.t + 1 : steps(v) - hit.t);
+        if (v->backward && v->grad)
+            ui_view_set_walked(v, hm->direction == 0 ? steps(v) - 1 - hit.t : hit.t);
+        else
+            ui_view_set_words_read(v, hm->direction == 0 ? hit.t + 1 : steps(v) - hit.t);
         v->hover_active = 0;
         return 1;
     }
     if (hit.token >= 0) {
-        ui_view_set_words_read(v, hit.token + 1);
+        if (v->backward && v->grad)
+            ui_view_set_walked(v, steps(v) - 1 - hit.token);
+        else
+            ui_view_set_words_read(v, hit.token + 1);
         return 1;
     }
     if (ui_rect_contains(v->token_strip, x, y) && !v->editing) return ui_view_key(v, UI_KEY_EDIT);
@@ -734,6 +962,15 @@ int ui_view_tick(UiView *v, double seconds) {
     int changed = 0;
     while (v->play_clock >= 1.0 / v->speed) {
         v->play_clock -= 1.0 / v->speed;
+        if (v->backward && v->grad) { /* walking back */
+            if (v->walked >= steps(v) - 1) {
+                v->playing = 0;
+                return 1;
+            }
+            ui_view_set_walked(v, v->walked + 1);
+            changed = 1;
+            continue;
+        }
         if (v->words_read >= steps(v)) {
             v->playing = 0;
             return 1;
@@ -770,7 +1007,8 @@ void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     int side_w = (int)(400 * s);
     if (side_w > W * 2 / 5) side_w = W * 2 / 5;
     v->side = (UiRect){W - side_w, body_y, side_w, v->body.h};
-    int detail_h = 8 * body_h + 2 * pad;
+    int detail_h = (v->backward && v->grad ? 13 : 8) * body_h + 2 * pad; /* the chain rule's
+                                                                            terms need room */
     v->detail = (UiRect){v->side.x + pad, body_y + pad, side_w - 2 * pad, detail_h};
     int io_y = v->detail.y + v->detail.h + pad, io_h = (v->side.y + v->side.h - io_y) / 2;
     int inputs_w = (int)(120 * s);
@@ -785,7 +1023,7 @@ void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     int T = steps(v);
     if (T > 0) {
         int chip_pad = (int)(8 * s), gap = (int)(6 * s), x0 = pad;
-        int first = 0, current = clampi(v->words_read - 1, 0, T - 1), width = 0;
+        int first = 0, current = clampi(ui_view_column(v, 0), 0, T - 1), width = 0;
         for (int t = current; t >= 0; t--) {
             int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad + gap;
             if (width + w > (W - 2 * pad) * 3 / 4 && t < current) break;
@@ -823,6 +1061,13 @@ void ui_view_layout(UiView *v, const UiDrawList *list, int W, int H) {
         int nh = v->body.h * 2 / 5;
         v->narration = (UiRect){pad, v->body.y + v->body.h - nh - pad / 2, area.w, nh};
         area.h -= nh + pad / 2;
+    }
+    v->grad_chart = (UiRect){0, 0, 0, 0};
+    if (v->backward && v->grad) { /* ‖∂L/∂h_t‖ per step under the heatmaps */
+        int ch = area.h / 4 > (int)(150 * v->zoom) ? area.h / 4 : (int)(150 * v->zoom);
+        if (ch > area.h / 2) ch = area.h / 2;
+        v->grad_chart = (UiRect){area.x, area.y + area.h - ch, area.w, ch};
+        area.h -= ch + pad / 2;
     }
     ui_view_layout_heatmaps(v, list, area, 0, 0);
 }
@@ -872,7 +1117,7 @@ void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int
     /* side by side, every model's cells take the size of the smallest (one scale) */
     if (max_cell_w > 0 && cell_w > max_cell_w) cell_w = max_cell_w;
     if (max_cell_h > 0 && cell_h > max_cell_h) cell_h = max_cell_h;
-    int current = clampi(v->words_read - 1, 0, T - 1);
+    int current = clampi(ui_view_column(v, 0), 0, T - 1);
     for (int l = 0; l < L; l++)
         for (int d = 0; d < D; d++)
             for (int k = 0; k < Q; k++) {

@@ -41,16 +41,24 @@ typedef enum UiKey {
     UI_KEY_THEME,
     UI_KEY_HELP,
     UI_KEY_QUIT,
-    UI_KEY_OPEN,        /* Ctrl+O: type a model file's path */
-    UI_KEY_LESSON_NEXT, /* N, Page Down: the lesson's next step */
-    UI_KEY_LESSON_PREV, /* P, Page Up */
-    UI_KEY_ANSWER,      /* A: show the quiz's answer */
-    UI_KEY_PICKER,      /* L: the lesson picker */
-    UI_KEY_COMPARE,     /* C: the RNN, LSTM and GRU of the task side by side */
-    UI_KEY_FRESH,       /* F: charts for freshly initialised weights too */
-    UI_KEY_PARAMS,      /* K: the parameter table */
-    UI_KEY_TRAIN,       /* Ctrl+T: train live from fresh weights; again: pause / resume */
-    UI_KEY_SAVE_MODEL,  /* W: write the trained model */
+    UI_KEY_OPEN,         /* Ctrl+O: type a model file's path */
+    UI_KEY_LESSON_NEXT,  /* N, Page Down: the lesson's next step */
+    UI_KEY_LESSON_PREV,  /* P, Page Up */
+    UI_KEY_ANSWER,       /* A: show the quiz's answer */
+    UI_KEY_PICKER,       /* L: the lesson picker */
+    UI_KEY_COMPARE,      /* C: the RNN, LSTM and GRU of the task side by side */
+    UI_KEY_FRESH,        /* F: charts for freshly initialised weights too */
+    UI_KEY_PARAMS,       /* K: the parameter table */
+    UI_KEY_TRAIN,        /* Ctrl+T: train live from fresh weights; again: pause / resume */
+    UI_KEY_SAVE_MODEL,   /* W: write the trained model */
+    UI_KEY_BACKWARD,     /* B: the backward pass (gradients) instead of the forward values */
+    UI_KEY_WHH_UP,       /* M: what if W_hh were 1.25x larger */
+    UI_KEY_WHH_DOWN,     /* Shift+M: ... 1.25x smaller */
+    UI_KEY_BIAS_UP,      /* G: what if the forget gate's bias were 0.5 higher */
+    UI_KEY_BIAS_DOWN,    /* Shift+G: ... 0.5 lower */
+    UI_KEY_RELU,         /* U: a vanilla RNN with relu instead of tanh, or back */
+    UI_KEY_CLIP,         /* X: clip the gradient to norm 1, or not */
+    UI_KEY_UNDO_WHAT_IF, /* Z: the model as opened again */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
@@ -141,6 +149,21 @@ typedef struct UiView {
     UiRect picker_rows[UI_MAX_PICKER_ROWS]; /* where each lesson is listed (layout) */
     int picker_rows_shown;
 
+    /* the backward pass (B): the heatmaps show ∂L/∂h, ∂L/∂c and each gate's ∂L/∂a of this
+     * sentence's loss, and the cursor walks back from the last word (the forward pass is
+     * read to its end) */
+    int backward;
+    int walked;    /* steps walked back from the last word read, 0..T-1 */
+    RnnGrad *grad; /* of trace; NULL unless backward (or when the model has no head) */
+    char *target;  /* what the loss scores against (rnn_grad_parse_target); NULL: the
+                      prediction */
+    char grad_error[RNN_ERROR_SIZE]; /* why there is no gradient, when backward */
+    double grad_top; /* top of the colour scale (log10) set by a screen that shares one among
+                        views; NAN: from this view's own gradients (ui_view_grad_top) */
+    /* what-if changes: model is a changed copy of base_model (NULL: no change) */
+    RnnModel *base_model;
+    RnnWhatIf what_if;
+
     int show_params; /* the parameter table (K) */
     UiChrome chrome;
     UiSideRequest beside;
@@ -152,6 +175,7 @@ typedef struct UiView {
     int chip_first, nchips;
     UiHeatmap heatmaps[UI_MAX_HEATMAPS];
     int nheatmaps;
+    UiRect grad_chart; /* backward: ‖∂L/∂h_t‖ per step, under the heatmaps */
 } UiView;
 
 void ui_view_init(UiView *view);
@@ -171,6 +195,24 @@ void ui_view_set_banner(UiView *view, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/* The backward pass on or off; the cursor starts at the last word. Fails (and stays in the
+ * forward pass) for a model without a head, which has no loss. */
+int ui_view_set_backward(UiView *view, int on, RnnError *err);
+/* The backward cursor: steps walked back from the last word, clamped to 0..T-1. */
+void ui_view_set_walked(UiView *view, int walked);
+/* What the loss scores against (NULL: the prediction); keeps the old one on a bad target. */
+int ui_view_set_target(UiView *view, const char *target, RnnError *err);
+/* Applies what-if changes to (a copy of) the model as opened and runs the engine again;
+ * RNN_WHAT_IF_NONE gives the model back as opened. On failure nothing changes. */
+int ui_view_set_what_if(UiView *view, const RnnWhatIf *what_if, RnnError *err);
+/* log10 of the top of the gradients' colour scale: grad_top, or ceil(log10 max |g|) over
+ * every ∂L/∂h, ∂L/∂c and gate gradient of the sentence. */
+double ui_view_grad_top(const UiView *view);
+#define UI_GRAD_DECADES 8 /* the colour scale spans this many decades below its top */
+/* The unit of the sentence's walk: ‖∂L/∂h_t‖ (quantity h) or ‖∂L/∂c_t‖ (c) of layer l,
+ * direction d, at each step (T values into out; NaN where the walk has not arrived). */
+void ui_view_grad_norms(const UiView *view, int l, int d, int quantity, double *out);
 
 /* Plays a lesson file from its first step; on failure keeps what was open. */
 int ui_view_open_lesson(UiView *view, const char *path, RnnError *err);
@@ -205,13 +247,20 @@ void ui_view_layout_heatmaps(UiView *view, const UiDrawList *list, UiRect area, 
                              int max_cell_h);
 void ui_view_draw_heatmaps(UiView *view, UiDrawList *list);
 UiHit ui_view_hit(const UiView *view, int x, int y);
+/* Backward: the chart of ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) per step on a log scale, in rect, with
+ * that y range (y_min >= y_max: its own); the range that covers this view's whole walk (0
+ * when there is nothing to chart). The compare view draws one per model on one range. */
+void ui_view_draw_grad_chart(UiView *view, UiDrawList *list, UiRect rect, double y_min,
+                             double y_max);
+int ui_view_grad_chart_range(const UiView *view, double *y_min, double *y_max);
 
 /* The trace column that direction d read last (forward: words_read - 1; backward: T -
  * words_read); -1 when no word has been read. A column c of direction d is computed when it has
  * been read. */
 int ui_view_column(const UiView *view, int direction);
 int ui_view_computed(const UiView *view, int direction, int t);
-/* The value a heatmap cell shows (from the trace). */
+/* The value a heatmap cell shows (from the trace, or from the gradient trace when
+ * backward). */
 double ui_view_value(const UiView *view, const UiHeatmap *hm, int unit, int t);
 /* The selection the detail panel explains: hover if any, else the keyboard selection at the
  * current step. Returns 0 when there is nothing computed to explain. */

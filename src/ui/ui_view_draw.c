@@ -1,12 +1,14 @@
 /* ui_view_draw.c - the stepping view as draw commands: top bar, token strip, heatmaps, the
  * detail panel with the real arithmetic, input vector, outputs, cell diagram, help. */
 #define _POSIX_C_SOURCE 200809L
+#include "ui_chart.h"
 #include "ui_markdown.h"
 #include "ui_params.h"
 #include "ui_view.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct Ctx {
@@ -14,11 +16,46 @@ typedef struct Ctx {
     UiDrawList *l;
     UiPalette p;
     int pad;
+    double top; /* backward: log10 of the top of the gradients' colour scale */
 } Ctx;
 
-static UiColor color_for(const UiView *v, int quantity, double value) {
-    return ui_quantity_is_gate01(v->model->config.cell, quantity) ? ui_colormap_sequential(value)
-                                                                  : ui_colormap_diverging(value);
+static Ctx ctx_for(UiView *v, UiDrawList *l) {
+    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom), 0.0};
+    if (v->backward && v->grad) c.top = ui_view_grad_top(v);
+    return c;
+}
+
+/* 10^e as a person reads it: "0.01", "1", "100", "1e-7". */
+static void power_of_ten(char *buf, size_t size, int e) {
+    if (e >= -2 && e <= 2)
+        snprintf(buf, size, "%g", pow(10, e));
+    else
+        snprintf(buf, size, "1e%d", e);
+}
+
+static int showing_grad(const UiView *v) {
+    return v->backward && v->grad;
+}
+
+static UiColor color_for(const Ctx *c, int quantity, double value) {
+    if (showing_grad(c->v)) /* gradients: sign and decade on one diverging scale */
+        return ui_colormap_diverging(ui_signed_log(value, c->top, UI_GRAD_DECADES));
+    return ui_quantity_is_gate01(c->v->model->config.cell, quantity) ? ui_colormap_sequential(value)
+                                                                     : ui_colormap_diverging(value);
+}
+
+/* "0.265", "-1.61e-11": three significant digits, decades where they matter (ASCII minus). */
+static void gnum(char *buf, size_t size, double x) {
+    if (x == 0)
+        snprintf(buf, size, "0");
+    else if (fabs(x) >= 0.01 && fabs(x) < 1000)
+        snprintf(buf, size, "%.3g", x);
+    else { /* "3.12e-4", not "0.000312" or "3.12e-04" */
+        int e = (int)floor(log10(fabs(x)));
+        double m = x / pow(10, e);
+        if (fabs(m) >= 9.995) m /= 10, e++;
+        snprintf(buf, size, "%.3ge%d", m, e);
+    }
 }
 
 /* ---- top bar and status ------------------------------------------------------------------ */
@@ -36,7 +73,28 @@ static void draw_top_bar(Ctx *c) {
         x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->chrome.title) + 2 * c->pad;
         if (v->chrome.info) ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, v->chrome.info);
     } else {
-        x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + 2 * c->pad;
+        x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + c->pad;
+        if (v->base_model) { /* what-if changes: said plainly, in the accent colour */
+            char what[200] = "what if:";
+            const RnnWhatIf *w = &v->what_if;
+            size_t n;
+            if (w->weight_hh_scale != 1.0)
+                n = strlen(what),
+                snprintf(what + n, sizeof what - n, " W_hh ×%.3g (largest singular value %.3g)",
+                         w->weight_hh_scale, rnn_weight_hh_norm(v->model, 0, 0));
+            if (w->forget_bias_shift != 0)
+                n = strlen(what),
+                snprintf(what + n, sizeof what - n, " %s bias %+.2g",
+                         cf->cell == RNN_CELL_GRU ? "z" : "f", w->forget_bias_shift);
+            if (w->relu >= 0)
+                n = strlen(what),
+                snprintf(what + n, sizeof what - n, " %s", w->relu ? "relu" : "tanh");
+            if (w->clip > 0)
+                n = strlen(what), snprintf(what + n, sizeof what - n, " clip %.3g", w->clip);
+            n = strlen(what), snprintf(what + n, sizeof what - n, " · not saved");
+            x += ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.accent, what) + c->pad;
+        }
+        x += c->pad;
         char py[32], ke[32], info[256];
         ui_format_thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
         ui_format_thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
@@ -49,7 +107,10 @@ static void draw_top_bar(Ctx *c) {
         ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
     }
     char step[64];
-    snprintf(step, sizeof step, "t = %d / %d", v->words_read, v->trace ? v->trace->steps : 0);
+    if (showing_grad(v))
+        snprintf(step, sizeof step, "backward · t = %d", ui_view_column(v, 0));
+    else
+        snprintf(step, sizeof step, "t = %d / %d", v->words_read, v->trace ? v->trace->steps : 0);
     int w = ui_text_width(c->l, UI_FONT_TITLE, step);
     ui_fill(c->l, (UiRect){r.w - w - 3 * c->pad, r.y, w + 3 * c->pad, r.h}, c->p.panel);
     ui_text(c->l, r.w - w - c->pad, y, UI_FONT_TITLE, c->p.ink, step);
@@ -66,6 +127,10 @@ static void draw_status(Ctx *c) {
     ui_fill(c->l, v->status, c->p.panel);
     const char *hint =
         v->editing ? "typing a new sentence · Enter: done · Esc: cancel · Backspace: delete"
+        : showing_grad(v) && !v->chrome.hint
+            ? "Right/Left: walk back / forward · Space: play · Up/Down: unit · B: forward pass · "
+              "what if: M W_hh ×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z "
+              "undo · H: help"
         : v->chrome.hint
             ? v->chrome.hint
             : "Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
@@ -105,7 +170,7 @@ static void draw_tokens(Ctx *c) {
         UiRect r = v->chips[i];
         int t = v->chip_first + i;
         int read = ui_view_computed(v, 0, t) || (bidir && ui_view_computed(v, 1, t));
-        int current = t == v->words_read - 1;
+        int current = t == ui_view_column(v, 0);
         UiColor fill = current ? c->p.chip_current : read ? c->p.chip : c->p.chip_unread;
         UiColor ink = current ? (UiColor){255, 255, 255, 255} : read ? c->p.ink : c->p.muted;
         ui_fill(c->l, r, fill);
@@ -124,6 +189,27 @@ static void draw_tokens(Ctx *c) {
 /* A small colour bar with its range: the legend of one heatmap. */
 static void draw_legend(Ctx *c, int x, int y, int room, int gate01) {
     int h = ui_text_height(c->l, UI_FONT_SMALL) * 2 / 3;
+    if (showing_grad(c->v)) { /* "-1e-1 ▮▮▮▮ +1e-1 · log, 8 decades" */
+        char lo[24], hi[24], note[48];
+        power_of_ten(hi + 1, sizeof hi - 1, (int)c->top);
+        hi[0] = '+';
+        snprintf(lo, sizeof lo, "-%s", hi + 1);
+        snprintf(note, sizeof note, " log, %d decades", UI_GRAD_DECADES);
+        int w = room - ui_text_width(c->l, UI_FONT_SMALL, lo) -
+                ui_text_width(c->l, UI_FONT_SMALL, hi) - 8;
+        int with_note = w - ui_text_width(c->l, UI_FONT_SMALL, note) >= 30;
+        if (with_note) w -= ui_text_width(c->l, UI_FONT_SMALL, note);
+        if (w > (int)(80 * c->v->zoom)) w = (int)(80 * c->v->zoom);
+        if (w < 20) return;
+        x += ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, lo) + 3;
+        for (int i = 0; i < 20; i++)
+            ui_fill(c->l, (UiRect){x + i * w / 20, y + h / 4, w / 20 + 1, h},
+                    ui_colormap_diverging(2 * (i + 0.5) / 20 - 1));
+        x += w + 3;
+        x += ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, hi);
+        if (with_note) ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, note);
+        return;
+    }
     int w = room - ui_text_width(c->l, UI_FONT_SMALL, "-1 1") - 8;
     if (w > (int)(60 * c->v->zoom)) w = (int)(60 * c->v->zoom);
     if (w < 20) return; /* no room: the title still names the quantity */
@@ -150,11 +236,15 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
     const char *sym = hm->quantity == RNN_QUANTITY_H   ? "h"
                       : hm->quantity == RNN_QUANTITY_C ? "c"
                                                        : rnn_gate_name(cf->cell, hm->quantity);
-    snprintf(title, sizeof title, "%s · %s", en, ko);
+    /* backward: "dL/df  forget gate f · 망각 게이트", down to "dL/df" (ASCII d: the fonts'
+     * ∂ is a small fallback glyph, hard to read on a projector) */
+    char dsym[32] = "";
+    if (showing_grad(v)) snprintf(dsym, sizeof dsym, "dL/d%s  ", sym);
+    snprintf(title, sizeof title, "%s%s · %s", dsym, en, ko);
     if (!v->font_has_hangul || !ko[0] || ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
-        snprintf(title, sizeof title, "%s", en);
+        snprintf(title, sizeof title, "%s%s", dsym, en);
     if (ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
-        snprintf(title, sizeof title, "%s", sym);
+        snprintf(title, sizeof title, "%s", dsym[0] ? dsym : sym);
     int small_h = ui_text_height(c->l, UI_FONT_SMALL);
     if (v->compact) {
         ui_text(c->l, hm->rect.x, hm->rect.y - ui_text_height(c->l, UI_FONT_BODY) - 1, UI_FONT_BODY,
@@ -183,7 +273,7 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
                         (UiColor){255, 255, 255, 255});
                 continue;
             }
-            ui_fill(c->l, r, color_for(v, hm->quantity, value));
+            ui_fill(c->l, r, color_for(c, hm->quantity, value));
         }
     }
     if (hm->cell_w >= 6) /* thin separators keep units and steps apart */
@@ -259,8 +349,78 @@ static void draw_heatmaps(Ctx *c) {
 }
 
 void ui_view_draw_heatmaps(UiView *v, UiDrawList *l) {
-    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    Ctx c = ctx_for(v, l);
     draw_heatmaps(&c);
+}
+
+/* ---- backward: how much of the error signal reaches each step ------------------------------- */
+
+/* The chart of ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖, dashed) per step, log scale, one line per layer and
+ * direction, filled as far as the walk has come; its y range covers the whole walk so that it
+ * stays put while walking. Also used by the compare view, one per model (rect given). */
+void ui_view_draw_grad_chart(UiView *v, UiDrawList *l, UiRect rect, double y_min, double y_max) {
+    Ctx cx = ctx_for(v, l), *c = &cx;
+    if (!showing_grad(v) || rect.w <= 0 || rect.h <= 0) return;
+    const RnnConfig *cf = &v->model->config;
+    int T = v->trace->steps, L = cf->num_layers, D = rnn_directions(cf);
+    int nq = cf->cell == RNN_CELL_LSTM ? 2 : 1, n = L * D * nq;
+    double *y = malloc((size_t)n * T * sizeof *y);
+    if (!y) return;
+    UiChartSeries series[RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS * 2];
+    char labels[RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS * 2][48];
+    static const UiColor colors[] = {{0, 90, 181, 255},    {220, 50, 32, 255}, {26, 133, 80, 255},
+                                     {153, 79, 0, 255},    {93, 58, 155, 255}, {0, 130, 150, 255},
+                                     {120, 120, 120, 255}, {200, 0, 120, 255}};
+    int k = 0;
+    for (int layer = L - 1; layer >= 0; layer--)
+        for (int d = 0; d < D; d++)
+            for (int q = 0; q < nq; q++, k++) {
+                ui_view_grad_norms(v, layer, d, q ? RNN_QUANTITY_C : RNN_QUANTITY_H,
+                                   y + (size_t)k * T);
+                snprintf(labels[k], sizeof labels[k], "‖dL/d%s_t‖", q ? "c" : "h");
+                if (L > 1 || D > 1)
+                    snprintf(labels[k], sizeof labels[k], "‖dL/d%s_t‖ layer %d%s", q ? "c" : "h",
+                             layer, D > 1 ? (d ? " bwd" : " fwd") : "");
+                /* h solid, c dashed in a colour of its own (the cell path) */
+                series[k] = (UiChartSeries){y + (size_t)k * T, T,
+                                            colors[k % (int)(sizeof colors / sizeof *colors)],
+                                            q == 1, labels[k]};
+            }
+    char title[128], note[200];
+    snprintf(title, sizeof title, "How much of the error signal reaches each word (log scale)");
+    snprintf(note, sizeof note, "loss %.4g · walked back %d of %d steps%s", v->grad->loss,
+             v->walked, T - 1, v->grad->clip_scale != 1.0 ? " · clipped" : "");
+    UiChart chart = {
+        rect, title,    note,       1,         y_min,     y_max, T, ui_view_column(v, 0),
+        "t",  c->p.ink, c->p.muted, c->p.grid, c->p.panel};
+    ui_chart_draw(l, &chart, series, n);
+    free(y);
+}
+
+/* The y range of that chart over the whole walk (every step, walked or not). */
+int ui_view_grad_chart_range(const UiView *v, double *y_min, double *y_max) {
+    if (!showing_grad(v)) return 0;
+    const RnnConfig *cf = &v->model->config;
+    const RnnGrad *g = v->grad;
+    int T = v->trace->steps, H = cf->hidden_size;
+    double lo = INFINITY, hi = 0;
+    size_t states = (size_t)cf->num_layers * rnn_directions(cf) * T;
+    for (size_t i = 0; i < states; i++)
+        for (int q = 0; q < (g->dc ? 2 : 1); q++) {
+            double x = rnn_norm((q ? g->dc : g->dh) + i * H, (size_t)H);
+            if (x > 0 && isfinite(x)) lo = fmin(lo, x), hi = fmax(hi, x);
+        }
+    if (!(hi > 0)) return 0;
+    *y_min = pow(10, floor(log10(lo)));
+    *y_max = pow(10, ceil(log10(hi)));
+    if (*y_max <= *y_min) *y_max = *y_min * 10;
+    return 1;
+}
+
+static void draw_grad_chart(Ctx *c) {
+    double lo, hi;
+    if (!ui_view_grad_chart_range(c->v, &lo, &hi)) lo = 1, hi = 0;
+    ui_view_draw_grad_chart(c->v, c->l, c->v->grad_chart, lo, hi);
 }
 
 /* ---- the detail panel: the real arithmetic -------------------------------------------------- */
@@ -408,6 +568,181 @@ static void explain_gru_h(Detail *d) {
                  "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
 }
 
+/* ---- the detail panel, backward: the chain rule with the gradient trace's numbers ------------ */
+
+/* ∂L/∂h_t[j]: from above, plus the recurrent sum's largest terms, the rest, the GRU's z path. */
+static void explain_grad_h(Detail *d, const RnnGradExplain *e) {
+    Ctx *c = d->c;
+    const RnnConfig *cf = d->cf;
+    int j = e->unit, tn = e->t_next, lh = d->lh;
+    char line[320], a[32];
+    if (tn < 0) {
+        snprintf(line, sizeof line, "dh_%d[%d] = from the output layer (%s)", e->t, j,
+                 d->s.layer + 1 < cf->num_layers ? "the layer above" : "the loss");
+    } else if (cf->cell == RNN_CELL_RNN) {
+        snprintf(line, sizeof line, "dh_%d[%d] = from above + Σ_k W_hh[k][%d]·dh_%d[k]·%s", e->t, j,
+                 j, tn, cf->nonlinearity == RNN_RELU ? "[a_k > 0]" : "(1 - h_k²)");
+    } else {
+        snprintf(line, sizeof line, "dh_%d[%d] = from above + Σ_q,k W_hq[k][%d]·da_q_%d[k]%s", e->t,
+                 j, j, tn, cf->cell == RNN_CELL_GRU ? " + z path" : "");
+    }
+    d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, line);
+    /* the largest terms as a table: k | W | dh_next (da) | slope | product */
+    int rnn = cf->cell == RNN_CELL_RNN, ncol = rnn ? 5 : 4, colw = d->width / ncol;
+    if (e->nterms) {
+        char h0[24], h2[32];
+        snprintf(h0, sizeof h0, "%s", rnn ? "k" : "row");
+        snprintf(h2, sizeof h2, rnn ? "dh_%d[k]" : "da_%d", tn);
+        const char *heads[5] = {h0, "W", h2,
+                                rnn ? (cf->nonlinearity == RNN_RELU ? "slope" : "1-h²") : "=", "="};
+        for (int col = 0; col < ncol; col++)
+            ui_text(c->l, d->x + col * colw, d->y, UI_FONT_SMALL, c->p.muted, heads[col]);
+        d->y += ui_text_height(c->l, UI_FONT_SMALL) + 1;
+    }
+    for (int i = 0; i < e->nterms; i++) {
+        const RnnGradTerm *t = &e->terms[i];
+        char cells[5][32];
+        int H = cf->hidden_size;
+        if (rnn)
+            snprintf(cells[0], sizeof cells[0], "%d", t->row);
+        else
+            snprintf(cells[0], sizeof cells[0], "%s[%d]", rnn_gate_name(cf->cell, t->row / H),
+                     t->row % H);
+        gnum(cells[1], sizeof cells[1], t->weight);
+        gnum(cells[2], sizeof cells[2], t->grad);
+        gnum(cells[3], sizeof cells[3], rnn ? t->deriv : t->product);
+        gnum(cells[4], sizeof cells[4], t->product);
+        for (int col = 0; col < ncol; col++)
+            ui_text(c->l, d->x + col * colw, d->y, UI_FONT_BODY,
+                    col == ncol - 1 ? c->p.accent : c->p.ink, cells[col]);
+        d->y += lh;
+    }
+    if (e->rest_count) {
+        gnum(a, sizeof a, e->rest);
+        snprintf(line, sizeof line, "  the other %d terms: %s", e->rest_count, a);
+        ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.muted, line);
+        d->y += lh;
+    }
+    if (cf->cell == RNN_CELL_GRU && tn >= 0) {
+        gnum(a, sizeof a, e->direct);
+        snprintf(line, sizeof line, "  z path dh_%d[%d]·z_%d[%d]: %s", tn, j, tn, j, a);
+        ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, line);
+        d->y += lh;
+    }
+    gnum(a, sizeof a, e->from_above);
+    snprintf(line, sizeof line, "  from above (%s): %s",
+             d->s.layer + 1 < cf->num_layers ? "the layer above" : "the output layer", a);
+    ui_text(c->l, d->x, d->y, UI_FONT_BODY, e->from_above != 0 ? c->p.ink : c->p.muted, line);
+    d->y += lh;
+    gnum(a, sizeof a, e->value);
+    snprintf(line, sizeof line, "  = %s", a);
+    ui_text(c->l, d->x, d->y, UI_FONT_LARGE, c->p.accent, line);
+    d->y += lh + c->pad / 2;
+    ui_text_wrapped(
+        c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
+        cf->cell == RNN_CELL_RNN
+            ? "Each step back multiplies by W_hh and by the slope of tanh, at most 1: when these "
+              "factors shrink the signal, it fades over many steps (기울기 소실)."
+        : cf->cell == RNN_CELL_LSTM
+            ? "The path through h goes through the weights; the cell path (select c) is the "
+              "LSTM's way around them."
+            : "The z path skips the weights: with z near 1 the gradient passes almost as it is.");
+}
+
+/* ∂L/∂c_t[j] of an LSTM: the cell path and the path through h. */
+static void explain_grad_c(Detail *d, const RnnGradExplain *e) {
+    Ctx *c = d->c;
+    char line[320], nums[200], a[32], b[32], x[32], y[32], z[32];
+    int j = e->unit, tn = e->t_next;
+    if (tn >= 0)
+        snprintf(line, sizeof line, "dc_%d[%d] = dc_%d·f_%d + dh_%d·o_%d·(1 - tanh²(c_%d))", e->t,
+                 j, tn, tn, e->t, e->t, e->t);
+    else
+        snprintf(line, sizeof line, "dc_%d[%d] = dh_%d·o_%d·(1 - tanh²(c_%d))", e->t, j, e->t, e->t,
+                 e->t);
+    d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, line);
+    if (tn >= 0) {
+        gnum(a, sizeof a, e->dc_next), gnum(b, sizeof b, e->f_next),
+            gnum(x, sizeof x, e->cell_path);
+        snprintf(nums, sizeof nums, "  cell path: %s · %s = %s", a, b, x);
+        ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, nums);
+        d->y += d->lh;
+    }
+    gnum(a, sizeof a, e->dh), gnum(b, sizeof b, e->o), gnum(x, sizeof x, e->tanh_c),
+        gnum(y, sizeof y, e->h_path);
+    snprintf(nums, sizeof nums, "  through h: %s · %s · (1 - %s²) = %s", a, b, x, y);
+    ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, nums);
+    d->y += d->lh;
+    gnum(z, sizeof z, e->value);
+    snprintf(nums, sizeof nums, "  = %s", z);
+    ui_text(c->l, d->x, d->y, UI_FONT_LARGE, c->p.accent, nums);
+    d->y += d->lh + c->pad / 2;
+    ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
+                    "The cell path multiplies only by the forget gate f: where f is near 1 the "
+                    "gradient passes almost unchanged, step after step.");
+}
+
+/* A gate's ∂L/∂a: what reaches it, times its factor in the cell, times its slope. */
+static void explain_grad_gate(Detail *d, const RnnGradExplain *e) {
+    Ctx *c = d->c;
+    const RnnConfig *cf = d->cf;
+    int q = e->quantity, j = e->unit, t = e->t;
+    const char *g = rnn_gate_name(cf->cell, q);
+    char form[160], line[320], a[32], b[32], x[32], v[32];
+    if (cf->cell == RNN_CELL_LSTM)
+        snprintf(form, sizeof form, "%s",
+                 q == RNN_LSTM_I   ? "dc · g · i(1 - i)"
+                 : q == RNN_LSTM_F ? "dc · c_prev · f(1 - f)"
+                 : q == RNN_LSTM_G ? "dc · i · (1 - g²)"
+                                   : "dh · tanh(c) · o(1 - o)");
+    else
+        snprintf(form, sizeof form, "%s",
+                 q == RNN_GRU_N   ? "dh · (1 - z) · (1 - n²)"
+                 : q == RNN_GRU_Z ? "dh · (h_prev - n) · z(1 - z)"
+                                  : "da_n · (W_hn·h_prev + b_hn) · r(1 - r)");
+    snprintf(line, sizeof line, "da_%s_%d[%d] = %s", g, t, j, form);
+    d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, line);
+    gnum(a, sizeof a, e->upstream), gnum(b, sizeof b, e->factor), gnum(x, sizeof x, e->deriv);
+    snprintf(line, sizeof line, "  = %s · %s · %s", a, b, x);
+    ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, line);
+    d->y += d->lh;
+    gnum(v, sizeof v, e->value);
+    snprintf(line, sizeof line, "  = %s", v);
+    ui_text(c->l, d->x, d->y, UI_FONT_LARGE, c->p.accent, line);
+    d->y += d->lh + c->pad / 2;
+    ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
+                    "a is the gate's argument before σ or tanh; its gradient is what the gate's "
+                    "weights learn from at this step.");
+}
+
+static void draw_grad_detail(Ctx *c, Detail *d) {
+    UiView *v = c->v;
+    const UiSelection *s = &d->s;
+    RnnGradExplain e;
+    RnnError err;
+    if (rnn_grad_explain(v->model, v->trace, v->grad, s->layer, s->direction, s->t, s->quantity,
+                         s->unit, &e, &err)) {
+        ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.error, err.message);
+        return;
+    }
+    char head[256];
+    snprintf(head, sizeof head, "dL/d%s, unit %d, t = %d (\"%s\")%s",
+             s->quantity == RNN_QUANTITY_H   ? "h"
+             : s->quantity == RNN_QUANTITY_C ? "c"
+                                             : rnn_gate_name(d->cf->cell, s->quantity),
+             s->unit, s->t, v->tokens.text[s->t],
+             d->cf->num_layers > 1 || d->cf->bidirectional
+                 ? (s->direction ? ", backward" : ", forward")
+                 : "");
+    d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, head) + c->pad / 3;
+    if (e.kind == RNN_GRAD_EXPLAIN_H)
+        explain_grad_h(d, &e);
+    else if (e.kind == RNN_GRAD_EXPLAIN_LSTM_C)
+        explain_grad_c(d, &e);
+    else
+        explain_grad_gate(d, &e);
+}
+
 static void draw_detail(Ctx *c) {
     UiView *v = c->v;
     UiRect r = v->detail;
@@ -434,6 +769,10 @@ static void draw_detail(Ctx *c) {
         return;
     }
     d.e = &e;
+    if (showing_grad(v)) {
+        draw_grad_detail(c, &d);
+        return;
+    }
     char head[256];
     snprintf(head, sizeof head, "%s, unit %d, t = %d (\"%s\")%s",
              ui_quantity_name(d.cf->cell, s->quantity), s->unit, s->t, v->tokens.text[s->t],
@@ -548,6 +887,17 @@ static void draw_outputs(Ctx *c) {
                                            : "It comes after the last word: press End to see it.");
         return;
     }
+    if (showing_grad(v)) { /* what the gradient starts from */
+        char loss[160];
+        const RnnGrad *g = v->grad;
+        if (cf->head == RNN_HEAD_REGRESSION)
+            snprintf(loss, sizeof loss, "loss (MSE) %.4g against %.4g", g->loss, g->values[0]);
+        else
+            snprintf(loss, sizeof loss, "loss %.4g against \"%s\"", g->loss,
+                     v->model->labels[g->targets[o < g->out_steps ? o : 0]]);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.accent, loss);
+        y += lh;
+    }
     const double *p = tr->probs + (size_t)o * K;
     int best = 0;
     for (int k = 1; k < K; k++)
@@ -559,7 +909,17 @@ static void draw_outputs(Ctx *c) {
     }
     int bar_x = x + label_w + c->pad / 2,
         bar_max = r.x + r.w - bar_x - ui_text_width(c->l, UI_FONT_BODY, "0.000") - c->pad;
-    for (int k = 0; k < K && y + lh < r.y + r.h; k++) {
+    /* backward, where fewer rows fit: the most probable labels first */
+    int order[64], shown = K < 64 ? K : 64;
+    for (int i = 0; i < shown; i++) order[i] = i;
+    if (showing_grad(v) && cf->head != RNN_HEAD_REGRESSION)
+        for (int i = 1; i < shown; i++)
+            for (int j = i; j > 0 && p[order[j]] > p[order[j - 1]]; j--) {
+                int tmp = order[j];
+                order[j] = order[j - 1], order[j - 1] = tmp;
+            }
+    for (int i = 0; i < shown && y + lh < r.y + r.h; i++) {
+        int k = order[i];
         ui_text(c->l, x, y, UI_FONT_BODY, k == best ? c->p.ink : c->p.muted, v->model->labels[k]);
         char val[32];
         if (cf->head == RNN_HEAD_REGRESSION) {
@@ -765,6 +1125,8 @@ static void draw_help(Ctx *c) {
         {"F", "(side by side) the charts for freshly initialised weights too"},
         {"Ctrl+T, R", "train from fresh weights, live; again: pause; Esc: stop; W: write"},
         {"K", "the parameter table: PyTorch and Keras, with formulas"},
+        {"B", "the backward pass: gradients, walking back from the last word"},
+        {"M G U X Z", "what if: W_hh ×1.25 (Shift ÷), forget bias ±0.5, tanh/relu, clip, undo"},
         {"Tab", "type a new sentence (Korean input works)"},
         {"N / P (Page Down / Up)", "a lesson's next / previous step"},
         {"A", "show the answer to the step's question"},
@@ -808,9 +1170,10 @@ void ui_view_draw_begin(UiView *v, UiDrawList *l) {
 }
 
 void ui_view_draw_body(UiView *v, UiDrawList *l) {
-    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    Ctx c = ctx_for(v, l);
     if (v->model && v->trace) {
         draw_heatmaps(&c);
+        if (showing_grad(v)) draw_grad_chart(&c);
         ui_fill(l, v->side, c.p.background);
         draw_detail(&c);
         draw_inputs(&c);
@@ -823,7 +1186,7 @@ void ui_view_draw_body(UiView *v, UiDrawList *l) {
 }
 
 void ui_view_draw_chrome(UiView *v, UiDrawList *l) {
-    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    Ctx c = ctx_for(v, l);
     draw_narration(&c);
     draw_tokens(&c);
     draw_top_bar(&c);
@@ -831,7 +1194,7 @@ void ui_view_draw_chrome(UiView *v, UiDrawList *l) {
 }
 
 void ui_view_draw_overlays(UiView *v, UiDrawList *l) {
-    Ctx c = {v, l, ui_palette(v->theme), (int)(12 * v->zoom)};
+    Ctx c = ctx_for(v, l);
     if (v->picker) draw_picker(&c);
     draw_banner(&c);
     if (v->help) draw_help(&c);
