@@ -298,6 +298,23 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
     }
 }
 
+/* Terminal columns of UTF-8 text: wide (2) for Hangul and the CJK blocks, 1 otherwise, so
+ * that "사과를" and "x→<unk>" line up in the table. */
+static int display_width(const char *s, size_t len) {
+    int w = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int n = rnn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (n <= 0) n = 1, cp = '?';
+        i += (size_t)n;
+        int wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                   (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                   (cp >= 0xFF00 && cp <= 0xFF60);
+        w += wide ? 2 : 1;
+    }
+    return w;
+}
+
 /* Per step: ‖dh_t‖, ‖dc_t‖ and the step's share of ‖∂L/∂W_hh‖² (they sum to 1). */
 static void put_grad_table(IoBuf *b, const TraceRun *r) {
     const RnnGrad *g = r->grad;
@@ -334,7 +351,9 @@ static void put_grad_table(IoBuf *b, const TraceRun *r) {
                 int t = d == 0 ? s : T - 1 - s;
                 IoBuf tok = {0};
                 put_token(&tok, r, t);
-                io_buf_printf(b, "  %-4d %-14.*s %12.4e", t, (int)tok.len, tok.data ? tok.data : "",
+                int chars = display_width(tok.data, tok.len);
+                io_buf_printf(b, "  %-4d %.*s%*s %12.4e", t, (int)tok.len, tok.data ? tok.data : "",
+                              chars < 14 ? 14 - chars : 0, "",
                               rnn_norm(g->dh + rnn_trace_state_index(tr, l, d, t), (size_t)H));
                 io_buf_free(&tok);
                 if (g->dc)

@@ -174,6 +174,11 @@ EMSCRIPTEN_KEEPALIVE const char *rnnscope_web_state(void) {
     } else {
         snprintf(out, sizeof out, "{\"lang\":%s}", lang);
     }
+    if (v->backward && v->grad) { /* the backward pass: how far it has walked back */
+        size_t n = strlen(out) - 1;
+        snprintf(out + n, sizeof out - n, ",\"backward\":{\"walked\":%d,\"loss\":%.17g}}",
+                 v->walked, v->grad->loss);
+    }
     /* live training, for the page and its test: the first column's run */
     const UiCompare *cmp = the_window->screen.compare;
     if (cmp && cmp->col[0].job && cmp->col[0].progress) {

@@ -284,8 +284,12 @@ void ui_screen_draw(UiScreen *s, UiDrawList *list) {
                  : "Three models",
         n == 1 ? "from fresh weights: watch it learn (Ctrl+T starts or pauses)"
                : "the same words, one time step, one colour scale",
-        "Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
-        "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · C: back"};
+        v->backward && v->grad
+            ? "Right/Left: walk back / forward · Space: play · B: forward pass · what if: M W_hh "
+              "×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z undo · C: back"
+            : "Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
+              "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · B: "
+              "backward · C: back"};
     ui_view_draw_begin(v, list);
     ui_compare_draw(s->compare, v, list);
     ui_view_draw_chrome(v, list);

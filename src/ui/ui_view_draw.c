@@ -1126,7 +1126,7 @@ static void draw_help(Ctx *c) {
         {"Ctrl+T, R", "train from fresh weights, live; again: pause; Esc: stop; W: write"},
         {"K", "the parameter table: PyTorch and Keras, with formulas"},
         {"B", "the backward pass: gradients, walking back from the last word"},
-        {"M G U X Z", "what if: W_hh ×1.25 (Shift ÷), forget bias ±0.5, tanh/relu, clip, undo"},
+        {"M G U X Z", "what if: W_hh ×1.25 (Shift ÷), forget bias ±0.5, relu, clip, undo"},
         {"Tab", "type a new sentence (Korean input works)"},
         {"N / P (Page Down / Up)", "a lesson's next / previous step"},
         {"A", "show the answer to the step's question"},

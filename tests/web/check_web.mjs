@@ -597,6 +597,47 @@ async function check11(browser) {
          `interleaved rounds): ${ratio.toFixed(2)}x (budget 3x)`);
 }
 
+// The backward pass in the page: B on the recall RNN shows the gradients (the state says
+// how far the walk has come), the arrows walk back, the loss equals the native
+// `trace --grad`'s to 1e-9, and M (what if W_hh were larger) runs the engine again.
+async function check12(browser) {
+  const S = 'violin the very and so it was just some then of the on a it so very was and ?';
+  const page = await openPage(browser, '?model=recall-rnn&text=' + encodeURIComponent(S) + '&t=3');
+  let pic = await settled(page);
+  await page.keyboard.press('b');
+  await waitForChange(page, pic);
+  const first = await state(page);
+  pic = await settled(page);
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  await waitForChange(page, pic);
+  const walked = await state(page);
+  made12.push(await shot(page, 'desktop-backward-rnn'));
+  pic = await settled(page);
+  await page.keyboard.press('m');
+  await page.keyboard.press('m');
+  await waitForChange(page, pic);
+  const scaled = await state(page);
+  made12.push(await shot(page, 'desktop-backward-what-if'));
+  pic = await settled(page);
+  await page.keyboard.press('c');
+  await waitForChange(page, pic);
+  made12.push(await shot(page, 'desktop-backward-compare'));
+  await page.close();
+  const out = await new Promise((resolve) => execFile(native, ['trace', '--model',
+    path.join(source, 'assets/models/recall-rnn.json'), '--text', S, '--grad', '--format', 'json'],
+    {timeout: 60000}, (err, stdout) => resolve(err ? '{}' : stdout)));
+  const want = (JSON.parse(out).grad || {}).loss;
+  const got = first.backward ? first.backward.loss : NaN;
+  const ok = !!first.backward && first.backward.walked === 0 && walked.backward &&
+             walked.backward.walked === 5 && Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)) &&
+             scaled.backward && scaled.backward.loss !== got;
+  report(12, ok, `backward pass: B walks back from the last word (walked ${first.backward ?
+         first.backward.walked : '-'} -> ${walked.backward ? walked.backward.walked : '-'} after 5 ` +
+         `Right), loss ${got} (native ${want}); W_hh x1.5625 gives loss ` +
+         `${scaled.backward ? scaled.backward.loss : '-'}`);
+}
+const made12 = [];
+
 // ---------- Main
 
 const browser = await puppeteer.launch({
@@ -631,6 +672,7 @@ try {
     },
     () => check10(browser),
     () => check11(browser),
+    () => check12(browser),
   ];
   for (const step of steps) {
     try {
@@ -640,7 +682,7 @@ try {
     }
   }
   try {
-    const made = await screenshots(browser);
+    const made = [...await screenshots(browser), ...made12];
     console.log(`     screenshots: ${made.length} in ${shots}`);
   } catch (e) {
     report('-', false, `screenshots stopped by an error: ${e.stack || e}`);
