@@ -67,7 +67,12 @@ key 1;     shot rnn;    differs right rnn
 key 3;     shot gru;    differs rnn gru
 key 2;     shot lstm;   differs gru lstm
 key t;     shot dark;   differs lstm dark
-key h;     shot help;   differs dark help
+key b;     shot backward; differs dark backward   # the backward pass
+key Right; shot walk-back; differs backward walk-back
+key m;     shot what-if; differs walk-back what-if  # W_hh x1.25, marked in the top bar
+key z;     shot undo;    differs what-if undo
+key b
+key h;     shot help;   differs undo help
 key Escape
 key ctrl+s
 i=0
@@ -111,6 +116,7 @@ while :; do # W writes the models trained so far; all three files must appear
   i=$((i + 1)); [ $i -lt 120 ] || { echo "W wrote no models"; cat "$out/compare.log"; exit 1; }
 done
 quit_and_wait compare.log
-echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, saved a PNG, resized, quit;" \
+echo "window: opened, stepped, switched RNN/GRU/LSTM, themed, walked back (B, M, Z), saved a PNG," \
+  "resized, quit;" \
   "picker -> lesson -> next step -> quit; compare -> live training -> keys -> models" \
   "written -> quit; shots in $out"

@@ -388,8 +388,10 @@ void ui_view_draw_grad_chart(UiView *v, UiDrawList *l, UiRect rect, double y_min
             }
     char title[128], note[200];
     snprintf(title, sizeof title, "How much of the error signal reaches each word (log scale)");
-    snprintf(note, sizeof note, "loss %.4g · walked back %d of %d steps%s", v->grad->loss,
-             v->walked, T - 1, v->grad->clip_scale != 1.0 ? " · clipped" : "");
+    snprintf(note, sizeof note,
+             "loss %.4g · walked back %d of %d steps · W_hh's largest singular value %.3g%s",
+             v->grad->loss, v->walked, T - 1, rnn_weight_hh_norm(v->model, L - 1, 0),
+             v->grad->clip_scale != 1.0 ? " · clipped" : "");
     UiChart chart = {
         rect, title,    note,       1,         y_min,     y_max, T, ui_view_column(v, 0),
         "t",  c->p.ink, c->p.muted, c->p.grid, c->p.panel};
@@ -580,8 +582,13 @@ static void explain_grad_h(Detail *d, const RnnGradExplain *e) {
         snprintf(line, sizeof line, "dh_%d[%d] = from the output layer (%s)", e->t, j,
                  d->s.layer + 1 < cf->num_layers ? "the layer above" : "the loss");
     } else if (cf->cell == RNN_CELL_RNN) {
+        char slope[32];
+        if (cf->nonlinearity == RNN_RELU)
+            snprintf(slope, sizeof slope, "[a_%d[k] > 0]", tn);
+        else
+            snprintf(slope, sizeof slope, "(1 - h_%d[k]²)", tn);
         snprintf(line, sizeof line, "dh_%d[%d] = from above + Σ_k W_hh[k][%d]·dh_%d[k]·%s", e->t, j,
-                 j, tn, cf->nonlinearity == RNN_RELU ? "[a_k > 0]" : "(1 - h_k²)");
+                 j, tn, slope);
     } else {
         snprintf(line, sizeof line, "dh_%d[%d] = from above + Σ_q,k W_hq[k][%d]·da_q_%d[k]%s", e->t,
                  j, j, tn, cf->cell == RNN_CELL_GRU ? " + z path" : "");
@@ -950,10 +957,54 @@ static void gate_box(Ctx *c, int x, int y, int w, int h, const char *label, doub
     ui_text(c->l, x + (w - tw) / 2, y + (h - th) / 2, UI_FONT_BODY, ink, label);
 }
 
+/* Backward, in the diagram's place: how much of the signal survived the walk so far, as a
+ * product of one factor per step (the geometric mean of the steps' ratios). */
+static void draw_grad_path(Ctx *c) {
+    UiView *v = c->v;
+    UiRect r = v->diagram;
+    const RnnConfig *cf = &v->model->config;
+    const RnnTrace *tr = v->trace;
+    int x = r.x + c->pad / 2, y = r.y + c->pad / 2, lh = ui_text_height(c->l, UI_FONT_BODY) + 4;
+    int T = tr->steps, H = cf->hidden_size, l = cf->num_layers - 1, k = v->walked;
+    int from = T - 1, to = ui_view_column(v, 0);
+    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "the walk back, top layer: t = %d to %d", from, to);
+    y += lh;
+    if (k == 0) {
+        ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                        "Here the error signal enters, from the loss through the output layer. "
+                        "Press Right to carry it back one step.");
+        return;
+    }
+    for (int q = 0; q < (v->grad->dc ? 2 : 1); q++) {
+        const double *g = q ? v->grad->dc : v->grad->dh;
+        double a = rnn_norm(g + rnn_trace_state_index(tr, l, 0, from), (size_t)H);
+        double b = rnn_norm(g + rnn_trace_state_index(tr, l, 0, to), (size_t)H);
+        char na[32], nb[32], ratio[32], step[32];
+        gnum(na, sizeof na, a), gnum(nb, sizeof nb, b);
+        gnum(ratio, sizeof ratio, a > 0 ? b / a : 0);
+        gnum(step, sizeof step, a > 0 && b > 0 ? pow(b / a, 1.0 / k) : 0);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "‖dL/d%s‖  %s to %s", q ? "c" : "h", na, nb);
+        y += lh;
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.accent, "  ×%s in %d steps: ×%s a step", ratio, k,
+                 step);
+        y += lh;
+    }
+    ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
+                    cf->cell == RNN_CELL_LSTM
+                        ? "The cell path multiplies by f at each step: with f near 1, its "
+                          "factor stays near 1."
+                        : "A factor below 1 at every step makes the signal fade exponentially "
+                          "with the distance; above 1, it grows.");
+}
+
 static void draw_diagram(Ctx *c) {
     UiView *v = c->v;
     UiRect r = v->diagram;
     ui_fill(c->l, r, c->p.panel);
+    if (v->trace && showing_grad(v)) {
+        draw_grad_path(c);
+        return;
+    }
     if (!v->trace || r.h < 60) return;
     const RnnConfig *cf = &v->model->config;
     UiSelection s;
