@@ -578,6 +578,25 @@ static void test_clip_leaves_gradients_under_the_limit_alone(void **state) {
     run_free(&r);
 }
 
+/* Training clips whenever max / (norm + 1e-6) < 1, which includes a norm just under the
+ * limit (clip_grad_norm_'s 1e-6); the gradient trace clips there too. */
+static void test_clip_just_above_the_norm_as_training_does(void **state) {
+    (void)state;
+    Run r;
+    run_case(find_case("rnn_relu-l2-uni-vec-m2o"), &r);
+    RnnGrad *g = r.grad;
+    double limit = g->norm + 0.5e-6; /* above the norm, below norm + 1e-6 */
+    double coef = limit / (g->norm + 1e-6);
+    assert_true(limit > g->norm && coef < 1);
+    double *want = trainer_clipped(&r, limit);
+    rnn_grad_clip(g, limit);
+    assert_double_equal(g->clip_scale, coef, 0);
+    for (size_t k = 0; k < r.model->num_params; k++)
+        assert_double_equal(g->grads[k], want[k], SUM_TOL * fmax(1, fabs(want[k])));
+    free(want);
+    run_free(&r);
+}
+
 /* ---- the shipped recall models: the vanishing gradient --------------------------------------- */
 
 /* "violin" + 40 fillers + "?", the recall task's sentence at distance 40. */
@@ -879,6 +898,7 @@ int main(void) {
         cmocka_unit_test(test_grads_are_the_trainers),
         cmocka_unit_test(test_clip_scales_every_gradient_as_training_does),
         cmocka_unit_test(test_clip_leaves_gradients_under_the_limit_alone),
+        cmocka_unit_test(test_clip_just_above_the_norm_as_training_does),
         cmocka_unit_test(test_recall_rnn_gradient_vanishes_lstm_keeps_it),
         cmocka_unit_test(test_scaling_whh_raises_the_ratio),
         cmocka_unit_test(test_forget_bias_shift_changes_only_its_rows),

@@ -397,9 +397,9 @@ static inline double *rnn_grad_dx(const RnnGrad *g, int l, int d, int t) {
     int D = rnn_directions(&g->config);
     return g->dx + (((size_t)l * D + d) * g->steps + t) * g->in_stride;
 }
-/* Gradient clipping as training does it (torch.nn.utils.clip_grad_norm_): when ‖∂L/∂params‖
- * exceeds max_norm > 0, every gradient of the pass (they are all linear in ∂L/∂logits) is
- * multiplied by max_norm / (norm + 1e-6) and clip_scale records the factor. */
+/* Gradient clipping as training does it (torch.nn.utils.clip_grad_norm_): when the factor
+ * max_norm / (‖∂L/∂params‖ + 1e-6) is below 1 (max_norm > 0), every gradient of the pass (they
+ * are all linear in ∂L/∂logits) is multiplied by it and clip_scale records the factor. */
 void rnn_grad_clip(RnnGrad *grad, double max_norm);
 /* Step t's term of the recurrent weight gradients of layer l, direction d:
  *   ∂L/∂W_hh (t) = dgate_hh_t ⊗ h_prev_t  (G*H, H)     ∂L/∂W_ih (t) = dgate_t ⊗ x_t  (G*H, In)

@@ -166,8 +166,11 @@ double rnn_norm(const double *x, size_t n) {
 }
 
 void rnn_grad_clip(RnnGrad *g, double max_norm) {
-    if (!(max_norm > 0) || !(g->norm > max_norm)) return;
+    if (!(max_norm > 0)) return;
+    /* training's rule (rnn_trainer_step, clip_grad_norm_): scale whenever the factor is below
+     * 1, which includes a norm up to 1e-6 under the limit */
     double coef = max_norm / (g->norm + 1e-6);
+    if (!(coef < 1)) return;
     /* every gradient is linear in dlogits, so the whole pass scales (the targets do not) */
     size_t K = (size_t)g->config.num_labels;
     for (size_t i = 0; i < g->num_values; i++)
