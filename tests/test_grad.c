@@ -672,6 +672,57 @@ static void test_scaling_whh_raises_the_ratio(void **state) {
 
 /* ---- what-if ------------------------------------------------------------------------------- */
 
+/* A one-layer RNN (input 1) with W_hh (G*H, H) = w, for rnn_weight_hh_norm. */
+static RnnModel *model_with_whh(RnnCellKind cell, int H, const double *w) {
+    RnnConfig c = {cell, RNN_TANH, 1, H, 1, 0, 0, RNN_HEAD_NONE, 0};
+    RnnError err;
+    RnnModel *m = rnn_model_new(&c, &err);
+    if (!m) fail_msg("%s", err.message);
+    memcpy(m->layer[0][0].weight_hh, w, (size_t)rnn_gate_count(cell) * H * H * sizeof *w);
+    return m;
+}
+
+/* The largest singular value, against matrices whose value is known. */
+static void test_weight_hh_norm_is_the_largest_singular_value(void **state) {
+    (void)state;
+    /* [[3, 0], [4, 5]]: WᵀW = [[25, 20], [20, 25]], eigenvalues 45 and 5 */
+    RnnModel *m = model_with_whh(RNN_CELL_RNN, 2, (const double[]){3, 0, 4, 5});
+    assert_double_equal(rnn_weight_hh_norm(m, 0, 0), 3 * sqrt(5), 1e-12 * 3 * sqrt(5));
+    RnnWhatIf w = RNN_WHAT_IF_NONE;
+    w.weight_hh_scale = -2; /* |s| times the norm */
+    assert_int_equal(rnn_what_if_apply(m, &w, NULL), 0);
+    assert_double_equal(rnn_weight_hh_norm(m, 0, 0), 6 * sqrt(5), 1e-12 * 6 * sqrt(5));
+    rnn_model_free(m);
+
+    /* two singular values 1e-4 apart: U diag(1, 1 - 1e-4) Vᵀ with rotations U and V */
+    double a = 0.3, b = 1.1, s2 = 1 - 1e-4, close[4];
+    double U[2][2] = {{cos(a), -sin(a)}, {sin(a), cos(a)}};
+    double V[2][2] = {{cos(b), -sin(b)}, {sin(b), cos(b)}};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) close[i * 2 + j] = U[i][0] * V[j][0] + U[i][1] * s2 * V[j][1];
+    m = model_with_whh(RNN_CELL_RNN, 2, close);
+    assert_double_equal(rnn_weight_hh_norm(m, 0, 0), 1.0, 1e-12);
+    rnn_model_free(m);
+
+    /* an LSTM's (4H, H) = (8, 2): σ² is the larger eigenvalue of the 2 x 2 Gram matrix */
+    const double tall[16] = {0.5, -1, 2, 0.25, -0.75, 1.5, 1, 1, 0.1, -0.2, 3, -2, 0, 0.5, -1, 4};
+    double g11 = 0, g12 = 0, g22 = 0;
+    for (int r = 0; r < 8; r++) {
+        g11 += tall[2 * r] * tall[2 * r];
+        g12 += tall[2 * r] * tall[2 * r + 1];
+        g22 += tall[2 * r + 1] * tall[2 * r + 1];
+    }
+    double sigma = sqrt((g11 + g22) / 2 + sqrt((g11 - g22) * (g11 - g22) / 4 + g12 * g12));
+    m = model_with_whh(RNN_CELL_LSTM, 2, tall);
+    assert_double_equal(rnn_weight_hh_norm(m, 0, 0), sigma, 1e-12 * sigma);
+    rnn_model_free(m);
+
+    /* all zero: 0 */
+    m = model_with_whh(RNN_CELL_GRU, 3, (const double[27]){0});
+    assert_double_equal(rnn_weight_hh_norm(m, 0, 0), 0.0, 0);
+    rnn_model_free(m);
+}
+
 /* The forget-bias shift adds to b_ih of LSTM f / GRU z and changes nothing else; a W_hh
  * scale of 1 changes nothing; a relu switch changes only the nonlinearity. */
 static void test_forget_bias_shift_changes_only_its_rows(void **state) {
@@ -901,6 +952,7 @@ int main(void) {
         cmocka_unit_test(test_clip_just_above_the_norm_as_training_does),
         cmocka_unit_test(test_recall_rnn_gradient_vanishes_lstm_keeps_it),
         cmocka_unit_test(test_scaling_whh_raises_the_ratio),
+        cmocka_unit_test(test_weight_hh_norm_is_the_largest_singular_value),
         cmocka_unit_test(test_forget_bias_shift_changes_only_its_rows),
         cmocka_unit_test(test_what_if_refuses_what_a_model_cannot_do),
         cmocka_unit_test(test_parse_target_many_to_one),

@@ -430,8 +430,9 @@ int rnn_what_if_is_none(const RnnWhatIf *w);
 /* Applies the model changes of w (everything but clip) to model in place. */
 int rnn_what_if_apply(RnnModel *model, const RnnWhatIf *w, RnnError *err);
 /* The largest singular value of layer l, direction d's W_hh (G*H, H): the factor by which
- * one step can at most stretch a vector through the recurrent weights (power iteration on
- * W_hhᵀ W_hh to 1e-12 relative change, at most 1000 rounds). */
+ * one step can at most stretch a vector through the recurrent weights (the largest
+ * eigenvalue of W_hhᵀ W_hh by Householder tridiagonalization and bisection, exact to
+ * rounding; O(G*H³) time, H² doubles of memory; NAN when that memory is not there). */
 double rnn_weight_hh_norm(const RnnModel *model, int l, int d);
 
 /* ---- training ------------------------------------------------------------------------------ */
