@@ -119,35 +119,6 @@ static void test_engine_matches_torch(void **state) {
     cJSON_Delete(exp);
 }
 
-/* Every number of `want` (nested arrays / objects) equals the one at the same place in
- * `got`; strings and structure must match too. */
-static void assert_json_close(const cJSON *got, const cJSON *want, const char *path) {
-    char sub[512];
-    if (cJSON_IsNumber(want)) {
-        if (!cJSON_IsNumber(got) || !close_enough(got->valuedouble, want->valuedouble))
-            fail_msg("%s: got %.17g, want %.17g", path, got ? got->valuedouble : NAN,
-                     want->valuedouble);
-    } else if (cJSON_IsString(want)) {
-        if (!cJSON_IsString(got) || strcmp(got->valuestring, want->valuestring) != 0)
-            fail_msg("%s: string differs", path);
-    } else if (cJSON_IsArray(want)) {
-        if (!cJSON_IsArray(got) || cJSON_GetArraySize(got) != cJSON_GetArraySize(want))
-            fail_msg("%s: array size differs", path);
-        int i = 0;
-        for (const cJSON *g = got->child, *w = want->child; w; g = g->next, w = w->next, i++) {
-            snprintf(sub, sizeof sub, "%s[%d]", path, i);
-            assert_json_close(g, w, sub);
-        }
-    } else if (cJSON_IsObject(want)) {
-        if (!cJSON_IsObject(got) || cJSON_GetArraySize(got) != cJSON_GetArraySize(want))
-            fail_msg("%s: keys differ", path);
-        for (const cJSON *w = want->child; w; w = w->next) {
-            snprintf(sub, sizeof sub, "%s.%s", path, w->string);
-            assert_json_close(cJSON_GetObjectItemCaseSensitive(got, w->string), w, sub);
-        }
-    }
-}
-
 static void test_cli_trace_matches_torch(void **state) {
     const ParityCase *pc = *state;
     cJSON *exp = load_expected(pc);

@@ -1,6 +1,7 @@
-"""What tools/torch_parity.py and tools/torch_train_parity.py share: the "random" mode's
-set-up (the seed and how to replay it, the rnnscope binary, the work folder) and running
-rnnscope on one case. Only the standard library."""
+"""What tools/torch_parity.py, tools/torch_train_parity.py and tools/torch_grad_parity.py
+share: the "random" mode's set-up (the seed and how to replay it, the rnnscope binary, the
+work folder), running rnnscope on one case, numbers written for rnnscope's command line and
+the comparison of a JSON answer with the expected one. Only the standard library."""
 
 import os
 import shlex
@@ -56,3 +57,49 @@ def report_failure(name, error, cmd):
 
 # Errors a case's run of rnnscope may raise.
 RUN_ERRORS = (ParityError, OSError, subprocess.TimeoutExpired)
+
+
+def fmt_num(x):
+    """A number as written on rnnscope's command line: integers without a
+    point, others as Python's shortest round-trip repr (strtod reads back the
+    same double)."""
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return "%d" % int(x)
+    return repr(x)
+
+
+def compare_json(got, exp, path, tol):
+    """The largest |got - exp| over the numbers of two JSON values that must
+    have the same shape: objects with the same keys, arrays of the same
+    length, equal strings, null and booleans. Raises ParityError naming the
+    first difference, or a number further than tol * max(1, |expected|) from
+    the expected one (relu states and saturated cells grow large, so large
+    values are compared relatively)."""
+    if isinstance(exp, dict):
+        if not isinstance(got, dict):
+            raise ParityError("%s: expected an object, got %s" % (
+                path, type(got).__name__))
+        if set(got) != set(exp):
+            raise ParityError("%s: keys %s, expected %s" % (
+                path, sorted(got), sorted(exp)))
+        return max([compare_json(got[k], exp[k], "%s.%s" % (path, k), tol)
+                    for k in exp], default=0.0)
+    if isinstance(exp, list):
+        if not isinstance(got, list) or len(got) != len(exp):
+            raise ParityError("%s: expected %d values, got %s" % (
+                path, len(exp), len(got) if isinstance(got, list) else
+                type(got).__name__))
+        return max([compare_json(g, e, "%s[%d]" % (path, i), tol)
+                    for i, (g, e) in enumerate(zip(got, exp))], default=0.0)
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
+            raise ParityError("%s: expected a number, got %r" % (path, got))
+        d = abs(float(got) - float(exp))
+        if not d <= tol * max(1.0, abs(float(exp))):
+            raise ParityError("%s: %r, expected %r (|diff| %.3g)" % (
+                path, got, exp, d))
+        return d
+    if got != exp:
+        raise ParityError("%s: %r, expected %r" % (path, got, exp))
+    return 0.0

@@ -99,19 +99,10 @@ class Unsuitable(OracleError):
 # Formatting helpers
 # --------------------------------------------------------------------------
 
-def fmt_num(x):
-    """A number as written in args.txt: integers without a point, others as
-    Python's shortest round-trip repr (strtod reads back the same double)."""
-    x = float(x)
-    if x == int(x) and abs(x) < 1e15:
-        return "%d" % int(x)
-    return repr(x)
-
-
 def args_line(tr):
     return "--optimizer %s --lr %s --batch-size %d --epochs %d --no-shuffle " \
-           "--clip %s" % (tr["optimizer"], fmt_num(tr["lr"]), tr["batch"],
-                          tr["epochs"], fmt_num(tr["clip"]))
+           "--clip %s" % (tr["optimizer"], tc.fmt_num(tr["lr"]), tr["batch"],
+                          tr["epochs"], tc.fmt_num(tr["clip"]))
 
 
 def data_text(examples):
@@ -647,8 +638,8 @@ def summary(cfg, tr, res, cond, tag="", worst=None):
              cfg["name"], cfg["cell"] if cfg["cell"] != "rnn" else cfg["nl"],
              cfg["L"], D, cfg["I"], cfg["H"],
              ("V=%-2d" % len(cfg["vocab"])) if cfg["vocab"] else "vec ",
-             len(cfg["labels"]), tr["optimizer"], fmt_num(tr["lr"]),
-             tr["batch"], tr["epochs"], fmt_num(tr["clip"]),
+             len(cfg["labels"]), tr["optimizer"], tc.fmt_num(tr["lr"]),
+             tr["batch"], tr["epochs"], tc.fmt_num(tr["clip"]),
              ",".join(str(b) for b in res["batch_sizes"]),
              res["batch_losses"][0], res["batch_losses"][-1],
              res["norms"][0], res["clipped"], cond))

@@ -397,9 +397,9 @@ static inline double *rnn_grad_dx(const RnnGrad *g, int l, int d, int t) {
     int D = rnn_directions(&g->config);
     return g->dx + (((size_t)l * D + d) * g->steps + t) * g->in_stride;
 }
-/* Gradient clipping as training does it (torch.nn.utils.clip_grad_norm_): when ‖∂L/∂params‖
- * exceeds max_norm > 0, every gradient of the pass (they are all linear in ∂L/∂logits) is
- * multiplied by max_norm / (norm + 1e-6) and clip_scale records the factor. */
+/* Gradient clipping as training does it (torch.nn.utils.clip_grad_norm_): when the factor
+ * max_norm / (‖∂L/∂params‖ + 1e-6) is below 1 (max_norm > 0), every gradient of the pass (they
+ * are all linear in ∂L/∂logits) is multiplied by it and clip_scale records the factor. */
 void rnn_grad_clip(RnnGrad *grad, double max_norm);
 /* Step t's term of the recurrent weight gradients of layer l, direction d:
  *   ∂L/∂W_hh (t) = dgate_hh_t ⊗ h_prev_t  (G*H, H)     ∂L/∂W_ih (t) = dgate_t ⊗ x_t  (G*H, In)
@@ -473,8 +473,9 @@ int rnn_what_if_is_none(const RnnWhatIf *w);
 /* Applies the model changes of w (everything but clip) to model in place. */
 int rnn_what_if_apply(RnnModel *model, const RnnWhatIf *w, RnnError *err);
 /* The largest singular value of layer l, direction d's W_hh (G*H, H): the factor by which
- * one step can at most stretch a vector through the recurrent weights (power iteration on
- * W_hhᵀ W_hh to 1e-12 relative change, at most 1000 rounds). */
+ * one step can at most stretch a vector through the recurrent weights (the largest
+ * eigenvalue of W_hhᵀ W_hh by Householder tridiagonalization and bisection, exact to
+ * rounding; O(G*H³) time, H² doubles of memory; NAN when that memory is not there). */
 double rnn_weight_hh_norm(const RnnModel *model, int l, int d);
 
 /* ---- training ------------------------------------------------------------------------------ */

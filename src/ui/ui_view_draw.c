@@ -967,7 +967,8 @@ static void draw_grad_path(Ctx *c) {
     int x = r.x + c->pad / 2, y = r.y + c->pad / 2, lh = ui_text_height(c->l, UI_FONT_BODY) + 4;
     int T = tr->steps, H = cf->hidden_size, l = cf->num_layers - 1, k = v->walked;
     int from = T - 1, to = ui_view_column(v, 0);
-    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "the walk back, top layer: t = %d to %d", from, to);
+    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "the walk back, top layer: t = %d to %d", from,
+             to);
     y += lh;
     if (k == 0) {
         ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
