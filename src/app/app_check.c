@@ -15,8 +15,9 @@ const char app_check_usage[] =
     "\n"
     "Checks lesson files (folders are searched for *.md, README.md excepted; default:\n"
     "lessons/): front matter, directives, that every model and data file loads, that steps,\n"
-    "units and layers exist, and that every `expect` claim holds. One line per file; the exit\n"
-    "code is 1 when anything fails. See lessons/README.md for the format.\n";
+    "units and layers exist, that a step's backward pass (back=, target=) and what-if changes\n"
+    "fit its model, and that every `expect` claim holds. One line per file; the exit code is\n"
+    "1 when anything fails. See lessons/README.md for the format.\n";
 
 /* ---- models, loaded once ----------------------------------------------------------------- */
 
@@ -44,18 +45,80 @@ static void cache_free(ModelCache *c) {
 
 /* ---- what a step shows ------------------------------------------------------------------- */
 
-typedef struct StepState {
-    const char *model_path, *text;
-    int step; /* resolved: 0..T */
-    RnnModel *model;
+/* A model run on a sentence: the model (a copy with what-if changes, when there are any), its
+ * trace and, made on first use, the backward pass of its loss. */
+typedef struct Run {
+    const RnnModel *model;
+    RnnModel *own; /* the changed copy, or NULL */
     RnnTokens tokens;
     RnnTrace *trace;
+    RnnGrad *grad;
+} Run;
+
+static void run_clear(Run *r) {
+    rnn_grad_free(r->grad);
+    rnn_trace_free(r->trace);
+    rnn_tokens_free(&r->tokens);
+    rnn_model_free(r->own);
+    memset(r, 0, sizeof *r);
+}
+
+/* Runs model, changed by w (everything but the clip), on text. */
+static int run_open(Run *r, const RnnModel *model, const char *text, const RnnWhatIf *w,
+                    RnnError *err) {
+    memset(r, 0, sizeof *r);
+    r->model = model;
+    RnnWhatIf change = *w;
+    change.clip = 0;
+    if (!rnn_what_if_is_none(&change)) {
+        if (!(r->own = rnn_model_copy(model, err)) || rnn_what_if_apply(r->own, &change, err)) {
+            run_clear(r);
+            return -1;
+        }
+        r->model = r->own;
+    }
+    if (rnn_model_run_text(r->model, text, APP_MAX_TRACE_BYTES, &r->tokens, &r->trace, err)) {
+        run_clear(r);
+        return -1;
+    }
+    return 0;
+}
+
+/* The backward pass of the run's loss against target (NULL: the prediction), clipped to
+ * clip (0: not clipped); made once. */
+static int run_grad(Run *r, const char *target, double clip, RnnError *err) {
+    if (r->grad) return 0;
+    const RnnModel *m = r->model;
+    int *ids = NULL;
+    double *values = NULL;
+    int bad = 0;
+    if (target) {
+        ids = calloc((size_t)r->trace->out_steps + 1, sizeof *ids);
+        values = calloc((size_t)m->config.num_labels + 1, sizeof *values);
+        bad = !ids || !values ? rnn_error_set(err, "out of memory")
+                              : rnn_grad_parse_target(m, target, r->trace->steps, ids, values, err);
+    }
+    if (!bad) r->grad = rnn_grad_new(m, r->trace, ids, values, err);
+    free(ids);
+    free(values);
+    if (!r->grad) return -1;
+    rnn_grad_clip(r->grad, clip);
+    return 0;
+}
+
+typedef struct StepState {
+    const char *model_path, *text;
+    int step;           /* resolved: 0..T */
+    int current;        /* the word a claim without t= reads: step - 1, or T - 1 - back in a
+                           pass=backward step */
+    const char *target; /* the step's target=, or NULL: the prediction */
+    RnnWhatIf what_if;  /* the step's what-if changes */
+    const RnnModel *loaded;
+    Run run; /* the loaded model, changed by what_if, on the sentence */
 } StepState;
 
 static void state_clear(StepState *s) {
-    rnn_tokens_free(&s->tokens);
-    rnn_trace_free(s->trace);
-    s->trace = NULL;
+    run_clear(&s->run);
 }
 
 /* ---- claims ------------------------------------------------------------------------------- */
@@ -167,20 +230,147 @@ static int data_accuracy(const RnnModel *m, const char *path, const char *tag, d
     return rc;
 }
 
+/* ---- claims about the backward pass ------------------------------------------------------- */
+
+/* A whole-number argument: fallback when absent. */
+static int int_arg(const Args *a, const char *fn, const char *key, int fallback, int *out,
+                   RnnError *err) {
+    const char *v = arg(a, key);
+    if (!v) return *out = fallback, 0;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < -1000000 || x > 1000000)
+        return rnn_error_set(err, "%s(...): %s=%s is not a whole number", fn, key, v);
+    *out = (int)x;
+    return 0;
+}
+
+typedef struct GradFunction {
+    const char *name;
+    int quantity;      /* takes a quantity Q as its one positional argument */
+    const char *keys;  /* the key=value arguments it takes, each followed by a space */
+    const char *usage; /* for messages */
+} GradFunction;
+
+static const GradFunction grad_functions[] = {
+    {"grad", 1, "unit t layer dir model ", "grad(Q, unit=J, t=N [, layer=L, dir=D, model=M])"},
+    {"grad_norm", 1, "t layer dir model ", "grad_norm(Q, t=N [, layer=L, dir=D, model=M])"},
+    {"grad_ratio", 1, "t over unit layer dir model ",
+     "grad_ratio(Q, t=A [, over=B, unit=J, layer=L, dir=D, model=M])"},
+    {"loss", 0, "model ", "loss([model=M])"},
+    {"param_grad_norm", 0, "model ", "param_grad_norm([model=M])"},
+    {"weight_hh_norm", 0, "layer dir model ", "weight_hh_norm([layer=L, dir=D, model=M])"},
+};
+
+static const GradFunction *grad_function(const char *name) {
+    for (size_t i = 0; i < sizeof grad_functions / sizeof *grad_functions; i++)
+        if (!strcmp(grad_functions[i].name, name)) return &grad_functions[i];
+    return NULL;
+}
+
+/* One gradient claim on a run (the step's own, or another model's on the step's sentence). */
+static int grad_value(const GradFunction *f, const Args *a, const StepState *st, Run *run,
+                      double *number, RnnError *err) {
+    const RnnModel *m = run->model;
+    const RnnConfig *c = &m->config;
+    const RnnTrace *tr = run->trace;
+    int T = tr->steps, H = c->hidden_size;
+    int l, d = 0, t, over, unit, q = RNN_QUANTITY_H;
+    const char *dir = arg(a, "dir");
+    if (dir && strcmp(dir, "forward") && strcmp(dir, "backward"))
+        return rnn_error_set(err, "%s: dir=%s: expected forward or backward", f->usage, dir);
+    if (dir) d = !strcmp(dir, "backward");
+    if (int_arg(a, f->name, "layer", 0, &l, err) || int_arg(a, f->name, "unit", 0, &unit, err) ||
+        int_arg(a, f->name, "t", st->current, &t, err) ||
+        /* where this direction's walk back starts: the last word it reads */
+        int_arg(a, f->name, "over", d ? 0 : T - 1, &over, err))
+        return -1;
+    if (l < 0 || l >= c->num_layers || d >= rnn_directions(c))
+        return rnn_error_set(err, "%s: layer %d, dir %s out of range (%d layer(s), %s)", f->name, l,
+                             d ? "backward" : "forward", c->num_layers,
+                             c->bidirectional ? "bidirectional" : "one direction");
+    if (!strcmp(f->name, "weight_hh_norm")) {
+        *number = rnn_weight_hh_norm(m, l, d);
+        return 0;
+    }
+    if (f->quantity && quantity_of(m, a->pos[0], &q))
+        return rnn_error_set(err, "%s: Q must be h, c or a gate of this %s model", f->usage,
+                             rnn_cell_name(c->cell));
+    if (f->quantity && (t < 0 || t >= T || over < 0 || over >= T || unit < 0 || unit >= H))
+        return rnn_error_set(err, "%s: t, over or unit out of range (T = %d, H = %d)", f->name, T,
+                             H);
+    if (run_grad(run, st->target, st->what_if.clip, err)) return -1;
+    const RnnGrad *g = run->grad;
+    if (!strcmp(f->name, "loss")) {
+        *number = g->loss;
+        return 0;
+    }
+    if (!strcmp(f->name, "param_grad_norm")) {
+        *number = rnn_norm(g->grads, m->num_params);
+        return 0;
+    }
+    const double *at[2];
+    int when[2] = {t, over};
+    for (int k = 0; k < 2; k++)
+        at[k] = q == RNN_QUANTITY_H   ? g->dh + rnn_trace_state_index(tr, l, d, when[k])
+                : q == RNN_QUANTITY_C ? g->dc + rnn_trace_state_index(tr, l, d, when[k])
+                                      : g->dgate + rnn_trace_gate_index(tr, l, d, when[k], q);
+    if (!strcmp(f->name, "grad")) {
+        *number = at[0][unit];
+    } else if (!strcmp(f->name, "grad_norm")) {
+        *number = rnn_norm(at[0], (size_t)H);
+    } else { /* the norms, or with unit= that unit's magnitudes */
+        int one = arg(a, "unit") != NULL;
+        double above = one ? fabs(at[0][unit]) : rnn_norm(at[0], (size_t)H);
+        double below = one ? fabs(at[1][unit]) : rnn_norm(at[1], (size_t)H);
+        if (below == 0) return rnn_error_set(err, "grad_ratio: the gradient at t=%d is 0", over);
+        *number = above / below;
+    }
+    return 0;
+}
+
+/* grad, grad_norm, grad_ratio, loss, param_grad_norm, weight_hh_norm: on the step's model and
+ * sentence, its what-if changes and its target; model=M runs another model on them. */
+static int evaluate_grad(const GradFunction *f, const Args *a, StepState *st, const char *lesson,
+                         const char *data_dir, ModelCache *cache, double *number, RnnError *err) {
+    if (a->n != f->quantity)
+        return rnn_error_set(err, "%s: %s", f->usage,
+                             f->quantity ? "name one quantity Q (h, c or a gate)"
+                                         : "no positional arguments");
+    char keys[64], key[40];
+    snprintf(keys, sizeof keys, " %s", f->keys);
+    for (int i = 0; i < a->nkv; i++)
+        if (snprintf(key, sizeof key, " %s ", a->key[i]), !strstr(keys, key))
+            return rnn_error_set(err, "%s: unknown argument '%s'", f->usage, a->key[i]);
+    Run other = {0}, *run = &st->run;
+    const char *name = arg(a, "model");
+    if (name) {
+        char path[4096];
+        model_path(name, lesson, data_dir, path, sizeof path);
+        const RnnModel *m = cached_model(cache, path, err);
+        if (!m || run_open(&other, m, st->text, &st->what_if, err)) return -1;
+        run = &other;
+    }
+    int rc = grad_value(f, a, st, run, number, err);
+    run_clear(&other);
+    return rc;
+}
+
 /* Evaluates a claim's expression to a number or a word. */
-static int evaluate(const IoClaim *claim, const StepState *st, const char *lesson,
-                    const char *data_dir, ModelCache *cache, double *number, char *word,
-                    size_t wsize, RnnError *err) {
+static int evaluate(const IoClaim *claim, StepState *st, const char *lesson, const char *data_dir,
+                    ModelCache *cache, double *number, char *word, size_t wsize, RnnError *err) {
     char name[64], path[4096];
     Args a;
     *word = '\0';
     if (parse_call(claim->expr, name, sizeof name, &a))
         return rnn_error_set(err, "cannot read the expression '%s'", claim->expr);
-    const RnnTrace *tr = st->trace;
-    const RnnModel *m = st->model;
+    const RnnTrace *tr = st->run.trace;
+    const RnnModel *m = st->run.model;
+    const GradFunction *gf = grad_function(name);
+    if (gf) return evaluate_grad(gf, &a, st, lesson, data_dir, cache, number, err);
     if (!strcmp(name, "value")) {
         int q, l = arg_int(&a, "layer", 0), unit = arg_int(&a, "unit", 0);
-        int t = arg_int(&a, "t", st->step - 1), d = 0;
+        int t = arg_int(&a, "t", st->current), d = 0;
         const char *dir = arg(&a, "dir");
         if (dir) d = !strcmp(dir, "backward");
         if (a.n != 1 || quantity_of(m, a.pos[0], &q))
@@ -200,7 +390,7 @@ static int evaluate(const IoClaim *claim, const StepState *st, const char *lesso
     if (!strcmp(name, "prob") || !strcmp(name, "predicted")) {
         if (m->config.head == RNN_HEAD_NONE || m->config.head == RNN_HEAD_REGRESSION)
             return rnn_error_set(err, "%s(): the model has no classifier", name);
-        int o = m->config.head == RNN_HEAD_MANY_TO_MANY ? arg_int(&a, "t", st->step - 1) : 0;
+        int o = m->config.head == RNN_HEAD_MANY_TO_MANY ? arg_int(&a, "t", st->current) : 0;
         if (o < 0 || o >= tr->out_steps) return rnn_error_set(err, "%s(): t out of range", name);
         const double *p = tr->probs + (size_t)o * m->config.num_labels;
         if (!strcmp(name, "predicted")) {
@@ -247,7 +437,8 @@ static int evaluate(const IoClaim *claim, const StepState *st, const char *lesso
         return 0;
     }
     return rnn_error_set(err,
-                         "unknown function '%s' (value, prob, predicted, accuracy, "
+                         "unknown function '%s' (value, prob, predicted, grad, grad_norm, "
+                         "grad_ratio, loss, param_grad_norm, weight_hh_norm, accuracy, "
                          "sensitivity_ratio, eval, tag_accuracy, params)",
                          name);
 }
@@ -270,9 +461,9 @@ static int holds(double x, const char *op, double y) {
 static int check_focus(const IoLesson *l, const IoLessonStep *s, const StepState *st, int T,
                        FILE *err) {
     int problems = 0;
-    const RnnConfig *c = &st->model->config;
+    const RnnConfig *c = &st->run.model->config;
     int q;
-    if (quantity_of(st->model, s->focus, &q)) {
+    if (quantity_of(st->run.model, s->focus, &q)) {
         fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
                 s->focus, rnn_cell_name(c->cell));
         problems++;
@@ -291,8 +482,8 @@ static int check_focus(const IoLesson *l, const IoLessonStep *s, const StepState
 
 /* Evaluates one claim of a lesson at the state st; prints why when it does not hold. Returns
  * 1 for a problem, else 0. */
-static int check_claim(const IoLesson *l, const IoClaim *cl, const StepState *st,
-                       const char *data_dir, ModelCache *cache, FILE *err) {
+static int check_claim(const IoLesson *l, const IoClaim *cl, StepState *st, const char *data_dir,
+                       ModelCache *cache, FILE *err) {
     RnnError e;
     double x = 0;
     char word[128];
@@ -326,6 +517,73 @@ static int check_claim(const IoLesson *l, const IoClaim *cl, const StepState *st
     return 0;
 }
 
+/* The step's what-if changes fit its model: nonlinearity= only for a vanilla RNN, forget-bias=
+ * only for a cell with a gate that keeps (LSTM f, GRU z). Returns the problems, each printed. */
+static int check_what_if(const IoLesson *l, const IoLessonStep *s, const RnnModel *m, FILE *err) {
+    int problems = 0;
+    const char *cell = rnn_cell_name(m->config.cell);
+    if (s->nonlinearity_line && m->config.cell != RNN_CELL_RNN) {
+        fprintf(err,
+                "%s:%d: nonlinearity=%s: only a vanilla RNN can switch between tanh and relu "
+                "(this model: %s)\n",
+                l->path, s->nonlinearity_line, s->what_if.relu ? "relu" : "tanh", cell);
+        problems++;
+    }
+    if (s->forget_bias_line && m->config.cell == RNN_CELL_RNN) {
+        fprintf(err,
+                "%s:%d: forget-bias=%g: a vanilla RNN has no forget gate (it shifts an LSTM's f "
+                "or a GRU's z)\n",
+                l->path, s->forget_bias_line, s->what_if.forget_bias_shift);
+        problems++;
+    }
+    return problems;
+}
+
+/* The step's backward pass can be taken: back= goes with pass=backward and stays within the
+ * sentence, the target is one the model can be scored against. Returns the problems, each
+ * printed. */
+static int check_backward(const IoLesson *l, const IoLessonStep *s, const StepState *st,
+                          FILE *err) {
+    const RnnModel *m = st->run.model;
+    int T = st->run.trace->steps;
+    int problems = 0;
+    if (s->back >= 0 && !s->backward) {
+        fprintf(err, "%s:%d: back=%d goes with pass=backward\n", l->path, s->back_line, s->back);
+        problems++;
+    } else if (s->back > T - 1) {
+        fprintf(err,
+                "%s:%d: back=%d, but the sentence has %d words (back=0 is the last word, "
+                "back=%d the first)\n",
+                l->path, s->back_line, s->back, T, T - 1);
+        problems++;
+    }
+    if ((s->backward || s->target) && m->config.head == RNN_HEAD_NONE) {
+        fprintf(err, "%s:%d: %s: the model has no head, so there is no loss to go back from\n",
+                l->path, s->target ? s->target_line : s->line,
+                s->target ? "target=" : "pass=backward");
+        return problems + 1;
+    }
+    if (s->target) {
+        int *ids = calloc((size_t)st->run.trace->out_steps + 1, sizeof *ids);
+        double *values = calloc((size_t)m->config.num_labels + 1, sizeof *values);
+        RnnError e;
+        if (!ids || !values) {
+            fprintf(err, "%s:%d: out of memory\n", l->path, s->target_line);
+            problems++;
+        } else if (rnn_grad_parse_target(m, s->target, T, ids, values, &e)) {
+            fprintf(err, "%s:%d: target=%s: %s", l->path, s->target_line, s->target, e.message);
+            if (m->config.head != RNN_HEAD_REGRESSION)
+                for (int k = 0; k < m->config.num_labels; k++)
+                    fprintf(err, "%s%s", k ? ", " : " (labels: ", m->labels[k]);
+            fprintf(err, "%s\n", m->config.head != RNN_HEAD_REGRESSION ? ")" : "");
+            problems++;
+        }
+        free(ids);
+        free(values);
+    }
+    return problems;
+}
+
 int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *claims) {
     ModelCache cache = {0};
     StepState st = {0};
@@ -340,20 +598,25 @@ int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *cl
         int line = s->model_line ? s->model_line : s->line;
         if (s->model) st.model_path = s->model;
         if (s->text) st.text = s->text;
-        if (!(st.model = cached_model(&cache, st.model_path, &e))) {
+        if (!(st.loaded = cached_model(&cache, st.model_path, &e))) {
             fprintf(err, "%s:%d: %s\n", l->path, i == 0 && !s->model ? l->model_line : line,
                     e.message);
             problems++;
             break;
         }
         state_clear(&st);
-        if (rnn_model_run_text(st.model, st.text, APP_MAX_TRACE_BYTES, &st.tokens, &st.trace, &e)) {
+        /* what-if changes, the target and the backward pass hold for this step only */
+        int bad_step = check_what_if(l, s, st.loaded, err);
+        problems += bad_step;
+        st.what_if = bad_step ? RNN_WHAT_IF_NONE : s->what_if;
+        st.target = s->target;
+        if (run_open(&st.run, st.loaded, st.text, &st.what_if, &e)) {
             fprintf(err, "%s:%d: the sentence: %s\n", l->path, s->text ? s->line : l->text_line,
                     e.message);
             problems++;
             break;
         }
-        int T = st.trace->steps;
+        int T = st.run.trace->steps;
         if (s->step == IO_LESSON_STEP_END)
             st.step = T;
         else if (s->step >= 0)
@@ -364,7 +627,13 @@ int app_check_lesson(const IoLesson *l, const char *data_dir, FILE *err, int *cl
             problems++;
             st.step = T;
         }
+        int back = s->back > 0 ? s->back : 0;
+        st.current = s->backward ? T - 1 - (back < T ? back : T - 1) : st.step - 1;
+        int bad_backward = check_backward(l, s, &st, err);
+        problems += bad_backward;
         if (s->focus) problems += check_focus(l, s, &st, T, err);
+        /* claims need the step as it was meant: with its changes and a target it can score */
+        if (bad_step || bad_backward) continue;
         for (int k = 0; k < s->nclaims; k++, (*claims)++)
             problems += check_claim(l, &s->claims[k], &st, data_dir, &cache, err);
     }

@@ -256,19 +256,25 @@ static int parse_directives(IoLesson *l, IoLessonStep *s, const char *text, int 
             free(value);
         } else if (!strcmp(key, "back")) {
             bad = parse_int_value(value, &s->back);
+            s->back_line = line;
             free(value);
         } else if (!strcmp(key, "target")) {
             set_string(&s->target, value);
+            s->target_line = line;
         } else if (!strcmp(key, "scale-whh") || !strcmp(key, "forget-bias") ||
                    !strcmp(key, "clip")) {
             double *slot = key[0] == 's'   ? &s->what_if.weight_hh_scale
                            : key[0] == 'f' ? &s->what_if.forget_bias_shift
                                            : &s->what_if.clip;
+            *(key[0] == 's'   ? &s->scale_whh_line
+              : key[0] == 'f' ? &s->forget_bias_line
+                              : &s->clip_line) = line;
             char *end;
             *slot = strtod(value, &end);
             bad = !*value || *end || !isfinite(*slot) || (key[0] == 'c' && *slot < 0);
             free(value);
         } else if (!strcmp(key, "nonlinearity")) {
+            s->nonlinearity_line = line;
             if (!strcmp(value, "tanh") || !strcmp(value, "relu"))
                 s->what_if.relu = !strcmp(value, "relu");
             else

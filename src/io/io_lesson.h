@@ -38,9 +38,11 @@ typedef struct IoLessonStep {
      * prediction) */
     int backward, back;
     char *target;
+    int back_line, target_line; /* where back= and target= were said, for messages */
     /* what-if changes (this step only): scale-whh=S forget-bias=B nonlinearity=tanh|relu
      * clip=C; RNN_WHAT_IF_NONE when the step sets none */
     RnnWhatIf what_if;
+    int scale_whh_line, forget_bias_line, nonlinearity_line, clip_line; /* 0: not said */
     IoClaim *claims;
     int nclaims;
 } IoLessonStep;
