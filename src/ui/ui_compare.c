@@ -423,6 +423,11 @@ void ui_compare_layout(UiCompare *cmp, const UiView *v, const UiDrawList *list, 
     int chart_h = body.h / 5;
     if (chart_h < (int)(90 * s)) chart_h = (int)(90 * s);
     if (chart_h > (int)(170 * s)) chart_h = (int)(170 * s);
+    if (v->backward && v->grad) { /* the error signal's chart is what this view is about */
+        chart_h = body.h / 3;
+        if (chart_h < (int)(130 * s)) chart_h = (int)(130 * s);
+        if (chart_h > (int)(260 * s)) chart_h = (int)(260 * s);
+    }
     int training = 0;
     for (int k = 0; k < n; k++) training |= cmp->col[k].job != NULL;
     int min_w = 0, min_h = 0;

@@ -386,12 +386,20 @@ void ui_view_draw_grad_chart(UiView *v, UiDrawList *l, UiRect rect, double y_min
                                             colors[k % (int)(sizeof colors / sizeof *colors)],
                                             q == 1, labels[k]};
             }
+    /* the long title and note where they fit, short ones in a narrow column */
     char title[128], note[200];
+    int room = rect.w - c->pad;
     snprintf(title, sizeof title, "How much of the error signal reaches each word (log scale)");
+    if (ui_text_width(l, UI_FONT_BODY, title) > room)
+        snprintf(title, sizeof title, "error signal ‖dL/dh_t‖ (log)");
     snprintf(note, sizeof note,
              "loss %.4g · walked back %d of %d steps · W_hh's largest singular value %.3g%s",
              v->grad->loss, v->walked, T - 1, rnn_weight_hh_norm(v->model, L - 1, 0),
              v->grad->clip_scale != 1.0 ? " · clipped" : "");
+    if (ui_text_width(l, UI_FONT_SMALL, note) > room)
+        snprintf(note, sizeof note, "loss %.3g · back %d/%d · ‖W_hh‖ %.3g%s", v->grad->loss,
+                 v->walked, T - 1, rnn_weight_hh_norm(v->model, L - 1, 0),
+                 v->grad->clip_scale != 1.0 ? " · clipped" : "");
     UiChart chart = {
         rect, title,    note,       1,         y_min,     y_max, T, ui_view_column(v, 0),
         "t",  c->p.ink, c->p.muted, c->p.grid, c->p.panel};
@@ -986,8 +994,8 @@ static void draw_grad_path(Ctx *c) {
         gnum(step, sizeof step, a > 0 && b > 0 ? pow(b / a, 1.0 / k) : 0);
         ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "‖dL/d%s‖  %s to %s", q ? "c" : "h", na, nb);
         y += lh;
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.accent, "  ×%s in %d steps: ×%s a step", ratio, k,
-                 step);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.accent, "  ×%s in %d step%s: ×%s a step", ratio, k,
+                 k == 1 ? "" : "s", step);
         y += lh;
     }
     ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
