@@ -21,7 +21,7 @@ build=${2:-build-fuzz}
 case "$seconds" in '' | *[!0-9]*) echo "usage: tools/fuzz.sh [SECONDS] [BUILD_DIR]" >&2; exit 2 ;; esac
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 fuzz="$root/tests/fuzz"
-all_targets="fuzz_model fuzz_lesson fuzz_data fuzz_tokenize fuzz_inputs fuzz_markdown"
+all_targets="fuzz_model fuzz_lesson fuzz_data fuzz_tokenize fuzz_inputs fuzz_markdown fuzz_po"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # ---- tools: clang with libFuzzer, and the build dependencies ---------------------------------
@@ -115,6 +115,9 @@ make_corpus() { # TARGET
     ;;
   fuzz_lesson)
     find "$root/lessons" -name '*.md' | while read -r f; do copy_seed "$f" "$dir"; done
+    ;;
+  fuzz_po)
+    for f in "$root"/po/*.po; do copy_seed "$f" "$dir"; done
     ;;
   fuzz_data)
     for f in "$root"/assets/data/*.jsonl "$root"/tests/fixtures/train/*/data.jsonl; do

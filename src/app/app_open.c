@@ -244,6 +244,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     o->lesson_path = lesson;
     o->picker = picker;
     o->lang = locale_lang(lang);
+    o->lang_fixed = lang != NULL;
     *data_dir = app_data_dir(dir);
     if (*data_dir) {
         static char lessons[4096];

@@ -1,6 +1,7 @@
 /* plat_sdl.c - SDL_Renderer + SDL2_ttf drawing, the event loop, headless frames. */
 #define _POSIX_C_SOURCE 200809L
 #include "plat_sdl.h"
+#include "ui_i18n.h"
 
 #include "io.h"
 #include "plat_font.h"
@@ -409,7 +410,9 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
     case SDLK_a:
         return UI_KEY_ANSWER;
     case SDLK_l:
-        return UI_KEY_PICKER;
+        return shift ? UI_KEY_LANGUAGE : UI_KEY_PICKER;
+    case SDLK_d:
+        return UI_KEY_GLOSSARY;
     case SDLK_c:
         return UI_KEY_COMPARE;
     case SDLK_f:
@@ -499,7 +502,7 @@ void plat_window_save_screenshot(PlatWindow *w) {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!s ||
         SDL_RenderReadPixels(w->sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
-        ui_view_set_banner(v, 1, "Cannot read the window: %s", SDL_GetError());
+        ui_view_set_banner(v, 1, ui_tr("Cannot read the window: %s"), SDL_GetError());
         SDL_FreeSurface(s);
         return;
     }
@@ -510,7 +513,7 @@ void plat_window_save_screenshot(PlatWindow *w) {
     if (plat_png_write(name, s, &err)) {
         ui_view_set_banner(v, 1, "%s", err.message);
     } else {
-        ui_view_set_banner(v, 0, "Saved %s", name);
+        ui_view_set_banner(v, 0, ui_tr("Saved %s"), name);
         if (w->screen.host.wrote) w->screen.host.wrote(w->screen.host.wrote_ctx, name);
     }
     SDL_FreeSurface(s);
@@ -563,9 +566,9 @@ int plat_window_open(PlatWindow *w, const UiScreenOptions *o, RnnError *err) {
     w->have_renderer = 1;
     v->font_has_hangul = w->r.hangul;
     if (!w->r.hangul)
-        ui_view_set_banner(v, 1,
-                           "The font found has no Hangul: Korean text will not show. "
-                           "Install fonts-nanum or give --font.");
+        ui_view_set_banner(v, 1, "%s",
+                           ui_tr("The font found has no Hangul: Korean text will not show. "
+                                 "Install fonts-nanum or give --font."));
     if (o->watch_job) { /* rnnscope train --watch: the run the command prepared */
         if (w->runner.start(w->runner.ctx, o->watch_job, err)) return -1;
         ui_screen_watch_started(&w->screen);
@@ -615,7 +618,8 @@ void plat_window_event(PlatWindow *w, SDL_Event *e) {
         w->dirty = 1;
     } else if (ctrl && e->key.keysym.sym == SDLK_o) {
         ui_screen_key(&w->screen, UI_KEY_ESCAPE);
-        ui_view_set_banner(v, 0, "Drop a model file (.json) on this window to open it.");
+        ui_view_set_banner(v, 0, "%s",
+                           ui_tr("Drop a model file (.json) on this window to open it."));
         w->dirty = 1;
     } else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_F11) {
         Uint32 full = SDL_GetWindowFlags(w->win) & SDL_WINDOW_FULLSCREEN_DESKTOP;

@@ -92,7 +92,7 @@ EMSCRIPTEN_KEEPALIVE void rnnscope_web_composition(const char *utf8) {
 }
 
 EMSCRIPTEN_KEEPALIVE void rnnscope_web_key(int key) {
-    if (ready() && key > UI_KEY_NONE && key <= UI_KEY_UNDO_WHAT_IF)
+    if (ready() && key > UI_KEY_NONE && key <= UI_KEY_GLOSSARY)
         after(ui_screen_key(&the_window->screen, (UiKey)key));
 }
 

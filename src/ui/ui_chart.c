@@ -1,6 +1,7 @@
 /* ui_chart.c - line charts for the compare view (how far back a model reaches) and for live
  * training (loss and accuracy as they come in). */
 #include "ui_chart.h"
+#include "ui_i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ void ui_chart_draw(UiDrawList *l, const UiChart *ch, const UiChartSeries *series
     int values = 0;
     for (int s = 0; s < count; s++) values += series[s].n;
     if (!values || (y_min >= y_max && !ui_chart_range(series, count, ch->log_y, &y_min, &y_max))) {
-        ui_text(l, r.x + 4, top, UI_FONT_SMALL, ch->muted, "no values yet");
+        ui_text(l, r.x + 4, top, UI_FONT_SMALL, ch->muted, ui_tr("no values yet"));
         return;
     }
     char lo[32], hi[32];

@@ -1,6 +1,7 @@
 /* ui_compare.c - models side by side, how far back each reaches, and live training. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui_compare.h"
+#include "ui_i18n.h"
 
 #include "io_job.h"
 #include "ui_chart.h"
@@ -229,20 +230,23 @@ int ui_compare_train(UiCompare *cmp, UiView *v, RnnError *err) {
         for (int k = 0; k < cmp->count; k++)
             if (cmp->col[k].job && cmp->runner.pause)
                 cmp->runner.pause(cmp->runner.ctx, cmp->col[k].job, pause);
-        ui_view_set_banner(
-            v, 0, pause ? "Training paused: Ctrl+T resumes, Esc stops." : "Training resumed.");
+        ui_view_set_banner(v, 0, "%s",
+                           pause ? ui_tr("Training paused: Ctrl+T resumes, Esc stops.")
+                                 : ui_tr("Training resumed."));
         return 0;
     }
     if (cmp->col[0].job_borrowed)
-        return rnn_error_set(err, "This run has ended: W writes the model.");
-    if (!cmp->runner.start) return rnn_error_set(err, "live training is not available here");
+        return rnn_error_set(err, "%s", ui_tr("This run has ended: W writes the model."));
+    if (!cmp->runner.start)
+        return rnn_error_set(err, "%s", ui_tr("live training is not available here"));
     RnnJob *jobs[UI_COMPARE_MAX] = {0};
     for (int k = 0; k < cmp->count; k++) {
         UiView *cv = &cmp->col[k].view;
         if (cv->model_path)
             jobs[k] = io_job_from_record(cv->model, cv->model_path, 0, err);
         else
-            rnn_error_set(err, "%s has no file to read its training record from", cv->model->name);
+            rnn_error_set(err, ui_tr("%s has no file to read its training record from"),
+                          cv->model->name);
         if (!jobs[k]) {
             for (int j = 0; j < k; j++) rnn_job_free(jobs[j]);
             return -1;
@@ -259,9 +263,9 @@ int ui_compare_train(UiCompare *cmp, UiView *v, RnnError *err) {
         if (cmp->runner.start(cmp->runner.ctx, col->job, err)) return -1;
         col->job_running = 1;
     }
-    ui_view_set_banner(v, 0,
-                       "Training from fresh weights: Ctrl+T pauses, Esc stops, W writes the "
-                       "model.");
+    ui_view_set_banner(v, 0, "%s",
+                       ui_tr("Training from fresh weights: Ctrl+T pauses, Esc stops, W writes the "
+                             "model."));
     return 0;
 }
 
@@ -278,7 +282,7 @@ int ui_compare_poll(UiCompare *cmp, UiView *v) {
         changed |= col->progress->updates != before || col->progress->state != state;
         if (col->progress->state == RNN_JOB_FINISHED && state != RNN_JOB_FINISHED) finished++;
         if (col->progress->state == RNN_JOB_FAILED && state != RNN_JOB_FAILED)
-            ui_view_set_banner(v, 1, "%s: training stopped: %s", col->view.model->name,
+            ui_view_set_banner(v, 1, ui_tr("%s: training stopped: %s"), col->view.model->name,
                                col->progress->error);
         if (rnn_job_fetch(col->job, col->view.model->params, &col->job_updates)) {
             RnnError err;
@@ -288,11 +292,12 @@ int ui_compare_poll(UiCompare *cmp, UiView *v) {
     }
     if (finished && !ui_compare_training(cmp) && jobs) {
         if (cmp->train_out)
-            ui_view_set_banner(v, 0, "Training finished: Q closes the window and writes %s.",
+            ui_view_set_banner(v, 0, ui_tr("Training finished: Q closes the window and writes %s."),
                                cmp->train_out);
         else
-            ui_view_set_banner(v, 0, "Training finished. W writes the model%s.",
-                               jobs > 1 ? "s" : "");
+            ui_view_set_banner(v, 0, "%s",
+                               jobs > 1 ? ui_tr("Training finished. W writes the models.")
+                                        : ui_tr("Training finished. W writes the model."));
     }
     return changed;
 }
@@ -314,8 +319,9 @@ int ui_compare_save_models(UiCompare *cmp, UiView *v, RnnError *err) {
         snprintf(names + used, sizeof names - used, "%s%s", saved ? ", " : "", path);
         saved++;
     }
-    if (!saved) return rnn_error_set(err, "Nothing has been trained yet: Ctrl+T trains.");
-    ui_view_set_banner(v, 0, "Wrote %s", names);
+    if (!saved)
+        return rnn_error_set(err, "%s", ui_tr("Nothing has been trained yet: Ctrl+T trains."));
+    ui_view_set_banner(v, 0, ui_tr("Wrote %s"), names);
     return 0;
 }
 
@@ -343,13 +349,14 @@ int ui_compare_key(UiCompare *cmp, UiView *v, UiKey key) {
             col->job_running = 0;
         }
         ui_compare_poll(cmp, v);
-        ui_view_set_banner(v, 0,
-                           "Training stopped; the window shows the last weights. W writes them.");
+        ui_view_set_banner(v, 0, "%s",
+                           ui_tr("Training stopped; the window shows the last weights. W writes "
+                                 "them."));
         return 1;
     case UI_KEY_MODEL_RNN:
     case UI_KEY_MODEL_LSTM:
     case UI_KEY_MODEL_GRU:
-        ui_view_set_banner(v, 0, "All the models are on screen: C goes back to one.");
+        ui_view_set_banner(v, 0, "%s", ui_tr("All the models are on screen: C goes back to one."));
         return 1;
     default:
         return -1;
@@ -505,16 +512,17 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     char py[32], ke[32], line[256];
     ui_format_thousands(rnn_param_count(c, RNN_PYTORCH), py, sizeof py);
     ui_format_thousands(rnn_param_count(c, RNN_KERAS), ke, sizeof ke);
-    snprintf(line, sizeof line, "hidden %d · %s parameters (PyTorch) · %s (Keras)", c->hidden_size,
-             py, ke);
+    snprintf(line, sizeof line, ui_tr("hidden %d · %s parameters (PyTorch) · %s (Keras)"),
+             c->hidden_size, py, ke);
     if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w)
-        snprintf(line, sizeof line, "hidden %d · %s / %s parameters", c->hidden_size, py, ke);
+        snprintf(line, sizeof line, ui_tr("hidden %d · %s / %s parameters"), c->hidden_size, py,
+                 ke);
     if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w) /* a narrow column (a phone) */
-        snprintf(line, sizeof line, "hidden %d · %s params", c->hidden_size, py);
+        snprintf(line, sizeof line, ui_tr("hidden %d · %s params"), c->hidden_size, py);
     ui_text(l, x, y, UI_FONT_BODY, p->ink, line);
     if (cv->backward && cv->grad) { /* the gradients' scale, said in words */
         char scale[96];
-        snprintf(scale, sizeof scale, "dL/d·: signed log, 1e%d..1e%d",
+        snprintf(scale, sizeof scale, ui_tr("dL/d·: signed log, 1e%d..1e%d"),
                  (int)cv->grad_top - UI_GRAD_DECADES, (int)cv->grad_top);
         int sw = ui_text_width(l, UI_FONT_SMALL, scale);
         if (room >= sw)
@@ -529,24 +537,26 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
         int best = 0;
         for (int k = 1; k < c->num_labels; k++)
             if (probs[k] > probs[best]) best = k;
-        w = ui_text(l, x, y, UI_FONT_BODY, p->muted, "predicts ");
+        w = ui_text(l, x, y, UI_FONT_BODY, p->muted, ui_tr("predicts "));
         w += ui_text(l, x + w, y, UI_FONT_BODY | UI_STYLE_BOLD, p->ink, cv->model->labels[best]);
         snprintf(line, sizeof line, "  p = %.3f", probs[best]);
         ui_text(l, x + w, y, UI_FONT_BODY, p->muted, line);
     } else if (c->head != RNN_HEAD_NONE) {
         ui_text(l, x, y, UI_FONT_BODY, p->muted,
-                c->head == RNN_HEAD_MANY_TO_ONE ? "its answer comes after the last word (End)"
-                                                : "an output at every word");
+                c->head == RNN_HEAD_MANY_TO_ONE
+                    ? ui_tr("its answer comes after the last word (End)")
+                    : ui_tr("an output at every word"));
     }
 }
 
 /* The ratio the lesson on long-term dependencies is about: first word over last word. */
 static void ratio_text(char *buf, size_t size, const UiReach *r, int T) {
     if (!r->sensitivity || T < 2 || !(r->sensitivity[T - 1] > 0)) {
-        snprintf(buf, size, "%s", r->sensitivity ? "" : "too large a model to chart");
+        snprintf(buf, size, "%s", r->sensitivity ? "" : ui_tr("too large a model to chart"));
         return;
     }
-    snprintf(buf, size, "first word / last word = %.1e", r->sensitivity[0] / r->sensitivity[T - 1]);
+    snprintf(buf, size, ui_tr("first word / last word = %.1e"),
+             r->sensitivity[0] / r->sensitivity[T - 1]);
 }
 
 /* Shared y ranges so that the columns compare at one scale. */
@@ -570,8 +580,10 @@ static void reach_chart(UiDrawList *l, const UiPalette *p, const UiCompare *cmp,
     UiChartSeries series[2];
     int n = 0;
     if (trained)
-        series[n++] = (UiChartSeries){trained, T, p->accent, 0, cmp->show_fresh ? "trained" : NULL};
-    if (cmp->show_fresh && initial) series[n++] = (UiChartSeries){initial, T, p->muted, 1, "fresh"};
+        series[n++] =
+            (UiChartSeries){trained, T, p->accent, 0, cmp->show_fresh ? ui_tr("trained") : NULL};
+    if (cmp->show_fresh && initial)
+        series[n++] = (UiChartSeries){initial, T, p->muted, 1, ui_tr("fresh")};
     ui_chart_draw(l, chart, series, n);
 }
 
@@ -580,7 +592,7 @@ static void draw_reach(const UiCompare *cmp, UiDrawList *l, const UiPalette *p,
     int T = col->view.trace ? col->view.trace->steps : 0;
     char note[96];
     UiChart chart = {col->chart_sensitivity,
-                     "sensitivity ‖∂h_T/∂x_t‖",
+                     ui_tr("sensitivity ‖∂h_T/∂x_t‖"),
                      note,
                      1,
                      0,
@@ -597,12 +609,12 @@ static void draw_reach(const UiCompare *cmp, UiDrawList *l, const UiPalette *p,
     reach_chart(l, p, cmp, &chart, col->trained.sensitivity, col->initial.sensitivity, T);
 
     chart.rect = col->chart_influence;
-    chart.title = "key influence ‖Δh_t‖";
+    chart.title = ui_tr("key influence ‖Δh_t‖");
     if (col->trained.influence)
-        snprintf(note, sizeof note, "first word swapped for %d other%s", col->trained.alternatives,
-                 col->trained.alternatives == 1 ? "" : "s");
+        snprintf(note, sizeof note, ui_tr("first word swapped for the other keys: %d"),
+                 col->trained.alternatives);
     else
-        snprintf(note, sizeof note, "the model has no other words");
+        snprintf(note, sizeof note, "%s", ui_tr("the model has no other words"));
     shared_range(cmp, 1, &chart.y_min, &chart.y_max);
     reach_chart(l, p, cmp, &chart, col->trained.influence, col->initial.influence, T);
 }
@@ -613,12 +625,13 @@ static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
     if (!pr || col->chart_training.w <= 0) return;
     UiRect r = col->chart_training;
     int pad = (int)(12 * v->zoom), body_h = ui_text_height(l, UI_FONT_BODY);
-    static const char *const states[] = {"training", "paused", "finished", "stopped", "failed"};
+    static const char *const states[] = {N_("training"), N_("paused"), N_("finished"),
+                                         N_("stopped"), N_("failed")};
     char line[160], done[32], total[32];
     ui_format_thousands(pr->updates, done, sizeof done);
     ui_format_thousands(pr->total_updates, total, sizeof total);
-    snprintf(line, sizeof line, "%s · step %s / %s · %.1f s", states[pr->state], done, total,
-             pr->seconds);
+    snprintf(line, sizeof line, ui_tr("%s · step %s / %s · %.1f s"), ui_tr(states[pr->state]), done,
+             total, pr->seconds);
     ui_fill(l, r, p->panel);
     ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, pr->state == RNN_JOB_FAILED ? p->error : p->ink,
             line);
@@ -633,16 +646,16 @@ static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
     /* loss (log) and accuracy, side by side */
     int y = bar.y + bar.h + 4, half = (r.w - pad / 2) / 2;
     char note[64];
-    snprintf(note, sizeof note, "%d steps per point", pr->updates_per_point);
+    snprintf(note, sizeof note, ui_tr("%d steps per point"), pr->updates_per_point);
     UiChart chart = {{r.x, y, half, r.y + r.h - y},
-                     "loss",
+                     ui_tr("loss"),
                      NULL,
                      1,
                      0,
                      0,
                      pr->points,
                      -1,
-                     "point",
+                     ui_tr("point"),
                      p->ink,
                      p->muted,
                      p->grid,
@@ -651,7 +664,8 @@ static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
     UiChartSeries s = {pr->loss, pr->points, p->accent, 0, NULL};
     ui_chart_draw(l, &chart, &s, 1);
     char acc[64];
-    snprintf(acc, sizeof acc, "accuracy %.2f", pr->points ? pr->accuracy[pr->points - 1] : 0.0);
+    snprintf(acc, sizeof acc, ui_tr("accuracy %.2f"),
+             pr->points ? pr->accuracy[pr->points - 1] : 0.0);
     chart.rect.x += half + pad / 2;
     chart.rect.w = r.w - half - pad / 2;
     chart.title = acc;

@@ -185,3 +185,20 @@ UiColor ui_colormap_sequential(double v) {
                                                  {189, 223, 38}, {253, 231, 37}};
     return lerp_table(viridis, 11, v);
 }
+
+void ui_fit_text(const UiDrawList *l, UiFont font, char *s, size_t size, int width) {
+    if (ui_text_width(l, font, s) <= width) return;
+    char copy[1024], buf[1024 + 4];
+    snprintf(copy, sizeof copy, "%s", s);
+    size_t n = strlen(copy);
+    while (n > 0) {
+        do /* back to the start of a UTF-8 character */
+            n--;
+        while (n > 0 && ((unsigned char)copy[n] & 0xC0) == 0x80);
+        while (n > 0 && copy[n - 1] == ' ') n--;
+        snprintf(buf, sizeof buf, "%.*s…", (int)n, copy);
+        if (ui_text_width(l, font, buf) <= width && n + 4 <= size) break;
+    }
+    snprintf(buf, sizeof buf, "%.*s…", (int)n, copy);
+    if (strlen(buf) < size) memcpy(s, buf, strlen(buf) + 1);
+}

@@ -72,6 +72,9 @@ int ui_textf(UiDrawList *list, int x, int y, UiFont font, UiColor c, const char 
 int ui_text_wrapped(UiDrawList *list, int x, int y, int width, UiFont font, UiColor c,
                     const char *utf8);
 int ui_text_width(const UiDrawList *list, UiFont font, const char *utf8);
+/* Shortens the UTF-8 text s (a buffer of size bytes) in place, by whole characters, until it
+ * with "…" after it fits in width pixels; text that fits is left alone. */
+void ui_fit_text(const UiDrawList *list, UiFont font, char *s, size_t size, int width);
 int ui_text_height(const UiDrawList *list, UiFont font);
 
 /* 1234567 -> "1,234,567" */

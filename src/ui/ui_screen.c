@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ui_screen.h"
 
+#include "ui_glossary.h"
+#include "ui_i18n.h"
 #include "ui_params.h"
 
 #include <stdio.h>
@@ -119,7 +121,8 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     }
     if (o->lessons_root && !(v->lessons_root = strdup(o->lessons_root)))
         return rnn_error_set(err, "out of memory");
-    snprintf(v->lang, sizeof v->lang, "%s", o->lang ? o->lang : "en");
+    ui_view_set_lang(v, o->lang);
+    v->lang_fixed = o->lang_fixed;
     if (o->lesson_path) {
         if (ui_view_open_lesson(v, o->lesson_path, err)) return -1;
         if (o->lesson_step >= v->lesson->nsteps)
@@ -144,8 +147,8 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
 void ui_screen_watch_started(UiScreen *s) {
     if (!s->compare || !s->compare->col[0].job) return;
     s->compare->col[0].job_running = 1;
-    ui_view_set_banner(&s->view, 0, "Training: Ctrl+T pauses, Esc stops, W writes %s.",
-                       s->compare->train_out ? s->compare->train_out : "the model");
+    ui_view_set_banner(&s->view, 0, ui_tr("Training: Ctrl+T pauses, Esc stops, W writes %s."),
+                       s->compare->train_out ? s->compare->train_out : ui_tr("the model"));
 }
 
 /* ---- input ---------------------------------------------------------------------------------- */
@@ -166,8 +169,9 @@ static void key_compare(UiScreen *s) {
     if (open_compare(s, paths, n, &err))
         ui_view_set_banner(v, 1, "%s", err.message);
     else
-        ui_view_set_banner(v, 0, "%s: one sentence, one time step. C goes back.",
-                           n > 1 ? "Side by side" : "No RNN/LSTM/GRU siblings beside this model");
+        ui_view_set_banner(v, 0, ui_tr("%s: one sentence, one time step. C goes back."),
+                           n > 1 ? ui_tr("Side by side")
+                                 : ui_tr("No RNN/LSTM/GRU siblings beside this model"));
 }
 
 /* Ctrl+T in the single view: the model alone, training from fresh weights. */
@@ -192,7 +196,8 @@ static int dispatch_key(UiScreen *s, UiKey key) {
         switch (key) {
         case UI_KEY_COMPARE:
             set_compare(s, NULL);
-            ui_view_set_banner(v, 0, "Back to %s.", v->model ? v->model->name : "the model");
+            ui_view_set_banner(v, 0, ui_tr("Back to %s."),
+                               v->model ? v->model->name : ui_tr("the model"));
             return 1;
         case UI_KEY_PICKER:
             set_compare(s, NULL);
@@ -225,7 +230,20 @@ int ui_screen_text_editing(UiScreen *s, const char *utf8) {
 }
 
 int ui_screen_mouse_move(UiScreen *s, int x, int y) {
-    return ui_view_mouse_move(&s->view, x, y);
+    UiView *v = &s->view;
+    if (!s->compare) return ui_view_mouse_move(v, x, y);
+    /* side by side: a column's heatmap title shows its term (the view draws the tooltip) */
+    int term = -1;
+    for (int k = 0; k < s->compare->count; k++) {
+        const UiView *cv = &s->compare->col[k].view;
+        for (int i = 0; i < cv->nheatmaps; i++)
+            if (ui_rect_contains(cv->heatmaps[i].title_rect, x, y))
+                term = ui_glossary_for_quantity(cv->model->config.cell, cv->heatmaps[i].quantity);
+    }
+    v->mouse_x = x, v->mouse_y = y;
+    if (term == v->hover_term) return 0;
+    v->hover_term = term;
+    return 1;
 }
 
 int ui_screen_click(UiScreen *s, int x, int y) {
@@ -242,7 +260,7 @@ int ui_screen_open_model(UiScreen *s, const char *path) {
     if (ui_view_open_model(&s->view, path, &err))
         ui_view_set_banner(&s->view, 1, "%s", err.message);
     else
-        ui_view_set_banner(&s->view, 0, "Opened %s", path);
+        ui_view_set_banner(&s->view, 0, ui_tr("Opened %s"), path);
     return synced(s, 1);
 }
 
@@ -279,17 +297,19 @@ void ui_screen_draw(UiScreen *s, UiDrawList *list) {
     }
     int n = s->compare->count;
     v->chrome = (UiChrome){
-        n == 1   ? "Live training"
-        : n == 2 ? "Two models"
-                 : "Three models",
-        n == 1 ? "from fresh weights: watch it learn (Ctrl+T starts or pauses)"
-               : "the same words, one time step, one colour scale",
+        n == 1   ? ui_tr("Live training")
+        : n == 2 ? ui_tr("Two models")
+                 : ui_tr("Three models"),
+        n == 1 ? ui_tr("from fresh weights: watch it learn (Ctrl+T starts or pauses)")
+               : ui_tr("the same words, one time step, one colour scale"),
         v->backward && v->grad
-            ? "Right/Left: walk back / forward · Space: play · B: forward pass · what if: M W_hh "
-              "×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z undo · C: back"
-            : "Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
-              "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · B: "
-              "backward · C: back"};
+            ? ui_tr(
+                  "Right/Left: walk back / forward · Space: play · B: forward pass · what if: M "
+                  "W_hh ×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z undo · C: "
+                  "back")
+            : ui_tr("Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
+                    "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · B: "
+                    "backward · C: back")};
     ui_view_draw_begin(v, list);
     ui_compare_draw(s->compare, v, list);
     ui_view_draw_chrome(v, list);

@@ -42,7 +42,8 @@ typedef struct UiScreenOptions {
     int lesson_step;            /* from this step (0 = its introduction) */
     int picker;                 /* open on the lesson picker */
     const char *lessons_root;   /* the folder holding en/ and ko/ */
-    const char *lang;           /* "en" or "ko" */
+    const char *lang;           /* "en" or "ko": the lessons listed and the interface */
+    int lang_fixed;             /* chosen by the user: a lesson's language does not change it */
     const char *const *compare; /* open side by side: these model files (up to 3) */
     int ncompare;
     int show_fresh;        /* compare: charts for fresh weights too */

@@ -1,6 +1,8 @@
 /* ui_view.c - state, input and layout of the stepping view. Drawing is in ui_view_draw.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui_view.h"
+#include "ui_glossary.h"
+#include "ui_i18n.h"
 
 #include "io.h"
 
@@ -20,10 +22,19 @@ const char *ui_cell_title(RnnCellKind cell) {
     return titles[cell];
 }
 
+/* The engine's textbook names (rnn_gate_long_name), marked for the catalogue here, where
+ * they are drawn. */
+static const char *const quantity_names[] = {
+    N_("hidden state h"), N_("cell state c"), N_("new hidden state"), N_("input gate i"),
+    N_("forget gate f"),  N_("candidate g"),  N_("output gate o"),    N_("reset gate r"),
+    N_("update gate z"),  N_("candidate n"),
+};
+
 const char *ui_quantity_name(RnnCellKind cell, int q) {
-    if (q == RNN_QUANTITY_H) return "hidden state h";
-    if (q == RNN_QUANTITY_C) return "cell state c";
-    return rnn_gate_long_name(cell, q);
+    const char *en = q == RNN_QUANTITY_H   ? quantity_names[0]
+                     : q == RNN_QUANTITY_C ? quantity_names[1]
+                                           : rnn_gate_long_name(cell, q);
+    return ui_tr(en);
 }
 
 const char *ui_quantity_korean(RnnCellKind cell, int q) {
@@ -63,6 +74,7 @@ void ui_view_init(UiView *v) {
     memset(v, 0, sizeof *v);
     v->what_if = RNN_WHAT_IF_NONE;
     v->grad_top = NAN;
+    v->hover_term = -1;
     v->zoom = 1.0;
     v->speed = 2.0;
     v->sel = (UiSelection){0, 0, RNN_QUANTITY_H, 0, -1};
@@ -193,7 +205,7 @@ static int run(UiView *v, RnnModel *m, const char *text, RnnError *err) {
 }
 
 int ui_view_set_text(UiView *v, const char *text, RnnError *err) {
-    if (!v->model) return rnn_error_set(err, "no model is open");
+    if (!v->model) return rnn_error_set(err, "%s", ui_tr("no model is open"));
     char *copy = strdup(text);
     if (!copy) return rnn_error_set(err, "out of memory");
     int old_steps = steps(v), was_at_end = v->words_read == old_steps;
@@ -248,8 +260,8 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     if (m->config.vocab_size == 0) {
         rnn_model_free(m);
         return rnn_error_set(err,
-                             "%s reads raw vectors, not sentences; open a model with a "
-                             "vocabulary",
+                             ui_tr("%s reads raw vectors, not sentences; open a model with a "
+                                   "vocabulary"),
                              path ? path : m->name);
     }
     char *p = path ? strdup(path) : NULL;
@@ -282,6 +294,11 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     return 0;
 }
 
+void ui_view_set_lang(UiView *v, const char *lang) {
+    snprintf(v->lang, sizeof v->lang, "%s", lang && !strcmp(lang, "ko") ? "ko" : "en");
+    ui_lang_set(v->lang);
+}
+
 /* ---- the backward pass and what-if changes ---------------------------------------------- */
 
 int ui_view_set_backward(UiView *v, int on, RnnError *err) {
@@ -290,9 +307,11 @@ int ui_view_set_backward(UiView *v, int on, RnnError *err) {
         refresh_grad(v, v->model);
         return 0;
     }
-    if (!v->model || !v->trace) return rnn_error_set(err, "no sentence to take the gradient of");
+    if (!v->model || !v->trace)
+        return rnn_error_set(err, "%s", ui_tr("no sentence to take the gradient of"));
     if (v->model->config.head == RNN_HEAD_NONE)
-        return rnn_error_set(err, "%s has no output layer, so there is no loss to go back from",
+        return rnn_error_set(err,
+                             ui_tr("%s has no output layer, so there is no loss to go back from"),
                              v->model->name);
     v->backward = 1;
     refresh_grad(v, v->model);
@@ -328,7 +347,7 @@ int ui_view_set_target(UiView *v, const char *target, RnnError *err) {
 }
 
 int ui_view_set_what_if(UiView *v, const RnnWhatIf *w, RnnError *err) {
-    if (!v->model) return rnn_error_set(err, "no model is open");
+    if (!v->model) return rnn_error_set(err, "%s", ui_tr("no model is open"));
     RnnModel *base = v->base_model ? v->base_model : v->model;
     RnnWhatIf old = v->what_if;
     v->what_if = *w; /* run() clips with it */
@@ -433,7 +452,7 @@ static int quantity_named(const RnnModel *m, const char *name) {
 
 int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
     const IoLesson *l = v->lesson;
-    if (!l) return rnn_error_set(err, "no lesson is open");
+    if (!l) return rnn_error_set(err, "%s", ui_tr("no lesson is open"));
     k = clampi(k, 0, l->nsteps - 1);
     /* what step k shows: the front matter, then every step's changes up to k */
     const char *model = l->model, *text = l->text;
@@ -471,7 +490,7 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
             for (int j = 0; j < 3; j++)
                 if (v->siblings[j]) paths[n++] = v->siblings[j];
         }
-        if (n < 1) return rnn_error_set(err, "nothing to compare %s with", model);
+        if (n < 1) return rnn_error_set(err, ui_tr("nothing to compare %s with"), model);
         if (request_side(v, paths, n, err)) return -1;
     } else {
         request_side(v, NULL, 0, NULL);
@@ -501,7 +520,7 @@ int ui_view_open_lesson(UiView *v, const char *path, RnnError *err) {
     }
     io_lesson_free(old);
     v->picker = 0;
-    snprintf(v->lang, sizeof v->lang, "%s", l->lang);
+    if (!v->lang_fixed) ui_view_set_lang(v, l->lang); /* --lang, else the lesson's language */
     return 0;
 }
 
@@ -513,7 +532,7 @@ int ui_view_open_picker(UiView *v, const char *root, const char *lang_in, RnnErr
     int n;
     if (io_lesson_find(dir, &files, &n) || n == 0) {
         if (n == 0 && files) free(files);
-        return rnn_error_set(err, "%s: no lessons found", dir);
+        return rnn_error_set(err, ui_tr("%s: no lessons found"), dir);
     }
     char *root_copy = strdup(root);
     char **titles = calloc((size_t)n, sizeof *titles);
@@ -531,7 +550,7 @@ int ui_view_open_picker(UiView *v, const char *root, const char *lang_in, RnnErr
         } else {
             size_t len = strlen(e.message) + 16;
             titles[i] = malloc(len);
-            if (titles[i]) snprintf(titles[i], len, "(broken) %s", e.message);
+            if (titles[i]) snprintf(titles[i], len, ui_tr("(broken) %s"), e.message);
         }
     }
     free_picker(v);
@@ -542,7 +561,7 @@ int ui_view_open_picker(UiView *v, const char *root, const char *lang_in, RnnErr
     v->picker_count = n;
     v->picker_sel = 0;
     v->picker = 1;
-    snprintf(v->lang, sizeof v->lang, "%s", lang);
+    ui_view_set_lang(v, lang);
     return 0;
 }
 
@@ -603,8 +622,9 @@ static int picker_key(UiView *v, UiKey key) {
 static void switch_model(UiView *v, int k) {
     RnnError err;
     if (!v->siblings[k]) {
-        ui_view_set_banner(v, 1, "There is no %s model beside %s.", ui_cell_title((RnnCellKind)k),
-                           v->model_path ? v->model_path : "this model");
+        ui_view_set_banner(v, 1, ui_tr("There is no %s model beside %s."),
+                           ui_cell_title((RnnCellKind)k),
+                           v->model_path ? v->model_path : ui_tr("this model"));
         return;
     }
     if (v->model && v->model->config.cell == (RnnCellKind)k &&
@@ -672,7 +692,7 @@ static int edit_key(UiView *v, UiKey key) {
             if (ui_view_open_model(v, v->edit_text, &err))
                 ui_view_set_banner(v, 1, "%s", err.message);
             else
-                ui_view_set_banner(v, 0, "Opened %s", v->model_path);
+                ui_view_set_banner(v, 0, ui_tr("Opened %s"), v->model_path);
             return 1;
         }
         v->editing = 0;
@@ -696,6 +716,10 @@ static int edit_key(UiView *v, UiKey key) {
 int ui_view_key(UiView *v, UiKey key) {
     if (v->help && key != UI_KEY_QUIT) { /* any key closes the help */
         v->help = 0;
+        return 1;
+    }
+    if (v->glossary && key != UI_KEY_QUIT) { /* and the terms */
+        v->glossary = 0;
         return 1;
     }
     if (v->picker) return picker_key(v, key);
@@ -724,6 +748,14 @@ int ui_view_key(UiView *v, UiKey key) {
         }
     }
     switch (key) {
+    case UI_KEY_LANGUAGE:
+        ui_view_set_lang(v, strcmp(v->lang, "ko") ? "ko" : "en");
+        v->lang_fixed = 1; /* chosen now: the next lesson keeps it */
+        ui_view_set_banner(v, 0, "%s", ui_tr("The interface is in English now."));
+        return 1;
+    case UI_KEY_GLOSSARY:
+        v->glossary = !v->glossary;
+        break;
     case UI_KEY_BACKWARD: {
         RnnError err;
         if (ui_view_set_backward(v, !v->backward, &err)) {
@@ -754,12 +786,13 @@ int ui_view_key(UiView *v, UiKey key) {
             w.relu = (relu ? RNN_RELU : RNN_TANH) == was ? -1 : relu;
         }
         if ((key == UI_KEY_BIAS_UP || key == UI_KEY_BIAS_DOWN) && cell == RNN_CELL_RNN) {
-            ui_view_set_banner(v, 1,
-                               "A vanilla RNN has no forget gate: G works on an LSTM or GRU.");
+            ui_view_set_banner(
+                v, 1, "%s", ui_tr("A vanilla RNN has no forget gate: G works on an LSTM or GRU."));
             return 1;
         }
         if (key == UI_KEY_RELU && cell != RNN_CELL_RNN) {
-            ui_view_set_banner(v, 1, "U switches a vanilla RNN between tanh and relu.");
+            ui_view_set_banner(v, 1, "%s",
+                               ui_tr("U switches a vanilla RNN between tanh and relu."));
             return 1;
         }
         if (fabs(log(w.weight_hh_scale)) < 1e-9) w.weight_hh_scale = 1.0; /* back to 1 exactly */
@@ -776,7 +809,8 @@ int ui_view_key(UiView *v, UiKey key) {
         break;
     case UI_KEY_FRESH:
     case UI_KEY_SAVE_MODEL:
-        ui_view_set_banner(v, 0, "%s works beside the other models: press C, or Ctrl+T to train.",
+        ui_view_set_banner(v, 0,
+                           ui_tr("%s works beside the other models: press C, or Ctrl+T to train."),
                            key == UI_KEY_FRESH ? "F" : "W");
         return 1;
     case UI_KEY_RIGHT:
@@ -866,7 +900,7 @@ int ui_view_key(UiView *v, UiKey key) {
     case UI_KEY_PICKER: {
         RnnError err;
         if (!v->lessons_root) {
-            ui_view_set_banner(v, 1, "No lessons folder is known here.");
+            ui_view_set_banner(v, 1, "%s", ui_tr("No lessons folder is known here."));
             break;
         }
         char *root = strdup(v->lessons_root);
@@ -892,7 +926,7 @@ int ui_view_text_input(UiView *v, const char *utf8) {
     if (!v->editing || !utf8[0]) return 0;
     size_t a = strlen(v->edit_text), b = strlen(utf8);
     if (a + b > 4096) {
-        ui_view_set_banner(v, 1, "The sentence is limited to 4096 bytes here.");
+        ui_view_set_banner(v, 1, "%s", ui_tr("The sentence is limited to 4096 bytes here."));
         return 1;
     }
     char *grown = realloc(v->edit_text, a + b + 1);
@@ -911,6 +945,16 @@ int ui_view_text_editing(UiView *v, const char *utf8) {
 }
 
 int ui_view_mouse_move(UiView *v, int x, int y) {
+    v->mouse_x = x, v->mouse_y = y;
+    int term = -1; /* a heatmap's title: its glossary entry */
+    for (int i = 0; i < v->nheatmaps && v->model; i++)
+        if (ui_rect_contains(v->heatmaps[i].title_rect, x, y))
+            term = ui_glossary_for_quantity(v->model->config.cell, v->heatmaps[i].quantity);
+    if (term != v->hover_term) {
+        v->hover_term = term;
+        if (term >= 0) v->hover_active = 0;
+        return 1;
+    }
     UiHit hit = ui_view_hit(v, x, y);
     if (hit.heatmap < 0) {
         if (!v->hover_active) return 0;
@@ -1133,6 +1177,7 @@ void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int
                 hm->rect =
                     (UiRect){sx + unit_label_w, sy + label_h, cell_w * vis_T, cell_h * vis_H};
                 hm->title_w = slot_w - unit_label_w - pad;
+                hm->title_rect = (UiRect){hm->rect.x, sy, hm->title_w, label_h};
                 hm->header_y = area.y + l * block_h;
                 hm->block_w = block_w;
             }

@@ -59,6 +59,8 @@ typedef enum UiKey {
     UI_KEY_RELU,         /* U: a vanilla RNN with relu instead of tanh, or back */
     UI_KEY_CLIP,         /* X: clip the gradient to norm 1, or not */
     UI_KEY_UNDO_WHAT_IF, /* Z: the model as opened again */
+    UI_KEY_LANGUAGE,     /* Shift+L: the interface in English or Korean */
+    UI_KEY_GLOSSARY,     /* D: the chapter's terms */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
@@ -70,12 +72,13 @@ typedef struct UiHeatmap {
     int layer, direction, quantity; /* quantity: RNN_QUANTITY_H, RNN_QUANTITY_C or a gate */
     UiRect rect;                    /* the cells shown: steps t0.. and units u0.. */
     int cell_w, cell_h;
-    int t0, cols; /* the steps in view: all of them, or a window around the current one
-                     when a long sentence would need cells narrower than UI_MIN_CELL */
-    int u0, rows; /* the units in view, likewise around the selected unit */
-    int title_w;  /* room for its title */
-    int header_y; /* where its block's "layer 0 · forward" header goes */
-    int block_w;  /* the width of its layer/direction block */
+    int t0, cols;      /* the steps in view: all of them, or a window around the current one
+                          when a long sentence would need cells narrower than UI_MIN_CELL */
+    int u0, rows;      /* the units in view, likewise around the selected unit */
+    int title_w;       /* room for its title */
+    int header_y;      /* where its block's "layer 0 · forward" header goes */
+    UiRect title_rect; /* its title: pointing at it shows the term's glossary entry */
+    int block_w;       /* the width of its layer/direction block */
 } UiHeatmap;
 
 /* What a point on the screen is. */
@@ -142,7 +145,8 @@ typedef struct UiView {
     int show_answer;
     int picker;         /* the picker is on screen */
     char *lessons_root; /* the folder holding en/ and ko/ */
-    char lang[3];       /* "en" or "ko" */
+    char lang[3];       /* "en" or "ko": the lessons listed, and the interface's language */
+    int lang_fixed;     /* the language was chosen (--lang): a lesson does not change it */
     char **picker_files;
     char **picker_titles;
     int picker_count, picker_sel;
@@ -163,6 +167,10 @@ typedef struct UiView {
     /* what-if changes: model is a changed copy of base_model (NULL: no change) */
     RnnModel *base_model;
     RnnWhatIf what_if;
+
+    int glossary;   /* the chapter's terms on screen (D) */
+    int hover_term; /* the glossary entry of the heatmap title pointed at, or -1 */
+    int mouse_x, mouse_y;
 
     int show_params; /* the parameter table (K) */
     UiChrome chrome;
@@ -213,6 +221,10 @@ double ui_view_grad_top(const UiView *view);
 /* The unit of the sentence's walk: ‖∂L/∂h_t‖ (quantity h) or ‖∂L/∂c_t‖ (c) of layer l,
  * direction d, at each step (T values into out; NaN where the walk has not arrived). */
 void ui_view_grad_norms(const UiView *view, int l, int d, int quantity, double *out);
+
+/* The interface's language ("en" or "ko"; anything else is English): the view's and every
+ * drawn message's (ui_lang_set). */
+void ui_view_set_lang(UiView *view, const char *lang);
 
 /* Plays a lesson file from its first step; on failure keeps what was open. */
 int ui_view_open_lesson(UiView *view, const char *path, RnnError *err);

@@ -2,6 +2,8 @@
  * detail panel with the real arithmetic, input vector, outputs, cell diagram, help. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui_chart.h"
+#include "ui_glossary.h"
+#include "ui_i18n.h"
 #include "ui_markdown.h"
 #include "ui_params.h"
 #include "ui_view.h"
@@ -75,23 +77,24 @@ static void draw_top_bar(Ctx *c) {
     } else {
         x += ui_text(c->l, x, y, UI_FONT_TITLE, c->p.ink, v->model->name) + c->pad;
         if (v->base_model) { /* what-if changes: said plainly, in the accent colour */
-            char what[200] = "what if:";
+            char what[200];
+            snprintf(what, sizeof what, "%s", ui_tr("what if:"));
             const RnnWhatIf *w = &v->what_if;
             size_t n;
             if (w->weight_hh_scale != 1.0)
-                n = strlen(what),
-                snprintf(what + n, sizeof what - n, " W_hh ×%.3g (largest singular value %.3g)",
-                         w->weight_hh_scale, rnn_weight_hh_norm(v->model, 0, 0));
+                n = strlen(what), snprintf(what + n, sizeof what - n,
+                                           ui_tr(" W_hh ×%.3g (largest singular value %.3g)"),
+                                           w->weight_hh_scale, rnn_weight_hh_norm(v->model, 0, 0));
             if (w->forget_bias_shift != 0)
                 n = strlen(what),
-                snprintf(what + n, sizeof what - n, " %s bias %+.2g",
+                snprintf(what + n, sizeof what - n, ui_tr(" %s bias %+.2g"),
                          cf->cell == RNN_CELL_GRU ? "z" : "f", w->forget_bias_shift);
             if (w->relu >= 0)
                 n = strlen(what),
                 snprintf(what + n, sizeof what - n, " %s", w->relu ? "relu" : "tanh");
             if (w->clip > 0)
-                n = strlen(what), snprintf(what + n, sizeof what - n, " clip %.3g", w->clip);
-            n = strlen(what), snprintf(what + n, sizeof what - n, " · not saved");
+                n = strlen(what), snprintf(what + n, sizeof what - n, ui_tr(" clip %.3g"), w->clip);
+            n = strlen(what), snprintf(what + n, sizeof what - n, ui_tr(" · not saved"));
             x += ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.accent, what) + c->pad;
         }
         x += c->pad;
@@ -99,24 +102,25 @@ static void draw_top_bar(Ctx *c) {
         ui_format_thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
         ui_format_thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
         snprintf(info, sizeof info,
-                 "%s%s · %d layer%s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)",
+                 ui_tr("%s%s · layers: %d · %s · hidden %d · %s parameters (PyTorch), %s (Keras)"),
                  ui_cell_title(cf->cell),
                  cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
-                 cf->num_layers, cf->num_layers > 1 ? "s" : "",
-                 cf->bidirectional ? "bidirectional" : "forward", cf->hidden_size, py, ke);
+                 cf->num_layers, cf->bidirectional ? ui_tr("bidirectional") : ui_tr("forward"),
+                 cf->hidden_size, py, ke);
         ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
     }
     char step[64];
     if (showing_grad(v))
-        snprintf(step, sizeof step, "backward · t = %d", ui_view_column(v, 0));
+        snprintf(step, sizeof step, ui_tr("backward · t = %d"), ui_view_column(v, 0));
     else
-        snprintf(step, sizeof step, "t = %d / %d", v->words_read, v->trace ? v->trace->steps : 0);
+        snprintf(step, sizeof step, ui_tr("words read %d / %d"), v->words_read,
+                 v->trace ? v->trace->steps : 0);
     int w = ui_text_width(c->l, UI_FONT_TITLE, step);
     ui_fill(c->l, (UiRect){r.w - w - 3 * c->pad, r.y, w + 3 * c->pad, r.h}, c->p.panel);
     ui_text(c->l, r.w - w - c->pad, y, UI_FONT_TITLE, c->p.ink, step);
     if (v->playing) {
         char play[48];
-        snprintf(play, sizeof play, "▶ %.1f steps/s", v->speed);
+        snprintf(play, sizeof play, ui_tr("▶ %.1f words/s"), v->speed);
         int pw = ui_text_width(c->l, UI_FONT_BODY, play);
         ui_text(c->l, r.w - w - 3 * c->pad - pw, info_y, UI_FONT_BODY, c->p.accent, play);
     }
@@ -126,17 +130,17 @@ static void draw_status(Ctx *c) {
     UiView *v = c->v;
     ui_fill(c->l, v->status, c->p.panel);
     const char *hint =
-        v->editing ? "typing a new sentence · Enter: done · Esc: cancel · Backspace: delete"
+        v->editing ? ui_tr("typing a new sentence · Enter: done · Esc: cancel · Backspace: delete")
         : showing_grad(v) && !v->chrome.hint
-            ? "Right/Left: walk back / forward · Space: play · Up/Down: unit · B: forward pass · "
-              "what if: M W_hh ×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z "
-              "undo · H: help"
+            ? ui_tr("Right/Left: walk back / forward · Space: play · Up/Down: unit · B: forward "
+                    "pass · "
+                    "what if: M W_hh ×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · "
+                    "Z undo · H: help")
         : v->chrome.hint
             ? v->chrome.hint
-            : "Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
-              "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · C: side by side · Tab: edit · T: "
-              "theme · "
-              "+/-: zoom · H: help";
+            : ui_tr("Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
+                    "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · C: side by side · Tab: edit · "
+                    "T: theme · +/-: zoom · D: terms · Shift+L: 한국어 · H: help");
     ui_text(c->l, c->pad, v->status.y + c->pad / 2, UI_FONT_SMALL, c->p.muted, hint);
 }
 
@@ -152,7 +156,7 @@ static void draw_tokens(Ctx *c) {
         ui_outline(c->l, field, 2, c->p.accent);
         int tx = x + c->pad, ty = y + c->pad / 2;
         if (v->editing == UI_EDIT_PATH)
-            tx += ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.muted, "open: ");
+            tx += ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.muted, ui_tr("open: "));
         tx += ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.ink, v->edit_text);
         if (v->composition[0]) { /* the syllable the input method is still composing */
             int cw = ui_text(c->l, tx, ty, UI_FONT_LARGE, c->p.accent, v->composition);
@@ -194,7 +198,7 @@ static void draw_legend(Ctx *c, int x, int y, int room, int gate01) {
         power_of_ten(hi + 1, sizeof hi - 1, (int)c->top);
         hi[0] = '+';
         snprintf(lo, sizeof lo, "-%s", hi + 1);
-        snprintf(note, sizeof note, " log, %d decades", UI_GRAD_DECADES);
+        snprintf(note, sizeof note, ui_tr(" log, %d decades"), UI_GRAD_DECADES);
         int w = room - ui_text_width(c->l, UI_FONT_SMALL, lo) -
                 ui_text_width(c->l, UI_FONT_SMALL, hi) - 8;
         int with_note = w - ui_text_width(c->l, UI_FONT_SMALL, note) >= 30;
@@ -236,15 +240,26 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
     const char *sym = hm->quantity == RNN_QUANTITY_H   ? "h"
                       : hm->quantity == RNN_QUANTITY_C ? "c"
                                                        : rnn_gate_name(cf->cell, hm->quantity);
-    /* backward: "dL/df  forget gate f · 망각 게이트", down to "dL/df" (ASCII d: the fonts'
-     * ∂ is a small fallback glyph, hard to read on a projector) */
+    /* The chapter's (Korean) term is never dropped: "forget gate f · 망각 게이트" in English,
+     * "망각 게이트 f" in Korean; where that does not fit, "f · 망각 게이트", and last the
+     * longest start that fits with "…" (pointing at the title shows all of it, and its
+     * glossary entry). Backward, "dL/df " comes first (ASCII d: the fonts' ∂ is a small
+     * fallback glyph, hard to read on a projector). */
     char dsym[32] = "";
     if (showing_grad(v)) snprintf(dsym, sizeof dsym, "dL/d%s  ", sym);
-    snprintf(title, sizeof title, "%s%s · %s", dsym, en, ko);
-    if (!v->font_has_hangul || !ko[0] || ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
+    int show_ko = v->font_has_hangul && ko[0];
+    if (ui_lang_is_ko() && show_ko)
+        snprintf(title, sizeof title, "%s%s %s", dsym, ko, sym);
+    else if (show_ko)
+        snprintf(title, sizeof title, "%s%s · %s", dsym, en, ko);
+    else
         snprintf(title, sizeof title, "%s%s", dsym, en);
+    if (ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w && show_ko)
+        snprintf(title, sizeof title, "%s%s · %s", dsym[0] ? dsym : "", sym, ko);
+    if (ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w && show_ko)
+        snprintf(title, sizeof title, "%s%s", dsym, ko);
     if (ui_text_width(c->l, UI_FONT_BODY, title) > hm->title_w)
-        snprintf(title, sizeof title, "%s", dsym[0] ? dsym : sym);
+        ui_fit_text(c->l, UI_FONT_BODY, title, sizeof title, hm->title_w);
     int small_h = ui_text_height(c->l, UI_FONT_SMALL);
     if (v->compact) {
         ui_text(c->l, hm->rect.x, hm->rect.y - ui_text_height(c->l, UI_FONT_BODY) - 1, UI_FONT_BODY,
@@ -283,7 +298,7 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
     ui_outline(c->l, hm->rect, 1, c->p.grid);
     if (hm->cols < T) { /* say which steps are in view (compact: beside the title) */
         char range[64];
-        snprintf(range, sizeof range, "t %d..%d of %d", hm->t0, hm->t0 + hm->cols - 1, T);
+        snprintf(range, sizeof range, ui_tr("t %d..%d of %d"), hm->t0, hm->t0 + hm->cols - 1, T);
         int rw = ui_text_width(c->l, UI_FONT_SMALL, range);
         if (!v->compact)
             ui_text(c->l, hm->rect.x, hm->rect.y + hm->rect.h + 1, UI_FONT_SMALL, c->p.muted,
@@ -335,13 +350,13 @@ static void draw_heatmaps(Ctx *c) {
             const UiHeatmap *hm = &v->heatmaps[i];
             if (hm->quantity != RNN_QUANTITY_H) continue;
             char head[96];
-            snprintf(head, sizeof head, "layer %d · %s", hm->layer,
-                     D == 1          ? "forward"
-                     : hm->direction ? "backward: reads from the last word"
-                                     : "forward: reads from the first word");
+            snprintf(head, sizeof head, ui_tr("layer %d · %s"), hm->layer,
+                     D == 1          ? ui_tr("forward")
+                     : hm->direction ? ui_tr("backward: reads from the last word")
+                                     : ui_tr("forward: reads from the first word"));
             if (ui_text_width(c->l, UI_FONT_BODY, head) > hm->block_w - c->pad)
-                snprintf(head, sizeof head, "layer %d · %s", hm->layer,
-                         hm->direction ? "backward" : "forward");
+                snprintf(head, sizeof head, ui_tr("layer %d · %s"), hm->layer,
+                         hm->direction ? ui_tr("backward") : ui_tr("forward"));
             ui_text(c->l, hm->rect.x - ui_text_width(c->l, UI_FONT_SMALL, "99") - c->pad / 2,
                     hm->header_y, UI_FONT_BODY, c->p.accent, head);
         }
@@ -379,8 +394,9 @@ void ui_view_draw_grad_chart(UiView *v, UiDrawList *l, UiRect rect, double y_min
                                    y + (size_t)k * T);
                 snprintf(labels[k], sizeof labels[k], "‖dL/d%s_t‖", q ? "c" : "h");
                 if (L > 1 || D > 1)
-                    snprintf(labels[k], sizeof labels[k], "‖dL/d%s_t‖ layer %d%s", q ? "c" : "h",
-                             layer, D > 1 ? (d ? " bwd" : " fwd") : "");
+                    snprintf(labels[k], sizeof labels[k], ui_tr("‖dL/d%s_t‖ layer %d%s"),
+                             q ? "c" : "h", layer,
+                             D > 1 ? (d ? ui_tr(" bwd") : ui_tr(" fwd")) : "");
                 /* h solid, c dashed in a colour of its own (the cell path) */
                 series[k] = (UiChartSeries){y + (size_t)k * T, T,
                                             colors[k % (int)(sizeof colors / sizeof *colors)],
@@ -389,17 +405,18 @@ void ui_view_draw_grad_chart(UiView *v, UiDrawList *l, UiRect rect, double y_min
     /* the long title and note where they fit, short ones in a narrow column */
     char title[128], note[200];
     int room = rect.w - c->pad;
-    snprintf(title, sizeof title, "How much of the error signal reaches each word (log scale)");
+    snprintf(title, sizeof title, "%s",
+             ui_tr("How much of the error signal reaches each word (log scale)"));
     if (ui_text_width(l, UI_FONT_BODY, title) > room)
-        snprintf(title, sizeof title, "error signal ‖dL/dh_t‖ (log)");
+        snprintf(title, sizeof title, "%s", ui_tr("error signal ‖dL/dh_t‖ (log)"));
     snprintf(note, sizeof note,
-             "loss %.4g · walked back %d of %d steps · W_hh's largest singular value %.3g%s",
+             ui_tr("loss %.4g · walked back %d of %d steps · W_hh's largest singular value %.3g%s"),
              v->grad->loss, v->walked, T - 1, rnn_weight_hh_norm(v->model, L - 1, 0),
-             v->grad->clip_scale != 1.0 ? " · clipped" : "");
+             v->grad->clip_scale != 1.0 ? ui_tr(" · clipped") : "");
     if (ui_text_width(l, UI_FONT_SMALL, note) > room)
-        snprintf(note, sizeof note, "loss %.3g · back %d/%d · ‖W_hh‖ %.3g%s", v->grad->loss,
+        snprintf(note, sizeof note, ui_tr("loss %.3g · back %d/%d · ‖W_hh‖ %.3g%s"), v->grad->loss,
                  v->walked, T - 1, rnn_weight_hh_norm(v->model, L - 1, 0),
-                 v->grad->clip_scale != 1.0 ? " · clipped" : "");
+                 v->grad->clip_scale != 1.0 ? ui_tr(" · clipped") : "");
     UiChart chart = {
         rect, title,    note,       1,         y_min,     y_max, T, ui_view_column(v, 0),
         "t",  c->p.ink, c->p.muted, c->p.grid, c->p.panel};
@@ -529,12 +546,13 @@ static void explain_gate(Detail *d) {
     d->y += d->lh + c->pad / 2;
     if (e->t_prev < 0) {
         ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
-                        "h_start: the state before the first word read is 0, so the W_h "
-                        "term is 0.");
+                        ui_tr("h_start: the state before the first word read is 0, so the W_h "
+                              "term is 0."));
     } else {
         char note[160];
-        snprintf(note, sizeof note, "x_%d: the input at step %d; %s: the state after step %d.",
-                 d->s.t, d->s.t, d->prev, e->t_prev);
+        snprintf(note, sizeof note,
+                 ui_tr("x_%d: the input at step %d; %s: the state after step %d."), d->s.t, d->s.t,
+                 d->prev, e->t_prev);
         ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted, note);
     }
 }
@@ -547,13 +565,13 @@ static void explain_lstm_c(Detail *d) {
         snprintf(cp, sizeof cp, "c_%d", e->t_prev);
     else
         snprintf(cp, sizeof cp, "c_start");
-    snprintf(line, sizeof line, "c_%d[%d] = f·%s + i·g   (forget part + write part)", d->s.t,
+    snprintf(line, sizeof line, ui_tr("c_%d[%d] = f·%s + i·g   (forget part + write part)"), d->s.t,
              d->s.unit, cp);
     factor(a, sizeof a, e->f), factor(b, sizeof b, e->c_prev), factor(i, sizeof i, e->i),
         factor(g, sizeof g, e->g);
     snprintf(nums, sizeof nums, "  = %s·%s + %s·%s", a, b, i, g);
     update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
-                 "f near 1 keeps the old memory; i·g writes the new word into it.");
+                 ui_tr("f near 1 keeps the old memory; i·g writes the new word into it."));
 }
 
 /* The LSTM's hidden state: h = o·tanh(c). */
@@ -564,7 +582,7 @@ static void explain_lstm_h(Detail *d) {
     factor(a, sizeof a, e->o), num(b, sizeof b, e->c), factor(t, sizeof t, e->tanh_c);
     snprintf(nums, sizeof nums, "  = %s·tanh(%s) = %s·%s", a, b, a, t);
     update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
-                 "The output gate o decides how much of the cell state shows.");
+                 ui_tr("The output gate o decides how much of the cell state shows."));
 }
 
 /* The GRU's hidden state: h = (1 - z)·n + z·h_prev. */
@@ -574,8 +592,9 @@ static void explain_gru_h(Detail *d) {
     snprintf(line, sizeof line, "h_%d[%d] = (1 - z)·n + z·%s", d->s.t, d->s.unit, d->prev);
     num(a, sizeof a, e->z), factor(b, sizeof b, e->n), factor(h, sizeof h, e->h_prev);
     snprintf(nums, sizeof nums, "  = (1 - %s)·%s + %s·%s", a, b, a, h);
-    update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
-                 "The update gate z near 1 keeps the old state; near 0 takes the candidate n.");
+    update_lines(
+        d->c, d->x, &d->y, d->width, line, nums, e->value,
+        ui_tr("The update gate z near 1 keeps the old state; near 0 takes the candidate n."));
 }
 
 /* ---- the detail panel, backward: the chain rule with the gradient trace's numbers ------------ */
@@ -587,29 +606,30 @@ static void explain_grad_h(Detail *d, const RnnGradExplain *e) {
     int j = e->unit, tn = e->t_next, lh = d->lh;
     char line[320], a[32];
     if (tn < 0) {
-        snprintf(line, sizeof line, "dh_%d[%d] = from the output layer (%s)", e->t, j,
-                 d->s.layer + 1 < cf->num_layers ? "the layer above" : "the loss");
+        snprintf(line, sizeof line, ui_tr("dh_%d[%d] = from the output layer (%s)"), e->t, j,
+                 d->s.layer + 1 < cf->num_layers ? ui_tr("the layer above") : ui_tr("the loss"));
     } else if (cf->cell == RNN_CELL_RNN) {
         char slope[32];
         if (cf->nonlinearity == RNN_RELU)
             snprintf(slope, sizeof slope, "[a_%d[k] > 0]", tn);
         else
             snprintf(slope, sizeof slope, "(1 - h_%d[k]²)", tn);
-        snprintf(line, sizeof line, "dh_%d[%d] = from above + Σ_k W_hh[k][%d]·dh_%d[k]·%s", e->t, j,
-                 j, tn, slope);
+        snprintf(line, sizeof line, ui_tr("dh_%d[%d] = from above + Σ_k W_hh[k][%d]·dh_%d[k]·%s"),
+                 e->t, j, j, tn, slope);
     } else {
-        snprintf(line, sizeof line, "dh_%d[%d] = from above + Σ_q,k W_hq[k][%d]·da_q_%d[k]%s", e->t,
-                 j, j, tn, cf->cell == RNN_CELL_GRU ? " + z path" : "");
+        snprintf(line, sizeof line,
+                 ui_tr("dh_%d[%d] = from above + Σ_q,k W_hq[k][%d]·da_q_%d[k]%s"), e->t, j, j, tn,
+                 cf->cell == RNN_CELL_GRU ? ui_tr(" + z path") : "");
     }
     d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, line);
     /* the largest terms as a table: k | W | dh_next (da) | slope | product */
     int rnn = cf->cell == RNN_CELL_RNN, ncol = rnn ? 5 : 4, colw = d->width / ncol;
     if (e->nterms) {
         char h0[24], h2[32];
-        snprintf(h0, sizeof h0, "%s", rnn ? "k" : "row");
+        snprintf(h0, sizeof h0, "%s", rnn ? "k" : ui_tr("row"));
         snprintf(h2, sizeof h2, rnn ? "dh_%d[k]" : "da_%d", tn);
-        const char *heads[5] = {h0, "W", h2,
-                                rnn ? (cf->nonlinearity == RNN_RELU ? "slope" : "1-h²") : "=", "="};
+        const char *heads[5] = {
+            h0, "W", h2, rnn ? (cf->nonlinearity == RNN_RELU ? ui_tr("slope") : "1-h²") : "=", "="};
         for (int col = 0; col < ncol; col++)
             ui_text(c->l, d->x + col * colw, d->y, UI_FONT_SMALL, c->p.muted, heads[col]);
         d->y += ui_text_height(c->l, UI_FONT_SMALL) + 1;
@@ -634,19 +654,20 @@ static void explain_grad_h(Detail *d, const RnnGradExplain *e) {
     }
     if (e->rest_count) {
         gnum(a, sizeof a, e->rest);
-        snprintf(line, sizeof line, "  the other %d terms: %s", e->rest_count, a);
+        snprintf(line, sizeof line, ui_tr("  the other %d terms: %s"), e->rest_count, a);
         ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.muted, line);
         d->y += lh;
     }
     if (cf->cell == RNN_CELL_GRU && tn >= 0) {
         gnum(a, sizeof a, e->direct);
-        snprintf(line, sizeof line, "  z path dh_%d[%d]·z_%d[%d]: %s", tn, j, tn, j, a);
+        snprintf(line, sizeof line, ui_tr("  z path dh_%d[%d]·z_%d[%d]: %s"), tn, j, tn, j, a);
         ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, line);
         d->y += lh;
     }
     gnum(a, sizeof a, e->from_above);
-    snprintf(line, sizeof line, "  from above (%s): %s",
-             d->s.layer + 1 < cf->num_layers ? "the layer above" : "the output layer", a);
+    snprintf(line, sizeof line, ui_tr("  from above (%s): %s"),
+             d->s.layer + 1 < cf->num_layers ? ui_tr("the layer above") : ui_tr("the output layer"),
+             a);
     ui_text(c->l, d->x, d->y, UI_FONT_BODY, e->from_above != 0 ? c->p.ink : c->p.muted, line);
     d->y += lh;
     gnum(a, sizeof a, e->value);
@@ -656,12 +677,13 @@ static void explain_grad_h(Detail *d, const RnnGradExplain *e) {
     ui_text_wrapped(
         c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
         cf->cell == RNN_CELL_RNN
-            ? "Each step back multiplies by W_hh and by the slope of tanh, at most 1: when these "
-              "factors shrink the signal, it fades over many steps (기울기 소실)."
+            ? ui_tr("Each step back multiplies by W_hh and by the slope of tanh, at most 1: when "
+                    "these factors shrink the signal, it fades over many steps (기울기 소실).")
         : cf->cell == RNN_CELL_LSTM
-            ? "The path through h goes through the weights; the cell path (select c) is the "
-              "LSTM's way around them."
-            : "The z path skips the weights: with z near 1 the gradient passes almost as it is.");
+            ? ui_tr("The path through h goes through the weights; the cell path (select c) is the "
+                    "LSTM's way around them.")
+            : ui_tr("The z path skips the weights: with z near 1 the gradient passes almost as it "
+                    "is."));
 }
 
 /* ∂L/∂c_t[j] of an LSTM: the cell path and the path through h. */
@@ -679,22 +701,23 @@ static void explain_grad_c(Detail *d, const RnnGradExplain *e) {
     if (tn >= 0) {
         gnum(a, sizeof a, e->dc_next), gnum(b, sizeof b, e->f_next),
             gnum(x, sizeof x, e->cell_path);
-        snprintf(nums, sizeof nums, "  cell path: %s · %s = %s", a, b, x);
+        snprintf(nums, sizeof nums, ui_tr("  cell path: %s · %s = %s"), a, b, x);
         ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, nums);
         d->y += d->lh;
     }
     gnum(a, sizeof a, e->dh), gnum(b, sizeof b, e->o), gnum(x, sizeof x, e->tanh_c),
         gnum(y, sizeof y, e->h_path);
-    snprintf(nums, sizeof nums, "  through h: %s · %s · (1 - %s²) = %s", a, b, x, y);
+    snprintf(nums, sizeof nums, ui_tr("  through h: %s · %s · (1 - %s²) = %s"), a, b, x, y);
     ui_text(c->l, d->x, d->y, UI_FONT_BODY, c->p.ink, nums);
     d->y += d->lh;
     gnum(z, sizeof z, e->value);
     snprintf(nums, sizeof nums, "  = %s", z);
     ui_text(c->l, d->x, d->y, UI_FONT_LARGE, c->p.accent, nums);
     d->y += d->lh + c->pad / 2;
-    ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
-                    "The cell path multiplies only by the forget gate f: where f is near 1 the "
-                    "gradient passes almost unchanged, step after step.");
+    ui_text_wrapped(
+        c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
+        ui_tr("The cell path multiplies only by the forget gate f: where f is near 1 the "
+              "gradient passes almost unchanged, step after step."));
 }
 
 /* A gate's ∂L/∂a: what reaches it, times its factor in the cell, times its slope. */
@@ -726,8 +749,8 @@ static void explain_grad_gate(Detail *d, const RnnGradExplain *e) {
     ui_text(c->l, d->x, d->y, UI_FONT_LARGE, c->p.accent, line);
     d->y += d->lh + c->pad / 2;
     ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_SMALL, c->p.muted,
-                    "a is the gate's argument before σ or tanh; its gradient is what the gate's "
-                    "weights learn from at this step.");
+                    ui_tr("a is the gate's argument before σ or tanh; its gradient is what the "
+                          "gate's weights learn from at this step."));
 }
 
 static void draw_grad_detail(Ctx *c, Detail *d) {
@@ -741,13 +764,13 @@ static void draw_grad_detail(Ctx *c, Detail *d) {
         return;
     }
     char head[256];
-    snprintf(head, sizeof head, "dL/d%s, unit %d, t = %d (\"%s\")%s",
+    snprintf(head, sizeof head, ui_tr("dL/d%s, unit %d, t = %d (\"%s\")%s"),
              s->quantity == RNN_QUANTITY_H   ? "h"
              : s->quantity == RNN_QUANTITY_C ? "c"
                                              : rnn_gate_name(d->cf->cell, s->quantity),
              s->unit, s->t, v->tokens.text[s->t],
              d->cf->num_layers > 1 || d->cf->bidirectional
-                 ? (s->direction ? ", backward" : ", forward")
+                 ? (s->direction ? ui_tr(", backward") : ui_tr(", forward"))
                  : "");
     d->y += ui_text_wrapped(c->l, d->x, d->y, d->width, UI_FONT_BODY, c->p.ink, head) + c->pad / 3;
     if (e.kind == RNN_GRAD_EXPLAIN_H)
@@ -770,8 +793,8 @@ static void draw_detail(Ctx *c) {
     if (!v->trace || !ui_view_explained(v, &d.s)) {
         ui_text_wrapped(c->l, d.x, d.y, d.width, UI_FONT_BODY, c->p.muted,
                         v->words_read == 0
-                            ? "Nothing read yet: press Right to read the first word."
-                            : "Point at a coloured cell to see how it was computed.");
+                            ? ui_tr("Nothing read yet: press Right to read the first word.")
+                            : ui_tr("Point at a coloured cell to see how it was computed."));
         return;
     }
     const UiSelection *s = &d.s;
@@ -789,10 +812,10 @@ static void draw_detail(Ctx *c) {
         return;
     }
     char head[256];
-    snprintf(head, sizeof head, "%s, unit %d, t = %d (\"%s\")%s",
+    snprintf(head, sizeof head, ui_tr("%s, unit %d, t = %d (\"%s\")%s"),
              ui_quantity_name(d.cf->cell, s->quantity), s->unit, s->t, v->tokens.text[s->t],
              d.cf->num_layers > 1 || d.cf->bidirectional
-                 ? (s->direction ? ", backward" : ", forward")
+                 ? (s->direction ? ui_tr(", backward") : ui_tr(", forward"))
                  : "");
     d.y += ui_text_wrapped(c->l, d.x, d.y, d.width, UI_FONT_BODY, c->p.ink, head) + c->pad / 3;
     if (e.t_prev >= 0)
@@ -833,7 +856,7 @@ static void draw_inputs(Ctx *c) {
     ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "x_%d", sel.t);
     y += ui_text_height(c->l, UI_FONT_BODY);
     y += ui_text_wrapped(c->l, x, y, r.w - c->pad / 2, UI_FONT_SMALL, c->p.muted,
-                         l == 0 ? "word vector" : "h of the layer below") +
+                         l == 0 ? ui_tr("word vector") : ui_tr("h of the layer below")) +
          c->pad / 2;
     double max = 1e-12; /* one scale for the whole sentence, so steps compare */
     for (int t = 0; t < tr->steps; t++)
@@ -862,7 +885,7 @@ static void draw_outputs(Ctx *c) {
     const RnnTrace *tr = v->trace;
     int T = tr->steps, K = cf->num_labels, lh = ui_text_height(c->l, UI_FONT_BODY) + 4;
     if (cf->head == RNN_HEAD_NONE) {
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.muted, "This model has no output layer.");
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.muted, ui_tr("This model has no output layer."));
         return;
     }
     int o = -1;
@@ -872,43 +895,45 @@ static void draw_outputs(Ctx *c) {
         int t = ui_view_explained(v, &sel) ? sel.t : v->words_read - 1;
         char head[96];
         if (t >= 0)
-            snprintf(head, sizeof head, "output at t = %d", t);
+            snprintf(head, sizeof head, ui_tr("output at t = %d"), t);
         else
-            snprintf(head, sizeof head, "output at t");
+            snprintf(head, sizeof head, "%s", ui_tr("output at t"));
         ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, head);
         y += lh;
         y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                             "softmax, one per word");
+                             ui_tr("softmax, one per word"));
         /* the prediction at t reads both directions' states at t */
         if (t >= 0 && ui_view_computed(v, 0, t) &&
             (!cf->bidirectional || ui_view_computed(v, 1, t)))
             o = t;
         else if (t >= 0) {
             ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                            "It waits until the backward direction reaches this word too.");
+                            ui_tr("It waits until the backward direction reaches this word too."));
             return;
         }
     } else {
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, "output");
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr("output"));
         y += lh;
         y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                             cf->head == RNN_HEAD_REGRESSION ? "read from the last state"
-                                                             : "softmax of the last state");
+                             cf->head == RNN_HEAD_REGRESSION ? ui_tr("read from the last state")
+                                                             : ui_tr("softmax of the last state"));
         if (v->words_read == T || (cf->bidirectional && v->words_read == T)) o = 0;
     }
     if (o < 0) {
         ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                        v->words_read == 0 ? "Press Right to start reading."
-                                           : "It comes after the last word: press End to see it.");
+                        v->words_read == 0
+                            ? ui_tr("Press Right to start reading.")
+                            : ui_tr("It comes after the last word: press End to see it."));
         return;
     }
     if (showing_grad(v)) { /* what the gradient starts from */
         char loss[160];
         const RnnGrad *g = v->grad;
         if (cf->head == RNN_HEAD_REGRESSION)
-            snprintf(loss, sizeof loss, "loss (MSE) %.4g against %.4g", g->loss, g->values[0]);
+            snprintf(loss, sizeof loss, ui_tr("loss (MSE) %.4g against %.4g"), g->loss,
+                     g->values[0]);
         else
-            snprintf(loss, sizeof loss, "loss %.4g against \"%s\"", g->loss,
+            snprintf(loss, sizeof loss, ui_tr("loss %.4g against \"%s\""), g->loss,
                      v->model->labels[g->targets[o < g->out_steps ? o : 0]]);
         ui_text(c->l, x, y, UI_FONT_BODY, c->p.accent, loss);
         y += lh;
@@ -975,13 +1000,13 @@ static void draw_grad_path(Ctx *c) {
     int x = r.x + c->pad / 2, y = r.y + c->pad / 2, lh = ui_text_height(c->l, UI_FONT_BODY) + 4;
     int T = tr->steps, H = cf->hidden_size, l = cf->num_layers - 1, k = v->walked;
     int from = T - 1, to = ui_view_column(v, 0);
-    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "the walk back, top layer: t = %d to %d", from,
-             to);
+    ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr("the walk back, top layer: t = %d to %d"),
+             from, to);
     y += lh;
     if (k == 0) {
         ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                        "Here the error signal enters, from the loss through the output layer. "
-                        "Press Right to carry it back one step.");
+                        ui_tr("Here the error signal enters, from the loss through the output "
+                              "layer. Press Right to carry it back one step."));
         return;
     }
     for (int q = 0; q < (v->grad->dc ? 2 : 1); q++) {
@@ -992,18 +1017,22 @@ static void draw_grad_path(Ctx *c) {
         gnum(na, sizeof na, a), gnum(nb, sizeof nb, b);
         gnum(ratio, sizeof ratio, a > 0 ? b / a : 0);
         gnum(step, sizeof step, a > 0 && b > 0 ? pow(b / a, 1.0 / k) : 0);
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "‖dL/d%s‖  %s to %s", q ? "c" : "h", na, nb);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr("‖dL/d%s‖  %s to %s"), q ? "c" : "h", na,
+                 nb);
         y += lh;
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.accent, "  ×%s in %d step%s: ×%s a step", ratio, k,
-                 k == 1 ? "" : "s", step);
+        if (k == 1)
+            ui_textf(c->l, x, y, UI_FONT_BODY, c->p.accent, ui_tr("  ×%s in one step"), ratio);
+        else
+            ui_textf(c->l, x, y, UI_FONT_BODY, c->p.accent, ui_tr("  ×%s in %d steps: ×%s a step"),
+                     ratio, k, step);
         y += lh;
     }
     ui_text_wrapped(c->l, x, y, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
                     cf->cell == RNN_CELL_LSTM
-                        ? "The cell path multiplies by f at each step: with f near 1, its "
-                          "factor stays near 1."
-                        : "A factor below 1 at every step makes the signal fade exponentially "
-                          "with the distance; above 1, it grows.");
+                        ? ui_tr("The cell path multiplies by f at each step: with f near 1, its "
+                                "factor stays near 1.")
+                        : ui_tr("A factor below 1 at every step makes the signal fade "
+                                "exponentially with the distance; above 1, it grows."));
 }
 
 static void draw_diagram(Ctx *c) {
@@ -1022,10 +1051,10 @@ static void draw_diagram(Ctx *c) {
     int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
     const char *cell = ui_cell_title(cf->cell);
     if (have)
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s cell · unit %d · t = %d", cell, s.unit,
-                 s.t);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr("%s cell · unit %d · t = %d"), cell,
+                 s.unit, s.t);
     else
-        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "%s cell", cell);
+        ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr("%s cell"), cell);
     if (!have) return;
     const RnnTrace *tr = v->trace;
     const double *gate = tr->gate + rnn_trace_gate_index(tr, s.layer, s.direction, s.t, 0);
@@ -1085,8 +1114,8 @@ static void draw_diagram(Ctx *c) {
         ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
         gate_box(c, x + bw, top, bw * 2, bh, cf->nonlinearity == RNN_RELU ? "relu" : "tanh", h, 0);
         ui_text_wrapped(c->l, x, base + bh / 2, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
-                        "x_t and the previous h go in, one activation, h_t comes out: the whole "
-                        "memory is h.");
+                        ui_tr("x_t and the previous h go in, one activation, h_t comes out: the "
+                              "whole memory is h."));
         snprintf(val, sizeof val, "h = %.3f", h);
         ui_text(c->l, x + bw, top + bh + 4, UI_FONT_BODY, c->p.accent, val);
     }
@@ -1106,8 +1135,7 @@ static void draw_narration(Ctx *c) {
     char head[256];
     snprintf(head, sizeof head, "%s · %d / %d", l->title, v->lesson_step + 1, l->nsteps);
     ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, head);
-    const char *keys = !strcmp(l->lang, "ko") ? "N 다음 · P 이전 · A 답 · L 목록"
-                                              : "N next · P back · A answer · L lessons";
+    const char *keys = ui_tr("N next · P back · A answer · L lessons");
     ui_text(c->l, r.x + r.w - c->pad - ui_text_width(c->l, UI_FONT_SMALL, keys), y, UI_FONT_SMALL,
             c->p.muted, keys);
     y += ui_text_height(c->l, UI_FONT_SMALL) + 2;
@@ -1116,16 +1144,14 @@ static void draw_narration(Ctx *c) {
         y += ui_text_height(c->l, UI_FONT_LARGE) + c->pad / 3;
     }
     /* the quiz sits at the bottom, as tall as its wrapped question and answer */
-    int ko = !strcmp(l->lang, "ko");
     char question[1200], answer[1200];
     int quiz_h = 0;
     if (s->quiz) {
-        snprintf(question, sizeof question, "%s %s", ko ? "질문:" : "Question:", s->quiz);
+        snprintf(question, sizeof question, "%s %s", ui_tr("Question:"), s->quiz);
         if (v->show_answer)
-            snprintf(answer, sizeof answer, "%s %s", ko ? "답:" : "Answer:", s->answer);
+            snprintf(answer, sizeof answer, "%s %s", ui_tr("Answer:"), s->answer);
         else
-            snprintf(answer, sizeof answer, "%s",
-                     ko ? "(A를 누르면 답이 보입니다)" : "(press A for the answer)");
+            snprintf(answer, sizeof answer, "%s", ui_tr("(press A for the answer)"));
         int width = w > 1 ? w : 1;
         int lines = 2 +
                     ui_text_width(c->l, (UiFont)(UI_FONT_BODY | UI_STYLE_BOLD), question) / width +
@@ -1146,13 +1172,11 @@ static void draw_narration(Ctx *c) {
 static void draw_picker(Ctx *c) {
     UiView *v = c->v;
     ui_fill(c->l, (UiRect){0, 0, v->width, v->height}, c->p.background);
-    int ko = !strcmp(v->lang, "ko");
     int x = 3 * c->pad, y = 2 * c->pad;
     ui_text(c->l, x, y, UI_FONT_TITLE, c->p.accent, "rnnscope");
     y += ui_text_height(c->l, UI_FONT_TITLE) + c->pad;
     ui_text(c->l, x, y, UI_FONT_LARGE, c->p.ink,
-            ko ? "순환 신경망이 문장을 읽는 법: 레슨을 고르세요"
-               : "How recurrent networks read: choose a lesson");
+            ui_tr("How recurrent networks read: choose a lesson"));
     for (int i = 0; i < v->picker_rows_shown; i++) {
         UiRect row = v->picker_rows[i];
         int sel = i == v->picker_sel;
@@ -1163,8 +1187,7 @@ static void draw_picker(Ctx *c) {
         ui_text(c->l, x, row.y + c->pad / 3, UI_FONT_LARGE,
                 sel ? (UiColor){255, 255, 255, 255} : c->p.ink, line);
     }
-    const char *hint = ko ? "위/아래: 고르기 · Enter: 열기 · Tab: English · Q: 끝내기"
-                          : "Up/Down: choose · Enter: open · Tab: 한국어 · Q: quit";
+    const char *hint = ui_tr("Up/Down: choose · Enter: open · Tab: 한국어 · Q: quit");
     ui_text(c->l, x, v->height - 2 * c->pad - ui_text_height(c->l, UI_FONT_BODY), UI_FONT_BODY,
             c->p.muted, hint);
 }
@@ -1174,44 +1197,51 @@ static void draw_picker(Ctx *c) {
 static void draw_help(Ctx *c) {
     UiView *v = c->v;
     static const char *const rows[][2] = {
-        {"Right / Left", "read the next word / go back one"},
-        {"Home / End", "before the first word / after the last"},
-        {"Space", "play or pause; [ and ] change the speed"},
-        {"Up / Down", "choose a hidden unit"},
-        {"Shift+Up / Shift+Down", "choose another heatmap (h, c, gates, layers)"},
-        {"mouse", "point at a cell to see its arithmetic; click to select it"},
-        {"1 / 2 / 3", "the RNN / LSTM / GRU model of the same task"},
-        {"C", "the task's RNN, LSTM and GRU side by side"},
-        {"F", "(side by side) the charts for freshly initialised weights too"},
-        {"Ctrl+T, R", "train from fresh weights, live; again: pause; Esc: stop; W: write"},
-        {"K", "the parameter table: PyTorch and Keras, with formulas"},
-        {"B", "the backward pass: gradients, walking back from the last word"},
-        {"M G U X Z", "what if: W_hh ×1.25 (Shift ÷), forget bias ±0.5, relu, clip, undo"},
-        {"Tab", "type a new sentence (Korean input works)"},
-        {"N / P (Page Down / Up)", "a lesson's next / previous step"},
-        {"A", "show the answer to the step's question"},
-        {"L", "the list of lessons (Tab there: English / 한국어)"},
-        {"Ctrl+O, or drop a file", "open a model file"},
-        {"Ctrl+S", "save a PNG screenshot"},
-        {"T", "light or dark theme"},
-        {"+ / -", "zoom, for a projector"},
-        {"F11", "full screen"},
-        {"H or F1", "this help; any key closes it"},
-        {"Esc", "close a message, leave editing"},
-        {"Q", "quit"},
+        {N_("Right / Left"), N_("read the next word / go back one")},
+        {N_("Home / End"), N_("before the first word / after the last")},
+        {N_("Space"), N_("play or pause; [ and ] change the speed")},
+        {N_("Up / Down"), N_("choose a hidden unit")},
+        {N_("Shift+Up / Shift+Down"), N_("choose another heatmap (h, c, gates, layers)")},
+        {N_("mouse"), N_("point at a cell to see its arithmetic; click to select it")},
+        {N_("1 / 2 / 3"), N_("the RNN / LSTM / GRU model of the same task")},
+        {N_("C"), N_("the task's RNN, LSTM and GRU side by side")},
+        {N_("F"), N_("(side by side) the charts for freshly initialised weights too")},
+        {N_("Ctrl+T, R"), N_("train from fresh weights, live; again: pause; Esc: stop; W: write")},
+        {N_("K"), N_("the parameter table: PyTorch and Keras, with formulas")},
+        {N_("B"), N_("the backward pass: gradients, walking back from the last word")},
+        {N_("M G U X Z"), N_("what if: W_hh ×1.25 (Shift ÷), forget bias ±0.5, relu, clip, undo")},
+        {N_("Tab"), N_("type a new sentence (Korean input works)")},
+        {N_("D / Shift+L"), N_("the chapter's terms / the interface in 한국어 or English")},
+        {N_("N / P (Page Down / Up)"), N_("a lesson's next / previous step")},
+        {N_("A"), N_("show the answer to the step's question")},
+        {N_("L"), N_("the list of lessons (Tab there: English / 한국어)")},
+        {N_("Ctrl+O, or drop a file"), N_("open a model file")},
+        {N_("Ctrl+S"), N_("save a PNG screenshot")},
+        {N_("T"), N_("light or dark theme")},
+        {N_("+ / -"), N_("zoom, for a projector")},
+        {N_("F11"), N_("full screen")},
+        {N_("H or F1"), N_("this help; any key closes it")},
+        {N_("Esc"), N_("close a message, leave editing")},
+        {N_("Q"), N_("quit")},
     };
     int n = sizeof rows / sizeof *rows, lh = ui_text_height(c->l, UI_FONT_BODY) + 6;
-    int w = (int)(780 * v->zoom), h = (n + 2) * lh + 2 * c->pad;
+    int desc_w = 0; /* as wide as the longest line needs, in either language */
+    for (int i = 0; i < n; i++) {
+        int dw = ui_text_width(c->l, UI_FONT_BODY, ui_tr(rows[i][1]));
+        if (dw > desc_w) desc_w = dw;
+    }
+    int w = (int)(230 * v->zoom) + desc_w + 5 * c->pad, h = (n + 2) * lh + 2 * c->pad;
+    if (w < (int)(780 * v->zoom)) w = (int)(780 * v->zoom);
     if (w > v->width - 40) w = v->width - 40;
     UiRect r = {(v->width - w) / 2, (v->height - h) / 2, w, h};
     ui_fill(c->l, r, c->p.background);
     ui_outline(c->l, r, 3, c->p.accent);
     int x = r.x + 2 * c->pad, y = r.y + c->pad;
-    ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, "Keys");
+    ui_text(c->l, x, y, UI_FONT_LARGE, c->p.accent, ui_tr("Keys"));
     y += lh * 3 / 2;
     for (int i = 0; i < n; i++, y += lh) {
-        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, rows[i][0]);
-        ui_text(c->l, x + (int)(230 * v->zoom), y, UI_FONT_BODY, c->p.muted, rows[i][1]);
+        ui_text(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr(rows[i][0]));
+        ui_text(c->l, x + (int)(230 * v->zoom), y, UI_FONT_BODY, c->p.muted, ui_tr(rows[i][1]));
     }
 }
 
@@ -1241,7 +1271,7 @@ void ui_view_draw_body(UiView *v, UiDrawList *l) {
         draw_diagram(&c);
     } else {
         ui_text(l, c.pad, v->body.y + c.pad, UI_FONT_LARGE, c.p.muted,
-                "No model is open: drop a model file here, or press Ctrl+O.");
+                ui_tr("No model is open: drop a model file here, or press Ctrl+O."));
     }
 }
 
@@ -1255,6 +1285,10 @@ void ui_view_draw_chrome(UiView *v, UiDrawList *l) {
 
 void ui_view_draw_overlays(UiView *v, UiDrawList *l) {
     Ctx c = ctx_for(v, l);
+    if (v->hover_term >= 0 && !v->picker && !v->help && !v->glossary)
+        ui_glossary_tooltip(l, &c.p, v->zoom, v->mouse_x + 12, v->mouse_y + 16, v->hover_term,
+                            v->width, v->height);
+    if (v->glossary) ui_glossary_draw(l, &c.p, v->zoom, v->width, v->height, v->hover_term);
     if (v->picker) draw_picker(&c);
     draw_banner(&c);
     if (v->help) draw_help(&c);
