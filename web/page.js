@@ -91,6 +91,7 @@
   function programArguments(query, size) {
     var lang = query.get('lang');
     if (lang !== 'en' && lang !== 'ko') lang = browserLanguage();
+    pageLanguage(lang);
     var lesson = query.get('lesson');
     var model = query.get('model');
     var args;
@@ -148,6 +149,41 @@
     }
   }
 
+  /* ---------- The page's own words, in the interface's language ---------- */
+
+  var WORDS = {
+    en: {loading: 'Loading…', open: 'Open model…', openTitle: 'Open a model file (.json)',
+         saved: 'Saved in this browser…', savedTitle: 'Models trained and saved (W) in this browser',
+         drop: 'Drop a model file (.json) to open it', prev: 'Previous step', next: 'Next step',
+         sentence: 'Sentence'},
+    ko: {loading: '불러오는 중…', open: '모델 열기…', openTitle: '모델 파일(.json) 열기',
+         saved: '이 브라우저에 저장한 모델…', savedTitle: '이 브라우저에서 학습해 저장(W)한 모델',
+         drop: '모델 파일(.json)을 끌어다 놓으면 열립니다', prev: '이전 단계', next: '다음 단계',
+         sentence: '문장'}
+  };
+  var pageLang = '';
+
+  function pageLanguage(lang) {
+    if (lang !== 'ko') lang = 'en';
+    if (lang === pageLang) return;
+    pageLang = lang;
+    var w = WORDS[lang];
+    document.documentElement.lang = lang;
+    var openButton = document.getElementById('open-button');
+    if (openButton && openButton.firstChild) openButton.firstChild.nodeValue = w.open;
+    if (openButton) openButton.title = w.openTitle;
+    var saved = document.getElementById('saved-models');
+    if (saved) {
+      saved.title = w.savedTitle;
+      if (saved.options.length) saved.options[0].textContent = w.saved;
+    }
+    dropHint.textContent = w.drop;
+    prevButton.setAttribute('aria-label', w.prev);
+    nextButton.setAttribute('aria-label', w.next);
+    field.setAttribute('aria-label', w.sentence);
+    if (!started && !stopped) loadingText.textContent = w.loading;
+  }
+
   /* ---------- The URL follows the view ---------- */
 
   var urlTimer = 0;
@@ -180,6 +216,7 @@
       return;
     }
     inLesson = state.lesson !== undefined && state.lesson !== null;
+    if (state.lang) pageLanguage(state.lang); /* Shift+L switches the page's words too */
     showTouchButtons();
     var search = viewQuery(state);
     search = search ? '?' + search : '';
@@ -640,7 +677,7 @@
     return;
   }
 
-  setStatus('Loading…');
+  setStatus(WORDS[pageLang || 'en'].loading);
   focusCanvas();
   var script = document.createElement('script');
   script.src = 'rnnscope.js';

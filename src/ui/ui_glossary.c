@@ -77,6 +77,13 @@ static const UiTerm terms[] = {
     {"열쇠", "key word (recall task)",
      N_("the first word of a recall sentence, which the model must repeat at '?'"),
      N_("the first token chip; the recall models")},
+    {"모양 (shape)", "shape",
+     N_("the sizes of an array, outermost first: a sentence in is (timesteps, input_dim), as "
+        "Keras's input_shape says"),
+     N_("the parameter table (K); the detail panel's vectors")},
+    {"절댓값", "magnitude",
+     N_("how large a number is, whatever its sign; a vector's is its length ‖v‖"),
+     N_("the colours' strength; the charts of ‖dL/dh_t‖ and ‖∂h_T/∂x_t‖")},
     {"손실", "loss", N_("how wrong the output is: the cross-entropy −ln p(target) for a class"),
      N_("B: the output panel and the chart's note")},
 };
@@ -128,14 +135,34 @@ void ui_glossary_draw(UiDrawList *l, const UiPalette *p, double zoom, int width,
     int x = r.x + pad, y = r.y + pad / 2;
     ui_text(l, x, y, UI_FONT_LARGE, p->accent, ui_tr("Terms of the chapter"));
     y += ui_text_height(l, UI_FONT_LARGE) + pad / 2;
-    /* two columns, filled top to bottom */
-    int cols = r.w > (int)(900 * zoom) ? 2 : 1, col_w = (r.w - 2 * pad) / cols - pad;
-    int top = y, col = 0;
-    for (int i = 0; i < ui_glossary_count(); i++) {
-        int cx = x + col * (col_w + pad);
-        int h = entry(l, p, cx, y, col_w, &terms[i], i == highlight) + pad / 3;
+    /* as few columns as let every entry fit, filled top to bottom; the entries are laid out
+     * in a scratch list first (the same text measure) to know their heights */
+    int bottom = r.y + r.h - 2 * pad - ui_text_height(l, UI_FONT_SMALL), top = y;
+    int n = ui_glossary_count(), cols = 1, col_w = 0;
+    for (cols = 1; cols <= 4; cols++) {
+        col_w = (r.w - 2 * pad) / cols - pad;
+        UiDrawList scratch = {0};
+        scratch.measure = l->measure;
+        int col = 0, cy = top, fits = 1;
+        for (int i = 0; i < n && fits; i++) {
+            int h = entry(&scratch, p, 0, 0, col_w, &terms[i], 0) + pad / 3;
+            if (cy + h > bottom) col++, cy = top;
+            if (col >= cols) fits = 0;
+            cy += h;
+        }
+        ui_draw_free(&scratch);
+        if (fits) break;
+    }
+    if (cols > 4) cols = 4, col_w = (r.w - 2 * pad) / cols - pad;
+    int col = 0;
+    for (int i = 0; i < n; i++) {
+        UiDrawList scratch = {0}; /* this entry's height first: it moves to the next column */
+        scratch.measure = l->measure;
+        int h = entry(&scratch, p, 0, 0, col_w, &terms[i], 0) + pad / 3;
+        ui_draw_free(&scratch);
+        if (y + h > bottom && col + 1 < cols) col++, y = top;
+        entry(l, p, x + col * (col_w + pad), y, col_w, &terms[i], i == highlight);
         y += h;
-        if (y > r.y + r.h - 4 * pad && col + 1 < cols) col++, y = top;
     }
     ui_text(l, x, r.y + r.h - pad - ui_text_height(l, UI_FONT_SMALL), UI_FONT_SMALL, p->muted,
             ui_tr("D or any key closes the terms · pointing at a heatmap's title shows its entry"));

@@ -136,6 +136,7 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     }
     if (sync(s, err)) return -1;
     v->show_params = o->show_params && v->model;
+    v->glossary = o->glossary;
     if (o->ncompare > 0) {
         if (open_compare(s, o->compare, o->ncompare, err)) return -1;
         s->compare->show_fresh = o->show_fresh;
