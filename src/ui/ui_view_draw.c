@@ -101,12 +101,17 @@ static void draw_top_bar(Ctx *c) {
         char py[32], ke[32], info[256];
         ui_format_thousands(rnn_param_count(cf, RNN_PYTORCH), py, sizeof py);
         ui_format_thousands(rnn_param_count(cf, RNN_KERAS), ke, sizeof ke);
+        char layers[32];
+        if (cf->num_layers == 1)
+            snprintf(layers, sizeof layers, "%s", ui_tr("1 layer"));
+        else
+            snprintf(layers, sizeof layers, ui_tr("%d layers"), cf->num_layers);
         snprintf(info, sizeof info,
-                 ui_tr("%s%s · layers: %d · %s · hidden %d · %s parameters (PyTorch), %s (Keras)"),
+                 ui_tr("%s%s · %s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)"),
                  ui_cell_title(cf->cell),
-                 cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
-                 cf->num_layers, cf->bidirectional ? ui_tr("bidirectional") : ui_tr("forward"),
-                 cf->hidden_size, py, ke);
+                 cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "", layers,
+                 cf->bidirectional ? ui_tr("bidirectional") : ui_tr("forward"), cf->hidden_size, py,
+                 ke);
         ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
     }
     char step[64];
@@ -138,7 +143,7 @@ static void draw_status(Ctx *c) {
                     "Z undo · H: help")
         : v->chrome.hint
             ? v->chrome.hint
-            : ui_tr("Right/Left: step · Home/End · Space: play ([ ] speed) · Up/Down: unit · "
+            : ui_tr("Right/Left: step · Space: play ([ ] speed) · Up/Down: unit · "
                     "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · C: side by side · Tab: edit · "
                     "T: theme · +/-: zoom · D: terms · Shift+L: 한국어 · H: help");
     ui_text(c->l, c->pad, v->status.y + c->pad / 2, UI_FONT_SMALL, c->p.muted, hint);
