@@ -223,6 +223,46 @@ static void test_recall_data_is_regenerated_exactly(void **state) {
     unlink(out);
 }
 
+/* The vanilla RNN trained on gaps 1..10 only (same cell, budget and seed as recall-rnn) learns
+ * the task, and keeps the key over gaps four times longer than it saw; recall-rnn, trained on
+ * gaps up to 40, fails even at gap 2. Lesson 5 puts the two side by side. */
+static void test_short_gap_rnn_learns_what_the_long_gap_one_does_not(void **state) {
+    (void)state;
+    RnnModel *shorter = load_model(MODELS "recall-rnn-short.json", NULL);
+    RnnModel *longer = load_model(MODELS "recall-rnn.json", NULL);
+    const int distances[] = {2, 5, 10, 20, 40};
+    for (int i = 0; i < 5; i++) {
+        double a_short = recall_accuracy(shorter, distances[i], 400, 2026 + i);
+        double a_long = recall_accuracy(longer, distances[i], 400, 2026 + i);
+        print_message("distance %2d: rnn trained on 1..10 %.3f, on 1..40 %.3f\n", distances[i],
+                      a_short, a_long);
+        assert_true(a_short >= 0.95);
+        assert_true(a_short >= a_long + 0.2);
+    }
+    rnn_model_free(shorter), rnn_model_free(longer);
+    replay(MODELS "recall-rnn-short.json");
+
+    char out[] = "/tmp/rnnscope-recall-short-XXXXXX";
+    close(mkstemp(out));
+    char *argv[] = {"rnnscope", "make-data",      "recall", "--count", "9600", "--min-distance",
+                    "1",        "--max-distance", "10",     "--keys",  "4",    "--seed",
+                    "1",        "--out",          out};
+    Captured run = run_cli(15, argv);
+    assert_int_equal(run.code, 0);
+    size_t a_len, b_len;
+    char *a, *b;
+    RnnError err;
+    assert_int_equal(io_read_file(out, IO_MAX_FILE_SIZE, &a, &a_len, &err), 0);
+    assert_int_equal(io_read_file(RNNSCOPE_SOURCE_DIR "/assets/data/recall-short-train.jsonl",
+                                  IO_MAX_FILE_SIZE, &b, &b_len, &err),
+                     0);
+    assert_int_equal(a_len, b_len);
+    assert_memory_equal(a, b, a_len);
+    free(a), free(b);
+    captured_free(&run);
+    unlink(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recall_models_remember_as_documented),
@@ -232,6 +272,7 @@ int main(void) {
         cmocka_unit_test(test_korean_names_validation_is_held_out),
         cmocka_unit_test(test_models_are_reproducible),
         cmocka_unit_test(test_recall_data_is_regenerated_exactly),
+        cmocka_unit_test(test_short_gap_rnn_learns_what_the_long_gap_one_does_not),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,14 @@ for cell in rnn lstm gru; do
     --out "assets/models/recall-$cell.json"
 done
 
+# The same vanilla RNN, budget and seed, trained on short gaps only (1..10): it learns the task
+# that it fails to learn from gaps up to 40 (lesson 5 shows the two side by side).
+run "$bin" make-data recall --count 9600 --min-distance 1 --max-distance 10 --keys 4 --seed 1 \
+  --out assets/data/recall-short-train.jsonl
+run "$bin" train --cell rnn --hidden 16 --embed 8 --data assets/data/recall-short-train.jsonl \
+  --optimizer adam --lr 0.01 --batch-size 32 --epochs 5 --seed 1 --name recall-rnn-short \
+  --out assets/models/recall-rnn-short.json
+
 # Sentiment (many-to-one), English and Korean.
 for lang in en ko; do
   run "$bin" train --cell lstm --hidden 16 --embed 16 --data "assets/data/sentiment-$lang.jsonl" \
