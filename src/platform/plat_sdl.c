@@ -304,6 +304,7 @@ static void draw_screen(UiDrawList *list, int hangul, void *ctx) {
 
 SDL_Surface *plat_render_surface(UiScreen *s, const UiScreenOptions *o, RnnError *err) {
     ScreenFrame f = {s, o->width, o->height};
+    ui_view_fit(&s->view, o->width, o->height);
     return render_off_screen(o->width, o->height, o->font_path, s->view.zoom, draw_screen, &f, err);
 }
 
@@ -346,6 +347,9 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
     Uint16 mod = k->keysym.mod;
     /* Ctrl+T; R too, since browsers keep Ctrl+T for a new tab */
     if ((mod & KMOD_CTRL) && sym == SDLK_t) return UI_KEY_TRAIN;
+    if ((mod & KMOD_CTRL) && (sym == SDLK_0 || sym == SDLK_KP_0)) return UI_KEY_ZOOM_RESET;
+    if ((mod & KMOD_CTRL) && sym == SDLK_DOWN) return UI_KEY_NARRATION_DOWN;
+    if ((mod & KMOD_CTRL) && sym == SDLK_UP) return UI_KEY_NARRATION_UP;
     if (mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) return UI_KEY_NONE; /* the window's shortcuts */
     int shift = (mod & KMOD_SHIFT) != 0;
     switch (sym) {
@@ -413,6 +417,8 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
         return shift ? UI_KEY_LANGUAGE : UI_KEY_PICKER;
     case SDLK_d:
         return UI_KEY_GLOSSARY;
+    case SDLK_v:
+        return UI_KEY_COMPARE_H_ONLY;
     case SDLK_c:
         return UI_KEY_COMPARE;
     case SDLK_f:
@@ -586,6 +592,7 @@ int plat_window_draw(PlatWindow *w, RnnError *err) {
     if (!w->dirty) return 0;
     int width, height;
     SDL_GetRendererOutputSize(w->sdl, &width, &height);
+    ui_view_fit(v, width, height);
     if (w->r.zoom != v->zoom && plat_renderer_set_zoom(&w->r, v->zoom, err)) return -1;
     ui_screen_layout(&w->screen, &w->list, width, height);
     ui_screen_draw(&w->screen, &w->list);

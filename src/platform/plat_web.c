@@ -92,7 +92,7 @@ EMSCRIPTEN_KEEPALIVE void rnnscope_web_composition(const char *utf8) {
 }
 
 EMSCRIPTEN_KEEPALIVE void rnnscope_web_key(int key) {
-    if (ready() && key > UI_KEY_NONE && key <= UI_KEY_GLOSSARY)
+    if (ready() && key > UI_KEY_NONE && key <= UI_KEY_COMPARE_H_ONLY)
         after(ui_screen_key(&the_window->screen, (UiKey)key));
 }
 
@@ -103,7 +103,7 @@ EMSCRIPTEN_KEEPALIVE void rnnscope_web_open_file(const char *path) {
 EMSCRIPTEN_KEEPALIVE void rnnscope_web_resize(int width, int height, double zoom) {
     if (!ready() || width < 1 || height < 1) return;
     SDL_SetWindowSize(the_window->win, width, height);
-    if (zoom >= 0.5 && zoom <= 4) the_window->screen.view.zoom = zoom;
+    if (zoom >= 0.5 && zoom <= 4) the_window->screen.view.base_zoom = zoom;
     after(1);
 }
 

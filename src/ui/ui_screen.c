@@ -85,7 +85,7 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     UiView *v = &s->view;
     ui_view_init(v);
     v->theme = o->theme;
-    v->zoom = o->zoom;
+    v->zoom = v->base_zoom = o->zoom;
     v->help = o->help;
     if (o->watch_job) { /* the model being trained, shown from its first weights */
         if (ui_view_set_model(v, rnn_model_copy(rnn_job_model(o->watch_job), err), NULL, err) ||
@@ -273,6 +273,7 @@ int ui_screen_poll(UiScreen *s) {
 
 void ui_screen_layout(UiScreen *s, const UiDrawList *list, int width, int height) {
     UiView *v = &s->view;
+    ui_view_fit(v, width, height); /* the platform fits first too, to load its fonts */
     if (!s->compare) {
         ui_view_layout(v, list, width, height);
         return;

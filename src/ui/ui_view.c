@@ -75,7 +75,7 @@ void ui_view_init(UiView *v) {
     v->what_if = RNN_WHAT_IF_NONE;
     v->grad_top = NAN;
     v->hover_term = -1;
-    v->zoom = 1.0;
+    v->zoom = v->base_zoom = v->user_zoom = 1.0;
     v->speed = 2.0;
     v->sel = (UiSelection){0, 0, RNN_QUANTITY_H, 0, -1};
     v->font_has_hangul = 1;
@@ -134,6 +134,15 @@ void ui_view_set_banner(UiView *v, int is_error, const char *fmt, ...) {
 
 static int clampi(int x, int lo, int hi) {
     return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* + and - scale by 1.15 within 0.5..3 on top of fitting the window; Ctrl+0 goes back. */
+static void zoom_key(UiView *v, UiKey key) {
+    double z = key == UI_KEY_ZOOM_RESET ? 1.0
+               : key == UI_KEY_ZOOM_IN  ? v->user_zoom * 1.15
+                                        : v->user_zoom / 1.15;
+    v->user_zoom = z < 0.5 ? 0.5 : z > 3 ? 3 : z;
+    if (v->width > 0 && v->height > 0) ui_view_fit(v, v->width, v->height);
 }
 
 static int steps(const UiView *v) {
@@ -292,6 +301,14 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     clamp_selection(v, &v->hover);
     v->hover_active = 0;
     return 0;
+}
+
+double ui_view_fit(UiView *v, int width, int height) {
+    double base = v->base_zoom > 0 ? v->base_zoom : 1.0;
+    double fit = fmin(width / (1280.0 * base), height / (800.0 * base));
+    if (!(fit > 1)) fit = 1; /* grow with the window, never shrink below the design */
+    v->zoom = base * (v->user_zoom > 0 ? v->user_zoom : 1.0) * fit;
+    return v->zoom;
 }
 
 void ui_view_set_lang(UiView *v, const char *lang) {
@@ -607,10 +624,9 @@ static int picker_key(UiView *v, UiKey key) {
         v->theme = v->theme == UI_THEME_LIGHT ? UI_THEME_DARK : UI_THEME_LIGHT;
         return 1;
     case UI_KEY_ZOOM_IN:
-        v->zoom = v->zoom * 1.15 > 3 ? 3 : v->zoom * 1.15;
-        return 1;
     case UI_KEY_ZOOM_OUT:
-        v->zoom = v->zoom / 1.15 < 0.5 ? 0.5 : v->zoom / 1.15;
+    case UI_KEY_ZOOM_RESET:
+        zoom_key(v, key);
         return 1;
     default:
         return 0;
@@ -871,10 +887,9 @@ int ui_view_key(UiView *v, UiKey key) {
         v->hover_active = 0;
         break;
     case UI_KEY_ZOOM_IN:
-        v->zoom = v->zoom * 1.15 > 3 ? 3 : v->zoom * 1.15;
-        break;
     case UI_KEY_ZOOM_OUT:
-        v->zoom = v->zoom / 1.15 < 0.5 ? 0.5 : v->zoom / 1.15;
+    case UI_KEY_ZOOM_RESET:
+        zoom_key(v, key);
         break;
     case UI_KEY_THEME:
         v->theme = v->theme == UI_THEME_LIGHT ? UI_THEME_DARK : UI_THEME_LIGHT;

@@ -61,6 +61,10 @@ typedef enum UiKey {
     UI_KEY_UNDO_WHAT_IF, /* Z: the model as opened again */
     UI_KEY_LANGUAGE,     /* Shift+L: the interface in English or Korean */
     UI_KEY_GLOSSARY,     /* D: the chapter's terms */
+    UI_KEY_ZOOM_RESET,   /* Ctrl+0: the size that fits the window */
+    UI_KEY_NARRATION_DOWN, /* Ctrl+Down, the wheel over the lesson text: scroll it */
+    UI_KEY_NARRATION_UP,   /* Ctrl+Up */
+    UI_KEY_COMPARE_H_ONLY, /* V: side by side, only h (and c) per model, or every heatmap */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
@@ -125,7 +129,9 @@ typedef struct UiView {
 
     /* how */
     UiTheme theme;
-    double zoom; /* 1 = 1280x800 at normal size */
+    double zoom;      /* the scale everything is drawn at (ui_view_fit): 1 = the 1280x800 design */
+    double base_zoom; /* --zoom, or a browser's device pixel ratio */
+    double user_zoom; /* + and - on top of fitting the window (Ctrl+0: 1) */
     int playing;
     double speed;      /* steps per second while playing */
     double play_clock; /* seconds accumulated toward the next word */
@@ -221,6 +227,11 @@ double ui_view_grad_top(const UiView *view);
 /* The unit of the sentence's walk: ‖∂L/∂h_t‖ (quantity h) or ‖∂L/∂c_t‖ (c) of layer l,
  * direction d, at each step (T values into out; NaN where the walk has not arrived). */
 void ui_view_grad_norms(const UiView *view, int l, int d, int quantity, double *out);
+
+/* The scale for a window of width x height: the layout is designed at 1280x800 and grows
+ * uniformly with the window (never shrinks below it: small windows keep readable text),
+ * times base_zoom and user_zoom. At 1920x1080, 1.35. */
+double ui_view_fit(UiView *view, int width, int height);
 
 /* The interface's language ("en" or "ko"; anything else is English): the view's and every
  * drawn message's (ui_lang_set). */

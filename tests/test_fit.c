@@ -1,0 +1,99 @@
+/* test_fit.c - the layout fits the window: designed at 1280x800, it grows uniformly with the
+ * window, measured on the pixels of real renders (SDL's software renderer, the app's font):
+ * at 1920x1080 the text is 1.35 times as tall. + and - zoom on top; Ctrl+0 goes back. */
+#include "test_sdl.h"
+
+#include <png.h>
+
+static unsigned char *read_png(const char *path, int *width, int *height) {
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&image, path)) fail_msg("%s: %s", path, image.message);
+    image.format = PNG_FORMAT_RGBA;
+    unsigned char *pixels = malloc(PNG_IMAGE_SIZE(image));
+    assert_non_null(pixels);
+    if (!png_image_finish_read(&image, NULL, pixels, 0, NULL))
+        fail_msg("%s: %s", path, image.message);
+    *width = (int)image.width, *height = (int)image.height;
+    return pixels;
+}
+
+/* The height in pixels of the top bar's title "rnnscope": from the first row (from the top)
+ * of the window's left part holding a pixel of the accent colour, down to the last row of
+ * that band (the rows after it have none). */
+static int title_height(const char *png) {
+    int W, H;
+    unsigned char *rgba = read_png(png, &W, &H);
+    UiColor accent = ui_palette(UI_THEME_LIGHT).accent;
+    int top = -1, bottom = -1;
+    for (int y = 0; y < H / 2 && bottom < 0; y++) {
+        int any = 0;
+        for (int x = 0; x < W / 8 && !any; x++) {
+            const unsigned char *p = rgba + 4 * ((size_t)y * W + x);
+            any = abs(p[0] - accent.r) + abs(p[1] - accent.g) + abs(p[2] - accent.b) <= 90;
+        }
+        if (any && top < 0) top = y;
+        if (!any && top >= 0) bottom = y - 1;
+    }
+    free(rgba);
+    assert_true(top >= 0 && bottom >= top);
+    return bottom - top + 1;
+}
+
+static int shot(const char *path, int width, int height, double zoom) {
+    UiScreenOptions o;
+    RnnError err;
+    ui_screen_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = "violin the very and so it was just some ?";
+    o.width = width, o.height = height, o.zoom = zoom;
+    if (plat_screenshot(&o, path, &err)) fail_msg("%s", err.message);
+    return title_height(path);
+}
+
+static void test_text_grows_with_the_window(void **state) {
+    (void)state;
+    char a[] = "/tmp/rnnscope-fit-a-XXXXXX", b[] = "/tmp/rnnscope-fit-b-XXXXXX";
+    close(mkstemp(a)), close(mkstemp(b));
+    int small = shot(a, 1280, 800, 1.0), large = shot(b, 1920, 1080, 1.0);
+    double ratio = (double)large / small;
+    print_message("title: %d px at 1280x800, %d px at 1920x1080: %.3fx\n", small, large, ratio);
+    if (!(ratio > 1.25 && ratio < 1.45)) fail_msg("text %.3fx taller, want about 1.35x", ratio);
+    /* a window smaller than the design keeps the design's size */
+    assert_int_equal(shot(b, 800, 500, 1.0), small);
+    unlink(a), unlink(b);
+}
+
+static void test_zoom_keys_scale_on_top_of_the_fit(void **state) {
+    (void)state;
+    UiScreen s;
+    UiScreenOptions o;
+    RnnError err;
+    ui_screen_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = "violin the very ?";
+    if (ui_screen_prepare(&s, &o, NULL, &err)) fail_msg("%s", err.message);
+    UiDrawList list = {0};
+    list.measure = fake_measure();
+    ui_screen_layout(&s, &list, 1920, 1080);
+    assert_double_equal(s.view.zoom, 1.35, 1e-12);
+    ui_screen_key(&s, UI_KEY_ZOOM_IN);
+    ui_screen_layout(&s, &list, 1920, 1080);
+    assert_double_equal(s.view.zoom, 1.35 * 1.15, 1e-12);
+    ui_screen_key(&s, UI_KEY_ZOOM_RESET);
+    ui_screen_layout(&s, &list, 1920, 1080);
+    assert_double_equal(s.view.zoom, 1.35, 1e-12);
+    ui_screen_layout(&s, &list, 2560, 1600);
+    assert_double_equal(s.view.zoom, 2.0, 1e-12);
+    ui_draw_free(&list);
+    ui_screen_free(&s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_grows_with_the_window),
+        cmocka_unit_test(test_zoom_keys_scale_on_top_of_the_fit),
+    };
+    return cmocka_run_group_tests(tests, sdl_setup, sdl_teardown);
+}
