@@ -202,3 +202,29 @@ void ui_fit_text(const UiDrawList *l, UiFont font, char *s, size_t size, int wid
     snprintf(buf, sizeof buf, "%.*s…", (int)n, copy);
     if (strlen(buf) < size) memcpy(s, buf, strlen(buf) + 1);
 }
+
+void ui_draw_append_inside(UiDrawList *l, const UiDrawList *src, UiRect box) {
+    for (int i = 0; i < src->count; i++) {
+        const UiCmd *c = &src->cmds[i];
+        int top = c->rect.y, bottom = c->rect.y + c->rect.h;
+        if (c->kind == UI_CMD_TEXT) bottom = top + ui_text_height(l, UI_FONT_SIZE(c->font));
+        if (c->kind == UI_CMD_LINE)
+            top = c->rect.y < c->y2 ? c->rect.y : c->y2,
+            bottom = (c->rect.y > c->y2 ? c->rect.y : c->y2) + 1;
+        if (top < box.y || bottom > box.y + box.h) continue;
+        switch (c->kind) {
+        case UI_CMD_FILL:
+            ui_fill(l, c->rect, c->color);
+            break;
+        case UI_CMD_OUTLINE:
+            ui_outline(l, c->rect, c->thickness, c->color);
+            break;
+        case UI_CMD_LINE:
+            ui_line(l, c->rect.x, c->rect.y, c->x2, c->y2, c->thickness, c->color);
+            break;
+        case UI_CMD_TEXT:
+            ui_text(l, c->rect.x, c->rect.y, c->font, c->color, src->chars + c->text);
+            break;
+        }
+    }
+}

@@ -57,6 +57,9 @@ typedef struct UiDrawList {
 
 void ui_draw_reset(UiDrawList *list);
 void ui_draw_free(UiDrawList *list);
+/* Appends the commands of src that lie wholly inside box (in height: a line of text is kept
+ * or dropped whole) to list: a panel drawn into a scratch list stays inside its rectangle. */
+void ui_draw_append_inside(UiDrawList *list, const UiDrawList *src, UiRect box);
 void ui_fill(UiDrawList *list, UiRect r, UiColor c);
 void ui_outline(UiDrawList *list, UiRect r, int thickness, UiColor c);
 void ui_line(UiDrawList *list, int x1, int y1, int x2, int y2, int thickness, UiColor c);

@@ -288,3 +288,16 @@ int ui_markdown(UiDrawList *l, UiRect box, const char *markdown, const UiMarkdow
     if (s.x > s.box.x + s.indent) new_line(&s);
     return s.y - box.y;
 }
+
+int ui_markdown_scrolled(UiDrawList *l, UiRect box, const char *markdown,
+                         const UiMarkdownColors *colors, int scroll) {
+    /* laid out in a scratch list as if the box began scroll pixels higher, then only what
+     * lies wholly inside the box is kept: no line is ever cut in half */
+    UiDrawList scratch = {0};
+    scratch.measure = l->measure;
+    UiRect tall = {box.x, box.y - scroll, box.w, box.h + scroll};
+    int total = ui_markdown(&scratch, tall, markdown, colors);
+    ui_draw_append_inside(l, &scratch, box);
+    ui_draw_free(&scratch);
+    return total;
+}

@@ -11,5 +11,9 @@ typedef struct UiMarkdownColors {
 /* Draws markdown inside box (wrapping at its width; what falls below it is not drawn) and
  * returns the height the whole text needs. */
 int ui_markdown(UiDrawList *list, UiRect box, const char *markdown, const UiMarkdownColors *colors);
+/* The same, scrolled: the text as if it started scroll pixels above the box, only the lines
+ * wholly inside the box drawn. Returns the height the whole text needs. */
+int ui_markdown_scrolled(UiDrawList *list, UiRect box, const char *markdown,
+                         const UiMarkdownColors *colors, int scroll);
 
 #endif

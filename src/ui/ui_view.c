@@ -519,6 +519,7 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
         return rnn_error_set(err, "%s", werr.message);
     if (s->backward == 1) ui_view_set_walked(v, s->back < 0 ? 0 : s->back);
     v->lesson_step = k;
+    v->narration_scroll = 0;
     v->show_answer = 0;
     v->hover_active = 0;
     v->editing = 0;
@@ -764,6 +765,14 @@ int ui_view_key(UiView *v, UiKey key) {
         }
     }
     switch (key) {
+    case UI_KEY_NARRATION_DOWN:
+    case UI_KEY_NARRATION_UP: {
+        if (!v->lesson) return 0;
+        int line = (int)(3 * 22 * v->zoom); /* about three lines */
+        int to = v->narration_scroll + (key == UI_KEY_NARRATION_DOWN ? line : -line);
+        v->narration_scroll = clampi(to, 0, v->narration_room);
+        return 1;
+    }
     case UI_KEY_LANGUAGE:
         ui_view_set_lang(v, strcmp(v->lang, "ko") ? "ko" : "en");
         v->lang_fixed = 1; /* chosen now: the next lesson keeps it */
@@ -1066,8 +1075,9 @@ void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     int side_w = (int)(400 * s);
     if (side_w > W * 2 / 5) side_w = W * 2 / 5;
     v->side = (UiRect){W - side_w, body_y, side_w, v->body.h};
-    int detail_h = (v->backward && v->grad ? 13 : 8) * body_h + 2 * pad; /* the chain rule's
-                                                                            terms need room */
+    /* the chain rule's terms need room backward; never more than 55% of a small window */
+    int detail_h = (v->backward && v->grad ? 13 : 8) * body_h + 2 * pad;
+    if (detail_h > v->body.h * 55 / 100) detail_h = v->body.h * 55 / 100;
     v->detail = (UiRect){v->side.x + pad, body_y + pad, side_w - 2 * pad, detail_h};
     int io_y = v->detail.y + v->detail.h + pad, io_h = (v->side.y + v->side.h - io_y) / 2;
     int inputs_w = (int)(120 * s);

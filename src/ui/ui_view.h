@@ -41,27 +41,27 @@ typedef enum UiKey {
     UI_KEY_THEME,
     UI_KEY_HELP,
     UI_KEY_QUIT,
-    UI_KEY_OPEN,         /* Ctrl+O: type a model file's path */
-    UI_KEY_LESSON_NEXT,  /* N, Page Down: the lesson's next step */
-    UI_KEY_LESSON_PREV,  /* P, Page Up */
-    UI_KEY_ANSWER,       /* A: show the quiz's answer */
-    UI_KEY_PICKER,       /* L: the lesson picker */
-    UI_KEY_COMPARE,      /* C: the RNN, LSTM and GRU of the task side by side */
-    UI_KEY_FRESH,        /* F: charts for freshly initialised weights too */
-    UI_KEY_PARAMS,       /* K: the parameter table */
-    UI_KEY_TRAIN,        /* Ctrl+T: train live from fresh weights; again: pause / resume */
-    UI_KEY_SAVE_MODEL,   /* W: write the trained model */
-    UI_KEY_BACKWARD,     /* B: the backward pass (gradients) instead of the forward values */
-    UI_KEY_WHH_UP,       /* M: what if W_hh were 1.25x larger */
-    UI_KEY_WHH_DOWN,     /* Shift+M: ... 1.25x smaller */
-    UI_KEY_BIAS_UP,      /* G: what if the forget gate's bias were 0.5 higher */
-    UI_KEY_BIAS_DOWN,    /* Shift+G: ... 0.5 lower */
-    UI_KEY_RELU,         /* U: a vanilla RNN with relu instead of tanh, or back */
-    UI_KEY_CLIP,         /* X: clip the gradient to norm 1, or not */
-    UI_KEY_UNDO_WHAT_IF, /* Z: the model as opened again */
-    UI_KEY_LANGUAGE,     /* Shift+L: the interface in English or Korean */
-    UI_KEY_GLOSSARY,     /* D: the chapter's terms */
-    UI_KEY_ZOOM_RESET,   /* Ctrl+0: the size that fits the window */
+    UI_KEY_OPEN,           /* Ctrl+O: type a model file's path */
+    UI_KEY_LESSON_NEXT,    /* N, Page Down: the lesson's next step */
+    UI_KEY_LESSON_PREV,    /* P, Page Up */
+    UI_KEY_ANSWER,         /* A: show the quiz's answer */
+    UI_KEY_PICKER,         /* L: the lesson picker */
+    UI_KEY_COMPARE,        /* C: the RNN, LSTM and GRU of the task side by side */
+    UI_KEY_FRESH,          /* F: charts for freshly initialised weights too */
+    UI_KEY_PARAMS,         /* K: the parameter table */
+    UI_KEY_TRAIN,          /* Ctrl+T: train live from fresh weights; again: pause / resume */
+    UI_KEY_SAVE_MODEL,     /* W: write the trained model */
+    UI_KEY_BACKWARD,       /* B: the backward pass (gradients) instead of the forward values */
+    UI_KEY_WHH_UP,         /* M: what if W_hh were 1.25x larger */
+    UI_KEY_WHH_DOWN,       /* Shift+M: ... 1.25x smaller */
+    UI_KEY_BIAS_UP,        /* G: what if the forget gate's bias were 0.5 higher */
+    UI_KEY_BIAS_DOWN,      /* Shift+G: ... 0.5 lower */
+    UI_KEY_RELU,           /* U: a vanilla RNN with relu instead of tanh, or back */
+    UI_KEY_CLIP,           /* X: clip the gradient to norm 1, or not */
+    UI_KEY_UNDO_WHAT_IF,   /* Z: the model as opened again */
+    UI_KEY_LANGUAGE,       /* Shift+L: the interface in English or Korean */
+    UI_KEY_GLOSSARY,       /* D: the chapter's terms */
+    UI_KEY_ZOOM_RESET,     /* Ctrl+0: the size that fits the window */
     UI_KEY_NARRATION_DOWN, /* Ctrl+Down, the wheel over the lesson text: scroll it */
     UI_KEY_NARRATION_UP,   /* Ctrl+Up */
     UI_KEY_COMPARE_H_ONLY, /* V: side by side, only h (and c) per model, or every heatmap */
@@ -148,6 +148,8 @@ typedef struct UiView {
     /* a lesson being played, and the picker */
     IoLesson *lesson;
     int lesson_step;
+    int narration_scroll; /* pixels of the step's text scrolled out of view at the top */
+    int narration_room;   /* from the last drawing: pixels the text may scroll (0: it fits) */
     int show_answer;
     int picker;         /* the picker is on screen */
     char *lessons_root; /* the folder holding en/ and ko/ */

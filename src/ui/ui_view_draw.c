@@ -146,7 +146,10 @@ static void draw_status(Ctx *c) {
             : ui_tr("Right/Left: step · Space: play ([ ] speed) · Up/Down: unit · "
                     "Shift+Up/Down: heatmap · 1 2 3: RNN/LSTM/GRU · C: side by side · Tab: edit · "
                     "T: theme · +/-: zoom · D: terms · Shift+L: 한국어 · H: help");
-    ui_text(c->l, c->pad, v->status.y + c->pad / 2, UI_FONT_SMALL, c->p.muted, hint);
+    char fitted[600]; /* a narrow window: the keys that fit, and "…" */
+    snprintf(fitted, sizeof fitted, "%s", hint);
+    ui_fit_text(c->l, UI_FONT_SMALL, fitted, sizeof fitted, v->width - 2 * c->pad);
+    ui_text(c->l, c->pad, v->status.y + c->pad / 2, UI_FONT_SMALL, c->p.muted, fitted);
 }
 
 /* ---- token strip -------------------------------------------------------------------------- */
@@ -1139,10 +1142,14 @@ static void draw_narration(Ctx *c) {
     int x = r.x + 2 * c->pad, y = r.y + c->pad / 2, w = r.w - 3 * c->pad;
     char head[256];
     snprintf(head, sizeof head, "%s · %d / %d", l->title, v->lesson_step + 1, l->nsteps);
-    ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, head);
     const char *keys = ui_tr("N next · P back · A answer · L lessons");
-    ui_text(c->l, r.x + r.w - c->pad - ui_text_width(c->l, UI_FONT_SMALL, keys), y, UI_FONT_SMALL,
-            c->p.muted, keys);
+    int keys_w = ui_text_width(c->l, UI_FONT_SMALL, keys);
+    if (ui_text_width(c->l, UI_FONT_SMALL, head) + keys_w + 2 * c->pad > w)
+        keys_w = 0; /* a narrow window: the lesson's title and place first */
+    else
+        ui_text(c->l, r.x + r.w - c->pad - keys_w, y, UI_FONT_SMALL, c->p.muted, keys);
+    ui_fit_text(c->l, UI_FONT_SMALL, head, sizeof head, w);
+    ui_text(c->l, x, y, UI_FONT_SMALL, c->p.muted, head);
     y += ui_text_height(c->l, UI_FONT_SMALL) + 2;
     if (v->lesson_step > 0) {
         ui_text(c->l, x, y, (UiFont)(UI_FONT_LARGE | UI_STYLE_BOLD), c->p.accent, s->title);
@@ -1164,7 +1171,23 @@ static void draw_narration(Ctx *c) {
         quiz_h = lines * ui_text_height(c->l, UI_FONT_BODY) + c->pad;
     }
     UiMarkdownColors colors = {c->p.ink, c->p.muted, c->p.accent, c->p.faint, c->p.grid};
-    ui_markdown(c->l, (UiRect){x, y, w, r.y + r.h - y - quiz_h - c->pad / 2}, s->markdown, &colors);
+    /* the text scrolls (wheel, Ctrl+Up/Down) when it does not fit; a hint says there is more */
+    UiRect box = {x, y, w, r.y + r.h - y - quiz_h - c->pad / 2};
+    if (v->narration_scroll > v->narration_room) v->narration_scroll = v->narration_room;
+    int total = ui_markdown_scrolled(c->l, box, s->markdown, &colors, v->narration_scroll);
+    v->narration_room = total > box.h ? total - box.h : 0;
+    if (v->narration_scroll > v->narration_room) v->narration_scroll = v->narration_room;
+    const char *more = NULL;
+    if (v->narration_scroll < v->narration_room)
+        more = ui_tr("▼ more: the wheel or Ctrl+Down");
+    else if (v->narration_scroll > 0)
+        more = ui_tr("▲ Ctrl+Up: back to the top");
+    if (more) {
+        int mw = ui_text_width(c->l, UI_FONT_SMALL, more), mh = ui_text_height(c->l, UI_FONT_SMALL);
+        UiRect tag = {r.x + r.w - mw - 2 * c->pad, box.y + box.h - mh, mw + c->pad, mh};
+        ui_fill(c->l, tag, c->p.panel);
+        ui_text(c->l, tag.x + c->pad / 2, tag.y, UI_FONT_SMALL, c->p.accent, more);
+    }
     if (s->quiz) {
         int qy = r.y + r.h - quiz_h;
         qy += ui_text_wrapped(c->l, x, qy, w, (UiFont)(UI_FONT_BODY | UI_STYLE_BOLD), c->p.ink,
@@ -1270,10 +1293,19 @@ void ui_view_draw_body(UiView *v, UiDrawList *l) {
         draw_heatmaps(&c);
         if (showing_grad(v)) draw_grad_chart(&c);
         ui_fill(l, v->side, c.p.background);
-        draw_detail(&c);
-        draw_inputs(&c);
-        draw_outputs(&c);
-        draw_diagram(&c);
+        /* each side panel drawn apart and kept inside its rectangle: in a small window a long
+         * explanation loses its last lines rather than covering its neighbours */
+        void (*panels[])(Ctx *) = {draw_detail, draw_inputs, draw_outputs, draw_diagram};
+        UiRect rects[] = {v->detail, v->inputs, v->outputs, v->diagram};
+        for (int k = 0; k < 4; k++) {
+            UiDrawList scratch = {0};
+            scratch.measure = l->measure;
+            Ctx sc = c;
+            sc.l = &scratch;
+            panels[k](&sc);
+            ui_draw_append_inside(l, &scratch, rects[k]);
+            ui_draw_free(&scratch);
+        }
     } else {
         ui_text(l, c.pad, v->body.y + c.pad, UI_FONT_LARGE, c.p.muted,
                 ui_tr("No model is open: drop a model file here, or press Ctrl+O."));
