@@ -89,15 +89,18 @@
   }
 
   function programArguments(query, size) {
-    var lang = query.get('lang');
-    if (lang !== 'en' && lang !== 'ko') lang = browserLanguage();
-    pageLanguage(lang);
+    /* the language: the address's, else a lesson's own, else the browser's */
+    var asked = query.get('lang');
+    if (asked !== 'en' && asked !== 'ko') asked = null;
+    var lang = asked || browserLanguage();
     var lesson = query.get('lesson');
     var model = query.get('model');
     var args;
     if (lesson && /^[a-z]{2}\/[A-Za-z0-9_-]{1,64}$/.test(lesson)) {
       var step = count(query.get('step'));
-      args = ['lesson', lesson, '--lesson-step', String(step === null ? 0 : step), '--lang', lang];
+      args = ['lesson', lesson, '--lesson-step', String(step === null ? 0 : step)];
+      if (asked) args.push('--lang', asked);
+      lang = asked || lesson.slice(0, 2);
     } else if (model && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(model)) {
       args = ['open', '--model', '/assets/models/' + model + '.json'];
       var text = query.get('text');
@@ -108,6 +111,7 @@
     } else {
       args = ['--lang', lang];
     }
+    pageLanguage(lang);
     args.push('--size', size.width + 'x' + size.height, '--zoom', String(size.zoom));
     return args;
   }

@@ -43,7 +43,7 @@ const char app_screenshot_usage[] =
     "usage: rnnscope screenshot --out F.png [--model M.json] [--text \"...\"] [--step N]\n"
     "                           [--size WxH] [--theme light|dark] [--zoom Z] [--font PATH]\n"
     "                           [--select LAYER,DIR,QUANTITY,UNIT] [--help-overlay] [--params]\n"
-    "                           [--glossary]\n"
+    "                           [--glossary] [--h-only]\n"
     "                           [--lesson FILE.md [--lesson-step K]] [--picker [--lang en|ko]]\n"
     "                           [--data-dir DIR] [--compare A.json,B.json[,C.json] [--fresh]\n"
     "                           [--csv FILE]]\n"
@@ -54,7 +54,7 @@ const char app_screenshot_usage[] =
     "--select chooses the value the detail panel explains: QUANTITY is h, c or a gate\n"
     "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3. --lesson renders a lesson step\n"
     "(0 is its introduction); --picker the lesson picker; --params the parameter table (K);\n"
-    "--glossary the chapter's terms (D);\n"
+    "--glossary the chapter's terms (D); --h-only shows only h and c side by side (V);\n"
     "--compare the models side by side\n"
     "(see rnnscope compare --help). --backward shows the backward pass (B in the window):\n"
     "the gradients of the sentence's loss, with --step K counting the steps walked back from\n"
@@ -162,7 +162,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
     const char *lesson = NULL, *lesson_step = NULL, *lang = NULL, *compare = NULL, *csv = NULL;
     int fullscreen = 0, help_overlay = 0, picker = 0, fresh = 0, params = 0, backward = 0;
-    int glossary = 0;
+    int glossary = 0, h_only = 0;
     const char *target = NULL, *scale_whh = NULL, *forget_bias = NULL, *nonlinearity = NULL;
     const char *clip = NULL;
     const AppOption opts[] = {
@@ -195,8 +195,9 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"lesson", &lesson, NULL},
         {"picker", NULL, &picker},
         {"glossary", NULL, &glossary},
+        {"h-only", NULL, &h_only},
     };
-    int nopts = shot ? 28 : 21;
+    int nopts = shot ? 29 : 21;
     int rc = app_parse_options(argc, argv, first, opts, nopts, usage, out, err);
     if (rc) return rc < 0 ? -1 : rc;
     ui_screen_options_default(o);
@@ -244,6 +245,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     o->help = help_overlay;
     o->show_params = params;
     o->glossary = glossary;
+    o->states_only = h_only;
     o->font_path = font;
     o->text = text;
     o->lesson_path = lesson;

@@ -51,10 +51,17 @@ void ui_chart_draw(UiDrawList *l, const UiChart *ch, const UiChartSeries *series
     UiRect r = ch->rect;
     int small_h = ui_text_height(l, UI_FONT_SMALL), body_h = ui_text_height(l, UI_FONT_BODY);
     ui_fill(l, r, ch->panel);
-    if (ch->title) ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, ch->ink, ch->title);
+    char fitted[256]; /* title and note cut with "…" to the chart's width, never past it */
+    if (ch->title) {
+        snprintf(fitted, sizeof fitted, "%s", ch->title);
+        ui_fit_text(l, UI_FONT_BODY, fitted, sizeof fitted, r.w - 8);
+        ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, ch->ink, fitted);
+    }
     int top = r.y + body_h + 6; /* the plot area starts under the title (and note) */
     if (ch->note) {
-        ui_text(l, r.x + 4, r.y + body_h + 2, UI_FONT_SMALL, ch->muted, ch->note);
+        snprintf(fitted, sizeof fitted, "%s", ch->note);
+        ui_fit_text(l, UI_FONT_SMALL, fitted, sizeof fitted, r.w - 8);
+        ui_text(l, r.x + 4, r.y + body_h + 2, UI_FONT_SMALL, ch->muted, fitted);
         top += small_h;
     }
     double y_min = ch->y_min, y_max = ch->y_max;

@@ -334,6 +334,12 @@ int ui_compare_key(UiCompare *cmp, UiView *v, UiKey key) {
     case UI_KEY_FRESH:
         cmp->show_fresh = !cmp->show_fresh;
         return 1;
+    case UI_KEY_COMPARE_H_ONLY: /* kept while the view is open */
+        cmp->states_only = !cmp->states_only;
+        ui_view_set_banner(v, 0, "%s",
+                           cmp->states_only ? ui_tr("Only h (and c): V shows every heatmap again.")
+                                            : ui_tr("Every heatmap: V shows only h (and c)."));
+        return 1;
     case UI_KEY_TRAIN:
         if (ui_compare_train(cmp, v, &err)) ui_view_set_banner(v, 1, "%s", err.message);
         return 1;
@@ -444,6 +450,7 @@ void ui_compare_layout(UiCompare *cmp, const UiView *v, const UiDrawList *list, 
             col->view.zoom = v->zoom, col->view.theme = v->theme;
             col->view.font_has_hangul = v->font_has_hangul;
             col->view.compact = 1;
+            col->view.states_only = cmp->states_only;
             col->view.width = v->width, col->view.height = v->height;
             UiRect r = {body.x + pad + k * col_w, body.y + pad / 2, col_w - pad, body.h - pad};
             col->rect = r;

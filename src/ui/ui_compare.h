@@ -47,7 +47,8 @@ typedef struct UiCompareColumn {
 typedef struct UiCompare {
     int count;
     UiCompareColumn col[UI_COMPARE_MAX];
-    int show_fresh; /* F: the charts also show freshly initialised weights */
+    int show_fresh;  /* F: the charts also show freshly initialised weights */
+    int states_only; /* V: only h (and c) per model, large enough for a projector */
     uint64_t fresh_seed;
     char *train_out; /* `rnnscope train --watch`: where W writes the model */
     UiJobRunner runner;

@@ -140,6 +140,7 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     if (o->ncompare > 0) {
         if (open_compare(s, o->compare, o->ncompare, err)) return -1;
         s->compare->show_fresh = o->show_fresh;
+        s->compare->states_only = o->states_only;
         if (o->csv_path && ui_compare_write_csv(s->compare, o->csv_path, err)) return -1;
     }
     return 0;
@@ -310,8 +311,8 @@ void ui_screen_draw(UiScreen *s, UiDrawList *list) {
                   "W_hh ×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z undo · C: "
                   "back")
             : ui_tr("Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
-                    "(again: pause) · Esc: stop · W: write · F: fresh weights · K: parameters · B: "
-                    "backward · C: back")};
+                    "(again: pause) · Esc: stop · W: write · F: fresh weights · V: only h · K: "
+                    "parameters · B: backward · C: back")};
     ui_view_draw_begin(v, list);
     ui_compare_draw(s->compare, v, list);
     ui_view_draw_chrome(v, list);

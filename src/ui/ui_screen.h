@@ -49,6 +49,7 @@ typedef struct UiScreenOptions {
     int show_fresh;        /* compare: charts for fresh weights too */
     int show_params;       /* the parameter table (K) */
     int glossary;          /* the chapter's terms (D) */
+    int states_only;       /* compare: only h (and c) per model (V) */
     const char *csv_path;  /* compare: write the charts' numbers here */
     RnnJob *watch_job;     /* rnnscope train --watch: train this in the window (the caller's) */
     const char *watch_out; /* where W writes it */

@@ -832,6 +832,10 @@ int ui_view_key(UiView *v, UiKey key) {
     case UI_KEY_PARAMS:
         v->show_params = v->model != NULL;
         break;
+    case UI_KEY_COMPARE_H_ONLY:
+        ui_view_set_banner(v, 0, "%s",
+                           ui_tr("V works side by side (C): only h and c per model, larger."));
+        return 1;
     case UI_KEY_FRESH:
     case UI_KEY_SAVE_MODEL:
         ui_view_set_banner(v, 0,
@@ -1051,11 +1055,11 @@ int ui_view_tick(UiView *v, double seconds) {
 
 /* ---- layout -------------------------------------------------------------------------------- */
 
-static int quantity_list(const RnnConfig *c, int *out) {
+static int quantity_list(const RnnConfig *c, int states_only, int *out) {
     int n = 0;
     out[n++] = RNN_QUANTITY_H;
     if (c->cell == RNN_CELL_LSTM) out[n++] = RNN_QUANTITY_C;
-    if (c->cell != RNN_CELL_RNN)
+    if (c->cell != RNN_CELL_RNN && !states_only)
         for (int g = 0; g < rnn_gate_count(c->cell); g++) out[n++] = g;
     return n;
 }
@@ -1152,7 +1156,7 @@ void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int
     if (!v->model || !v->trace) return;
     const RnnConfig *c = &v->model->config;
     int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size;
-    int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, qs);
+    int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, v->states_only, qs);
     int block_w = area.w / D, block_h = area.h / L;
     int header_h = (L > 1 || D > 1) ? body_h + pad / 2 : 0;
     /* title, then the legend; compact (side by side): the title alone, one legend above */

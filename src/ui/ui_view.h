@@ -143,7 +143,8 @@ typedef struct UiView {
     int banner_error;
     int quit;
     int font_has_hangul;
-    int compact; /* heatmaps titled without a legend each (the compare view draws one) */
+    int compact;     /* heatmaps titled without a legend each (the compare view draws one) */
+    int states_only; /* only the states h (and c): no gate heatmaps (the compare view's V) */
 
     /* a lesson being played, and the picker */
     IoLesson *lesson;

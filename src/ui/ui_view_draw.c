@@ -1233,7 +1233,7 @@ static void draw_help(Ctx *c) {
         {N_("mouse"), N_("point at a cell to see its arithmetic; click to select it")},
         {N_("1 / 2 / 3"), N_("the RNN / LSTM / GRU model of the same task")},
         {N_("C"), N_("the task's RNN, LSTM and GRU side by side")},
-        {N_("F"), N_("(side by side) the charts for freshly initialised weights too")},
+        {N_("F / V"), N_("(side by side) fresh weights' charts too / only h and c, larger")},
         {N_("Ctrl+T, R"), N_("train from fresh weights, live; again: pause; Esc: stop; W: write")},
         {N_("K"), N_("the parameter table: PyTorch and Keras, with formulas")},
         {N_("B"), N_("the backward pass: gradients, walking back from the last word")},
