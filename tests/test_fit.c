@@ -90,10 +90,90 @@ static void test_zoom_keys_scale_on_top_of_the_fit(void **state) {
     ui_screen_free(&s);
 }
 
+#define LONG_RECALL                                                                                \
+    "violin on on was very the some of then some the of it a of some so was just just was on "     \
+    "on a just it the just the on and some and of on it on then and it and ?"
+
+/* At the end of a long sentence the strip has scrolled, and the key stays pinned at the left. */
+static void test_the_key_stays_in_view(void **state) {
+    (void)state;
+    UiScreen s;
+    UiScreenOptions o;
+    RnnError err;
+    ui_screen_options_default(&o);
+    o.model_path = MODELS "recall-lstm.json";
+    o.text = LONG_RECALL;
+    o.step = 42;
+    if (ui_screen_prepare(&s, &o, NULL, &err)) fail_msg("%s", err.message);
+    UiDrawList list = {0};
+    list.measure = fake_measure();
+    ui_screen_layout(&s, &list, 1280, 800);
+    ui_screen_draw(&s, &list);
+    assert_true(s.view.chip_first > 0);
+    assert_int_equal(s.view.pinned, 0);
+    assert_true(s.view.pin_chip.x + s.view.pin_chip.w <= s.view.chips[0].x);
+    UiHit hit = ui_view_hit(&s.view, s.view.pin_chip.x + 2, s.view.pin_chip.y + 2);
+    assert_int_equal(hit.token, 0);
+    /* at the start nothing is pinned: the key is in its place */
+    ui_screen_key(&s, UI_KEY_HOME);
+    ui_screen_layout(&s, &list, 1280, 800);
+    assert_int_equal(s.view.pinned, -1);
+    ui_draw_free(&list);
+    ui_screen_free(&s);
+}
+
+/* A long lesson step in a small window: the text scrolls to its end, and says so. */
+static void test_lesson_text_scrolls_to_its_end(void **state) {
+    (void)state;
+    UiScreen s;
+    UiScreenOptions o;
+    RnnError err;
+    ui_screen_options_default(&o);
+    o.lesson_path = RNNSCOPE_SOURCE_DIR "/lessons/en/09-backprop-through-time.md";
+    o.lesson_step = 2;
+    o.model_path = MODELS "recall-rnn.json";
+    o.text = "violin ?"; /* the lesson brings its own */
+    if (ui_screen_prepare(&s, &o, NULL, &err)) fail_msg("%s", err.message);
+    UiDrawList list = {0};
+    list.measure = fake_measure();
+    ui_screen_layout(&s, &list, 800, 500);
+    ui_screen_draw(&s, &list);
+    assert_true(s.view.narration_room > 0);
+    int hint = 0;
+    for (int i = 0; i < list.count; i++)
+        hint |= list.cmds[i].kind == UI_CMD_TEXT && strstr(list.chars + list.cmds[i].text, "more");
+    assert_true(hint);
+    for (int k = 0; k < 100 && s.view.narration_scroll < s.view.narration_room; k++) {
+        ui_screen_key(&s, UI_KEY_NARRATION_DOWN);
+        ui_screen_draw(&s, &list);
+    }
+    assert_int_equal(s.view.narration_scroll, s.view.narration_room);
+    /* the step's last words are on screen now, inside the narration panel */
+    const char *md = s.view.lesson->steps[2].markdown;
+    const char *end = md + strlen(md);
+    while (end > md && (end[-1] == '\n' || end[-1] == ' ')) end--;
+    const char *word = end;
+    while (word > md && word[-1] != ' ' && word[-1] != '\n') word--;
+    char last[64];
+    snprintf(last, sizeof last, "%.*s", (int)(end - word), word);
+    int seen = 0;
+    for (int i = 0; i < list.count; i++)
+        if (list.cmds[i].kind == UI_CMD_TEXT && strstr(list.chars + list.cmds[i].text, last) &&
+            ui_rect_contains(s.view.narration, list.cmds[i].rect.x, list.cmds[i].rect.y))
+            seen = 1;
+    if (!seen) fail_msg("the step's last word '%s' is not shown after scrolling", last);
+    ui_screen_key(&s, UI_KEY_LESSON_NEXT); /* a new step starts at its top */
+    assert_int_equal(s.view.narration_scroll, 0);
+    ui_draw_free(&list);
+    ui_screen_free(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_grows_with_the_window),
         cmocka_unit_test(test_zoom_keys_scale_on_top_of_the_fit),
+        cmocka_unit_test(test_the_key_stays_in_view),
+        cmocka_unit_test(test_lesson_text_scrolls_to_its_end),
     };
     return cmocka_run_group_tests(tests, sdl_setup, sdl_teardown);
 }

@@ -614,9 +614,29 @@ int plat_window_draw(PlatWindow *w, RnnError *err) {
 }
 
 /* One event: the window's own keys (Ctrl+S, Ctrl+O, F11), wake-ups, or the screen's. */
+/* Milliseconds until the pointer should hide (full screen, still, shown), or -1: never. */
+static int pointer_wait(const PlatWindow *w) {
+    if (w->pointer_hidden || !(SDL_GetWindowFlags(w->win) & SDL_WINDOW_FULLSCREEN_DESKTOP))
+        return -1;
+    Uint32 still = SDL_GetTicks() - w->pointer_moved;
+    return still >= PLAT_POINTER_IDLE_MS ? 0 : (int)(PLAT_POINTER_IDLE_MS - still);
+}
+
+/* Hides the pointer when pointer_wait says it is time. */
+static void pointer_check(PlatWindow *w) {
+    if (pointer_wait(w) == 0) {
+        SDL_ShowCursor(SDL_DISABLE);
+        w->pointer_hidden = 1;
+    }
+}
+
 void plat_window_event(PlatWindow *w, SDL_Event *e) {
     UiView *v = &w->screen.view;
     int ctrl = e->type == SDL_KEYDOWN && (e->key.keysym.mod & KMOD_CTRL);
+    if (e->type == SDL_MOUSEMOTION || e->type == SDL_MOUSEBUTTONDOWN) { /* the pointer is back */
+        w->pointer_moved = SDL_GetTicks();
+        if (w->pointer_hidden) SDL_ShowCursor(SDL_ENABLE), w->pointer_hidden = 0;
+    }
     if (e->type == SDL_QUIT) {
         v->quit = 1;
     } else if (e->type == SDL_WINDOWEVENT && (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
@@ -659,9 +679,12 @@ int plat_run(const UiScreenOptions *o, RnnError *err) {
             break;
         }
         SDL_Event e;
-        /* Sleep until something happens; while playing, wake for the next step. */
-        int got = v->playing ? SDL_WaitEventTimeout(&e, (int)(1000 / v->speed / 4) + 1)
-                             : SDL_WaitEvent(&e);
+        /* Sleep until something happens; while playing, wake for the next step; in full screen,
+         * wake to hide a pointer that has not moved. */
+        int wait = v->playing ? (int)(1000 / v->speed / 4) + 1 : -1, hide = pointer_wait(&w);
+        if (hide >= 0 && (wait < 0 || hide < wait)) wait = hide + 1;
+        int got = wait >= 0 ? SDL_WaitEventTimeout(&e, wait) : SDL_WaitEvent(&e);
+        pointer_check(&w);
         Uint32 now = SDL_GetTicks();
         if (v->playing) w.dirty |= ui_screen_tick(&w.screen, (now - last) / 1000.0);
         last = now;

@@ -22,7 +22,11 @@ typedef struct PlatWindow {
     int have_renderer;
     UiDrawList list;
     int dirty;
+    Uint32 pointer_moved; /* SDL_GetTicks() of the last mouse movement */
+    int pointer_hidden;   /* hidden after PLAT_POINTER_IDLE_MS still, in full screen */
 } PlatWindow;
+
+#define PLAT_POINTER_IDLE_MS 3000 /* a presenter's pointer goes away after this, full screen */
 
 /* Opens SDL, the screen the options describe, the window and its fonts; on failure
  * plat_window_close still cleans up. */

@@ -76,7 +76,7 @@ void ui_view_init(UiView *v) {
     v->grad_top = NAN;
     v->hover_term = -1;
     v->zoom = v->base_zoom = v->user_zoom = 1.0;
-    v->speed = 2.0;
+    v->speed = 1.0; /* words per second: a class can follow, [ and ] change it */
     v->sel = (UiSelection){0, 0, RNN_QUANTITY_H, 0, -1};
     v->font_has_hangul = 1;
 }
@@ -1091,25 +1091,44 @@ void ui_view_layout_chrome(UiView *v, const UiDrawList *list, int W, int H) {
     v->diagram = (UiRect){v->side.x + pad, io_y + io_h, side_w - 2 * pad,
                           v->side.y + v->side.h - io_y - io_h - pad};
 
-    /* token chips: scrolled so that the current word is in view */
+    /* token chips: scrolled so that the current word is in view; when the strip scrolls, the
+     * key (the first word, or the word the lesson step focuses on) stays pinned at the left
+     * with "…" after it, so it never leaves the screen while the lesson is about it */
     v->nchips = 0;
+    v->pinned = -1;
     int T = steps(v);
     if (T > 0) {
         int chip_pad = (int)(8 * s), gap = (int)(6 * s), x0 = pad;
-        int first = 0, current = clampi(ui_view_column(v, 0), 0, T - 1), width = 0;
-        for (int t = current; t >= 0; t--) {
-            int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad + gap;
-            if (width + w > (W - 2 * pad) * 3 / 4 && t < current) break;
-            width += w;
-            first = t;
+        int chip_h = ui_text_height(list, UI_FONT_LARGE) + chip_pad;
+        int current = clampi(ui_view_column(v, 0), 0, T - 1);
+        int key = 0;
+        if (v->lesson && v->lesson->steps[v->lesson_step].t >= 0)
+            key = clampi(v->lesson->steps[v->lesson_step].t, 0, T - 1);
+        int key_w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[key]) + 2 * chip_pad;
+        int dots_w = ui_text_width(list, UI_FONT_LARGE, "…") + 2 * gap;
+        int room = (W - 2 * pad) * 3 / 4, first = 0, width = 0;
+        for (int pass = 0; pass < 2; pass++) { /* again with room for the pinned chip */
+            first = current, width = 0;
+            for (int t = current; t >= 0; t--) {
+                int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad + gap;
+                if (width + w > room && t < current) break;
+                width += w;
+                first = t;
+            }
+            if (first <= key || pass == 1) break;
+            room -= key_w + dots_w;
         }
         int x = x0;
+        if (first > key) {
+            v->pinned = key;
+            v->pin_chip = (UiRect){x, v->token_strip.y + pad / 2, key_w, chip_h};
+            x += key_w + dots_w;
+        }
         v->chip_first = first;
         for (int t = first; t < T && x < W && v->nchips < (int)(sizeof v->chips / sizeof *v->chips);
              t++) {
             int w = ui_text_width(list, UI_FONT_LARGE, v->tokens.text[t]) + 2 * chip_pad;
-            v->chips[v->nchips++] = (UiRect){x, v->token_strip.y + pad / 2, w,
-                                             ui_text_height(list, UI_FONT_LARGE) + chip_pad};
+            v->chips[v->nchips++] = (UiRect){x, v->token_strip.y + pad / 2, w, chip_h};
             x += w + gap;
         }
     }
@@ -1225,5 +1244,6 @@ UiHit ui_view_hit(const UiView *v, int x, int y) {
     }
     for (int t = 0; t < v->nchips; t++)
         if (ui_rect_contains(v->chips[t], x, y)) hit.token = v->chip_first + t;
+    if (v->pinned >= 0 && ui_rect_contains(v->pin_chip, x, y)) hit.token = v->pinned;
     return hit;
 }

@@ -190,6 +190,8 @@ typedef struct UiView {
     UiRect top_bar, token_strip, body, side, detail, inputs, outputs, diagram, status, narration;
     UiRect chips[256]; /* chips[i] is token chip_first + i; only those in view */
     int chip_first, nchips;
+    int pinned;      /* the token kept at the left while the strip scrolls, or -1 */
+    UiRect pin_chip; /* its chip; "…" follows it */
     UiHeatmap heatmaps[UI_MAX_HEATMAPS];
     int nheatmaps;
     UiRect grad_chart; /* backward: ‖∂L/∂h_t‖ per step, under the heatmaps */

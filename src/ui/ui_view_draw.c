@@ -178,9 +178,13 @@ static void draw_tokens(Ctx *c) {
     if (!v->trace) return;
     int bidir = v->model->config.bidirectional;
     int back = ui_view_column(v, 1);
-    for (int i = 0; i < v->nchips; i++) {
-        UiRect r = v->chips[i];
-        int t = v->chip_first + i;
+    for (int i = -1; i < v->nchips; i++) {
+        if (i < 0 && v->pinned < 0) continue;
+        UiRect r = i < 0 ? v->pin_chip : v->chips[i]; /* -1: the pinned key, then "…" */
+        int t = i < 0 ? v->pinned : v->chip_first + i;
+        if (i < 0)
+            ui_text(c->l, r.x + r.w + (int)(6 * v->zoom), r.y + (int)(4 * v->zoom), UI_FONT_LARGE,
+                    c->p.muted, "…");
         int read = ui_view_computed(v, 0, t) || (bidir && ui_view_computed(v, 1, t));
         int current = t == ui_view_column(v, 0);
         UiColor fill = current ? c->p.chip_current : read ? c->p.chip : c->p.chip_unread;
