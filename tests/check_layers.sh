@@ -5,10 +5,10 @@
 #   engine <- io <- ui <- platform <- app
 #
 # 1. Symbols (nm): a file may call only files of its own layer or below. The engine uses
-#    libc and libm alone; io adds cJSON; the UI core adds md4c; SDL, SDL2_ttf, fontconfig
-#    and libpng are used by the platform files alone.
+#    libc and libm alone; io adds cJSON; the UI core adds md4c; SDL, SDL2_ttf, fontconfig,
+#    libpng and giflib are used by the platform files alone.
 # 2. Headers (the compiler's .d files): only platform files include SDL, SDL2_ttf,
-#    fontconfig or libpng headers, so the plain-C layers cannot even see them.
+#    fontconfig, libpng or giflib headers, so the plain-C layers cannot even see them.
 # 3. Cycles: the graph "file A calls a function defined in file B" has no cycle of two or
 #    more files.
 #
@@ -52,6 +52,7 @@ function external(s) { # which outside library a symbol is from
   if (s ~ /^(SDL_|TTF_)/) return "SDL"
   if (s ~ /^Fc/) return "fontconfig"
   if (s ~ /^png_/) return "libpng"
+  if (s ~ /^(EGif|DGif|Gif)/) return "giflib"
   if (s ~ /^cJSON_/) return "cJSON"
   if (s ~ /^md_/) return "md4c"
   return "?"
@@ -60,7 +61,7 @@ BEGIN {
   while ((getline s < libc) > 0) C[s] = 1
   name[0] = "engine"; name[1] = "io"; name[2] = "ui"; name[3] = "platform"; name[4] = "app"
   allow[0] = "libc"; allow[1] = "libc cJSON"; allow[2] = "libc md4c"
-  allow[3] = "libc SDL fontconfig libpng"; allow[4] = "libc"
+  allow[3] = "libc SDL fontconfig libpng giflib"; allow[4] = "libc"
 }
 $2 == "D" { def[$3] = $1; files[$1] = 1; next }
 { use[++n] = $1; sym[n] = $3; files[$1] = 1 }
@@ -100,7 +101,7 @@ bad=$?
 for d in $(sed 's/$/.d/' "$tmp/objects"); do
   [ -f "$d" ] || continue
   case "$d" in */src/platform/*) continue ;; esac
-  hits=$(tr ' \\' '\n\n' <"$d" | grep -E '/SDL2/|/fontconfig/|/png\.h$|/pngconf\.h$' | head -n 3)
+  hits=$(tr ' \\' '\n\n' <"$d" | grep -E '/SDL2/|/fontconfig/|/png\.h$|/pngconf\.h$|/gif_lib\.h$' | head -n 3)
   if [ -n "$hits" ]; then
     echo "$(basename "$d" .o.d) includes a platform header:"; echo "$hits"; bad=1
   fi

@@ -47,9 +47,9 @@ if ! PKG_CONFIG_LIBDIR="$tmp/pc-cjson" PKG_CONFIG_PATH= cmake -S . -B "$tmp/cli"
 fi
 "$tmp/cli/rnnscope" trace --model assets/models/recall-gru.json --text "violin a b ?" \
   --format table | grep -q 'recall-gru' || { echo "the CLI-only build does not trace"; exit 1; }
-if nm "$tmp/cli/rnnscope" | grep -q -E ' U (SDL_|TTF_|Fc|png_|md_)'; then
+if nm "$tmp/cli/rnnscope" | grep -q -E ' U (SDL_|TTF_|Fc|png_|EGif|DGif|md_)'; then
   echo "the CLI-only build links a window library"; exit 1
 fi
 "$tmp/cli/rnnscope" screenshot --out "$tmp/x.png" 2>&1 | grep -q 'without the window' ||
   { echo "the CLI-only build does not say it has no window"; exit 1; }
-echo "RNNSCOPE_UI=OFF: builds with cJSON alone (no SDL, fontconfig, libpng, md4c); trace works"
+echo "RNNSCOPE_UI=OFF: builds with cJSON alone (no SDL, fontconfig, libpng, giflib, md4c); trace works"

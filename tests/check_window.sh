@@ -1,7 +1,7 @@
 #!/bin/sh
 # The real window under Xvfb: it opens on `rnnscope open`, answers Right and 1/2/3 (the
-# screenshots change), survives resizing, and quits on Q with exit code 0; the lesson
-# picker; the compare view with live training.
+# screenshots change), saves a PNG (Ctrl+S) and records a GIF (Ctrl+G), survives resizing,
+# and quits on Q with exit code 0; the lesson picker; the compare view with live training.
 #   tests/check_window.sh path/to/rnnscope [outdir]
 set -eu
 bin="$1"
@@ -16,7 +16,7 @@ fi
 # keeps until exit is then reported from an "unknown module" that no suppression can name.
 # Leaks of rnnscope's own code are checked by test_ui, which drives the same view headless.
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
-cd "$out" # Ctrl+S saves its screenshot in the working directory
+cd "$out" # Ctrl+S and Ctrl+G save their PNG and GIF in the working directory
 # the window of this very process (SDL sets _NET_WM_PID), not one that is closing
 find_window() { timeout 20 xdotool search --sync --onlyvisible --pid "$1" --name '^rnnscope$' | head -n 1; }
 # Starts rnnscope with the given arguments (output in $out/LOG) and finds its window.
@@ -79,6 +79,13 @@ i=0
 until ls "$out"/rnnscope-*.png >/dev/null 2>&1; do
   i=$((i + 1)); [ $i -lt 30 ] || { echo "Ctrl+S saved no PNG"; exit 1; }; sleep 0.1
 done
+key ctrl+g # the sentence's 10 words as a GIF of 11 frames, named for the model
+i=0
+until ls "$out"/rnnscope-recall-lstm-*.gif >/dev/null 2>&1; do
+  i=$((i + 1)); [ $i -lt 100 ] || { echo "Ctrl+G recorded no GIF"; cat "$out/app.log"; exit 1; }; sleep 0.1
+done
+frames=$(identify "$out"/rnnscope-recall-lstm-*.gif | wc -l)
+[ "$frames" -eq 11 ] || { echo "Ctrl+G recorded $frames frames, not 11"; exit 1; }
 xdotool windowsize --sync "$win" 800 500 2>/dev/null || xdotool windowsize "$win" 800 500
 shot small
 xdotool windowsize "$win" 1280 800

@@ -7,9 +7,10 @@
 set -eu
 
 # cJSON: model and data files; SDL2, SDL2_ttf, libpng, fontconfig: the window, text and PNG
-# output; md4c: the lessons' Markdown; fonts-nanum: a font that covers Hangul and Latin.
+# output; giflib: the animated GIFs of rnnscope record and Ctrl+G; md4c: the lessons'
+# Markdown; fonts-nanum: a font that covers Hangul and Latin.
 packages="build-essential cmake pkg-config libcjson-dev libsdl2-dev libsdl2-ttf-dev libpng-dev \
-libfontconfig-dev libmd4c-dev fonts-nanum"
+libgif-dev libfontconfig-dev libmd4c-dev fonts-nanum"
 if [ "${1:-}" = "--test" ]; then
   # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
   # parity check on freshly drawn random models (the committed fixtures need no torch).

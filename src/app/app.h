@@ -76,6 +76,8 @@ typedef struct AppNoDisplay {
  * fills *headless (malloc'd strings, NULL on failure) and returns APP_OPEN_NO_DISPLAY. */
 int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err, AppNoDisplay *headless);
 int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err);
+/* rnnscope record: a frame per time step, as an animated GIF or numbered PNGs. */
+int app_record_main(int argc, char **argv, FILE *out, FILE *err);
 /* rnnscope check [PATHS...]: lessons parse, load, and their claims hold. */
 int app_check_main(int argc, char **argv, FILE *out, FILE *err);
 struct IoLesson;
@@ -100,6 +102,7 @@ extern const char app_check_usage[];
 extern const char app_open_usage[];
 extern const char app_compare_usage[];
 extern const char app_screenshot_usage[];
+extern const char app_record_usage[];
 
 extern const char app_train_usage[];
 extern const char app_eval_usage[];

@@ -18,6 +18,7 @@ const char app_usage[] =
     "  lesson     play a lesson file in the window\n"
     "  compare    models side by side: heatmaps, how far back each reaches, live training\n"
     "  screenshot render the window's frame to a PNG without a display\n"
+    "  record     step through the sentence into an animated GIF (or PNGs), no display\n"
     "  check      check lessons: they parse, their models load, their claims hold\n"
     "  trace      run a model over a sentence and print every state and gate\n"
     "  train      train a model with backpropagation through time (SGD or Adam)\n"
@@ -68,6 +69,11 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
     return app_fail(err, "screenshot",
                     "this rnnscope was built without the window (RNNSCOPE_UI=OFF)");
 }
+
+int app_record_main(int argc, char **argv, FILE *out, FILE *err) {
+    (void)argc, (void)argv, (void)out;
+    return app_fail(err, "record", "this rnnscope was built without the window (RNNSCOPE_UI=OFF)");
+}
 #endif
 
 int app_main(int argc, char **argv, FILE *out, FILE *err) {
@@ -86,6 +92,7 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
     if (strcmp(cmd, "open") == 0 || strcmp(cmd, "lesson") == 0 || strcmp(cmd, "compare") == 0)
         return open_window(argc, argv, 2, out, err);
     if (strcmp(cmd, "screenshot") == 0) return app_screenshot_main(argc, argv, out, err);
+    if (strcmp(cmd, "record") == 0) return app_record_main(argc, argv, out, err);
     if (strcmp(cmd, "check") == 0) return app_check_main(argc, argv, out, err);
     if (strcmp(cmd, "trace") == 0) return app_trace_main(argc, argv, out, err);
     if (strcmp(cmd, "train") == 0) return app_train_main(argc, argv, out, err);

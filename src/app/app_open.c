@@ -1,13 +1,15 @@
-/* app_open.c - `rnnscope` (the app on the default demo), `rnnscope open` and
- * `rnnscope screenshot`. */
+/* app_open.c - `rnnscope` (the app on the default demo), `rnnscope open`, `rnnscope
+ * screenshot` and `rnnscope record`. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "io_lesson.h"
 #include "plat.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char app_open_usage[] =
@@ -60,6 +62,29 @@ const char app_screenshot_usage[] =
     "the gradients of the sentence's loss, with --step K counting the steps walked back from\n"
     "the last word; --target, --scale-whh, --forget-bias, --nonlinearity and --clip as in\n"
     "rnnscope trace --grad.\n";
+
+const char app_record_usage[] =
+    "usage: rnnscope record --out F.gif|DIR/ [--from T0] [--to T1] [--delay MS]\n"
+    "                       [--model M.json] [--text \"...\"] [--size WxH] [--theme light|dark]\n"
+    "                       [--lang en|ko] [--lesson FILE.md [--lesson-step K]]\n"
+    "                       [--compare A.json,B.json[,C.json]] [--backward [--target T]]\n"
+    "                       [...every option of rnnscope screenshot but --step]\n"
+    "\n"
+    "Steps through the sentence and draws one frame per time step without a display, each\n"
+    "the frame rnnscope screenshot --step K draws: from 0 words read (before the first word)\n"
+    "to the last word, so 11 frames for a 10-word sentence. --out F.gif writes an animated\n"
+    "GIF that loops forever; --out DIR/ (ending in /, or a folder that exists) writes\n"
+    "step-00.png, step-01.png ... there instead. With --backward the frames walk back from\n"
+    "the last word (0 to T-1 steps back).\n"
+    "\n"
+    "  --from T0    the first step (words read; with --backward steps back); default 0\n"
+    "  --to T1      the last step; default the end of the sentence\n"
+    "  --delay MS   each frame's time on screen, 20 to 600000 ms (default 1000; the GIF\n"
+    "               keeps hundredths of a second)\n"
+    "\n"
+    "The GIF has one palette for every frame: the frames' own colours when they use 256 or\n"
+    "fewer; otherwise the most frequent exactly (backgrounds, text, heatmap cells) and a median\n"
+    "cut of the rest, each pixel taking its nearest colour: never dithered.\n";
 
 /* The recall sentence of the default demo: the key, eight fillers, the question. */
 #define APP_DEFAULT_TEXT "violin the very and so it was just some ?"
@@ -155,9 +180,11 @@ static const char *lesson_named(const char *name, const char *root) {
     return resolve_lesson(name, root, file, sizeof file) ? name : file;
 }
 
+/* extra: options of a command's own beside the screenshot's (shot only), e.g. record's. */
 static int parse_view_options(int argc, char **argv, int first, const char *usage, int shot,
-                              int compare_command, UiScreenOptions *o, const char **out_path,
-                              char **data_dir, FILE *out, FILE *err) {
+                              int compare_command, const AppOption *extra, int nextra,
+                              UiScreenOptions *o, const char **out_path, char **data_dir, FILE *out,
+                              FILE *err) {
     const char *model = NULL, *text = NULL, *step = NULL, *size = NULL, *theme = NULL;
     const char *zoom = NULL, *font = NULL, *select = NULL, *dir = NULL;
     const char *lesson = NULL, *lesson_step = NULL, *lang = NULL, *compare = NULL, *csv = NULL;
@@ -197,8 +224,11 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"glossary", NULL, &glossary},
         {"h-only", NULL, &h_only},
     };
+    AppOption all[sizeof opts / sizeof *opts + 8];
     int nopts = shot ? 29 : 21;
-    int rc = app_parse_options(argc, argv, first, opts, nopts, usage, out, err);
+    memcpy(all, opts, (size_t)nopts * sizeof *opts);
+    for (int i = 0; shot && i < nextra && i < 8; i++) all[nopts++] = extra[i];
+    int rc = app_parse_options(argc, argv, first, all, nopts, usage, out, err);
     if (rc) return rc < 0 ? -1 : rc;
     ui_screen_options_default(o);
     char quantity[16] = "h";
@@ -298,14 +328,86 @@ int app_screenshot_main(int argc, char **argv, FILE *out, FILE *err) {
     UiScreenOptions o;
     const char *png = NULL;
     char *dir = NULL;
-    int rc =
-        parse_view_options(argc, argv, 2, app_screenshot_usage, 1, 0, &o, &png, &dir, out, err);
+    int rc = parse_view_options(argc, argv, 2, app_screenshot_usage, 1, 0, NULL, 0, &o, &png, &dir,
+                                out, err);
     if (rc) {
         free(dir);
         return rc < 0 ? APP_EXIT_OK : rc;
     }
     RnnError e;
     rc = plat_screenshot(&o, png, &e) ? app_fail(err, "screenshot", e.message) : APP_EXIT_OK;
+    free(dir);
+    return rc;
+}
+
+/* "out/" or an existing folder: the frames as PNGs there (made when it ends in / and is not
+ * there yet); anything else is the GIF's path. -1 when the folder cannot be made. */
+static int record_folder(const char *path, int *folder, FILE *err) {
+    struct stat st;
+    size_t n = strlen(path);
+    int exists = stat(path, &st) == 0;
+    *folder = (n > 0 && path[n - 1] == '/') || (exists && S_ISDIR(st.st_mode));
+    if (*folder && !exists && mkdir(path, 0777) != 0) {
+        fprintf(err, "rnnscope record: cannot make the folder %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (*folder && exists && !S_ISDIR(st.st_mode)) {
+        fprintf(err, "rnnscope record: %s is not a folder\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+int app_record_main(int argc, char **argv, FILE *out, FILE *err) {
+    UiScreenOptions o;
+    const char *path = NULL, *from = NULL, *to = NULL, *delay = NULL;
+    char *dir = NULL;
+    const AppOption extra[] = {{"from", &from, NULL}, {"to", &to, NULL}, {"delay", &delay, NULL}};
+    int rc = parse_view_options(argc, argv, 2, app_record_usage, 1, 0, extra, 3, &o, &path, &dir,
+                                out, err);
+    if (rc) {
+        free(dir);
+        return rc < 0 ? APP_EXIT_OK : rc;
+    }
+    PlatRecording rec = {-1, -1, 1000, NULL, NULL, 0, 0, 0, 0};
+    const char *problem = NULL;
+    if (o.step >= 0)
+        problem = "record steps through the sentence: --from and --to choose the steps, not --step";
+    else if (app_parse_int(from, "from", 0, 1000000, &rec.from, err) ||
+             app_parse_int(to, "to", 0, 1000000, &rec.to, err) ||
+             app_parse_int(delay, "delay", 20, 600000, &rec.delay_ms, err))
+        problem = "bad --from, --to or --delay";
+    else if (rec.from >= 0 && rec.to >= 0 && rec.from > rec.to)
+        problem = "--from must not come after --to";
+    if (problem) {
+        free(dir);
+        fprintf(err, "rnnscope: %s\n\n%s", problem, app_record_usage);
+        return APP_EXIT_USAGE;
+    }
+    int folder;
+    if (record_folder(path, &folder, err)) {
+        free(dir);
+        return APP_EXIT_ERROR;
+    }
+    if (folder)
+        rec.png_dir = path;
+    else
+        rec.gif_path = path;
+    RnnError e;
+    if (plat_record(&o, &rec, &e)) {
+        rc = app_fail(err, "record", e.message);
+    } else {
+        const char *steps = o.backward ? "steps back" : "words read";
+        if (folder)
+            fprintf(out, "%s: %d PNGs, %s %d to %d, %dx%d\n", path, rec.frames, steps, rec.from,
+                    rec.to, o.width, o.height);
+        else
+            fprintf(out,
+                    "%s: %d frames, %s %d to %d, %dx%d, %d ms each, %ld bytes; %d colours, "
+                    "palette of %d\n",
+                    path, rec.frames, steps, rec.from, rec.to, o.width, o.height,
+                    (rec.delay_ms + 5) / 10 * 10, rec.bytes, rec.colours, rec.palette);
+    }
     free(dir);
     return rc;
 }
@@ -325,7 +427,7 @@ int app_open_main(int argc, char **argv, int first, FILE *out, FILE *err, AppNoD
     }
     int is_compare = first == 2 && !strcmp(argv[1], "compare");
     int rc = parse_view_options(argc, argv, first, is_compare ? app_compare_usage : app_open_usage,
-                                0, is_compare, &o, &unused, &dir, out, err);
+                                0, is_compare, NULL, 0, &o, &unused, &dir, out, err);
     if (rc) {
         free(dir);
         return rc < 0 ? APP_EXIT_OK : rc;

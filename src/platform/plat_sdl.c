@@ -8,6 +8,9 @@
 #include "plat_jobs.h"
 #include "plat_png.h"
 #include "plat_window.h"
+#ifndef __EMSCRIPTEN__
+#include "plat_gif.h" /* the browser build has no giflib */
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,36 +260,67 @@ void plat_renderer_draw(PlatRenderer *r, const UiDrawList *list) {
 
 /* ---- frames off screen --------------------------------------------------------------------- */
 
-/* A width x height software surface with a renderer and fonts at zoom, for draw() to fill.
- * draw gets the list with its measure set. */
+/* A software surface with its renderer and fonts, for drawing frames one after another into
+ * the same pixels (a recording): the fonts are found and opened once. */
+typedef struct Offscreen {
+    SDL_Surface *surface; /* ARGB8888 */
+    SDL_Renderer *sdl;
+    PlatRenderer r;
+    int have_renderer;
+} Offscreen;
+
+static void offscreen_close(Offscreen *o) {
+    if (o->have_renderer) plat_renderer_free(&o->r);
+    if (o->sdl) SDL_DestroyRenderer(o->sdl);
+    SDL_FreeSurface(o->surface);
+    memset(o, 0, sizeof *o);
+}
+
+static int offscreen_open(Offscreen *o, int width, int height, const char *font_path, double zoom,
+                          RnnError *err) {
+    memset(o, 0, sizeof *o);
+    o->surface = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    o->sdl = o->surface ? SDL_CreateSoftwareRenderer(o->surface) : NULL;
+    if (!o->sdl) {
+        rnn_error_set(err, "cannot draw off screen: %s", SDL_GetError());
+        offscreen_close(o);
+        return -1;
+    }
+    if (plat_renderer_init(&o->r, o->sdl, font_path, zoom, err)) {
+        offscreen_close(o);
+        return -1;
+    }
+    o->have_renderer = 1;
+    return 0;
+}
+
+/* One frame into o->surface: draw() fills the list (its measure set), which is drawn on
+ * white. Returns -1 with err set when drawing ran out of memory (the frame is drawn all the
+ * same, as far as it got). */
+static int offscreen_draw(Offscreen *o, void (*draw)(UiDrawList *, int hangul, void *), void *ctx,
+                          RnnError *err) {
+    UiDrawList list = {0};
+    list.measure = &o->r.measure;
+    draw(&list, o->r.hangul, ctx);
+    SDL_SetRenderDrawColor(o->sdl, 255, 255, 255, 255);
+    SDL_RenderClear(o->sdl);
+    plat_renderer_draw(&o->r, &list);
+    SDL_RenderPresent(o->sdl);
+    int rc = list.failed ? rnn_error_set(err, "out of memory while drawing") : 0;
+    ui_draw_free(&list);
+    return rc;
+}
+
+/* A width x height software surface drawn by draw() with fonts at zoom. */
 static SDL_Surface *render_off_screen(int width, int height, const char *font_path, double zoom,
                                       void (*draw)(UiDrawList *, int hangul, void *), void *ctx,
                                       RnnError *err) {
-    SDL_Surface *surface =
-        SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *sdl = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
-    if (!sdl) {
-        rnn_error_set(err, "cannot draw off screen: %s", SDL_GetError());
-        SDL_FreeSurface(surface);
-        return NULL;
-    }
-    PlatRenderer r;
-    if (plat_renderer_init(&r, sdl, font_path, zoom, err)) {
-        SDL_DestroyRenderer(sdl);
-        SDL_FreeSurface(surface);
-        return NULL;
-    }
-    UiDrawList list = {0};
-    list.measure = &r.measure;
-    draw(&list, r.hangul, ctx);
-    SDL_SetRenderDrawColor(sdl, 255, 255, 255, 255);
-    SDL_RenderClear(sdl);
-    plat_renderer_draw(&r, &list);
-    SDL_RenderPresent(sdl);
-    if (list.failed) rnn_error_set(err, "out of memory while drawing");
-    ui_draw_free(&list);
-    plat_renderer_free(&r);
-    SDL_DestroyRenderer(sdl);
+    Offscreen o;
+    if (offscreen_open(&o, width, height, font_path, zoom, err)) return NULL;
+    offscreen_draw(&o, draw, ctx, err);
+    SDL_Surface *surface = o.surface;
+    o.surface = NULL;
+    offscreen_close(&o);
     return surface;
 }
 
@@ -337,6 +371,86 @@ int plat_plot_png(const char *path, const UiLinePlot *plot, int width, int heigh
     SDL_Surface *surface = render_off_screen(width, height, NULL, 1.0, draw_plot, &f, err);
     int rc = surface ? plat_png_write(path, surface, err) : -1;
     SDL_FreeSurface(surface);
+    return rc;
+}
+
+/* ---- recordings: a frame per time step ----------------------------------------------------- */
+
+typedef struct Recorder {
+    UiScreen screen;
+    Offscreen off;
+    int from;
+} Recorder;
+
+/* Frame i: the screen at step from + i, drawn as `rnnscope screenshot --step` draws it. */
+static SDL_Surface *record_frame(void *ctx, int i, RnnError *err) {
+    Recorder *r = ctx;
+    ScreenFrame f = {&r->screen, r->off.surface->w, r->off.surface->h};
+    if (ui_screen_set_step(&r->screen, r->from + i, err) ||
+        offscreen_draw(&r->off, draw_screen, &f, err))
+        return NULL;
+    return r->off.surface;
+}
+
+static int write_pngs(Recorder *r, PlatRecording *rec, RnnError *err) {
+    int digits = 2; /* step-07.png; as many digits as the last step needs, so names sort */
+    for (int k = 100; k <= r->from + rec->frames - 1; k *= 10) digits++;
+    for (int i = 0; i < rec->frames; i++) {
+        char path[4200];
+        SDL_Surface *s = record_frame(r, i, err);
+        if (!s) return -1;
+        snprintf(path, sizeof path, "%s%sstep-%0*d.png", rec->png_dir,
+                 rec->png_dir[0] && rec->png_dir[strlen(rec->png_dir) - 1] == '/' ? "" : "/",
+                 digits, r->from + i);
+        if (plat_png_write(path, s, err)) return -1;
+    }
+    return 0;
+}
+
+int plat_record(const UiScreenOptions *o, PlatRecording *rec, RnnError *err) {
+    Recorder r;
+    int rc = -1;
+    memset(&r, 0, sizeof r);
+    rec->frames = rec->colours = rec->palette = 0, rec->bytes = 0;
+    if (ui_screen_prepare(&r.screen, o, NULL, err)) goto done;
+    int last = ui_screen_last_step(&r.screen), backward = r.screen.view.backward;
+    int from = rec->from < 0 ? 0 : rec->from, to = rec->to < 0 ? last : rec->to;
+    if (to > last || from > last) {
+        int bad = to > last ? to : from;
+        const char *name = to > last ? "--to" : "--from";
+        if (backward)
+            rnn_error_set(err, "%s %d: the sentence has %d words, so at most %d steps back", name,
+                          bad, last + 1, last);
+        else
+            rnn_error_set(err, "%s %d: the sentence has %d words", name, bad, last);
+        goto done;
+    }
+    if (from > to) {
+        rnn_error_set(err, "--from %d comes after --to %d", from, to);
+        goto done;
+    }
+    if (offscreen_open(&r.off, o->width, o->height, o->font_path, r.screen.view.zoom, err))
+        goto done;
+    r.from = from;
+    rec->from = from, rec->to = to, rec->frames = to - from + 1;
+    if (rec->png_dir) {
+        rc = write_pngs(&r, rec, err);
+    } else {
+#ifdef __EMSCRIPTEN__
+        rnn_error_set(err, "%s: the browser build writes no GIFs (it has no giflib)",
+                      rec->gif_path);
+#else
+        PlatGifInfo info;
+        int delay_cs = (rec->delay_ms + 5) / 10;
+        rc = plat_gif_write(rec->gif_path, o->width, o->height, rec->frames, delay_cs, record_frame,
+                            &r, &info, err);
+        if (rc == 0)
+            rec->colours = info.colours, rec->palette = info.palette, rec->bytes = info.bytes;
+#endif
+    }
+done:
+    offscreen_close(&r.off);
+    ui_screen_free(&r.screen);
     return rc;
 }
 
@@ -530,6 +644,68 @@ void plat_window_save_screenshot(PlatWindow *w) {
     SDL_FreeSurface(s);
 }
 
+#ifndef __EMSCRIPTEN__
+/* "rnnscope-recall-lstm-20250301-142501.gif": the model file's name without .json, with
+ * anything but letters, digits, '.', '_' and '-' as '-' (UTF-8 letters stay). */
+static void recording_name(char *out, size_t size, const char *model_path) {
+    const char *base = strrchr(model_path, '/') ? strrchr(model_path, '/') + 1 : model_path;
+    char model[80];
+    size_t n = strlen(base), k = 0;
+    if (n > 5 && !strcmp(base + n - 5, ".json")) n -= 5;
+    size_t i = 0;
+    for (; i < n && k + 1 < sizeof model; i++) {
+        unsigned char ch = (unsigned char)base[i];
+        int keep = ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                   (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+        model[k++] = keep ? (char)ch : '-';
+    }
+    if (i < n && ((unsigned char)base[i] & 0xC0) == 0x80) { /* cut in a character: drop it */
+        while (k > 0 && ((unsigned char)model[k - 1] & 0xC0) == 0x80) k--;
+        if (k > 0) k--;
+    }
+    model[k] = '\0';
+    char when[32];
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y%m%d-%H%M%S", localtime(&now));
+    snprintf(out, size, "rnnscope-%s-%s.gif", model[0] ? model : "model", when);
+}
+#endif
+
+void plat_window_record(PlatWindow *w) {
+    UiView *v = &w->screen.view;
+#ifdef __EMSCRIPTEN__
+    ui_view_set_banner(v, 1, "%s",
+                       ui_tr("Recording a GIF is not available in the browser: rnnscope record "
+                             "makes one on the desktop."));
+#else
+    UiScreenOptions o;
+    const char *paths[UI_COMPARE_MAX];
+    RnnError err;
+    if (ui_screen_describe(&w->screen, &o, paths, &err)) {
+        ui_view_set_banner(v, 1, "%s", err.message);
+        return;
+    }
+    SDL_GetRendererOutputSize(w->sdl, &o.width, &o.height);
+    o.font_path = w->o.font_path;
+    char name[256];
+    recording_name(name, sizeof name, v->model_path);
+    /* a recording takes a moment: say so on screen first */
+    ui_view_set_banner(v, 0, ui_tr("Recording %s: one frame per time step..."), name);
+    w->dirty = 1;
+    if (plat_window_draw(w, &err)) {
+        ui_view_set_banner(v, 1, "%s", err.message);
+        return;
+    }
+    PlatRecording rec = {-1, -1, 1000, name, NULL, 0, 0, 0, 0};
+    if (plat_record(&o, &rec, &err)) {
+        ui_view_set_banner(v, 1, "%s", err.message);
+        return;
+    }
+    ui_view_set_banner(v, 0, ui_tr("Saved %s: %d frames, one per time step"), name, rec.frames);
+    if (w->screen.host.wrote) w->screen.host.wrote(w->screen.host.wrote_ctx, name);
+#endif
+}
+
 static SDL_atomic_t wake_pending; /* one wake-up event queued at a time */
 
 void plat_window_close(PlatWindow *w) {
@@ -613,7 +789,6 @@ int plat_window_draw(PlatWindow *w, RnnError *err) {
     return 0;
 }
 
-/* One event: the window's own keys (Ctrl+S, Ctrl+O, F11), wake-ups, or the screen's. */
 /* Milliseconds until the pointer should hide (full screen, still, shown), or -1: never. */
 static int pointer_wait(const PlatWindow *w) {
     if (w->pointer_hidden || !(SDL_GetWindowFlags(w->win) & SDL_WINDOW_FULLSCREEN_DESKTOP))
@@ -630,6 +805,7 @@ static void pointer_check(PlatWindow *w) {
     }
 }
 
+/* One event: the window's own keys (Ctrl+S, Ctrl+G, Ctrl+O, F11), wake-ups, or the screen's. */
 void plat_window_event(PlatWindow *w, SDL_Event *e) {
     UiView *v = &w->screen.view;
     int ctrl = e->type == SDL_KEYDOWN && (e->key.keysym.mod & KMOD_CTRL);
@@ -647,6 +823,9 @@ void plat_window_event(PlatWindow *w, SDL_Event *e) {
         w->dirty |= ui_screen_poll(&w->screen);
     } else if (ctrl && e->key.keysym.sym == SDLK_s) {
         plat_window_save_screenshot(w);
+        w->dirty = 1;
+    } else if (ctrl && e->key.keysym.sym == SDLK_g) {
+        plat_window_record(w);
         w->dirty = 1;
     } else if (ctrl && e->key.keysym.sym == SDLK_o) {
         ui_screen_key(&w->screen, UI_KEY_ESCAPE);

@@ -33,10 +33,14 @@ typedef struct PlatWindow {
 int plat_window_open(PlatWindow *w, const UiScreenOptions *o, RnnError *err);
 /* Lays out and draws the screen when something changed (w->dirty). */
 int plat_window_draw(PlatWindow *w, RnnError *err);
-/* One event: the window's own keys (Ctrl+S, Ctrl+O, F11), wake-ups, or the screen's. */
+/* One event: the window's own keys (Ctrl+S, Ctrl+G, Ctrl+O, F11), wake-ups, or the screen's. */
 void plat_window_event(PlatWindow *w, SDL_Event *e);
 void plat_window_close(PlatWindow *w);
 /* Saves what the window shows as a PNG named for the time, in the current directory. */
 void plat_window_save_screenshot(PlatWindow *w);
+/* Ctrl+G: records every time step of the sentence on screen (plat_record, from the model
+ * files, at the window's size) as a GIF named for the model and the time, in the current
+ * directory; the banner names it. In a browser: says it cannot. */
+void plat_window_record(PlatWindow *w);
 
 #endif

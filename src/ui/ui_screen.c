@@ -270,6 +270,57 @@ int ui_screen_poll(UiScreen *s) {
     return ui_compare_poll(s->compare, &s->view);
 }
 
+/* ---- recording ---------------------------------------------------------------------------- */
+
+int ui_screen_set_step(UiScreen *s, int step, RnnError *err) {
+    UiView *v = &s->view;
+    if (v->backward)
+        ui_view_set_walked(v, step);
+    else
+        ui_view_set_words_read(v, step);
+    return sync(s, err);
+}
+
+int ui_screen_last_step(const UiScreen *s) {
+    const UiView *v = &s->view;
+    if (!v->trace) return 0;
+    int T = v->trace->steps;
+    return v->backward ? (T > 0 ? T - 1 : 0) : T;
+}
+
+int ui_screen_describe(const UiScreen *s, UiScreenOptions *o, const char *paths[UI_COMPARE_MAX],
+                       RnnError *err) {
+    const UiView *v = &s->view;
+    ui_screen_options_default(o);
+    if (!v->model || !v->model_path)
+        return rnn_error_set(err, "%s", ui_tr("No model file is open: nothing to record."));
+    if (s->compare) {
+        for (int k = 0; k < s->compare->count; k++) {
+            const UiCompareColumn *col = &s->compare->col[k];
+            if (col->job || !col->view.model_path)
+                return rnn_error_set(err, "%s",
+                                     ui_tr("A model on screen was trained here and is not in a "
+                                           "file: W writes it; open that file to record it."));
+            paths[k] = col->view.model_path;
+        }
+        o->compare = paths, o->ncompare = s->compare->count;
+        o->show_fresh = s->compare->show_fresh;
+    }
+    o->model_path = v->model_path;
+    o->text = v->text ? v->text : "";
+    o->theme = v->theme;
+    o->zoom = v->zoom;
+    o->lang = v->lang[0] ? v->lang : "en";
+    o->lang_fixed = 1;
+    o->select_layer = v->sel.layer, o->select_direction = v->sel.direction;
+    o->select_quantity = v->sel.quantity, o->select_unit = v->sel.unit;
+    o->backward = v->backward;
+    o->target = v->target;
+    o->what_if = v->what_if;
+    o->width = v->width, o->height = v->height;
+    return 0;
+}
+
 /* ---- layout and drawing ------------------------------------------------------------------- */
 
 void ui_screen_layout(UiScreen *s, const UiDrawList *list, int width, int height) {

@@ -81,6 +81,19 @@ int ui_screen_open_model(UiScreen *screen, const char *path);
 /* Live training published something: new weights or progress. */
 int ui_screen_poll(UiScreen *screen);
 
+/* The time cursor of a recording (`rnnscope record`, Ctrl+G): step is words read, or on the
+ * backward pass steps walked back from the last word; every column follows. The last step:
+ * T words read, or T - 1 steps back (0 when nothing is open). */
+int ui_screen_set_step(UiScreen *screen, int step, RnnError *err);
+int ui_screen_last_step(const UiScreen *screen);
+/* What is on screen as options that open it again from files: model(s), sentence, theme,
+ * zoom, language, selection, backward pass, target and what-if changes (not a lesson's text,
+ * nor a hovered cell). paths holds the side-by-side models' files; o points into screen and
+ * paths. Fails, with a message for the banner, when a model on screen is not a file's: none
+ * open, or trained in the window. */
+int ui_screen_describe(const UiScreen *screen, UiScreenOptions *o,
+                       const char *paths[UI_COMPARE_MAX], RnnError *err);
+
 void ui_screen_layout(UiScreen *screen, const UiDrawList *list, int width, int height);
 void ui_screen_draw(UiScreen *screen, UiDrawList *list);
 

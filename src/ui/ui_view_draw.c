@@ -1249,6 +1249,7 @@ static void draw_help(Ctx *c) {
         {N_("L"), N_("the list of lessons (Tab there: English / 한국어)")},
         {N_("Ctrl+O, or drop a file"), N_("open a model file")},
         {N_("Ctrl+S"), N_("save a PNG screenshot")},
+        {N_("Ctrl+G"), N_("record every time step of the sentence as an animated GIF")},
         {N_("T"), N_("light or dark theme")},
         {N_("+ / -"), N_("zoom, for a projector")},
         {N_("F11"), N_("full screen")},
