@@ -61,6 +61,8 @@ typedef enum UiKey {
     UI_KEY_UNDO_WHAT_IF, /* Z: the model as opened again */
     UI_KEY_LANGUAGE,     /* Shift+L: the interface in English or Korean */
     UI_KEY_GLOSSARY,     /* D: the chapter's terms */
+    UI_KEY_SCRUB_BACK,   /* ,: live training's weights, one kept snapshot back */
+    UI_KEY_SCRUB_AHEAD,  /* .: one ahead; at the end, the run's latest again */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };
