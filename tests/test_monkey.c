@@ -22,7 +22,7 @@ static const SDL_Keycode keys[] = {
     SDLK_SPACE,    SDLK_1,         SDLK_2,    SDLK_3,     SDLK_TAB,         SDLK_RETURN,
     SDLK_ESCAPE,   SDLK_BACKSPACE, SDLK_PLUS, SDLK_MINUS, SDLK_t,           SDLK_h,
     SDLK_n,        SDLK_p,         SDLK_a,    SDLK_l,     SDLK_LEFTBRACKET, SDLK_RIGHTBRACKET,
-    SDLK_PAGEDOWN, SDLK_PAGEUP,    SDLK_x,    SDLK_F1};
+    SDLK_PAGEDOWN, SDLK_PAGEUP,    SDLK_x,    SDLK_F1,    SDLK_COMMA,       SDLK_PERIOD};
 
 static const char *const texts[] = {"violin",   " the very ",  "?",        "나는 사과를 먹었다",
                                     "파리는",   "apple so it", "\xff\xfe", "\xed\xa0\x80",
@@ -107,6 +107,7 @@ static void test_monkey(void **state) {
         } else if (kind < 60) {
             ev.type = SDL_MOUSEMOTION;
             ev.motion.x = below(W + 40) - 20, ev.motion.y = below(H + 40) - 20;
+            ev.motion.state = below(4) == 0 ? SDL_BUTTON_LMASK : 0; /* a drag */
             plat_handle_event(&s, &ev);
         } else if (kind < 68) {
             ev.type = SDL_MOUSEBUTTONDOWN;

@@ -21,6 +21,12 @@ struct RnnJob {
     RnnJobProgress progress;
     double *snapshot; /* (P) the last published weights */
     long long snapshot_updates;
+    /* the history: kept[0..kept_count) (each (P)) published at kept_updates[]; the buffers
+     * past kept_count are spare ones, for reuse */
+    double *kept[RNN_JOB_MAX_SNAPSHOTS];
+    long long kept_updates[RNN_JOB_MAX_SNAPSHOTS];
+    int kept_count, kept_max;
+    long long kept_grid; /* the optimizer steps between kept snapshots (but the last) */
     /* set once */
     void (*lock)(void *), (*unlock)(void *);
     void *lock_ctx;
@@ -59,7 +65,18 @@ RnnJob *rnn_job_new(RnnModel *model, const RnnExample *examples, int count,
     }
     memcpy(job->snapshot, model->params, model->num_params * sizeof *job->snapshot);
     long long total = rnn_session_total_steps(job->session);
-    job->publish_every = publish_every > 0 ? publish_every : (int)((total + 19) / 20);
+    job->publish_every = publish_every > 0 ? publish_every : (int)((total + 59) / 60);
+    if (job->publish_every < 1) job->publish_every = 1;
+    double fit = RNN_JOB_SNAPSHOT_BYTES / ((double)model->num_params * sizeof(double));
+    job->kept_max = fit >= RNN_JOB_MAX_SNAPSHOTS ? RNN_JOB_MAX_SNAPSHOTS : fit < 2 ? 2 : (int)fit;
+    job->kept_grid = job->publish_every;
+    if (!(job->kept[0] = malloc(model->num_params * sizeof *job->kept[0]))) {
+        rnn_error_set(err, "out of memory");
+        rnn_job_free(job);
+        return NULL;
+    }
+    memcpy(job->kept[0], model->params, model->num_params * sizeof *job->kept[0]);
+    job->kept_count = 1; /* step 0: the fresh weights */
     RnnJobProgress *p = &job->working;
     p->state = RNN_JOB_PAUSED; /* until a driver starts it */
     p->total_updates = total;
@@ -75,6 +92,7 @@ void rnn_job_free(RnnJob *job) {
     rnn_model_free(job->model);
     rnn_model_free(job->shape);
     free(job->snapshot);
+    for (int k = 0; k < RNN_JOB_MAX_SNAPSHOTS; k++) free(job->kept[k]);
     free(job->source);
     if (job->release) job->release(job->owned);
     free(job);
@@ -100,6 +118,35 @@ void rnn_job_set_lock(RnnJob *job, void (*lock_fn)(void *), void (*unlock_fn)(vo
     job->lock = lock_fn, job->unlock = unlock_fn, job->lock_ctx = ctx;
 }
 
+/* Adds the weights just published (job->snapshot, at step updates) to the history; under
+ * the lock. The last entry is the latest published: one off the grid (a pause, the end) is
+ * replaced by the next. A full history drops every other entry and doubles the grid. */
+static void keep(RnnJob *job, long long updates) {
+    size_t bytes = job->model->num_params * sizeof(double);
+    int n = job->kept_count;
+    if (job->kept_updates[n - 1] == updates) return; /* the same weights (a state change) */
+    if (n > 1 && job->kept_updates[n - 1] % job->kept_grid != 0) n--;
+    while (n >= job->kept_max) {
+        long long grid = 2 * job->kept_grid;
+        int w = 0;
+        for (int r = 0; r < n; r++) {
+            if (job->kept_updates[r] % grid != 0) continue;
+            double *spare = job->kept[w]; /* swapped, so that no buffer is lost */
+            job->kept[w] = job->kept[r], job->kept[r] = spare;
+            job->kept_updates[w++] = job->kept_updates[r];
+        }
+        n = w;
+        job->kept_grid = grid;
+    }
+    if (!job->kept[n] && !(job->kept[n] = malloc(bytes))) {
+        job->kept_count = n; /* out of memory: the history stops short of the latest */
+        return;
+    }
+    memcpy(job->kept[n], job->snapshot, bytes);
+    job->kept_updates[n] = updates;
+    job->kept_count = n + 1;
+}
+
 /* Copies the driver's progress, and the weights when asked, to the viewers' side. */
 static void publish(RnnJob *job, int weights) {
     lock(job);
@@ -107,6 +154,7 @@ static void publish(RnnJob *job, int weights) {
     if (weights) {
         memcpy(job->snapshot, job->model->params, job->model->num_params * sizeof *job->snapshot);
         job->snapshot_updates = job->working.updates;
+        keep(job, job->snapshot_updates);
     }
     unlock(job);
 }
@@ -187,6 +235,27 @@ long long rnn_job_snapshot(RnnJob *job) {
     long long updates = job->snapshot_updates;
     unlock(job);
     return updates;
+}
+
+int rnn_job_history(RnnJob *job, long long *updates, int max) {
+    lock(job);
+    int n = job->kept_count;
+    for (int k = 0; k < n && k < max; k++) updates[k] = job->kept_updates[k];
+    unlock(job);
+    return n;
+}
+
+long long rnn_job_history_fetch(RnnJob *job, long long updates, double *params) {
+    lock(job);
+    int best = 0;
+    for (int k = 1; k < job->kept_count; k++) {
+        long long d = job->kept_updates[k] - updates, b = job->kept_updates[best] - updates;
+        if ((d < 0 ? -d : d) < (b < 0 ? -b : b)) best = k;
+    }
+    memcpy(params, job->kept[best], job->shape->num_params * sizeof *params);
+    long long at = job->kept_updates[best];
+    unlock(job);
+    return at;
 }
 
 const RnnTrainConfig *rnn_job_config(const RnnJob *job) {

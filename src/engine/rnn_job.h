@@ -16,6 +16,10 @@
 #include "rnn.h"
 
 #define RNN_JOB_MAX_POINTS 512
+/* The published weights kept for looking back: at most this many sets, and at most this many
+ * bytes (a large model keeps fewer, never fewer than the first and the last). */
+#define RNN_JOB_MAX_SNAPSHOTS  64
+#define RNN_JOB_SNAPSHOT_BYTES (64.0 * 1024 * 1024)
 
 typedef enum RnnJobState {
     RNN_JOB_RUNNING,
@@ -42,7 +46,7 @@ typedef struct RnnJob RnnJob;
 
 /* A job that trains model (taken, also on failure) on count examples (borrowed: they must
  * outlive the job, see rnn_job_keep) with config for epochs. publish_every: optimizer steps
- * between weight snapshots (0: about 20 over the run). The job starts PAUSED. */
+ * between weight snapshots (0: about 60 over the run). The job starts PAUSED. */
 RnnJob *rnn_job_new(RnnModel *model, const RnnExample *examples, int count,
                     const RnnTrainConfig *config, int epochs, int publish_every, RnnError *err);
 /* Frees what rnn_job_keep handed over too. NULL is fine. The driver must have stopped. */
@@ -78,6 +82,16 @@ RnnModel *rnn_job_model(RnnJob *job);
 /* Copies the last published weights into rnn_job_model's model; returns the optimizer step
  * they were published at. */
 long long rnn_job_snapshot(RnnJob *job);
+/* The history of published weights, for a viewer that looks back (a scrub bar). It keeps
+ * the first weights (step 0), then those published on a grid of optimizer steps (every
+ * publish_every at first; when the history is full every other one is dropped and the grid
+ * doubles, so it spans the whole run evenly), and always, last, the latest published.
+ * Fills updates (up to max entries, oldest first) with the steps of the kept snapshots and
+ * returns how many are kept. */
+int rnn_job_history(RnnJob *job, long long *updates, int max);
+/* Copies the kept snapshot whose step is nearest to updates (the earlier on a tie) into
+ * params (num_params doubles); returns its step. Bit for bit the weights published then. */
+long long rnn_job_history_fetch(RnnJob *job, long long updates, double *params);
 const RnnTrainConfig *rnn_job_config(const RnnJob *job);
 int rnn_job_epochs(const RnnJob *job);
 

@@ -553,6 +553,10 @@ UiKey plat_key_from_sdl(const SDL_KeyboardEvent *k) {
         return UI_KEY_CLIP;
     case SDLK_z:
         return UI_KEY_UNDO_WHAT_IF;
+    case SDLK_COMMA:
+        return UI_KEY_SCRUB_BACK;
+    case SDLK_PERIOD:
+        return UI_KEY_SCRUB_AHEAD;
     default:
         return UI_KEY_NONE;
     }
@@ -574,8 +578,12 @@ int plat_handle_event(UiScreen *s, const SDL_Event *e) {
         return ui_screen_text_input(s, e->text.text);
     case SDL_TEXTEDITING:
         return ui_screen_text_editing(s, e->edit.text);
-    case SDL_MOUSEMOTION:
-        return ui_screen_mouse_move(s, e->motion.x, e->motion.y);
+    case SDL_MOUSEMOTION: {
+        int changed = ui_screen_mouse_move(s, e->motion.x, e->motion.y);
+        if (e->motion.state & SDL_BUTTON_LMASK)
+            changed |= ui_screen_drag(s, e->motion.x, e->motion.y);
+        return changed;
+    }
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button != SDL_BUTTON_LEFT) return 0;
         {
@@ -757,7 +765,7 @@ int plat_window_open(PlatWindow *w, const UiScreenOptions *o, RnnError *err) {
                            ui_tr("The font found has no Hangul: Korean text will not show. "
                                  "Install fonts-nanum or give --font."));
     if (o->watch_job) { /* rnnscope train --watch: the run the command prepared */
-        if (w->runner.start(w->runner.ctx, o->watch_job, err)) return -1;
+        if (w->runner.start(w->runner.ctx, o->watch_job, 0, err)) return -1; /* full speed */
         ui_screen_watch_started(&w->screen);
     }
     SDL_SetWindowMinimumSize(w->win, 320, 240);

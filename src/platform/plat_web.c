@@ -92,7 +92,7 @@ EMSCRIPTEN_KEEPALIVE void rnnscope_web_composition(const char *utf8) {
 }
 
 EMSCRIPTEN_KEEPALIVE void rnnscope_web_key(int key) {
-    if (ready() && key > UI_KEY_NONE && key <= UI_KEY_COMPARE_H_ONLY)
+    if (ready() && key > UI_KEY_NONE && key <= UI_KEY_SCRUB_AHEAD)
         after(ui_screen_key(&the_window->screen, (UiKey)key));
 }
 
@@ -187,8 +187,9 @@ EMSCRIPTEN_KEEPALIVE const char *rnnscope_web_state(void) {
         size_t n = strlen(out) - 1; /* before the closing brace */
         snprintf(out + n, sizeof out - n,
                  ",\"training\":{\"state\":\"%s\",\"updates\":%lld,\"total\":%lld,"
-                 "\"seconds\":%.3f}}",
-                 states[p->state], p->updates, p->total_updates, p->seconds);
+                 "\"seconds\":%.3f,\"pace\":%d,\"shown\":%lld}}",
+                 states[p->state], p->updates, p->total_updates, p->seconds, cmp->pace,
+                 cmp->col[0].job_updates);
     }
     return out;
 }

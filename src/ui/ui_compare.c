@@ -6,6 +6,7 @@
 #include "io_job.h"
 #include "ui_chart.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,7 @@ static UiCompare *compare_alloc(const UiJobRunner *runner, RnnError *err) {
         return NULL;
     }
     cmp->fresh_seed = 1;
+    cmp->pace = UI_COMPARE_PACE;
     if (runner) cmp->runner = *runner;
     return cmp;
 }
@@ -138,6 +140,7 @@ UiCompare *ui_compare_new_watching(const UiView *v, RnnJob *job, const UiJobRunn
         return NULL;
     }
     cmp->col[0].job_borrowed = 1;
+    cmp->pace = 0; /* the command's own run, started as fast as possible */
     if (adopt_job(cmp, v->text, 0, job, err)) {
         ui_compare_free(cmp);
         return NULL;
@@ -212,14 +215,140 @@ static int adopt_job(UiCompare *cmp, const char *text, int k, RnnJob *job, RnnEr
     }
     col->job = job;
     col->job_updates = -1;
+    col->scrubbed = 0;
     if (!col->progress && !(col->progress = calloc(1, sizeof *col->progress)))
         return rnn_error_set(err, "out of memory");
     rnn_job_progress(job, col->progress);
+    col->history_count = rnn_job_history(job, col->history, RNN_JOB_MAX_SNAPSHOTS);
     /* the window shows the weights being trained from the start: noise first */
     if (rnn_job_fetch(job, col->view.model->params, &col->job_updates) &&
         column_run(col, text, err))
         return -1;
     return 0;
+}
+
+/* The runner's pace for col's run: its steps spread over the compare view's seconds per run. */
+static double pace_rate(const UiCompare *cmp, const UiCompareColumn *col) {
+    if (cmp->pace <= 0 || !col->progress || col->progress->total_updates <= 0) return 0;
+    return (double)col->progress->total_updates / cmp->pace;
+}
+
+/* "30 s per run", or "as fast as possible". */
+static void pace_text(const UiCompare *cmp, char *buf, size_t size) {
+    if (cmp->pace > 0)
+        snprintf(buf, size, ui_tr("%d s per run"), cmp->pace);
+    else
+        snprintf(buf, size, "%s", ui_tr("as fast as possible"));
+}
+
+/* [ and ]: the paces to choose from, slowest first (0: as fast as possible). */
+static const int paces[] = {120, 60, UI_COMPARE_PACE, 10, 0};
+#define NPACES ((int)(sizeof paces / sizeof paces[0]))
+
+static void change_pace(UiCompare *cmp, UiView *v, int faster) {
+    int at = 0;
+    for (int k = 0; k < NPACES; k++)
+        if (paces[k] == cmp->pace) at = k;
+    at += faster ? 1 : -1;
+    cmp->pace = paces[at < 0 ? 0 : at >= NPACES ? NPACES - 1 : at];
+    for (int k = 0; k < cmp->count; k++) {
+        UiCompareColumn *col = &cmp->col[k];
+        if (col->job && col->job_running && cmp->runner.set_pace)
+            cmp->runner.set_pace(cmp->runner.ctx, col->job, pace_rate(cmp, col));
+    }
+    char pace[64];
+    pace_text(cmp, pace, sizeof pace);
+    ui_view_set_banner(v, 0, ui_tr("Training pace: %s. [ slower, ] faster."), pace);
+}
+
+/* The kept snapshot of col nearest to step updates (the earlier on a tie), as an index. */
+static int nearest_snapshot(const UiCompareColumn *col, long long updates) {
+    int best = 0;
+    for (int k = 1; k < col->history_count; k++)
+        if (llabs(col->history[k] - updates) < llabs(col->history[best] - updates)) best = k;
+    return best;
+}
+
+/* Column col shows its kept snapshot nearest to step updates; the last one means the latest
+ * weights, following the run again. Returns 1 when the weights shown changed. */
+static int column_scrub(UiCompareColumn *col, const char *text, long long updates, RnnError *err) {
+    if (!col->job || col->history_count < 1) return 0;
+    int k = nearest_snapshot(col, updates);
+    if (k == col->history_count - 1) { /* the end: the run's latest */
+        if (!col->scrubbed) return 0;
+        col->scrubbed = 0;
+        col->job_updates = -1;
+        if (!rnn_job_fetch(col->job, col->view.model->params, &col->job_updates)) return 0;
+    } else {
+        if (col->scrubbed && col->job_updates == col->history[k]) return 0;
+        col->job_updates =
+            rnn_job_history_fetch(col->job, col->history[k], col->view.model->params);
+        col->scrubbed = 1;
+    }
+    return column_run(col, text, err) ? -1 : 1;
+}
+
+/* The banner after scrubbing: which weights the first training column shows. */
+static void scrub_banner(const UiCompare *cmp, UiView *v) {
+    for (int k = 0; k < cmp->count; k++) {
+        const UiCompareColumn *col = &cmp->col[k];
+        if (!col->job) continue;
+        char step[32];
+        ui_format_thousands(col->job_updates, step, sizeof step);
+        if (col->scrubbed)
+            ui_view_set_banner(v, 0,
+                               ui_tr("The weights of step %s: , and . step through the run, "
+                                     "its end follows it again."),
+                               step);
+        else
+            ui_view_set_banner(v, 0, ui_tr("The latest weights (step %s), following the run."),
+                               step);
+        return;
+    }
+}
+
+/* Every training column shows its kept snapshot nearest to step updates (one step for all,
+ * so that the columns compare at one point of training), or with latest the run's latest
+ * weights again. Returns 1 when the weights shown changed. */
+static int scrub_all(UiCompare *cmp, UiView *v, long long updates, int latest) {
+    int changed = 0, failed = 0;
+    for (int k = 0; k < cmp->count; k++) {
+        RnnError err;
+        int rc = column_scrub(&cmp->col[k], v->text, latest ? LLONG_MAX : updates, &err);
+        if (rc < 0) ui_view_set_banner(v, 1, "%s", err.message), failed = 1;
+        changed |= rc != 0;
+    }
+    if (!failed) scrub_banner(cmp, v);
+    return changed;
+}
+
+/* The first column with snapshots: the one whose snapshots the keys step through. */
+static UiCompareColumn *scrub_lead(UiCompare *cmp) {
+    for (int k = 0; k < cmp->count; k++)
+        if (cmp->col[k].job && cmp->col[k].history_count > 0) return &cmp->col[k];
+    return NULL;
+}
+
+/* , and .: one kept snapshot back or ahead. */
+static int scrub_key(UiCompare *cmp, UiView *v, int ahead) {
+    UiCompareColumn *lead = scrub_lead(cmp);
+    if (!lead) return -1;
+    int last = lead->history_count - 1;
+    int at = lead->scrubbed ? nearest_snapshot(lead, lead->job_updates) : last;
+    at += ahead ? 1 : -1;
+    at = at < 0 ? 0 : at > last ? last : at;
+    scrub_all(cmp, v, lead->history[at], at == last);
+    return 1;
+}
+
+/* The mouse at x on col's bar: the step there, over the whole run. */
+static int scrub_at(UiCompare *cmp, UiView *v, UiCompareColumn *col, int x) {
+    const UiRect *b = &col->scrub;
+    if (!col->progress || b->w <= 0 || col->history_count < 1) return 0;
+    double f = (double)(x - b->x) / b->w;
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    int k = nearest_snapshot(col, (long long)(f * col->progress->total_updates + 0.5));
+    return scrub_all(cmp, v, col->history[k], k == col->history_count - 1);
 }
 
 int ui_compare_train(UiCompare *cmp, UiView *v, RnnError *err) {
@@ -260,7 +389,7 @@ int ui_compare_train(UiCompare *cmp, UiView *v, RnnError *err) {
     }
     for (int k = 0; k < cmp->count; k++) {
         UiCompareColumn *col = &cmp->col[k];
-        if (cmp->runner.start(cmp->runner.ctx, col->job, err)) return -1;
+        if (cmp->runner.start(cmp->runner.ctx, col->job, pace_rate(cmp, col), err)) return -1;
         col->job_running = 1;
     }
     ui_view_set_banner(v, 0, "%s",
@@ -284,7 +413,8 @@ int ui_compare_poll(UiCompare *cmp, UiView *v) {
         if (col->progress->state == RNN_JOB_FAILED && state != RNN_JOB_FAILED)
             ui_view_set_banner(v, 1, ui_tr("%s: training stopped: %s"), col->view.model->name,
                                col->progress->error);
-        if (rnn_job_fetch(col->job, col->view.model->params, &col->job_updates)) {
+        col->history_count = rnn_job_history(col->job, col->history, RNN_JOB_MAX_SNAPSHOTS);
+        if (!col->scrubbed && rnn_job_fetch(col->job, col->view.model->params, &col->job_updates)) {
             RnnError err;
             if (column_run(col, v->text, &err)) ui_view_set_banner(v, 1, "%s", err.message);
             changed = 1;
@@ -346,6 +476,14 @@ int ui_compare_key(UiCompare *cmp, UiView *v, UiKey key) {
     case UI_KEY_SAVE_MODEL:
         if (ui_compare_save_models(cmp, v, &err)) ui_view_set_banner(v, 1, "%s", err.message);
         return 1;
+    case UI_KEY_SLOWER: /* while a run trains, its pace; else the view's play speed */
+    case UI_KEY_FASTER:
+        if (!ui_compare_training(cmp)) return -1;
+        change_pace(cmp, v, key == UI_KEY_FASTER);
+        return 1;
+    case UI_KEY_SCRUB_BACK:
+    case UI_KEY_SCRUB_AHEAD:
+        return scrub_key(cmp, v, key == UI_KEY_SCRUB_AHEAD);
     case UI_KEY_ESCAPE:
         if (!ui_compare_training(cmp)) return -1;
         for (int k = 0; k < cmp->count; k++) {
@@ -369,7 +507,29 @@ int ui_compare_key(UiCompare *cmp, UiView *v, UiKey key) {
     }
 }
 
+/* The bar's room for the mouse: a little taller than it is drawn. */
+static int on_scrub_bar(const UiCompareColumn *col, int x, int y) {
+    const UiRect *b = &col->scrub;
+    int slack = b->h / 2 + 2;
+    return col->job && b->w > 0 &&
+           ui_rect_contains(
+               (UiRect){b->x - slack, b->y - slack, b->w + 2 * slack, b->h + 2 * slack}, x, y);
+}
+
+int ui_compare_drag(UiCompare *cmp, UiView *v, int x, int y) {
+    (void)y; /* a held bar follows the mouse anywhere, as a slider does */
+    if (cmp->drag < 1 || cmp->drag > cmp->count) return 0;
+    return scrub_at(cmp, v, &cmp->col[cmp->drag - 1], x);
+}
+
 int ui_compare_click(UiCompare *cmp, UiView *v, int x, int y) {
+    cmp->drag = 0;
+    for (int k = 0; k < cmp->count; k++) {
+        if (!on_scrub_bar(&cmp->col[k], x, y)) continue;
+        cmp->drag = k + 1;
+        scrub_at(cmp, v, &cmp->col[k], x);
+        return 1;
+    }
     for (int k = 0; k < cmp->count; k++) {
         UiView *cv = &cmp->col[k].view;
         UiHit hit = ui_view_hit(cv, x, y);
@@ -463,6 +623,11 @@ void ui_compare_layout(UiCompare *cmp, const UiView *v, const UiDrawList *list, 
             col->chart_training = training
                                       ? (UiRect){r.x, charts_y + chart_h + pad / 2, r.w, chart_h}
                                       : (UiRect){0, 0, 0, 0};
+            /* under the panel's first line; tall enough to take hold of */
+            col->scrub = training
+                             ? (UiRect){r.x + pad / 2, col->chart_training.y + body_h + pad / 2,
+                                        r.w - pad, body_h * 2 / 3}
+                             : (UiRect){0, 0, 0, 0};
             int heat_y = col->head.y + col->head.h + pad / 2;
             col->heat = (UiRect){r.x, heat_y, r.w, charts_y - pad / 2 - heat_y};
             ui_view_layout_heatmaps(&col->view, list, col->heat, min_w, min_h);
@@ -626,34 +791,73 @@ static void draw_reach(const UiCompare *cmp, UiDrawList *l, const UiPalette *p,
     reach_chart(l, p, cmp, &chart, col->trained.influence, col->initial.influence, T);
 }
 
-static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
+/* The curve point whose updates include step updates (the first for step 0). */
+static int point_of(const RnnJobProgress *pr, long long updates) {
+    long long k = (updates + pr->updates_per_point - 1) / pr->updates_per_point - 1;
+    if (k >= pr->points) k = pr->points - 1;
+    return k < 0 ? 0 : (int)k;
+}
+
+static void draw_training(const UiCompare *cmp, const UiView *v, UiDrawList *l, const UiPalette *p,
                           UiCompareColumn *col) {
     const RnnJobProgress *pr = col->progress;
     if (!pr || col->chart_training.w <= 0) return;
     UiRect r = col->chart_training;
-    int pad = (int)(12 * v->zoom), body_h = ui_text_height(l, UI_FONT_BODY);
+    int pad = (int)(12 * v->zoom);
     static const char *const states[] = {N_("training"), N_("paused"), N_("finished"),
                                          N_("stopped"), N_("failed")};
-    char line[160], done[32], total[32];
+    char line[160], done[32], total[32], pace[64];
     ui_format_thousands(pr->updates, done, sizeof done);
     ui_format_thousands(pr->total_updates, total, sizeof total);
     snprintf(line, sizeof line, ui_tr("%s · step %s / %s · %.1f s"), ui_tr(states[pr->state]), done,
              total, pr->seconds);
     ui_fill(l, r, p->panel);
-    ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, pr->state == RNN_JOB_FAILED ? p->error : p->ink,
-            line);
-    /* the progress bar */
-    UiRect bar = {r.x + 4, r.y + body_h + 6, r.w - 8, pad / 2 + 2};
+    ui_fit_text(l, UI_FONT_BODY, line, sizeof line, r.w - 8); /* a narrow column (a phone) */
+    int w = ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY,
+                    pr->state == RNN_JOB_FAILED ? p->error : p->ink, line);
+    /* the pace, at the line's end, or where there is no room there, under the loss chart's
+     * title (a run that has ended has none) */
+    int pace_in_note = 0;
+    if (pr->state == RNN_JOB_RUNNING || pr->state == RNN_JOB_PAUSED) {
+        pace_text(cmp, pace, sizeof pace);
+        int pw = ui_text_width(l, UI_FONT_SMALL, pace);
+        if (4 + w + pad + pw + 4 <= r.w)
+            ui_text(l, r.x + r.w - 4 - pw,
+                    r.y + 2 + (ui_text_height(l, UI_FONT_BODY) - ui_text_height(l, UI_FONT_SMALL)),
+                    UI_FONT_SMALL, p->muted, pace);
+        else
+            pace_in_note = 1;
+    }
+    /* the progress bar, which is also the scrub bar: a notch at every kept snapshot, and a
+     * handle at the weights shown */
+    UiRect bar = col->scrub;
     ui_fill(l, bar, p->chip_unread);
-    if (pr->total_updates > 0)
+    if (pr->total_updates > 0) {
         ui_fill(
             l,
             (UiRect){bar.x, bar.y, (int)((double)bar.w * pr->updates / pr->total_updates), bar.h},
             p->accent);
-    /* loss (log) and accuracy, side by side */
-    int y = bar.y + bar.h + 4, half = (r.w - pad / 2) / 2;
-    char note[64];
-    snprintf(note, sizeof note, ui_tr("%d steps per point"), pr->updates_per_point);
+        for (int k = 1; k < col->history_count; k++)
+            ui_fill(l,
+                    (UiRect){bar.x + (int)((double)bar.w * col->history[k] / pr->total_updates),
+                             bar.y + bar.h / 2, 1, bar.h - bar.h / 2},
+                    p->panel);
+        long long shown = col->job_updates < 0 ? 0 : col->job_updates;
+        int hx = bar.x + (int)((double)bar.w * shown / pr->total_updates);
+        ui_fill(l, (UiRect){hx - 2, bar.y - 3, 4, bar.h + 6}, col->scrubbed ? p->ink : p->muted);
+    }
+    /* loss (log) and accuracy, side by side; a scrubbed column marks the point it shows */
+    int y = bar.y + bar.h + 5, half = (r.w - pad / 2) / 2;
+    int marker = col->scrubbed && pr->points > 0 ? point_of(pr, col->job_updates) : -1;
+    char note[96];
+    if (marker >= 0) {
+        ui_format_thousands(col->job_updates, done, sizeof done);
+        snprintf(note, sizeof note, ui_tr("marked: step %s"), done);
+    } else if (pace_in_note) {
+        snprintf(note, sizeof note, "%s", pace);
+    } else {
+        snprintf(note, sizeof note, ui_tr("%d steps per point"), pr->updates_per_point);
+    }
     UiChart chart = {{r.x, y, half, r.y + r.h - y},
                      ui_tr("loss"),
                      NULL,
@@ -661,7 +865,7 @@ static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
                      0,
                      0,
                      pr->points,
-                     -1,
+                     marker,
                      ui_tr("point"),
                      p->ink,
                      p->muted,
@@ -670,9 +874,10 @@ static void draw_training(const UiView *v, UiDrawList *l, const UiPalette *p,
     chart.note = note;
     UiChartSeries s = {pr->loss, pr->points, p->accent, 0, NULL};
     ui_chart_draw(l, &chart, &s, 1);
+    if (marker >= 0 && pace_in_note) chart.note = pace; /* the accuracy chart's, then */
     char acc[64];
-    snprintf(acc, sizeof acc, ui_tr("accuracy %.2f"),
-             pr->points ? pr->accuracy[pr->points - 1] : 0.0);
+    int at = marker >= 0 ? marker : pr->points - 1;
+    snprintf(acc, sizeof acc, ui_tr("accuracy %.2f"), pr->points ? pr->accuracy[at] : 0.0);
     chart.rect.x += half + pad / 2;
     chart.rect.w = r.w - half - pad / 2;
     chart.title = acc;
@@ -719,6 +924,6 @@ void ui_compare_draw(UiCompare *cmp, const UiView *v, UiDrawList *l) {
         } else {
             draw_reach(cmp, l, &p, col);
         }
-        draw_training(v, l, &p, col);
+        draw_training(cmp, v, l, &p, col);
     }
 }

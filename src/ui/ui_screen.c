@@ -253,6 +253,10 @@ int ui_screen_click(UiScreen *s, int x, int y) {
     return synced(s, ui_view_click(&s->view, x, y));
 }
 
+int ui_screen_drag(UiScreen *s, int x, int y) {
+    return s->compare ? synced(s, ui_compare_drag(s->compare, &s->view, x, y)) : 0;
+}
+
 int ui_screen_tick(UiScreen *s, double seconds) {
     return synced(s, ui_view_tick(&s->view, seconds));
 }
@@ -361,6 +365,10 @@ void ui_screen_draw(UiScreen *s, UiDrawList *list) {
                   "Right/Left: walk back / forward · Space: play · B: forward pass · what if: M "
                   "W_hh ×1.25 (Shift ÷) · G forget bias ±0.5 · U tanh/relu · X clip · Z undo · C: "
                   "back")
+        : ui_compare_training(s->compare)
+            ? ui_tr(
+                  "Right/Left: step · Ctrl+T: pause · Esc: stop · [ ]: training pace · , . or the "
+                  "bar: the weights back / forward through the run · W: write · C: back")
             : ui_tr("Right/Left: step · Space: play · Tab: edit · Ctrl+T: train from fresh weights "
                     "(again: pause) · Esc: stop · W: write · F: fresh weights · V: only h · K: "
                     "parameters · B: backward · C: back")};

@@ -75,6 +75,8 @@ int ui_screen_text_input(UiScreen *screen, const char *utf8);
 int ui_screen_text_editing(UiScreen *screen, const char *utf8);
 int ui_screen_mouse_move(UiScreen *screen, int x, int y);
 int ui_screen_click(UiScreen *screen, int x, int y);
+/* The mouse moved with its button held (after ui_screen_mouse_move): a held scrub bar. */
+int ui_screen_drag(UiScreen *screen, int x, int y);
 int ui_screen_tick(UiScreen *screen, double seconds);
 /* A model file dropped on the window (or opened otherwise); the banner says how it went. */
 int ui_screen_open_model(UiScreen *screen, const char *path);

@@ -65,6 +65,8 @@ typedef enum UiKey {
     UI_KEY_NARRATION_DOWN, /* Ctrl+Down, the wheel over the lesson text: scroll it */
     UI_KEY_NARRATION_UP,   /* Ctrl+Up */
     UI_KEY_COMPARE_H_ONLY, /* V: side by side, only h (and c) per model, or every heatmap */
+    UI_KEY_SCRUB_BACK,     /* ,: live training's weights, one kept snapshot back */
+    UI_KEY_SCRUB_AHEAD,    /* .: one ahead; at the end, the run's latest again */
 } UiKey;
 
 enum { UI_EDIT_SENTENCE = 1, UI_EDIT_PATH = 2 };

@@ -1239,6 +1239,8 @@ static void draw_help(Ctx *c) {
         {N_("C"), N_("the task's RNN, LSTM and GRU side by side")},
         {N_("F / V"), N_("(side by side) fresh weights' charts too / only h and c, larger")},
         {N_("Ctrl+T, R"), N_("train from fresh weights, live; again: pause; Esc: stop; W: write")},
+        {N_("[ ] , ."),
+         N_("(training) the pace slower / faster; the run's weights back / forward")},
         {N_("K"), N_("the parameter table: PyTorch and Keras, with formulas")},
         {N_("B"), N_("the backward pass: gradients, walking back from the last word")},
         {N_("M G U X Z"), N_("what if: W_hh ×1.25 (Shift ÷), forget bias ±0.5, relu, clip, undo")},

@@ -494,9 +494,10 @@ async function screenshots(browser) {
 }
 
 // Live training in the page: the recall LSTM alone from fresh weights (R: browsers keep
-// Ctrl+T), trained in slices of the frame loop. It must finish within 20 s with no frame
-// longer than 50 ms, score >= 0.95 at distance 20 (the native `rnnscope eval` on 400 new
-// sentences), and the model W writes must be kept by the browser across a reload.
+// Ctrl+T), trained in slices of the frame loop at the default pace (30 s per run, whatever
+// the machine). It must last 20-40 s with no frame longer than 50 ms, score >= 0.95 at
+// distance 20 (the native `rnnscope eval` on 400 new sentences), and the model W writes must
+// be kept by the browser across a reload.
 async function check10(browser) {
   const page = await openPage(browser, '?model=recall-lstm&t=10&lang=en');
   await page.evaluate(() => Module.FS.readdir('/persist').forEach((n) => {
@@ -555,10 +556,12 @@ async function check10(browser) {
   let at = 0, setup = [], steady = [];
   for (const d of frames.all) (at < 1000 ? setup : steady).push(d), at += d;
   const worstSteady = Math.max(0, ...steady);
-  const ok = s.training && s.training.state === 'finished' && took <= 20 &&
+  const ok = s.training && s.training.state === 'finished' && took >= 20 && took <= 40 &&
+             s.training.pace === 30 &&
              worstSteady <= 50 && accuracy >= 0.95 && kept.includes('recall-lstm-live.json');
   report(10, ok, `live training in the page: ${s.training ? s.training.state : 'no run'} ` +
-         `after ${s.training ? s.training.updates : 0} steps in ${took.toFixed(1)} s (budget 20), ` +
+         `after ${s.training ? s.training.updates : 0} steps in ${took.toFixed(1)} s at ` +
+         `${s.training ? s.training.pace : '?'} s per run (20-40 s), ` +
          `slowest of ${steady.length} frames while training ${worstSteady} ms (budget 50; the ` +
          `first second's ${setup.length} frames, setting the run up: ${setup.join(' ')} ms); ` +
          `accuracy at distance 20: ${accuracy} (>= 0.95); W's model kept across a reload: ` +
