@@ -60,13 +60,14 @@ static void test_slices_keep_the_pace(void **state) {
     print_message("pace 20/s: %lld steps in 0.5 s\n", p->updates - before);
     assert_true(p->updates - before >= 8 && p->updates - before <= 14);
     assert_true(p->seconds >= seconds + 0.4 && p->seconds <= seconds + 0.6);
-    /* as fast as possible: the slices are full of steps */
+    /* as fast as possible: the slices are full of steps, well over what the last pace (20/s:
+     * 6 in 0.3 s) would allow; a sanitizer build manages about 13, an optimized one about 50 */
     before = p->updates;
     runner.set_pace(runner.ctx, job, 0);
     frames(jobs, 0.3);
     progress(job, p);
     print_message("flat out: %lld steps in 0.3 s\n", p->updates - before);
-    assert_true(p->updates - before > 40);
+    assert_true(p->updates - before > 9);
     runner.stop(runner.ctx, job);
     progress(job, p);
     assert_int_equal(p->state, RNN_JOB_STOPPED);
