@@ -197,6 +197,18 @@ static void refresh_grad(UiView *v, const RnnModel *m) {
         return;
     }
     rnn_grad_clip(v->grad, v->what_if.clip);
+    /* the colour scale's top, once per pass rather than on every drawing */
+    const RnnGrad *g = v->grad;
+    size_t states = (size_t)g->config.num_layers * rnn_directions(&g->config) * g->steps *
+                    g->config.hidden_size;
+    size_t gates = states * rnn_gate_count(g->config.cell);
+    double max = 0;
+    for (size_t i = 0; i < states; i++) {
+        max = fmax(max, fabs(g->dh[i]));
+        if (g->dc) max = fmax(max, fabs(g->dc[i]));
+    }
+    for (size_t i = 0; i < gates; i++) max = fmax(max, fabs(g->dgate[i]));
+    v->grad_own_top = ui_signed_log_top(max);
 }
 
 /* Runs the engine on text with model m; on success replaces tokens and trace (and the
@@ -395,18 +407,7 @@ int ui_view_set_what_if(UiView *v, const RnnWhatIf *w, RnnError *err) {
 
 double ui_view_grad_top(const UiView *v) {
     if (isfinite(v->grad_top)) return v->grad_top;
-    if (!v->grad) return 0.0;
-    const RnnGrad *g = v->grad;
-    size_t states = (size_t)g->config.num_layers * rnn_directions(&g->config) * g->steps *
-                    g->config.hidden_size;
-    size_t gates = states * rnn_gate_count(g->config.cell);
-    double max = 0;
-    for (size_t i = 0; i < states; i++) {
-        max = fmax(max, fabs(g->dh[i]));
-        if (g->dc) max = fmax(max, fabs(g->dc[i]));
-    }
-    for (size_t i = 0; i < gates; i++) max = fmax(max, fabs(g->dgate[i]));
-    return ui_signed_log_top(max);
+    return v->grad ? v->grad_own_top : 0.0;
 }
 
 void ui_view_grad_norms(const UiView *v, int l, int d, int quantity, double *out) {
