@@ -129,13 +129,6 @@ static void test_chain_rule_rebuilds_every_gradient_of_random_models(void **stat
     }
 }
 
-/* Finds a text command of the draw list that equals s. */
-static int drawn(const UiDrawList *l, const char *s) {
-    for (int i = 0; i < l->count; i++)
-        if (l->cmds[i].kind == UI_CMD_TEXT && !strcmp(l->chars + l->cmds[i].text, s)) return 1;
-    return 0;
-}
-
 /* The panel's way of writing a number: 3 significant digits, "1.61e-11" below 0.01. */
 static void panel_number(char *buf, size_t size, double x) {
     if (x == 0) {
@@ -174,10 +167,10 @@ static void test_detail_panel_writes_the_chain_rule_with_the_traces_numbers(void
         char want[160], n[32];
         panel_number(n, sizeof n, v->grad->dh[rnn_trace_state_index(v->trace, 0, 0, t) + 5]);
         snprintf(want, sizeof want, "  = %s", n);
-        if (!drawn(&list, want)) fail_msg("%s: the panel does not show '%s'", models[k], want);
+        if (!test_drawn(&list, want)) fail_msg("%s: the panel does not show '%s'", models[k], want);
         for (int i = 0; i < e.nterms; i++) { /* each term's product, in its table */
             panel_number(n, sizeof n, e.terms[i].product);
-            if (!drawn(&list, n)) fail_msg("%s: no term '%s' in the panel", models[k], n);
+            if (!test_drawn(&list, n)) fail_msg("%s: no term '%s' in the panel", models[k], n);
         }
         if (v->model->config.cell == RNN_CELL_LSTM) { /* the cell path beside it */
             v->sel.quantity = RNN_QUANTITY_C;
@@ -189,7 +182,7 @@ static void test_detail_panel_writes_the_chain_rule_with_the_traces_numbers(void
             panel_number(a, sizeof a, e.dc_next), panel_number(b, sizeof b, e.f_next);
             panel_number(x, sizeof x, e.cell_path);
             snprintf(want, sizeof want, "  cell path: %s · %s = %s", a, b, x);
-            if (!drawn(&list, want)) fail_msg("no '%s' in the panel", want);
+            if (!test_drawn(&list, want)) fail_msg("no '%s' in the panel", want);
         }
         ui_draw_free(&list);
         ui_screen_free(&s);

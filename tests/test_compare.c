@@ -4,7 +4,7 @@
 #include "test_sdl.h"
 #include "ui_compare.h"
 
-#include <png.h>
+#include "test_png.h"
 
 /* A random model reading raw vectors: cell, layers, bidirectional. */
 static RnnModel *random_model(RnnCellKind cell, int layers, int bidirectional, uint64_t seed) {
@@ -270,21 +270,6 @@ static void test_csv_holds_the_charts_numbers(void **state) {
     free(csv);
     unlink(path);
     ui_screen_free(&s);
-}
-
-/* Decodes a PNG into RGBA bytes (malloc'd), failing the test if it cannot. */
-static unsigned char *read_png(const char *path, int *width, int *height) {
-    png_image image;
-    memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&image, path)) fail_msg("%s: %s", path, image.message);
-    image.format = PNG_FORMAT_RGBA;
-    unsigned char *pixels = malloc(PNG_IMAGE_SIZE(image));
-    assert_non_null(pixels);
-    if (!png_image_finish_read(&image, NULL, pixels, 0, NULL))
-        fail_msg("%s: %s", path, image.message);
-    *width = (int)image.width, *height = (int)image.height;
-    return pixels;
 }
 
 static UiColor png_pixel(const unsigned char *rgba, int width, int x, int y) {

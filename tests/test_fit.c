@@ -3,21 +3,7 @@
  * at 1920x1080 the text is 1.35 times as tall. + and - zoom on top; Ctrl+0 goes back. */
 #include "test_sdl.h"
 
-#include <png.h>
-
-static unsigned char *read_png(const char *path, int *width, int *height) {
-    png_image image;
-    memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&image, path)) fail_msg("%s: %s", path, image.message);
-    image.format = PNG_FORMAT_RGBA;
-    unsigned char *pixels = malloc(PNG_IMAGE_SIZE(image));
-    assert_non_null(pixels);
-    if (!png_image_finish_read(&image, NULL, pixels, 0, NULL))
-        fail_msg("%s: %s", path, image.message);
-    *width = (int)image.width, *height = (int)image.height;
-    return pixels;
-}
+#include "test_png.h"
 
 /* The height in pixels of the top bar's title "rnnscope": from the first row (from the top)
  * of the window's left part holding a pixel of the accent colour, down to the last row of

@@ -258,13 +258,6 @@ static void test_korean_typing_reruns_the_engine(void **state) {
     ui_screen_free(&s);
 }
 
-/* Finds a text command of the draw list that equals s. */
-static int drawn(const UiDrawList *l, const char *s) {
-    for (int i = 0; i < l->count; i++)
-        if (l->cmds[i].kind == UI_CMD_TEXT && !strcmp(l->chars + l->cmds[i].text, s)) return 1;
-    return 0;
-}
-
 static void test_detail_panel_shows_the_engines_numbers(void **state) {
     (void)state;
     UiScreen s;
@@ -281,7 +274,7 @@ static void test_detail_panel_shows_the_engines_numbers(void **state) {
     double r = tr->gate[gi + 7], pre = tr->gate_pre[gi + 2 * 16 + 7], n = tr->gate[gi + 2 * 16 + 7];
     char want[128];
     snprintf(want, sizeof want, "  = tanh(%.3f) = %.3f", pre, n);
-    if (!drawn(&list, want)) fail_msg("the detail panel does not show '%s'", want);
+    if (!test_drawn(&list, want)) fail_msg("the detail panel does not show '%s'", want);
     RnnExplain e;
     RnnError err;
     assert_int_equal(rnn_explain(v->model, tr, 0, 0, 4, 2, 7, &e, &err), 0);
@@ -296,7 +289,7 @@ static void test_detail_panel_shows_the_engines_numbers(void **state) {
     assert_int_equal(rnn_explain(v->model, tr, 0, 0, 4, RNN_QUANTITY_H, 7, &e, &err), 0);
     assert_double_equal((1 - e.z) * e.n + e.z * e.h_prev, e.value, 1e-15);
     snprintf(want, sizeof want, "  = %.3f", tr->h[rnn_trace_state_index(tr, 0, 0, 4) + 7]);
-    assert_true(drawn(&list, want));
+    assert_true(test_drawn(&list, want));
     ui_draw_free(&list);
     ui_screen_free(&s);
 }

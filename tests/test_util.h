@@ -156,6 +156,13 @@ static inline int draw_list_teardown(void **state) {
 }
 
 /* The same colour on screen: red, green and blue (a PNG keeps no alpha). */
+/* Whether a text command of the draw list equals s. */
+static inline int test_drawn(const UiDrawList *l, const char *s) {
+    for (int i = 0; i < l->count; i++)
+        if (l->cmds[i].kind == UI_CMD_TEXT && !strcmp(l->chars + l->cmds[i].text, s)) return 1;
+    return 0;
+}
+
 static inline int same_colour(UiColor a, UiColor b) {
     return a.r == b.r && a.g == b.g && a.b == b.b;
 }
