@@ -199,28 +199,45 @@ static void test_models_are_reproducible(void **state) {
     replay(MODELS "recall-rnn.json");
 }
 
-/* The recall data is what its make-data command writes. */
-static void test_recall_data_is_regenerated_exactly(void **state) {
-    (void)state;
+/* `rnnscope make-data recall` with the shipped seed and gaps up to max_distance writes exactly
+ * the committed data file (relative to the source tree). */
+static void check_recall_data(const char *max_distance, const char *committed) {
     char out[] = "/tmp/rnnscope-recall-XXXXXX";
     close(mkstemp(out));
-    char *argv[] = {"rnnscope", "make-data",      "recall", "--count", "9600", "--min-distance",
-                    "1",        "--max-distance", "40",     "--keys",  "4",    "--seed",
-                    "1",        "--out",          out};
+    char *argv[] = {"rnnscope",
+                    "make-data",
+                    "recall",
+                    "--count",
+                    "9600",
+                    "--min-distance",
+                    "1",
+                    "--max-distance",
+                    (char *)max_distance,
+                    "--keys",
+                    "4",
+                    "--seed",
+                    "1",
+                    "--out",
+                    out};
     Captured run = run_cli(15, argv);
     assert_int_equal(run.code, 0);
     size_t a_len, b_len;
-    char *a, *b;
+    char *a, *b, path[4096];
     RnnError err;
+    snprintf(path, sizeof path, "%s/%s", RNNSCOPE_SOURCE_DIR, committed);
     assert_int_equal(io_read_file(out, IO_MAX_FILE_SIZE, &a, &a_len, &err), 0);
-    assert_int_equal(io_read_file(RNNSCOPE_SOURCE_DIR "/assets/data/recall-train.jsonl",
-                                  IO_MAX_FILE_SIZE, &b, &b_len, &err),
-                     0);
+    assert_int_equal(io_read_file(path, IO_MAX_FILE_SIZE, &b, &b_len, &err), 0);
     assert_int_equal(a_len, b_len);
     assert_memory_equal(a, b, a_len);
     free(a), free(b);
     captured_free(&run);
     unlink(out);
+}
+
+/* The recall data is what its make-data command writes. */
+static void test_recall_data_is_regenerated_exactly(void **state) {
+    (void)state;
+    check_recall_data("40", "assets/data/recall-train.jsonl");
 }
 
 /* The vanilla RNN trained on gaps 1..10 only (same cell, budget and seed as recall-rnn) learns
@@ -241,26 +258,7 @@ static void test_short_gap_rnn_learns_what_the_long_gap_one_does_not(void **stat
     }
     rnn_model_free(shorter), rnn_model_free(longer);
     replay(MODELS "recall-rnn-short.json");
-
-    char out[] = "/tmp/rnnscope-recall-short-XXXXXX";
-    close(mkstemp(out));
-    char *argv[] = {"rnnscope", "make-data",      "recall", "--count", "9600", "--min-distance",
-                    "1",        "--max-distance", "10",     "--keys",  "4",    "--seed",
-                    "1",        "--out",          out};
-    Captured run = run_cli(15, argv);
-    assert_int_equal(run.code, 0);
-    size_t a_len, b_len;
-    char *a, *b;
-    RnnError err;
-    assert_int_equal(io_read_file(out, IO_MAX_FILE_SIZE, &a, &a_len, &err), 0);
-    assert_int_equal(io_read_file(RNNSCOPE_SOURCE_DIR "/assets/data/recall-short-train.jsonl",
-                                  IO_MAX_FILE_SIZE, &b, &b_len, &err),
-                     0);
-    assert_int_equal(a_len, b_len);
-    assert_memory_equal(a, b, a_len);
-    free(a), free(b);
-    captured_free(&run);
-    unlink(out);
+    check_recall_data("10", "assets/data/recall-short-train.jsonl");
 }
 
 int main(void) {
