@@ -173,8 +173,8 @@ typedef struct UiView {
     char *target;  /* what the loss scores against (rnn_grad_parse_target); NULL: the
                       prediction */
     char grad_error[RNN_ERROR_SIZE]; /* why there is no gradient, when backward */
-    double grad_top; /* top of the colour scale (log10) set by a screen that shares one among
-                        views; NAN: from this view's own gradients (ui_view_grad_top) */
+    double grad_top;     /* top of the colour scale (log10) set by a screen that shares one among
+                            views; NAN: from this view's own gradients (ui_view_grad_top) */
     double grad_own_top; /* that top for this view's gradients alone (set with grad) */
     /* what-if changes: model is a changed copy of base_model (NULL: no change) */
     RnnModel *base_model;
