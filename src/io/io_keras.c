@@ -247,18 +247,28 @@ int io_keras_apply_tokenizer(RnnModel *m, const IoKerasTokenizer *tok, RnnError 
         if (!w) snprintf(name, sizeof name, "#%d", i), w = name;
         if (rnn_model_set_vocab(m, i, w, err)) return -1;
     }
-    /* A word that repeats a name taken by a lower row ("<pad>", "#7") becomes "#i". */
+    /* Two rows of one name (a word that is also "<pad>", or "#7" of another row): the higher
+       row becomes "#i", or the lower one when the higher already is its own "#i". Each pass
+       names at least one more row "#i" after itself, and those never clash: it ends. */
     char ***sorted = malloc((size_t)V * sizeof *sorted);
     if (!sorted) return rnn_error_set(err, "out of memory");
-    for (int i = 0; i < V; i++) sorted[i] = &m->vocab[i];
-    qsort(sorted, (size_t)V, sizeof *sorted, compare_word_ptrs);
-    for (int k = 1; k < V; k++) {
-        if (strcmp(*sorted[k - 1], *sorted[k]) != 0) continue;
-        int i = (int)(sorted[k] - m->vocab);
-        snprintf(name, sizeof name, "#%d", i);
-        if (rnn_model_set_vocab(m, i, name, err)) {
-            free(sorted);
-            return -1;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < V; i++) sorted[i] = &m->vocab[i];
+        qsort(sorted, (size_t)V, sizeof *sorted, compare_word_ptrs);
+        for (int k = 1; k < V; k++) {
+            if (strcmp(*sorted[k - 1], *sorted[k]) != 0) continue;
+            int i = (int)(sorted[k] - m->vocab);
+            snprintf(name, sizeof name, "#%d", i);
+            if (strcmp(m->vocab[i], name) == 0) {
+                i = (int)(sorted[k - 1] - m->vocab);
+                snprintf(name, sizeof name, "#%d", i);
+            }
+            if (rnn_model_set_vocab(m, i, name, err)) {
+                free(sorted);
+                return -1;
+            }
+            changed = 1; /* another pass, on a fresh sort, looks for clashes this made */
         }
     }
     free(sorted);
@@ -957,6 +967,7 @@ static int h5_attr_strings(hid_t obj, const char *name, size_t max_len, char ***
     }
     if (n && H5Aread(attr, mem, raw) < 0) {
         rnn_error_set(err, "%s: attribute %s: cannot read its text", what, name);
+        if (vlen) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw); /* what it read before failing */
         goto done;
     }
     rc = 0;
