@@ -44,6 +44,7 @@ import re
 import string
 import sys
 import tempfile
+import textwrap
 
 import torch
 import torch.nn as nn
@@ -1115,13 +1116,19 @@ def export_checked(module, vocab, labels, path, name, kind, head_activation, den
     if log:
         summary(log, module, d, path, layers, found, emb, lin, dense_acts, k, head_act, expand,
                 notes)
-        log("  check      forward() (input %s, %s) and the exported model agree on %d random "
+        log(wrap("  check      forward() (input %s, %s) and the exported model agree on %d random "
             "sequences of 1 to 13 steps: largest difference %.3g%s" % (
                 LAYOUT_TEXT[layout],
                 "returns %s; %s" % (rel, what_shown) if lin else "returns " + rel,
                 total, worst, "" if dtype == torch.float64 else
-                " (in float32: forward() does not run in float64)"))
+                " (in float32: forward() does not run in float64)")))
     return d
+
+
+def wrap(line):
+    """A summary line folded at 100 columns under its text."""
+    return textwrap.fill(line, width=100, subsequent_indent=" " * 13,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def summary(log, module, d, path, layers, found, emb, lin, dense_acts, k, head_act, expand,
@@ -1149,7 +1156,7 @@ def summary(log, module, d, path, layers, found, emb, lin, dense_acts, k, head_a
             where(*lin[-1]), k, head_act if not expand else "sigmoid (written as two softmax "
             "classes [0, z])", "", ", ".join(h["labels"])))
     for n in notes:
-        log("  note       " + n)
+        log(wrap("  note       " + n))
 
 
 def default_labels(K, regression):
