@@ -327,7 +327,9 @@ def tokenize(text):
 
 def build_vocab(vocab, V, padding_idx, unk, notes):
     """The vocabulary as rnnscope needs it: V distinct non-empty words, the word for each
-    embedding row, with "<unk>" among them. Returns (words, added_unk_row)."""
+    embedding row, and an entry for unknown words: "<unk>", another spelling of it, or a
+    "<unk>" added after the last row (with a zero vector). Returns (words, index of the
+    unknown-word entry); words has V + 1 entries when one was added."""
     got = words_from(vocab, "vocab")
     if isinstance(got, list):
         if len(got) > V:
@@ -370,7 +372,6 @@ def build_vocab(vocab, V, padding_idx, unk, notes):
                 (["row %d (the padding index) is \"<pad>\"" % padding_idx]
                  if padding_idx is not None and padding_idx in missing else []) +
                 (["%d more are \"<unused:N>\"" % filled] if filled else []))))
-    added = False
     if UNK not in seen:
         if unk is not None:
             if unk not in seen:
@@ -379,30 +380,30 @@ def build_vocab(vocab, V, padding_idx, unk, notes):
         else:
             spelling = next((s for s in UNK_SPELLINGS if s in seen), None)
         if spelling is not None:
-            words[seen[spelling]] = UNK
-            notes.append("the unknown-word entry %r (index %d) is written as \"<unk>\", the "
-                         "name rnnscope gives it" % (spelling, seen[spelling]))
+            unk_index = seen[spelling]
         else:
             words.append(UNK)
-            added = True
+            unk_index = V
             notes.append("the vocabulary has no \"<unk>\": one is added as word %d with a zero "
                          "vector, so that rnnscope can read words it does not know (the "
                          "model's own ids are unchanged; --unk WORD names an existing entry "
                          "to use instead)" % V)
-    elif unk is not None and unk != UNK:
-        raise ExportError("--unk %r: the vocabulary already has \"<unk>\" (index %d)" % (
-            unk, seen[UNK]))
+    else:
+        unk_index = seen[UNK]
+        if unk is not None and unk != UNK:
+            raise ExportError("--unk %r: the vocabulary already has \"<unk>\" (index %d)" % (
+                unk, unk_index))
     if len(words) > MAX_VOCAB:
         raise ExportError("the vocabulary has %d words; rnnscope reads up to %d" % (
             len(words), MAX_VOCAB))
-    untypable = [w for w in words if not (w.startswith("<") and w.endswith(">"))
-                 and tokenize(w) != [w]]
+    untypable = [w for i, w in enumerate(words) if i != unk_index and tokenize(w) != [w] and
+                 not (w[:1] in "<[" and w[-1:] in ">]")]  # <pad>, [CLS]: not meant to be typed
     if untypable:
         notes.append("%d word(s) can never come out of rnnscope's tokenizer, which splits on "
                      "spaces, splits punctuation off and lowercases A-Z (e.g. %s); "
                      "--ids still reaches them" % (
                          len(untypable), ", ".join(repr(w) for w in untypable[:3])))
-    return words, added
+    return words, unk_index
 
 
 def build_labels(labels, K, what="labels"):
@@ -1133,30 +1134,33 @@ def wrap(line):
 
 def summary(log, module, d, path, layers, found, emb, lin, dense_acts, k, head_act, expand,
             notes):
-    log("%s -> %s (rnnscope-model version %d)" % (type(module).__name__, path or "(not written)",
+    def say(line):
+        log(wrap(line))
+
+    say("%s -> %s (rnnscope-model version %d)" % (type(module).__name__, path or "(not written)",
                                                    d["version"]))
     if emb:
         m = emb[1]
-        log("  embedding  %s: %d rows of %d%s" % (
+        say("  embedding  %s: %d rows of %d%s" % (
             where(*emb), m.num_embeddings, m.embedding_dim,
             ", padding index %d" % m.padding_idx if m.padding_idx is not None else ""))
     else:
-        log("  inputs     vectors of %d values (no embedding)" % layers[0]["input_size"])
+        say("  inputs     vectors of %d values (no embedding)" % layers[0]["input_size"])
     for i, L in enumerate(layers):
-        log("  layer %d    %s%s: %s%s, %d units%s" % (
+        say("  layer %d    %s%s: %s%s, %d units%s" % (
             i, where(*L["module"]), " layer %d" % L["index"] if L["module"][1].num_layers > 1
             else "", L["cell"].upper() if L["cell"] != "rnn" else "RNN",
             " (relu)" if L["cell"] == "rnn" and L["activation"] == "relu" else "",
             L["hidden_size"], ", bidirectional" if L["bidirectional"] else ""))
     for j, (n, m) in enumerate(lin[:-1]):
-        log("  dense %d    %s: %d units, %s" % (j, where(n, m), m.out_features, dense_acts[j]))
+        say("  dense %d    %s: %d units, %s" % (j, where(n, m), m.out_features, dense_acts[j]))
     if lin:
         h = d["head"]
-        log("  head       %s: %s, %s%s, labels %s" % (
+        say("  head       %s: %s, %s%s, labels %s" % (
             where(*lin[-1]), k, head_act if not expand else "sigmoid (written as two softmax "
             "classes [0, z])", "", ", ".join(h["labels"])))
     for n in notes:
-        log(wrap("  note       " + n))
+        say("  note       " + n)
 
 
 def default_labels(K, regression):
@@ -1169,9 +1173,9 @@ def model_dict(module, found, layers, emb, lin, dense_acts, head_act, k, expand,
                vocab, unk, name):
     """The rnnscope-model dict (version 1 when the model fits it) and notes about it."""
     info = []
-    words, added_unk = (None, False)
+    words, unk_index = None, None
     if emb and vocab is not None:
-        words, added_unk = build_vocab(vocab, emb[1].num_embeddings, emb[1].padding_idx, unk,
+        words, unk_index = build_vocab(vocab, emb[1].num_embeddings, emb[1].padding_idx, unk,
                                        info)
     elif emb:
         info.append("no vocabulary given: rnnscope runs the model on token ids (--ids 4,8,15)")
@@ -1213,7 +1217,16 @@ def model_dict(module, found, layers, emb, lin, dense_acts, head_act, k, expand,
         d["framework"] = "pytorch"
         d["input_size"] = L0["input_size"]
     if words is not None:
+        if words[unk_index] != UNK and v1:  # version 1 knows the entry by this name only
+            info.append("the unknown-word entry %r (index %d) is written as \"<unk>\", the "
+                        "name rnnscope gives it" % (words[unk_index], unk_index))
+            words = list(words)
+            words[unk_index] = UNK
         d["vocab"] = words
+        if words[unk_index] != UNK:
+            d["unk"] = words[unk_index]
+    elif emb and not v1:
+        d["vocab_size"] = emb[1].num_embeddings
     if not v1:
         if emb:
             d["mask_zero"] = False
@@ -1242,7 +1255,7 @@ def model_dict(module, found, layers, emb, lin, dense_acts, head_act, k, expand,
     params = {}
     if emb:
         W = emb[1].weight.detach().to(torch.float64)
-        if added_unk:
+        if words is not None and len(words) > W.shape[0]:  # the "<unk>" added
             W = torch.cat([W, torch.zeros(1, W.shape[1], dtype=torch.float64)])
         params["embedding.weight"] = tensor_list(W, "%s weight" % where(*emb))
     for i, L in enumerate(layers):
