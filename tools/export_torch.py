@@ -838,9 +838,14 @@ def diagnose(layers, found, plan, mode, y, x, d, tol):
         want_act = {"log_softmax": "softmax", "log_sigmoid": "sigmoid"}.get(oa, oa)
         head_act = "sigmoid" if plan.expand else plan.head_act
         if want_act != head_act:
-            lines.append("forward() applies %s to the last Linear's output (%s in forward(), "
-                         "without a module): add --head-activation %s (head_activation=%r)."
-                         % (oa.replace("_", "-"), "F." + oa, want_act, want_act))
+            calls = {"softmax": "torch.softmax or F.softmax",
+                     "log_softmax": "torch.log_softmax or F.log_softmax",
+                     "sigmoid": "torch.sigmoid or F.sigmoid",
+                     "log_sigmoid": "F.logsigmoid", "relu": "torch.relu or F.relu",
+                     "tanh": "torch.tanh"}[oa]
+            lines.append("forward() applies %s to the last Linear's output (%s, without a "
+                         "module): add --head-activation %s (head_activation=%r)."
+                         % (oa.replace("_", "-"), calls, want_act, want_act))
     if not lines:
         return None
     return "\n".join(lines)
