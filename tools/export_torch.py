@@ -207,44 +207,29 @@ def assign_activations(found, n_linear):
     between Linear j and j+1 it belongs to Linear j; after the last Linear, a softmax, log
     softmax or sigmoid is the head's. A ReLU or Tanh registered before the first Linear or
     after the last (models often declare self.relu once, at the top or the bottom) goes to
-    the hidden Linears that have none. Returns (dense [n_linear - 1], head or None, notes)."""
+    the hidden Linears that have none. A guess, which the check verifies and the options
+    override. Returns (dense [n_linear - 1] of (activation, module name) or None, head's)."""
     dense = [None] * max(n_linear - 1, 0)
     head = None
     floating = []
     for name, m, act, pos in found.activations:
+        if act == "linear":  # nn.Identity
+            continue
         if 1 <= pos < n_linear:
             if dense[pos - 1] is None:
                 dense[pos - 1] = (act, name)
-            elif dense[pos - 1][0] != act or act != "linear":
-                raise ExportError(
-                    "%s and self.%s both sit after %s: rnnscope applies one activation per "
-                    "layer.\n%s" % (where(name, m), dense[pos - 1][1],
-                                    where(*found.linear[pos - 1]), SUPPORTED))
         elif act in ("softmax", "log_softmax", "sigmoid") and pos in (0, n_linear) and \
                 head is None and n_linear:
             head = (act, name)
-        elif act == "linear":
-            pass
         else:
-            floating.append((act, name, m, pos))
-    for act, name, m, pos in floating:
-        if act in ("softmax", "log_softmax"):
-            raise ExportError("%s sits where rnnscope cannot apply it.\n%s" % (
-                where(name, m), SUPPORTED))
+            floating.append((act, name))
+    for act, name in floating:
         empty = [j for j in range(len(dense)) if dense[j] is None]
-        if empty:
+        if act not in ("softmax", "log_softmax") and empty:
             for j in empty:
                 dense[j] = (act, name)
         elif head is None and n_linear:
             head = (act, name)
-        else:
-            raise ExportError("%s: rnnscope does not know where forward() applies it.\n%s"
-                              % (where(name, m), SUPPORTED))
-    for j, a in enumerate(dense):
-        if a is not None and a[0] not in DENSE_ACTIVATIONS:
-            raise ExportError("self.%s after %s: a hidden Linear layer's activation must be "
-                              "one of %s." % (a[1], where(*found.linear[j]),
-                                              ", ".join(DENSE_ACTIVATIONS)))
     return dense, head
 
 
@@ -952,6 +937,12 @@ def export_checked(module, vocab, labels, path, name, kind, head_activation, den
         dense_acts = list(dense_activation)
     else:
         dense_acts = [a[0] if a else "linear" for a in dense_found]
+        for j, a in enumerate(dense_found):
+            if a is not None and a[0] not in DENSE_ACTIVATIONS:
+                raise ExportError("self.%s after %s: a hidden Linear layer's activation is one "
+                                  "of %s (--dense-activation says which one forward() "
+                                  "applies)." % (a[1], where(*lin[j]),
+                                                 ", ".join(DENSE_ACTIVATIONS)))
     K = lin[-1][1].out_features if lin else Ftop
 
     # the labels, and what the head shows
