@@ -253,6 +253,9 @@ int rnn_model_set_label(RnnModel *model, int i, const char *label, RnnError *err
 /* Indexes the vocabulary for rnn_model_token_id and finds unk_id ("<unk>"; -1 when the
  * vocabulary has none: a Keras tokenizer without an OOV word), after the vocab was filled. */
 int rnn_model_index_vocab(RnnModel *model, RnnError *err);
+/* 1 when the vocabulary has words; 0 for a model read by token ids only (a Keras file
+ * imported without its tokenizer: every word is ""). */
+int rnn_model_has_words(const RnnModel *model);
 /* Vocabulary id of a token, or unk_id when unknown. */
 int rnn_model_token_id(const RnnModel *model, const char *token);
 /* The index of the label named `label`, or -1 when the model has no such label. */
@@ -353,6 +356,11 @@ typedef struct RnnTokens {
  * error naming the byte offset. Free with rnn_tokens_free (also on a zeroed struct). */
 int rnn_tokenize(const char *utf8, RnnTokens *out, RnnError *err);
 void rnn_tokens_free(RnnTokens *tokens);
+/* Token ids as a person writes them: "0, 0, 12, 7" or "0 0 12 7". *ids is malloc'd (count
+ * values, at most RNN_MAX_IDS). Errors name the first thing that is not an id. */
+#define RNN_MAX_IDS 100000
+int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err);
+
 /* Decodes one code point at s[0..len); returns its length in bytes, or 0 if invalid. */
 int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint);
 
@@ -369,6 +377,10 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
  * max_trace_bytes (0 = no limit) is refused before anything is allocated. */
 int rnn_model_run_text(const RnnModel *model, const char *text, size_t max_trace_bytes,
                        RnnTokens *tokens, RnnTrace **trace, RnnError *err);
+/* The same for token ids (a Keras model without a tokenizer): each must be below vocab_size;
+ * with mask_zero, id 0 is a padding step. */
+int rnn_model_run_ids(const RnnModel *model, const int *ids, int steps, size_t max_trace_bytes,
+                      RnnTrace **trace, RnnError *err);
 /* The same for raw input vectors, (steps, I). */
 int rnn_model_run_vectors(const RnnModel *model, const double *vectors, int steps,
                           size_t max_trace_bytes, RnnTrace **trace, RnnError *err);

@@ -534,6 +534,9 @@ int rnn_model_run_text(const RnnModel *m, const char *text, size_t max_trace_byt
     if (m->config.vocab_size == 0)
         return rnn_error_set(err, "this model has no vocabulary: it reads input vectors, not "
                                   "sentences");
+    if (!rnn_model_has_words(m))
+        return rnn_error_set(err, "this model has no word list: give token ids, or a Keras "
+                                  "tokenizer file when importing it");
     if (rnn_tokenize(text, tokens, err)) return -1;
     if (tokens->count == 0) {
         rnn_tokens_free(tokens);
@@ -544,13 +547,40 @@ int rnn_model_run_text(const RnnModel *m, const char *text, size_t max_trace_byt
     if (!ids) rnn_error_set(err, "out of memory");
     int rc = -1;
     if (tr) {
-        for (int t = 0; t < tokens->count; t++) ids[t] = rnn_model_token_id(m, tokens->text[t]);
-        rc = rnn_model_forward(m, ids, NULL, tr, err);
+        rc = 0;
+        for (int t = 0; t < tokens->count && !rc; t++) {
+            ids[t] = rnn_model_token_id(m, tokens->text[t]);
+            if (ids[t] < 0)
+                rc = rnn_error_set(err,
+                                   "\"%s\" is not in the vocabulary, and the model has no word "
+                                   "for unknown ones",
+                                   tokens->text[t]);
+        }
+        if (!rc) rc = rnn_model_forward(m, ids, NULL, tr, err);
     }
     free(ids);
     if (rc) {
         rnn_trace_free(tr);
         rnn_tokens_free(tokens);
+        return -1;
+    }
+    *trace = tr;
+    return 0;
+}
+
+int rnn_model_run_ids(const RnnModel *m, const int *ids, int steps, size_t max_trace_bytes,
+                      RnnTrace **trace, RnnError *err) {
+    *trace = NULL;
+    if (m->config.vocab_size == 0)
+        return rnn_error_set(err, "this model has no embedding: it reads input vectors, not ids");
+    for (int t = 0; t < steps; t++)
+        if (ids[t] < 0 || ids[t] >= m->config.vocab_size)
+            return rnn_error_set(err, "token id %d (word %d) is outside the vocabulary (0..%d)",
+                                 ids[t], t + 1, m->config.vocab_size - 1);
+    RnnTrace *tr = new_bounded_trace(&m->config, steps, max_trace_bytes, err);
+    if (!tr) return -1;
+    if (rnn_model_forward(m, ids, NULL, tr, err)) {
+        rnn_trace_free(tr);
         return -1;
     }
     *trace = tr;

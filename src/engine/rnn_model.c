@@ -421,6 +421,12 @@ int rnn_model_index_vocab(RnnModel *m, RnnError *err) {
     return 0;
 }
 
+int rnn_model_has_words(const RnnModel *m) {
+    for (int i = 0; i < m->config.vocab_size; i++)
+        if (m->vocab[i][0]) return 1;
+    return 0;
+}
+
 int rnn_model_label_index(const RnnModel *m, const char *label) {
     for (int k = 0; k < m->config.num_labels; k++)
         if (strcmp(m->labels[k], label) == 0) return k;
