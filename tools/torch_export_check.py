@@ -231,9 +231,6 @@ class Env:
     def __init__(self, rnnscope, work):
         self.rnnscope = rnnscope
         self.work = work
-        usage = subprocess.run([rnnscope, "trace", "--help"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT).stdout.decode("utf-8", "replace")
-        self.has_ids = "--ids" in usage
 
     def path(self, name):
         return os.path.join(self.work, name)
@@ -245,12 +242,8 @@ class Env:
             with open(p, "w") as f:
                 json.dump([[float(v) for v in row] for row in vectors], f)
             cmd += ["--inputs", p]
-        elif self.has_ids:
+        else:
             cmd += ["--ids", ",".join(str(i) for i in ids)]
-        else:  # an rnnscope without --ids: the words of the ids (the cases' words type as is)
-            with open(model_path) as f:
-                vocab = json.load(f)["vocab"]
-            cmd += ["--text", " ".join(vocab[i] for i in ids)]
         self.last_cmd = cmd
         return json.loads(run_rnnscope(cmd).decode("utf-8"))["output"]
 
@@ -288,15 +281,9 @@ def compare_outputs(env, model_path, sequences, expected, name, vectors=False):
     return worst
 
 
-def id_sequences(env, V, lengths, seed, vocab=None):
-    """Random ids 0..V-1; for an rnnscope without --ids, only the ids of words that type as
-    they are (not "<pad>", which the tokenizer splits)."""
+def id_sequences(V, lengths, seed):
     g = torch.Generator().manual_seed(seed)
-    ok = list(range(V))
-    if not env.has_ids and vocab is not None:
-        ok = [i for i in ok if vocab[i].isalpha()]
-    return [[ok[j] for j in torch.randint(0, len(ok), (T,), generator=g).tolist()]
-            for T in lengths]
+    return [torch.randint(0, V, (T,), generator=g).tolist() for T in lengths]
 
 
 def remove(path):
@@ -329,7 +316,7 @@ def case_sentiment_lstm(env):
     if d["vocab"] != vocab or d["head"] != {"kind": "many-to-one",
                                             "labels": ["negative", "neutral", "positive"]}:
         raise ParityError("vocab or head not as given: %r" % d["head"])
-    seqs = id_sequences(env, len(vocab), [3, 1, 9], 10, vocab) + [[3, 2, 4]]
+    seqs = id_sequences(len(vocab), [3, 1, 9], 10) + [[0, 3, 1, 4]]
     want = [own_output(model, lambda m: torch.softmax(m(torch.tensor([s])), -1)[0]).tolist()
             for s in seqs]
     return compare_outputs(env, out, seqs, want, "sentiment")
@@ -356,7 +343,7 @@ def case_gru_dense(env):
     d = check_version(out, 2)
     if d["vocab"] != vocab + ["<unk>"] or d["dense"] != [{"units": 8, "activation": "relu"}]:
         raise ParityError("vocab or dense layers not as expected")
-    seqs = id_sequences(env, len(vocab), [4, 1, 11], 11, vocab)
+    seqs = id_sequences(len(vocab), [4, 1, 11], 11)
     want = [own_output(model, lambda m: torch.softmax(m(torch.tensor([s]).T), -1)[0]).tolist()
             for s in seqs]
     return compare_outputs(env, out, seqs, want, "gru")
@@ -379,7 +366,7 @@ def case_bilstm_packed(env):
     d = check_exporter(p, 1, out)
     if d["num_layers"] != 2 or not d["bidirectional"]:
         raise ParityError("not a 2-layer bidirectional model")
-    seqs = id_sequences(env, len(vocab), [5, 1, 8], 12, vocab)
+    seqs = id_sequences(len(vocab), [5, 1, 8], 12)
 
     def probs(s):
         z = own_output(model, lambda m: m(torch.tensor([s]).T,
@@ -402,7 +389,7 @@ def case_tagger(env):
     d = check_version(out, 1)
     if d["head"]["kind"] != "many-to-many" or d["head"]["labels"] != ["DET", "NN", "V"]:
         raise ParityError("head not as expected: %r" % d["head"])
-    seqs = id_sequences(env, len(word_to_ix), [6, 1, 3], 13, list(word_to_ix))
+    seqs = id_sequences(len(word_to_ix), [6, 1, 3], 13)
     want = [own_output(model, lambda m: torch.exp(m(torch.tensor(s)))).tolist() for s in seqs]
     return compare_outputs(env, out, seqs, want, "tagger")
 
@@ -435,9 +422,7 @@ def case_stacked(env):
     if [L["hidden_size"] for L in d["layers"]] != [10, 7] or "vocab" in d or \
             d["head"].get("activation") != "sigmoid":
         raise ParityError("layers, vocab or head not as expected")
-    if not env.has_ids:
-        raise ParityError("this rnnscope has no trace --ids")
-    seqs = id_sequences(env, 50, [7, 1, 4], 15)
+    seqs = id_sequences(50, [7, 1, 4], 15)
     want = [own_output(model, lambda m: m(torch.tensor([s]))[0]).tolist() for s in seqs]
     return compare_outputs(env, out, seqs, want, "stacked")
 
@@ -456,7 +441,7 @@ def case_last_output(env):
             raise ParityError("the diagnosis does not name --readout last-output: %s" % e)
     export(model, vocab=vocab, labels="no,yes", path=out, readout="last-output", log=None)
     check_version(out, 1)
-    seqs = id_sequences(env, len(vocab), [6, 1, 2], 16, vocab)
+    seqs = id_sequences(len(vocab), [6, 1, 2], 16)
     worst = 0.0
     for i, s in enumerate(seqs):
         got = env.trace(out, ids=s, name="lastout-%d" % i)["probs"][-1]
@@ -497,14 +482,14 @@ def case_refusals(env):
 
 
 CASES = [
-    ("sentiment-lstm", case_sentiment_lstm, 1),
-    ("bilstm-packed", case_bilstm_packed, 1),
-    ("tagger", case_tagger, 1),
-    ("rnn-regression", case_rnn_regression, 1),
-    ("last-output", case_last_output, 1),
-    ("refusals", case_refusals, 1),
-    ("gru-dense", case_gru_dense, 2),
-    ("stacked", case_stacked, 2),
+    ("sentiment-lstm", case_sentiment_lstm),
+    ("bilstm-packed", case_bilstm_packed),
+    ("tagger", case_tagger),
+    ("rnn-regression", case_rnn_regression),
+    ("last-output", case_last_output),
+    ("refusals", case_refusals),
+    ("gru-dense", case_gru_dense),
+    ("stacked", case_stacked),
 ]
 
 
@@ -514,8 +499,6 @@ def main():
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
     ap.add_argument("--only", metavar="NAME", action="append",
                     help="run only this case (repeatable)")
-    ap.add_argument("--version-1-only", action="store_true",
-                    help="skip the cases that need an rnnscope reading version 2 files")
     a = ap.parse_args()
     rnnscope = os.path.abspath(a.rnnscope)
     if not os.path.isfile(rnnscope) or not os.access(rnnscope, os.X_OK):
@@ -529,11 +512,8 @@ def main():
         work = tempfile.mkdtemp(prefix="rnnscope-torch-export.")
     env = Env(rnnscope, work)
     passed = failed = 0
-    for name, fn, version in CASES:
+    for name, fn in CASES:
         if a.only and name not in a.only:
-            continue
-        if a.version_1_only and version != 1:
-            print("skip %s (version 2)" % name)
             continue
         env.last_cmd = None
         try:
