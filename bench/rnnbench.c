@@ -67,7 +67,13 @@ static int word_id(const char *w) {
 }
 
 static RnnModel *recall_model(RnnCellKind cell, int hidden, int embed, RnnError *err) {
-    RnnConfig c = {cell, RNN_TANH, embed, hidden, 1, 0, VOCAB, RNN_HEAD_MANY_TO_ONE, LABELS};
+    RnnConfig c = {.cell = cell,
+                   .input_size = embed,
+                   .hidden_size = hidden,
+                   .num_layers = 1,
+                   .vocab_size = VOCAB,
+                   .head = RNN_HEAD_MANY_TO_ONE,
+                   .num_labels = LABELS};
     RnnModel *m = rnn_model_new(&c, err);
     if (!m) return NULL;
     int rc = rnn_model_set_vocab(m, 0, "<unk>", err);

@@ -34,8 +34,10 @@ typedef struct Malformed {
 static const Malformed malformed[] = {
     {"wrong format", "\"rnnscope-model\"", "\"keras-h5\"",
      "m.json: format: expected \"rnnscope-model\", got \"keras-h5\""},
-    {"wrong version", "\"version\": 1", "\"version\": 2",
-     "m.json: version: this rnnscope reads version 1, got 2"},
+    {"wrong version", "\"version\": 1", "\"version\": 3",
+     "m.json: version: this rnnscope reads versions 1 and 2, got 3"},
+    {"version 2 without layers", "\"version\": 1", "\"version\": 2",
+     "m.json: layers: expected an array of 1..4 recurrent layers, got nothing"},
     {"missing version", "\"version\": 1,", "", "m.json: version: missing"},
     {"unknown cell", "\"lstm\"", "\"transformer\"",
      "m.json: cell: expected \"rnn\", \"lstm\" or \"gru\", got \"transformer\""},

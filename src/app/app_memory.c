@@ -81,15 +81,14 @@ static int parse_cells(const char *text, int *out, int *n) {
 /* A recall model: vocab "<unk>", the keys, the fillers, "?"; labels: the keys. */
 static RnnModel *recall_model(RnnCellKind cell, const MemoryOptions *o, uint64_t seed,
                               RnnError *err) {
-    RnnConfig c = {cell,
-                   RNN_TANH,
-                   o->embed,
-                   o->hidden,
-                   1,
-                   0,
-                   2 + o->keys + RNN_RECALL_FILLERS,
-                   RNN_HEAD_MANY_TO_ONE,
-                   o->keys};
+    RnnConfig c = {.cell = cell,
+                   .nonlinearity = RNN_TANH,
+                   .input_size = o->embed,
+                   .hidden_size = o->hidden,
+                   .num_layers = 1,
+                   .vocab_size = 2 + o->keys + RNN_RECALL_FILLERS,
+                   .head = RNN_HEAD_MANY_TO_ONE,
+                   .num_labels = o->keys};
     RnnModel *m = rnn_model_new(&c, err);
     if (!m) return NULL;
     int v = 0, ok = rnn_model_set_vocab(m, v++, "<unk>", err) == 0;
@@ -121,7 +120,13 @@ static void recall_example(const RnnModel *m, int keys, int distance, uint64_t *
 /* The adding problem at length T: same budget and seeds as recall; returns the test MSE. */
 static int run_adding(RnnCellKind cell, int T, int seed, const MemoryOptions *o, double *mse,
                       RnnError *err) {
-    RnnConfig c = {cell, RNN_TANH, 2, o->hidden, 1, 0, 0, RNN_HEAD_REGRESSION, 1};
+    RnnConfig c = {.cell = cell,
+                   .nonlinearity = RNN_TANH,
+                   .input_size = 2,
+                   .hidden_size = o->hidden,
+                   .num_layers = 1,
+                   .head = RNN_HEAD_REGRESSION,
+                   .num_labels = 1};
     RnnModel *m = rnn_model_new(&c, err);
     if (!m || rnn_model_set_label(m, 0, "target", err)) {
         rnn_model_free(m);

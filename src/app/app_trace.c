@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 const char app_trace_usage[] =
-    "usage: rnnscope trace --model M.json (--text \"a sentence\" | --inputs X.json)\n"
+    "usage: rnnscope trace --model M.json (--text \"a sentence\" | --ids 0,0,12,7 |\n"
+    "                      --inputs X.json)\n"
     "                      [--format json|table]\n"
     "                      [--grad [--target T | --targets T1,T2,...]]\n"
     "                      [--scale-whh S] [--forget-bias B] [--nonlinearity tanh|relu]\n"
@@ -19,8 +20,9 @@ const char app_trace_usage[] =
     "Runs the model over a sentence (or raw input vectors) and prints, for every layer,\n"
     "direction and time step, the hidden state h, the LSTM cell state c and every gate.\n"
     "\n"
-    "  --model M.json     an rnnscope-model file\n"
+    "  --model M.json     an rnnscope-model file, or a Keras .keras / .h5 file\n"
     "  --text TEXT        a sentence (the model needs a vocabulary)\n"
+    "  --ids I,J,...      token ids, as a Keras model reads them (0 is padding)\n"
     "  --inputs X.json    a JSON array of T arrays of input_size numbers\n"
     "  --format FORMAT    json (exact numbers) or table (for a person; the default on a\n"
     "                     terminal, json otherwise)\n"
@@ -143,7 +145,7 @@ static void put_grad_json(IoBuf *b, const TraceRun *r) {
 static void put_trace_json(IoBuf *b, const TraceRun *r) {
     const RnnTrace *tr = r->trace;
     const RnnConfig *c = &tr->config;
-    int T = tr->steps, H = c->hidden_size, G = rnn_gate_count(c->cell);
+    int T = tr->steps;
     io_buf_puts(b, "{\"tokens\": ");
     if (r->tokens.count) {
         io_buf_puts(b, "[");
@@ -151,35 +153,57 @@ static void put_trace_json(IoBuf *b, const TraceRun *r) {
             if (t) io_buf_puts(b, ", ");
             io_buf_json_string(b, r->tokens.text[t]);
         }
-        io_buf_puts(b, "], \"token_ids\": [");
-        for (int t = 0; t < T; t++) io_buf_printf(b, t ? ", %d" : "%d", tr->token_ids[t]);
         io_buf_puts(b, "]");
     } else {
         io_buf_puts(b, "null");
     }
+    if (tr->token_ids[0] >= 0) {
+        io_buf_puts(b, ", \"token_ids\": [");
+        for (int t = 0; t < T; t++) io_buf_printf(b, t ? ", %d" : "%d", tr->token_ids[t]);
+        io_buf_puts(b, "]");
+    }
+    if (c->mask_zero) {
+        io_buf_puts(b, ", \"padding\": [");
+        for (int t = 0; t < T; t++)
+            io_buf_printf(b, t ? ", %s" : "%s", tr->padding[t] ? "true" : "false");
+        io_buf_puts(b, "]");
+    }
     io_buf_printf(b, ", \"steps\": %d,\n \"layers\": [", T);
     for (int l = 0; l < c->num_layers; l++) {
-        for (int d = 0; d < rnn_directions(c); d++) {
+        int H = rnn_layer_hidden(c, l), G = rnn_layer_gates(c, l);
+        RnnCellKind cell = rnn_layer_cell(c, l);
+        for (int d = 0; d < rnn_layer_directions(c, l); d++) {
             io_buf_printf(b,
                           "%s\n  {\"layer\": %d, \"direction\": \"%s\", \"h\": ", l || d ? "," : "",
                           l, direction_name(d));
             put_matrix(b, tr->h + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
-            if (tr->c) {
+            if (cell == RNN_CELL_LSTM) {
                 io_buf_puts(b, ", \"c\": ");
                 put_matrix(b, tr->c + rnn_trace_state_index(tr, l, d, 0), T, H, (size_t)H);
             }
             io_buf_puts(b, ", \"gates\": {");
-            for (int g = 0; g < G && c->cell != RNN_CELL_RNN; g++) {
-                io_buf_printf(b, "%s\"%s\": ", g ? ", " : "", rnn_gate_name(c->cell, g));
+            for (int g = 0; g < G && cell != RNN_CELL_RNN; g++) {
+                io_buf_printf(b, "%s\"%s\": ", g ? ", " : "", rnn_gate_name(cell, g));
                 put_matrix(b, tr->gate + rnn_trace_gate_index(tr, l, d, 0, g), T, H, (size_t)G * H);
             }
             io_buf_puts(b, "}}");
         }
     }
     io_buf_puts(b, "]");
+    if (c->num_dense) {
+        io_buf_puts(b, ",\n \"dense\": [");
+        for (int j = 0; j < c->num_dense; j++) {
+            if (j) io_buf_puts(b, ", ");
+            put_matrix(b, tr->dense[j], tr->out_steps, c->dense[j].units,
+                       (size_t)c->dense[j].units);
+        }
+        io_buf_puts(b, "]");
+    }
     if (c->head != RNN_HEAD_NONE) {
-        io_buf_printf(b, ",\n \"output\": {\"kind\": \"%s\", \"labels\": [",
-                      rnn_head_name(c->head));
+        io_buf_printf(b, ",\n \"output\": {\"kind\": \"%s\", ", rnn_head_name(c->head));
+        if (!rnn_config_is_uniform(c)) /* version 1's heads are softmax or linear by kind */
+            io_buf_printf(b, "\"activation\": \"%s\", ", rnn_activation_name(c->head_activation));
+        io_buf_puts(b, "\"labels\": [");
         for (int k = 0; k < c->num_labels; k++) {
             if (k) io_buf_puts(b, ", ");
             io_buf_json_string(b, r->model->labels[k]);
@@ -220,8 +244,15 @@ static void put_row(IoBuf *b, const char *label, const double *x, int H) {
 
 /* A token as a person reads it: the word, and "→<unk>" when the model does not know it. */
 static void put_token(IoBuf *b, const TraceRun *r, int t) {
+    if (r->trace->padding[t]) {
+        io_buf_puts(b, "(padding)");
+        return;
+    }
     if (!r->tokens.count) {
-        io_buf_printf(b, "x%d", t);
+        if (r->trace->token_ids[t] >= 0)
+            io_buf_printf(b, "#%d", r->trace->token_ids[t]);
+        else
+            io_buf_printf(b, "x%d", t);
         return;
     }
     io_buf_puts(b, r->tokens.text[t]);
@@ -232,12 +263,34 @@ static void put_token(IoBuf *b, const TraceRun *r, int t) {
 static void put_trace_table(IoBuf *b, const TraceRun *r) {
     const RnnTrace *tr = r->trace;
     const RnnConfig *c = &tr->config;
-    int T = tr->steps, H = c->hidden_size, G = rnn_gate_count(c->cell);
-    io_buf_printf(b, "model       %s: %s%s, %d layer%s, %s, input %d, hidden %d\n", r->model->name,
-                  c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU ? "rnn (relu)"
-                                                                         : rnn_cell_name(c->cell),
-                  "", c->num_layers, c->num_layers > 1 ? "s" : "",
-                  c->bidirectional ? "bidirectional" : "forward", c->input_size, H);
+    int T = tr->steps;
+    if (rnn_config_is_uniform(c))
+        io_buf_printf(
+            b, "model       %s: %s, %d layer%s, %s, input %d, hidden %d\n", r->model->name,
+            c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU ? "rnn (relu)"
+                                                                   : rnn_cell_name(c->cell),
+            c->num_layers, c->num_layers > 1 ? "s" : "",
+            c->bidirectional ? "bidirectional" : "forward", c->input_size, c->hidden_size);
+    else {
+        io_buf_printf(b, "model       %s: input %d,", r->model->name, c->input_size);
+        for (int l = 0; l < c->num_layers; l++) {
+            const RnnLayerConfig *lc = &c->layers[l];
+            io_buf_printf(b, "%s %s %d", l ? " ->" : "", rnn_cell_name(lc->cell), lc->hidden_size);
+            if (lc->activation != RNN_ACT_TANH)
+                io_buf_printf(b, " %s", rnn_activation_name(lc->activation));
+            if (lc->cell != RNN_CELL_RNN && lc->recurrent_activation != RNN_ACT_SIGMOID)
+                io_buf_printf(b, " gates %s", rnn_activation_name(lc->recurrent_activation));
+            if (lc->cell == RNN_CELL_GRU && !lc->reset_after) io_buf_puts(b, " reset_after=false");
+            if (lc->bidirectional)
+                io_buf_printf(b, " bidirectional (%s)", rnn_merge_name(lc->merge));
+        }
+        for (int j = 0; j < c->num_dense; j++)
+            io_buf_printf(b, " -> dense %d %s", c->dense[j].units,
+                          rnn_activation_name(c->dense[j].activation));
+        if (c->head != RNN_HEAD_NONE)
+            io_buf_printf(b, " -> %d %s", c->num_labels, rnn_activation_name(c->head_activation));
+        io_buf_puts(b, "\n");
+    }
     io_buf_puts(b, "parameters  PyTorch ");
     put_thousands(b, rnn_param_count(c, RNN_PYTORCH));
     io_buf_puts(b, ", Keras ");
@@ -253,7 +306,9 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
     }
     io_buf_printf(b, "   (T = %d)\n", T);
     for (int l = 0; l < c->num_layers; l++) {
-        for (int d = 0; d < rnn_directions(c); d++) {
+        int H = rnn_layer_hidden(c, l), G = rnn_layer_gates(c, l);
+        RnnCellKind cell = rnn_layer_cell(c, l);
+        for (int d = 0; d < rnn_layer_directions(c, l); d++) {
             io_buf_printf(b, "\nlayer %d, %s%s\n", l, direction_name(d),
                           d ? " (reads from the last word back to the first)" : "");
             io_buf_printf(b, "    %-6s", "unit");
@@ -264,10 +319,11 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
                 io_buf_printf(b, "  t=%d ", t);
                 put_token(b, r, t);
                 io_buf_puts(b, "\n");
-                for (int g = 0; g < G && c->cell != RNN_CELL_RNN; g++)
-                    put_row(b, rnn_gate_name(c->cell, g),
+                for (int g = 0; g < G && cell != RNN_CELL_RNN; g++)
+                    put_row(b, rnn_gate_name(cell, g),
                             tr->gate + rnn_trace_gate_index(tr, l, d, t, g), H);
-                if (tr->c) put_row(b, "c", tr->c + rnn_trace_state_index(tr, l, d, t), H);
+                if (cell == RNN_CELL_LSTM)
+                    put_row(b, "c", tr->c + rnn_trace_state_index(tr, l, d, t), H);
                 put_row(b, "h", tr->h + rnn_trace_state_index(tr, l, d, t), H);
             }
         }
@@ -284,6 +340,11 @@ static void put_trace_table(IoBuf *b, const TraceRun *r) {
         int best = 0;
         for (int k = 1; k < c->num_labels; k++)
             if (p[k] > p[best]) best = k;
+        if (c->head_activation != RNN_ACT_SOFTMAX) { /* one yes/no (or value) per label */
+            for (int k = 0; k < c->num_labels; k++)
+                io_buf_printf(b, "  %-12s %.6g\n", r->model->labels[k], p[k]);
+            continue;
+        }
         if (c->head == RNN_HEAD_MANY_TO_MANY) {
             io_buf_printf(b, "  t=%-3d ", o);
             put_token(b, r, o);
@@ -369,7 +430,8 @@ static void put_grad_table(IoBuf *b, const TraceRun *r) {
 /* ---- the command ---------------------------------------------------------------------------- */
 
 int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
-    const char *model_path = NULL, *text = NULL, *inputs_path = NULL, *format = NULL;
+    const char *model_path = NULL, *text = NULL, *inputs_path = NULL, *format = NULL,
+               *id_text = NULL;
     const char *target = NULL, *targets = NULL, *scale_whh = NULL, *forget_bias = NULL;
     const char *nonlinearity = NULL, *clip = NULL;
     int want_grad = 0;
@@ -377,6 +439,7 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
         {"model", &model_path, NULL},
         {"text", &text, NULL},
         {"inputs", &inputs_path, NULL},
+        {"ids", &id_text, NULL},
         {"format", &format, NULL},
         {"grad", NULL, &want_grad},
         {"target", &target, NULL},
@@ -386,11 +449,11 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
         {"nonlinearity", &nonlinearity, NULL},
         {"clip", &clip, NULL},
     };
-    int rc = app_parse_options(argc, argv, 2, opts, 11, app_trace_usage, out, err);
+    int rc = app_parse_options(argc, argv, 2, opts, 12, app_trace_usage, out, err);
     if (rc) return rc < 0 ? APP_EXIT_OK : rc;
     const char *problem =
-        !model_path             ? "--model is required"
-        : !text == !inputs_path ? "give exactly one of --text and --inputs"
+        !model_path                               ? "--model is required"
+        : !!text + !!inputs_path + !!id_text != 1 ? "give exactly one of --text, --ids and --inputs"
         : format && strcmp(format, "json") && strcmp(format, "table")
             ? "--format must be json or table"
         : (target || targets || clip) && !want_grad ? "--target, --targets and --clip need --grad"
@@ -424,6 +487,15 @@ int app_trace_main(int argc, char **argv, FILE *out, FILE *err) {
     }
     if (text) {
         if (rnn_model_run_text(r.model, text, APP_MAX_TRACE_BYTES, &r.tokens, &r.trace, &e)) {
+            fprintf(err, "rnnscope trace: %s: %s\n", model_path, e.message);
+            goto done;
+        }
+    } else if (id_text) {
+        int *id_list = NULL, steps = 0;
+        int bad = rnn_ids_parse(id_text, &id_list, &steps, &e) ||
+                  rnn_model_run_ids(r.model, id_list, steps, APP_MAX_TRACE_BYTES, &r.trace, &e);
+        free(id_list);
+        if (bad) {
             fprintf(err, "rnnscope trace: %s: %s\n", model_path, e.message);
             goto done;
         }

@@ -247,7 +247,12 @@ static int parse_train_args(int argc, char **argv, TrainArgs *a, FILE *out, FILE
     tc->shuffle = !no_shuffle;
     tc->seed = 1;
     a->epochs = 10;
-    a->config = (RnnConfig){cell_kind, RNN_TANH, 16, 16, 1, bidirectional, 0, RNN_HEAD_NONE, 0};
+    a->config = (RnnConfig){.cell = cell_kind,
+                            .nonlinearity = RNN_TANH,
+                            .input_size = 16,
+                            .hidden_size = 16,
+                            .num_layers = 1,
+                            .bidirectional = bidirectional};
     RnnConfig *config = &a->config;
     if (nonlinearity && strcmp(nonlinearity, "relu") == 0) config->nonlinearity = RNN_RELU;
     if (app_parse_int(hidden, "hidden", 1, RNN_MAX_SIZE, &config->hidden_size, err) ||

@@ -36,6 +36,7 @@ int rnn_error_set(RnnError *err, const char *fmt, ...)
 
 /* ---- configuration --------------------------------------------------------------------- */
 
+typedef enum RnnFramework { RNN_PYTORCH, RNN_KERAS } RnnFramework;
 typedef enum RnnCellKind { RNN_CELL_RNN, RNN_CELL_LSTM, RNN_CELL_GRU } RnnCellKind;
 typedef enum RnnNonlinearity { RNN_TANH, RNN_RELU } RnnNonlinearity;
 typedef enum RnnHeadKind {
@@ -45,7 +46,61 @@ typedef enum RnnHeadKind {
     RNN_HEAD_REGRESSION,   /* K real numbers from h_n, no softmax; squared-error loss */
 } RnnHeadKind;
 
+/* The activations a layer can use. hard_sigmoid changed between Keras versions: Keras 2
+ * (and tf.keras) compute clip(0.2 x + 0.5, 0, 1), Keras 3 computes relu6(x + 3) / 6 =
+ * clip(x / 6 + 0.5, 0, 1); a file's keras_version says which one its model was trained with. */
+typedef enum RnnActivation {
+    RNN_ACT_SIGMOID,         /* 1 / (1 + e^-x) */
+    RNN_ACT_TANH,            /* tanh x */
+    RNN_ACT_RELU,            /* max(0, x) */
+    RNN_ACT_HARD_SIGMOID,    /* Keras 2: clip(0.2 x + 0.5, 0, 1) */
+    RNN_ACT_HARD_SIGMOID_K3, /* Keras 3: clip(x / 6 + 0.5, 0, 1) */
+    RNN_ACT_LINEAR,          /* x */
+    RNN_ACT_SOFTMAX,         /* over a layer's outputs (a Dense head only) */
+} RnnActivation;
+#define RNN_ACT_COUNT 7
+/* "sigmoid", "tanh", "relu", "hard_sigmoid_keras2", "hard_sigmoid_keras3", "linear", "softmax" */
+const char *rnn_activation_name(RnnActivation act);
+int rnn_activation_from_name(const char *name, RnnActivation *out);
+/* act(x) for one value; softmax is not elementwise and gives x. */
+double rnn_activate(RnnActivation act, double x);
+/* act'(x) written through the activation's output y = act(x) where it can be (σ: y(1 − y),
+ * tanh: 1 − y², relu: [x > 0], hard sigmoids: their slope inside the clip, else 0). */
+double rnn_activate_deriv(RnnActivation act, double x, double y);
+
+/* How a bidirectional layer hands its two directions on (Keras's merge_mode): concat [h→; h←]
+ * (PyTorch's only form), or element-wise h→ + h←, h→ ⊙ h←, (h→ + h←) / 2. */
+typedef enum RnnMerge { RNN_MERGE_CONCAT, RNN_MERGE_SUM, RNN_MERGE_MUL, RNN_MERGE_AVE } RnnMerge;
+const char *rnn_merge_name(RnnMerge merge); /* "concat", "sum", "mul", "ave" */
+int rnn_merge_from_name(const char *name, RnnMerge *out);
+
+/* One recurrent layer (rnnscope-model version 2: each layer has its own). */
+typedef struct RnnLayerConfig {
+    RnnCellKind cell;
+    int hidden_size;                    /* H of this layer */
+    int bidirectional;                  /* 0 or 1 */
+    RnnMerge merge;                     /* bidirectional only; concat otherwise */
+    RnnActivation activation;           /* tanh or relu: a vanilla RNN's h, an LSTM's candidate
+                                           g and its squash of c, a GRU's candidate n */
+    RnnActivation recurrent_activation; /* LSTM and GRU gates: sigmoid or a hard sigmoid */
+    int reset_after;                    /* GRU: 1 = n = act(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+                                           (PyTorch, Keras >= 2.3's default); 0 = n = act(W_in x
+                                           + b_in + W_hn (r ⊙ h) + b_hn) (Keras 2.2's default) */
+} RnnLayerConfig;
+
+/* A Dense layer between the recurrent layers and the head: units outputs, then act. */
+typedef struct RnnDenseConfig {
+    int units;
+    RnnActivation activation; /* linear, relu, tanh, sigmoid */
+} RnnDenseConfig;
+#define RNN_MAX_DENSE 4
+
 typedef struct RnnConfig {
+    /* The whole model as version 1 describes it: one cell kind, size and direction count for
+     * every layer. In a version 2 configuration (layers[0].hidden_size > 0) these are a
+     * summary that rnn_config_normalize writes: layer 0's cell and nonlinearity, the largest
+     * hidden size (the stride of the trace's arrays) and 1 if any layer is bidirectional.
+     * Code that works for every model reads the layer's own values (rnn_layer_*). */
     RnnCellKind cell;
     RnnNonlinearity nonlinearity; /* vanilla RNN only; LSTM and GRU always use tanh */
     int input_size;               /* I: size of x_t fed to layer 0 */
@@ -55,7 +110,32 @@ typedef struct RnnConfig {
     int vocab_size;               /* V: 0 = no embedding, the model reads raw vectors */
     RnnHeadKind head;
     int num_labels; /* K: classes, or outputs of a regression head; 0 without a head */
+
+    /* Version 2. All zero in a version 1 configuration: rnn_config_normalize then fills
+     * layers from the fields above and head_activation from head (softmax, or linear for
+     * regression). */
+    RnnLayerConfig layers[RNN_MAX_LAYERS];
+    int num_dense;                       /* hidden Dense layers before the head, 0..RNN_MAX_DENSE */
+    RnnDenseConfig dense[RNN_MAX_DENSE]; /* in order; the first reads the head's feature */
+    RnnActivation head_activation;       /* the head's: softmax, sigmoid (a yes/no classifier
+                                            with one output per label), linear, relu, tanh */
+    RnnFramework framework;              /* whose equations the explanations write: the model's
+                                            own (PyTorch or Keras); the numbers are the same */
+    int mask_zero;                       /* Keras Embedding(mask_zero=True): token id 0 is
+                                            padding; a direction keeps its state over it */
 } RnnConfig;
+
+/* Fills a version 1 configuration's layers (and head_activation) from its summary fields, or
+ * a version 2 configuration's summary fields from its layers. Idempotent. rnn_model_new and
+ * rnn_trace_new keep a normalized copy, so a model's or trace's config is always normalized. */
+void rnn_config_normalize(RnnConfig *config);
+/* 1 when the normalized config is one version 1 can write: every layer equal to the summary
+ * (tanh or, for a vanilla RNN, relu; sigmoid gates; GRU reset_after; concat), no Dense layers,
+ * the head's default activation, no masking. Training, the backward pass and the batched
+ * kernels need such a model. */
+int rnn_config_is_uniform(const RnnConfig *config);
+/* rnn_config_check, then an error saying so when the config is not uniform. */
+int rnn_config_check_uniform(const RnnConfig *config, RnnError *err);
 
 /* Gates per cell in PyTorch's row order of weight_ih: RNN 1 (the candidate h itself),
  * LSTM 4 (i, f, g, o), GRU 3 (r, z, n). Gate q of a cell is rows q*H .. q*H+H-1 of every
@@ -84,14 +164,39 @@ int rnn_config_check(const RnnConfig *config, RnnError *err);
 static inline int rnn_directions(const RnnConfig *c) {
     return c->bidirectional ? 2 : 1;
 }
-/* Width of layer l's input: I for layer 0, D*H above it (concat of both directions). */
+/* Layer l's own values (the config normalized). */
+static inline int rnn_layer_hidden(const RnnConfig *c, int l) {
+    return c->layers[l].hidden_size;
+}
+static inline int rnn_layer_directions(const RnnConfig *c, int l) {
+    return c->layers[l].bidirectional ? 2 : 1;
+}
+static inline RnnCellKind rnn_layer_cell(const RnnConfig *c, int l) {
+    return c->layers[l].cell;
+}
+static inline int rnn_layer_gates(const RnnConfig *c, int l) {
+    return rnn_gate_count(c->layers[l].cell);
+}
+/* What layer l hands on at each position: D*H (concat) or H (sum, mul, ave). */
+static inline int rnn_layer_output_size(const RnnConfig *c, int l) {
+    const RnnLayerConfig *lc = &c->layers[l];
+    return lc->bidirectional && lc->merge == RNN_MERGE_CONCAT ? 2 * lc->hidden_size
+                                                              : lc->hidden_size;
+}
+/* Width of layer l's input: I for layer 0, the output of layer l-1 above it. */
 static inline int rnn_layer_input_size(const RnnConfig *c, int layer) {
-    return layer == 0 ? c->input_size : rnn_directions(c) * c->hidden_size;
+    return layer == 0 ? c->input_size : rnn_layer_output_size(c, layer - 1);
+}
+/* F: what the first Dense layer (or the head) reads: the top layer's output. */
+static inline int rnn_feature_size(const RnnConfig *c) {
+    return rnn_layer_output_size(c, c->num_layers - 1);
+}
+/* Width of what the head's own weights read: the last Dense layer's units, else F. */
+static inline int rnn_head_input_size(const RnnConfig *c) {
+    return c->num_dense ? c->dense[c->num_dense - 1].units : rnn_feature_size(c);
 }
 
 /* ---- parameter counts ------------------------------------------------------------------ */
-
-typedef enum RnnFramework { RNN_PYTORCH, RNN_KERAS } RnnFramework;
 
 /* One recurrent layer, one direction, input width `in`, `hidden` units.
  *   PyTorch: G*H*(in + H + 2)  (two bias vectors)
@@ -104,7 +209,10 @@ long long rnn_param_count(const RnnConfig *config, RnnFramework fw);
 
 /* ---- model ------------------------------------------------------------------------------ */
 
-/* One layer, one direction. G = rnn_gate_count(cell), In = rnn_layer_input_size(layer). */
+/* One layer, one direction. G = rnn_layer_gates(layer), In = rnn_layer_input_size(layer),
+ * H = rnn_layer_hidden(layer); always in PyTorch's layout and gate order (a Keras file's
+ * kernels are transposed and its GRU gates reordered when it is read; a Keras bias that has
+ * no recurrent half leaves b_h* zero). */
 typedef struct RnnLayerParams {
     double *weight_ih; /* (G*H, In)  PyTorch rnn.weight_ih_l{k}[_reverse] */
     double *weight_hh; /* (G*H, H)   rnn.weight_hh_l{k}[_reverse] */
@@ -117,7 +225,8 @@ typedef struct RnnModel {
     char *name;        /* display name, never NULL */
     char **vocab;      /* (V) words; vocab[i] names embedding row i; NULL when V == 0 */
     char **labels;     /* (K) output labels; NULL when there is no head */
-    int unk_id;        /* index of "<unk>" in vocab, -1 when there is no vocab */
+    int unk_id;        /* index of the word for unknown words ("<unk>", or a Keras tokenizer's
+                          oov_token), -1 when there is none */
     int *vocab_slots;  /* hash table of vocab indices (-1 = empty), built by index_vocab */
     size_t vocab_mask; /* its size minus one (a power of two) */
 
@@ -125,8 +234,10 @@ typedef struct RnnModel {
     double *params;    /* (num_params) one flat buffer; the pointers below point into it */
     double *embedding; /* (V, I) embedding.weight */
     RnnLayerParams layer[RNN_MAX_LAYERS][RNN_MAX_DIRECTIONS]; /* [l][d], d=1 is "_reverse" */
-    double *head_weight;                                      /* (K, D*H) head.weight */
-    double *head_bias;                                        /* (K) head.bias */
+    double *dense_weight[RNN_MAX_DENSE]; /* (units_j, in_j) dense.{j}.weight; in_0 = F */
+    double *dense_bias[RNN_MAX_DENSE];   /* (units_j) dense.{j}.bias */
+    double *head_weight;                 /* (K, head input) head.weight */
+    double *head_bias;                   /* (K) head.bias */
 } RnnModel;
 
 /* A model with all parameters zero, empty vocab/labels strings ("" each) and name "model".
@@ -139,9 +250,12 @@ RnnModel *rnn_model_copy(const RnnModel *model, RnnError *err);
 int rnn_model_set_name(RnnModel *model, const char *name, RnnError *err);
 int rnn_model_set_vocab(RnnModel *model, int i, const char *word, RnnError *err);
 int rnn_model_set_label(RnnModel *model, int i, const char *label, RnnError *err);
-/* Indexes the vocabulary for rnn_model_token_id and finds unk_id, after the vocab was
- * filled; fails if "<unk>" is missing. */
+/* Indexes the vocabulary for rnn_model_token_id and finds unk_id ("<unk>"; -1 when the
+ * vocabulary has none: a Keras tokenizer without an OOV word), after the vocab was filled. */
 int rnn_model_index_vocab(RnnModel *model, RnnError *err);
+/* 1 when the vocabulary has words; 0 for a model read by token ids only (a Keras file
+ * imported without its tokenizer: every word is ""). */
+int rnn_model_has_words(const RnnModel *model);
 /* Vocabulary id of a token, or unk_id when unknown. */
 int rnn_model_token_id(const RnnModel *model, const char *token);
 /* The index of the label named `label`, or -1 when the model has no such label. */
@@ -176,16 +290,26 @@ typedef struct RnnTrace {
     int *token_ids;   /* (T) vocabulary ids, -1 when the inputs were raw vectors */
     double *input;    /* (L, T, in_stride) x_t of each layer: the embedding row (or raw vector)
                          for layer 0, concat(h_fwd[t], h_bwd[t]) of layer l-1 above */
-    double *h;        /* (L, D, T, H) hidden state */
-    double *c;        /* (L, D, T, H) LSTM cell state; NULL for RNN and GRU */
+    double *h;        /* (L, D, T, H) hidden state; H and D are each layer's own */
+    double *c;        /* (L, D, T, H) LSTM cell state (zero for other layers); NULL when no
+                         layer is an LSTM */
     double *gate_ih;  /* (L, D, T, G, H) W_i* x_t + b_i* for each gate row */
-    double *gate_hh;  /* (L, D, T, G, H) W_h* h_prev + b_h* for each gate row */
-    double *gate_pre; /* (L, D, T, G, H) the activation's argument: ih + hh, except GRU n,
-                         whose argument is ih + r * hh */
+    double *gate_hh;  /* (L, D, T, G, H) W_h* h_prev + b_h* for each gate row; a GRU's n row
+                         with reset_after = 0 holds W_hn (r ⊙ h_prev) + b_hn */
+    double *gate_pre; /* (L, D, T, G, H) the activation's argument: ih + hh, except a GRU's n
+                         with reset_after, whose argument is ih + r * hh */
     double *gate;     /* (L, D, T, G, H) post-activation: σ or tanh (RNN: tanh/relu = h) */
-    double *feature;  /* (out_steps, D*H) what the head reads */
-    double *logits;   /* (out_steps, K) */
-    double *probs;    /* (out_steps, K) softmax of logits; for regression the logits */
+    double *feature;  /* (out_steps, F) what the Dense layers (or the head) read: the top
+                         layer's output, both directions merged */
+    double *dense[RNN_MAX_DENSE]; /* (out_steps, units_j) each Dense layer's output */
+    double *logits;               /* (out_steps, K) the head's W x + b */
+    double *probs;                /* (out_steps, K) the head's activation of logits: softmax for a
+                                     classifier; for regression (linear) the logits */
+    unsigned char *padding;       /* (T) 1 where mask_zero skipped a padding token (id 0) */
+    /* Where layer l, direction d's (T, H) and (T, G, H) blocks start in h/c and in the gate
+       arrays: each layer has its own H and G (rnn_trace_state_index). */
+    size_t state_at[RNN_MAX_LAYERS][RNN_MAX_DIRECTIONS];
+    size_t gate_at[RNN_MAX_LAYERS][RNN_MAX_DIRECTIONS];
 
     size_t num_values;
     double *values; /* one flat buffer behind every double pointer above */
@@ -201,12 +325,11 @@ int rnn_trace_resize(RnnTrace *trace, int steps, RnnError *err);
 
 /* Index helpers: offsets into the flat arrays above. */
 static inline size_t rnn_trace_state_index(const RnnTrace *tr, int l, int d, int t) {
-    int D = rnn_directions(&tr->config);
-    return (((size_t)l * D + d) * tr->steps + t) * tr->config.hidden_size;
+    return tr->state_at[l][d] + (size_t)t * tr->config.layers[l].hidden_size;
 }
 static inline size_t rnn_trace_gate_index(const RnnTrace *tr, int l, int d, int t, int g) {
-    int D = rnn_directions(&tr->config), G = rnn_gate_count(tr->config.cell);
-    return ((((size_t)l * D + d) * tr->steps + t) * G + g) * tr->config.hidden_size;
+    size_t H = (size_t)tr->config.layers[l].hidden_size;
+    return tr->gate_at[l][d] + ((size_t)t * rnn_gate_count(tr->config.layers[l].cell) + g) * H;
 }
 static inline const double *rnn_trace_input(const RnnTrace *tr, int l, int t) {
     return tr->input + ((size_t)l * tr->steps + t) * tr->in_stride;
@@ -233,6 +356,11 @@ typedef struct RnnTokens {
  * error naming the byte offset. Free with rnn_tokens_free (also on a zeroed struct). */
 int rnn_tokenize(const char *utf8, RnnTokens *out, RnnError *err);
 void rnn_tokens_free(RnnTokens *tokens);
+/* Token ids as a person writes them: "0, 0, 12, 7" or "0 0 12 7". *ids is malloc'd (count
+ * values, at most RNN_MAX_IDS). Errors name the first thing that is not an id. */
+#define RNN_MAX_IDS 100000
+int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err);
+
 /* Decodes one code point at s[0..len); returns its length in bytes, or 0 if invalid. */
 int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint);
 
@@ -249,6 +377,10 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
  * max_trace_bytes (0 = no limit) is refused before anything is allocated. */
 int rnn_model_run_text(const RnnModel *model, const char *text, size_t max_trace_bytes,
                        RnnTokens *tokens, RnnTrace **trace, RnnError *err);
+/* The same for token ids (a Keras model without a tokenizer): each must be below vocab_size;
+ * with mask_zero, id 0 is a padding step. */
+int rnn_model_run_ids(const RnnModel *model, const int *ids, int steps, size_t max_trace_bytes,
+                      RnnTrace **trace, RnnError *err);
 /* The same for raw input vectors, (steps, I). */
 int rnn_model_run_vectors(const RnnModel *model, const double *vectors, int steps,
                           size_t max_trace_bytes, RnnTrace **trace, RnnError *err);
@@ -260,6 +392,13 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int hidden,
                       const RnnLayerParams *p, const double *x, const double *h_prev,
                       const double *c_prev, double *gate_ih, double *gate_hh, double *gate_pre,
                       double *gate, double *h, double *c);
+
+/* The step of one cell of any version 2 layer: the layer's own activations, and a GRU's
+ * candidate in either form (reset_after). Arguments as rnn_cell_forward; c only for LSTM. */
+void rnn_layer_cell_forward(const RnnLayerConfig *layer, int in, const RnnLayerParams *p,
+                            const double *x, const double *h_prev, const double *c_prev,
+                            double *gate_ih, double *gate_hh, double *gate_pre, double *gate,
+                            double *h, double *c);
 
 /* The engine's σ(x) = 1 / (1 + e^-x) and tanh(x) (rnn_activation.c): within 3 units in
  * the last place of the true values, the same bits on every x86-64. The _many forms do n
@@ -597,13 +736,12 @@ long long rnn_session_total_steps(const RnnSession *session);
 #define RNN_QUANTITY_C (-1)
 
 typedef enum RnnExplainKind {
-    RNN_EXPLAIN_GATE,   /* value = act(wx + b_ih + reset·(wh + b_hh)); also the vanilla h */
+    RNN_EXPLAIN_GATE,   /* value = act(wx + b_ih + reset·(wh + b_hh)), or act(wx + b_ih + wh
+                           + b_hh) with reset_inside; also the vanilla h */
     RNN_EXPLAIN_LSTM_C, /* value = f·c_prev + i·g */
     RNN_EXPLAIN_LSTM_H, /* value = o·tanh(c) */
     RNN_EXPLAIN_GRU_H,  /* value = (1 − z)·n + z·h_prev */
 } RnnExplainKind;
-
-typedef enum RnnActivation { RNN_ACT_SIGMOID, RNN_ACT_TANH, RNN_ACT_RELU } RnnActivation;
 
 /* The terms of one value of a trace. Unused fields are zero. */
 typedef struct RnnExplain {
@@ -613,8 +751,12 @@ typedef struct RnnExplain {
     /* a gate (or a vanilla RNN's h) */
     double wx, b_ih, wh, b_hh; /* W_i·[row]·x_t, its bias, W_h·[row]·h_prev, its bias */
     double reset;              /* 1, or the GRU's r for the candidate n */
+    int reset_inside;          /* GRU n with reset_after = 0: wh = W_hn (r ⊙ h_prev), r is
+                                  inside the product (reset is then r, for the text) */
     double pre;                /* the activation's argument, as the trace holds it */
-    RnnActivation activation;
+    RnnActivation activation;  /* of the gate; for an LSTM's h the squash of c (tanh_c holds
+                                  act(c)) */
+    int padding;               /* a padding step (mask_zero): the state was carried over */
     /* LSTM c and h, GRU h */
     double i, f, g, o, c_prev, c, tanh_c, z, n, h_prev;
     double keep, write; /* LSTM c: the forget part f·c_prev and the write part i·g */

@@ -269,3 +269,43 @@ void rnn_tanh_many(double *out, double *also, const double *x, int n) {
     }
 }
 #endif
+
+/* ---- every activation a layer can name (rnnscope-model version 2) --------------------------- */
+
+static double clip01(double x) {
+    return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+}
+
+double rnn_activate(RnnActivation act, double x) {
+    switch (act) {
+    case RNN_ACT_SIGMOID:
+        return rnn_sigmoid(x);
+    case RNN_ACT_TANH:
+        return rnn_tanh(x);
+    case RNN_ACT_RELU:
+        return x > 0.0 ? x : 0.0;
+    case RNN_ACT_HARD_SIGMOID:
+        return clip01(0.2 * x + 0.5); /* Keras 2 */
+    case RNN_ACT_HARD_SIGMOID_K3:
+        return clip01((x + 3.0) / 6.0); /* Keras 3: relu6(x + 3) / 6 */
+    default:
+        return x; /* linear (softmax: by layer) */
+    }
+}
+
+double rnn_activate_deriv(RnnActivation act, double x, double y) {
+    switch (act) {
+    case RNN_ACT_SIGMOID:
+        return y * (1.0 - y);
+    case RNN_ACT_TANH:
+        return 1.0 - y * y;
+    case RNN_ACT_RELU:
+        return x > 0.0 ? 1.0 : 0.0;
+    case RNN_ACT_HARD_SIGMOID:
+        return x > -2.5 && x < 2.5 ? 0.2 : 0.0;
+    case RNN_ACT_HARD_SIGMOID_K3:
+        return x > -3.0 && x < 3.0 ? 1.0 / 6.0 : 0.0;
+    default:
+        return 1.0;
+    }
+}

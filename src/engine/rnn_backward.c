@@ -26,7 +26,7 @@ static size_t backward_values(const RnnConfig *c, int steps) {
 }
 
 RnnBackward *rnn_backward_new(const RnnConfig *c, int capacity, RnnError *err) {
-    if (rnn_config_check(c, err)) return NULL;
+    if (rnn_config_check_uniform(c, err)) return NULL;
     if (capacity < 1) {
         rnn_error_set(err, "backward scratch needs at least one step");
         return NULL;

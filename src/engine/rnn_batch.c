@@ -61,7 +61,7 @@ double rnn_batch_bytes(const RnnConfig *c, int slots, int capacity) {
 }
 
 RnnBatch *rnn_batch_new(const RnnConfig *c, int slots, int capacity, RnnError *err) {
-    if (rnn_config_check(c, err)) return NULL;
+    if (rnn_config_check_uniform(c, err)) return NULL;
     if (slots < 1 || capacity < 1) {
         rnn_error_set(err, "nothing to run side by side");
         return NULL;

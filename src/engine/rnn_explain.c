@@ -19,11 +19,15 @@ static double dot_row(const double *W, int row, int cols, const double *v) {
 int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int quantity, int unit,
                 RnnExplain *out, RnnError *err) {
     const RnnConfig *c = &m->config;
-    int H = c->hidden_size, G = rnn_gate_count(c->cell);
     memset(out, 0, sizeof *out);
-    if (l < 0 || l >= c->num_layers || d < 0 || d >= rnn_directions(c) || t < 0 || t >= tr->steps ||
-        unit < 0 || unit >= H || quantity < RNN_QUANTITY_H || quantity >= G ||
-        (quantity == RNN_QUANTITY_C && c->cell != RNN_CELL_LSTM))
+    if (l < 0 || l >= c->num_layers || d < 0 || d >= rnn_layer_directions(c, l) || t < 0 ||
+        t >= tr->steps)
+        return rnn_error_set(err, "no such value in this trace");
+    const RnnLayerConfig *lc = &c->layers[l];
+    RnnCellKind cell = lc->cell;
+    int H = lc->hidden_size, G = rnn_gate_count(cell);
+    if (unit < 0 || unit >= H || quantity < RNN_QUANTITY_H || quantity >= G ||
+        (quantity == RNN_QUANTITY_C && cell != RNN_CELL_LSTM))
         return rnn_error_set(err, "no such value in this trace");
     out->quantity = quantity;
     out->unit = unit;
@@ -34,11 +38,10 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
     const double *c_prev = rnn_trace_prev_c(tr, l, d, t);
     size_t hi = rnn_trace_state_index(tr, l, d, t) + (size_t)unit;
     const double *gate = tr->gate + rnn_trace_gate_index(tr, l, d, t, 0);
+    out->padding = tr->padding[t];
 
     /* the vanilla RNN's h is its single "gate": explain it as one */
-    int g = quantity >= 0                                           ? quantity
-            : c->cell == RNN_CELL_RNN && quantity == RNN_QUANTITY_H ? 0
-                                                                    : -1;
+    int g = quantity >= 0 ? quantity : cell == RNN_CELL_RNN && quantity == RNN_QUANTITY_H ? 0 : -1;
     if (g >= 0) {
         const RnnLayerParams *lp = &m->layer[l][d];
         int row = g * H + unit, in = rnn_layer_input_size(c, l);
@@ -51,14 +54,17 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
         out->pre = tr->gate_pre[gi];
         out->value = tr->gate[gi];
         out->reset = 1.0;
-        if (c->cell == RNN_CELL_GRU && g == RNN_GRU_N)
-            out->reset = gate[RNN_GRU_R * H + unit]; /* n: r scales W_hn h + b_hn */
-        out->activation = rnn_gate_is_sigmoid(c->cell, g)                          ? RNN_ACT_SIGMOID
-                          : c->cell == RNN_CELL_RNN && c->nonlinearity == RNN_RELU ? RNN_ACT_RELU
-                                                                                   : RNN_ACT_TANH;
+        if (cell == RNN_CELL_GRU && g == RNN_GRU_N) {
+            out->reset = gate[RNN_GRU_R * H + unit];
+            if (!lc->reset_after) { /* n: W_hn (r ⊙ h_prev), r inside the product */
+                out->reset_inside = 1;
+                out->wh = tr->gate_hh[gi] - out->b_hh;
+            }
+        }
+        out->activation = rnn_gate_is_sigmoid(cell, g) ? lc->recurrent_activation : lc->activation;
         return 0;
     }
-    if (c->cell == RNN_CELL_LSTM && quantity == RNN_QUANTITY_C) {
+    if (cell == RNN_CELL_LSTM && quantity == RNN_QUANTITY_C) {
         /* c = f·c_prev + i·g */
         out->kind = RNN_EXPLAIN_LSTM_C;
         out->i = gate[RNN_LSTM_I * H + unit], out->f = gate[RNN_LSTM_F * H + unit];
@@ -68,12 +74,13 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
         out->value = tr->c[hi];
         return 0;
     }
-    if (c->cell == RNN_CELL_LSTM) {
-        /* h = o·tanh(c) */
+    if (cell == RNN_CELL_LSTM) {
+        /* h = o·act(c): tanh, or the layer's relu */
         out->kind = RNN_EXPLAIN_LSTM_H;
+        out->activation = lc->activation;
         out->o = gate[RNN_LSTM_O * H + unit];
         out->c = tr->c[hi];
-        out->tanh_c = rnn_tanh(out->c);
+        out->tanh_c = rnn_activate(lc->activation, out->c);
         out->value = tr->h[hi];
         return 0;
     }
@@ -82,6 +89,5 @@ int rnn_explain(const RnnModel *m, const RnnTrace *tr, int l, int d, int t, int 
     out->z = gate[RNN_GRU_Z * H + unit], out->n = gate[RNN_GRU_N * H + unit];
     out->h_prev = h_prev ? h_prev[unit] : 0.0;
     out->value = tr->h[hi];
-    (void)G;
     return 0;
 }

@@ -87,18 +87,101 @@ void rnn_cell_forward(RnnCellKind cell, RnnNonlinearity act, int in, int H, cons
                          NULL);
 }
 
+/* The cell step of any layer rnnscope-model version 2 describes (rnn_layer_cell_forward):
+ * the activations are the layer's own (σ_r = recurrent_activation, act = activation):
+ *   vanilla RNN  h' = act(W_ih x + b_ih + W_hh h + b_hh)
+ *   LSTM         i, f, o = σ_r(W_i* x + b_i* + W_h* h + b_h*),  g = act(...)
+ *                c' = f ⊙ c + i ⊙ g,   h' = o ⊙ act(c')
+ *   GRU          r, z = σ_r(W_i* x + b_i* + W_h* h + b_h*)
+ *                reset_after:  n = act(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+ *                otherwise:    n = act(W_in x + b_in + W_hn (r ⊙ h) + b_hn)   (Keras 2.2)
+ *                h' = (1 − z) ⊙ n + z ⊙ h
+ * (Keras's documentation writes the same equations with kernels stored transposed.) */
+void rnn_layer_cell_forward(const RnnLayerConfig *lc, int in, const RnnLayerParams *p,
+                            const double *x, const double *h_prev, const double *c_prev,
+                            double *gate_ih, double *gate_hh, double *gate_pre, double *gate,
+                            double *h, double *c) {
+    int H = lc->hidden_size, G = rnn_gate_count(lc->cell);
+    RnnActivation act = lc->activation, rec = lc->recurrent_activation;
+    affine(gate_ih, p->weight_ih, p->bias_ih, x, G * H, in);
+    if (lc->cell == RNN_CELL_RNN) {
+        affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, H, H);
+        for (int j = 0; j < H; j++) {
+            gate_pre[j] = gate_ih[j] + gate_hh[j];
+            h[j] = gate[j] = rnn_activate(act, gate_pre[j]);
+        }
+        return;
+    }
+    if (lc->cell == RNN_CELL_LSTM) {
+        affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, 4 * H, H);
+        for (int r = 0; r < 4 * H; r++) {
+            gate_pre[r] = gate_ih[r] + gate_hh[r];
+            gate[r] = rnn_activate(r / H == RNN_LSTM_G ? act : rec, gate_pre[r]);
+        }
+        const double *i = gate + RNN_LSTM_I * H, *f = gate + RNN_LSTM_F * H,
+                     *g = gate + RNN_LSTM_G * H, *o = gate + RNN_LSTM_O * H;
+        for (int j = 0; j < H; j++) {
+            c[j] = f[j] * (c_prev ? c_prev[j] : 0.0) + i[j] * g[j];
+            h[j] = o[j] * rnn_activate(act, c[j]);
+        }
+        return;
+    }
+    /* GRU: r and z first; the candidate's recurrent term may need r */
+    affine(gate_hh, p->weight_hh, p->bias_hh, h_prev, 2 * H, H);
+    for (int r = 0; r < 2 * H; r++) {
+        gate_pre[r] = gate_ih[r] + gate_hh[r];
+        gate[r] = rnn_activate(rec, gate_pre[r]);
+    }
+    const double *rg = gate + RNN_GRU_R * H, *z = gate + RNN_GRU_Z * H;
+    double *hh_n = gate_hh + RNN_GRU_N * H;
+    const double *w_hn = p->weight_hh + (size_t)RNN_GRU_N * H * H,
+                 *b_hn = p->bias_hh + RNN_GRU_N * H;
+    if (lc->reset_after) {
+        affine(hh_n, w_hn, b_hn, h_prev, H, H);
+        for (int j = 0; j < H; j++) gate_pre[2 * H + j] = gate_ih[2 * H + j] + rg[j] * hh_n[j];
+    } else {
+        /* r ⊙ h, kept in h until h' is written */
+        for (int j = 0; j < H; j++) h[j] = rg[j] * (h_prev ? h_prev[j] : 0.0);
+        affine(hh_n, w_hn, b_hn, h, H, H);
+        for (int j = 0; j < H; j++) gate_pre[2 * H + j] = gate_ih[2 * H + j] + hh_n[j];
+    }
+    for (int j = 0; j < H; j++) {
+        double n = gate[2 * H + j] = rnn_activate(act, gate_pre[2 * H + j]);
+        h[j] = (1.0 - z[j]) * n + z[j] * (h_prev ? h_prev[j] : 0.0);
+    }
+}
+
+/* 1 when the layer is one version 1 can describe: the kernels of the batched trainer and
+ * the fast path below give its bits. */
+static int layer_is_classic(const RnnLayerConfig *lc) {
+    if (lc->cell == RNN_CELL_RNN) return 1;
+    return lc->activation == RNN_ACT_TANH && lc->recurrent_activation == RNN_ACT_SIGMOID &&
+           (lc->cell != RNN_CELL_GRU || lc->reset_after);
+}
+
 /* ---- the trace ---------------------------------------------------------------------------- */
 
+/* Sizes of a trace's arrays for `steps` time steps. Each layer has its own H, D and G. */
 typedef struct TraceShape {
-    size_t T, L, D, H, G, K, in_stride, out_steps;
+    size_t T, L, K, in_stride, out_steps, F, states, gates, dense;
+    int lstm; /* some layer is an LSTM: the trace has c */
 } TraceShape;
 
 static TraceShape trace_shape(const RnnConfig *c, int steps) {
-    TraceShape s;
-    s.T = (size_t)steps, s.L = (size_t)c->num_layers, s.D = (size_t)rnn_directions(c);
-    s.H = (size_t)c->hidden_size, s.G = (size_t)rnn_gate_count(c->cell);
+    TraceShape s = {0};
+    s.T = (size_t)steps, s.L = (size_t)c->num_layers;
     s.K = (size_t)c->num_labels;
-    s.in_stride = (size_t)(c->input_size > (int)(s.D * s.H) ? c->input_size : (int)(s.D * s.H));
+    s.in_stride = (size_t)c->input_size;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t DTH = (size_t)rnn_layer_directions(c, l) * s.T * rnn_layer_hidden(c, l);
+        s.states += DTH;
+        s.gates += DTH * rnn_layer_gates(c, l);
+        s.lstm |= rnn_layer_cell(c, l) == RNN_CELL_LSTM;
+        if ((size_t)rnn_layer_output_size(c, l) > s.in_stride)
+            s.in_stride = (size_t)rnn_layer_output_size(c, l);
+    }
+    s.F = (size_t)rnn_feature_size(c);
+    for (int j = 0; j < c->num_dense; j++) s.dense += (size_t)c->dense[j].units;
     s.out_steps = c->head == RNN_HEAD_NONE ? 0 : c->head == RNN_HEAD_MANY_TO_MANY ? s.T : 1;
     return s;
 }
@@ -106,43 +189,56 @@ static TraceShape trace_shape(const RnnConfig *c, int steps) {
 /* Doubles a trace holds, computed in double so that absurd sizes cannot wrap around. */
 static double trace_values(const RnnConfig *c, int steps) {
     TraceShape s = trace_shape(c, steps);
-    double T = (double)s.T, LDTH = (double)s.L * s.D * T * s.H;
-    double v = (double)s.L * T * s.in_stride;         /* input */
-    v += LDTH * (c->cell == RNN_CELL_LSTM ? 2 : 1);   /* h, c */
-    v += 4 * LDTH * s.G;                              /* gate_ih, gate_hh, gate_pre, gate */
-    v += (double)s.out_steps * (s.D * s.H + 2 * s.K); /* feature, logits, probs */
+    double v = (double)s.L * s.T * s.in_stride; /* input */
+    v += (double)s.states * (s.lstm ? 2 : 1);   /* h, c */
+    v += 4.0 * s.gates;                         /* gate_ih, gate_hh, pre, gate */
+    v += (double)s.out_steps * ((double)s.F + s.dense + 2.0 * s.K); /* feature, dense, head */
     return v;
 }
 
-size_t rnn_trace_bytes(const RnnConfig *c, int steps) {
+size_t rnn_trace_bytes(const RnnConfig *config, int steps) {
     if (steps < 1) return sizeof(RnnTrace);
-    double bytes =
-        sizeof(RnnTrace) + trace_values(c, steps) * sizeof(double) + (double)steps * sizeof(int);
+    RnnConfig c = *config;
+    rnn_config_normalize(&c);
+    double bytes = sizeof(RnnTrace) + trace_values(&c, steps) * sizeof(double) +
+                   (double)steps * (sizeof(int) + 1);
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
 /* Points the trace's arrays into its value block, laid out for `steps` time steps. */
 static void carve_trace(RnnTrace *tr, int steps) {
-    TraceShape s = trace_shape(&tr->config, steps);
+    const RnnConfig *c = &tr->config;
+    TraceShape s = trace_shape(c, steps);
     tr->steps = steps;
     tr->in_stride = (int)s.in_stride;
     tr->out_steps = (int)s.out_steps;
     double *p = tr->values;
-    size_t LDTH = s.L * s.D * s.T * s.H;
     tr->input = p, p += s.L * s.T * s.in_stride;
-    tr->h = p, p += LDTH;
+    tr->h = p, p += s.states;
     tr->c = NULL;
-    if (tr->config.cell == RNN_CELL_LSTM) tr->c = p, p += LDTH;
-    tr->gate_ih = p, p += LDTH * s.G;
-    tr->gate_hh = p, p += LDTH * s.G;
-    tr->gate_pre = p, p += LDTH * s.G;
-    tr->gate = p, p += LDTH * s.G;
+    if (s.lstm) tr->c = p, p += s.states;
+    tr->gate_ih = p, p += s.gates;
+    tr->gate_hh = p, p += s.gates;
+    tr->gate_pre = p, p += s.gates;
+    tr->gate = p, p += s.gates;
+    size_t state_at = 0, gate_at = 0;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t TH = s.T * (size_t)rnn_layer_hidden(c, l);
+        for (int d = 0; d < rnn_layer_directions(c, l); d++) {
+            tr->state_at[l][d] = state_at, state_at += TH;
+            tr->gate_at[l][d] = gate_at, gate_at += TH * (size_t)rnn_layer_gates(c, l);
+        }
+    }
     tr->feature = tr->logits = tr->probs = NULL;
+    for (int j = 0; j < RNN_MAX_DENSE; j++) tr->dense[j] = NULL;
     if (s.out_steps) {
-        tr->feature = p, p += s.out_steps * s.D * s.H;
+        tr->feature = p, p += s.out_steps * s.F;
+        for (int j = 0; j < c->num_dense; j++)
+            tr->dense[j] = p, p += s.out_steps * (size_t)c->dense[j].units;
         tr->logits = p, p += s.out_steps * s.K;
         tr->probs = p, p += s.out_steps * s.K;
     }
+    tr->padding = (unsigned char *)(tr->token_ids + tr->capacity);
 }
 
 RnnTrace *rnn_trace_new(const RnnConfig *c, int steps, RnnError *err) {
@@ -159,8 +255,9 @@ RnnTrace *rnn_trace_new(const RnnConfig *c, int steps, RnnError *err) {
         return NULL;
     }
     tr->config = *c;
+    rnn_config_normalize(&tr->config);
     tr->capacity = steps;
-    tr->num_values = (size_t)trace_values(c, steps);
+    tr->num_values = (size_t)trace_values(&tr->config, steps);
     /* One block: the struct, the doubles, then the token ids. */
     tr->values = (double *)(tr + 1);
     tr->token_ids = (int *)(tr->values + tr->num_values);
@@ -198,18 +295,45 @@ const double *rnn_trace_prev_c(const RnnTrace *tr, int l, int d, int t) {
 /* ---- the model's forward pass --------------------------------------------------------------- */
 
 static int same_shape(const RnnConfig *a, const RnnConfig *b) {
-    return a->cell == b->cell && a->input_size == b->input_size &&
-           a->hidden_size == b->hidden_size && a->num_layers == b->num_layers &&
-           a->bidirectional == b->bidirectional && a->head == b->head &&
-           a->num_labels == b->num_labels;
+    if (!(a->input_size == b->input_size && a->num_layers == b->num_layers && a->head == b->head &&
+          a->num_labels == b->num_labels && a->num_dense == b->num_dense &&
+          a->head_activation == b->head_activation && a->mask_zero == b->mask_zero))
+        return 0;
+    for (int l = 0; l < a->num_layers; l++)
+        if (memcmp(&a->layers[l], &b->layers[l], sizeof a->layers[l]) != 0) return 0;
+    for (int j = 0; j < a->num_dense; j++)
+        if (a->dense[j].units != b->dense[j].units ||
+            a->dense[j].activation != b->dense[j].activation)
+            return 0;
+    return 1;
 }
 
-/* Concatenates both directions' h at position t of layer l into out (D*H). */
+/* Layer l's output as the next layer (or the head) reads it, from the forward direction's h
+ * at t_fwd and the backward direction's at t_bwd, merged as the layer says (D*H or H). */
 void rnn_concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out) {
-    int H = tr->config.hidden_size;
-    memcpy(out, tr->h + rnn_trace_state_index(tr, l, 0, t_fwd), (size_t)H * sizeof *out);
-    if (tr->config.bidirectional)
-        memcpy(out + H, tr->h + rnn_trace_state_index(tr, l, 1, t_bwd), (size_t)H * sizeof *out);
+    const RnnLayerConfig *lc = &tr->config.layers[l];
+    int H = lc->hidden_size;
+    const double *f = tr->h + rnn_trace_state_index(tr, l, 0, t_fwd);
+    if (!lc->bidirectional) {
+        memcpy(out, f, (size_t)H * sizeof *out);
+        return;
+    }
+    const double *b = tr->h + rnn_trace_state_index(tr, l, 1, t_bwd);
+    switch (lc->merge) {
+    case RNN_MERGE_CONCAT:
+        memcpy(out, f, (size_t)H * sizeof *out);
+        memcpy(out + H, b, (size_t)H * sizeof *out);
+        break;
+    case RNN_MERGE_SUM:
+        for (int j = 0; j < H; j++) out[j] = f[j] + b[j];
+        break;
+    case RNN_MERGE_MUL:
+        for (int j = 0; j < H; j++) out[j] = f[j] * b[j];
+        break;
+    case RNN_MERGE_AVE:
+        for (int j = 0; j < H; j++) out[j] = (f[j] + b[j]) / 2.0;
+        break;
+    }
 }
 
 /* Layer 0 reads the embedding rows (or the raw vectors). */
@@ -226,31 +350,71 @@ int rnn_load_inputs(const RnnModel *model, const int *token_ids, const double *v
                                      t);
             memcpy(x, model->embedding + (size_t)id * I, (size_t)I * sizeof *x);
             tr->token_ids[t] = id;
+            tr->padding[t] = c->mask_zero && id == 0;
         } else {
             memcpy(x, vectors + (size_t)t * I, (size_t)I * sizeof *x);
             tr->token_ids[t] = -1;
+            tr->padding[t] = 0;
         }
     }
     return 0;
 }
 
-/* The head: logits = W feature + b, probs = softmax(logits). */
+/* The head: the Dense layers, then logits = W x + b and probs = the head's activation. */
 void rnn_head_forward(const RnnModel *model, RnnTrace *tr) {
     const RnnConfig *c = &model->config;
-    int T = tr->steps, H = c->hidden_size, D = rnn_directions(c);
-    int top = c->num_layers - 1, K = c->num_labels;
+    int T = tr->steps, F = rnn_feature_size(c), top = c->num_layers - 1, K = c->num_labels;
     for (int o = 0; o < tr->out_steps; o++) {
-        double *feature = tr->feature + (size_t)o * D * H;
+        double *feature = tr->feature + (size_t)o * F;
         if (c->head != RNN_HEAD_MANY_TO_MANY)
             rnn_concat_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
         else
             rnn_concat_directions(tr, top, o, o, feature);
-        affine(tr->logits + (size_t)o * K, model->head_weight, model->head_bias, feature, K, D * H);
-        if (c->head == RNN_HEAD_REGRESSION) /* the outputs are the numbers themselves */
-            memcpy(tr->probs + (size_t)o * K, tr->logits + (size_t)o * K,
-                   (size_t)K * sizeof(double));
-        else
-            rnn_softmax(tr->logits + (size_t)o * K, K, tr->probs + (size_t)o * K);
+        const double *x = feature;
+        int in = F;
+        for (int j = 0; j < c->num_dense; j++) {
+            /* y = act(W x + b) */
+            int units = c->dense[j].units;
+            double *y = tr->dense[j] + (size_t)o * units;
+            affine(y, model->dense_weight[j], model->dense_bias[j], x, units, in);
+            for (int k = 0; k < units; k++) y[k] = rnn_activate(c->dense[j].activation, y[k]);
+            x = y, in = units;
+        }
+        double *logits = tr->logits + (size_t)o * K, *probs = tr->probs + (size_t)o * K;
+        affine(logits, model->head_weight, model->head_bias, x, K, in);
+        if (c->head_activation == RNN_ACT_SOFTMAX)
+            rnn_softmax(logits, K, probs);
+        else /* a regression's numbers are the logits themselves (linear) */
+            for (int k = 0; k < K; k++) probs[k] = rnn_activate(c->head_activation, logits[k]);
+    }
+}
+
+/* One layer and direction of any model, one cell step after the other (version 2 layers
+ * and masked padding). A padding step (mask_zero) computes nothing: the direction keeps the
+ * state it had, and the step's gates stay zero. */
+static void layer_forward_steps(const RnnModel *model, int l, int d, RnnTrace *tr) {
+    const RnnConfig *c = &model->config;
+    const RnnLayerConfig *lc = &c->layers[l];
+    int T = tr->steps, H = lc->hidden_size, GH = rnn_gate_count(lc->cell) * H;
+    int in = rnn_layer_input_size(c, l);
+    for (int s = 0; s < T; s++) {
+        int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
+        size_t hi = rnn_trace_state_index(tr, l, d, t), gi = rnn_trace_gate_index(tr, l, d, t, 0);
+        const double *h_prev = rnn_trace_prev_h(tr, l, d, t);
+        const double *c_prev = rnn_trace_prev_c(tr, l, d, t);
+        double *c_out = tr->c ? tr->c + hi : NULL;
+        if (tr->padding[t]) {
+            for (int j = 0; j < H; j++) tr->h[hi + j] = h_prev ? h_prev[j] : 0.0;
+            if (c_out)
+                for (int j = 0; j < H; j++) c_out[j] = c_prev ? c_prev[j] : 0.0;
+            for (int r = 0; r < GH; r++)
+                tr->gate_ih[gi + r] = tr->gate_hh[gi + r] = tr->gate_pre[gi + r] =
+                    tr->gate[gi + r] = 0.0;
+            continue;
+        }
+        rnn_layer_cell_forward(lc, in, &model->layer[l][d], rnn_trace_input(tr, l, t), h_prev,
+                               c_prev, tr->gate_ih + gi, tr->gate_hh + gi, tr->gate_pre + gi,
+                               tr->gate + gi, tr->h + hi, c_out);
     }
 }
 
@@ -259,8 +423,10 @@ void rnn_head_forward(const RnnModel *model, RnnTrace *tr) {
  * G*H*(In + H) doubles for the transposed weights, then 2T row pointers. */
 static void layer_forward_rows(const RnnConfig *c, const RnnLayerParams *p, int l, int d,
                                double *scratch, RnnTrace *tr) {
-    int T = tr->steps, H = c->hidden_size, in = rnn_layer_input_size(c, l);
-    int GH = rnn_gate_count(c->cell) * H;
+    const RnnLayerConfig *lc = &c->layers[l];
+    int T = tr->steps, H = lc->hidden_size, in = rnn_layer_input_size(c, l);
+    int GH = rnn_gate_count(lc->cell) * H;
+    RnnNonlinearity act = lc->activation == RNN_ACT_RELU ? RNN_RELU : RNN_TANH;
     double *wt_ih = scratch;                 /* (In, G*H) */
     double *wt_hh = wt_ih + (size_t)in * GH; /* (H, G*H) */
     double **out = (double **)(wt_hh + (size_t)H * GH);
@@ -286,7 +452,7 @@ static void layer_forward_rows(const RnnConfig *c, const RnnLayerParams *p, int 
             rnn_rows_matmul(&hh, &h_prev, wt_hh, p->bias_hh, 1, H, GH);
         else
             for (int r = 0; r < GH; r++) hh[r] = p->bias_hh[r] + 0.0;
-        rnn_cell_activations(c->cell, c->nonlinearity, H, tr->gate_ih + gi, hh, h_prev,
+        rnn_cell_activations(lc->cell, act, H, tr->gate_ih + gi, hh, h_prev,
                              rnn_trace_prev_c(tr, l, d, t), tr->gate_pre + gi, tr->gate + gi,
                              tr->h + hi, tr->c ? tr->c + hi : NULL, NULL);
     }
@@ -295,7 +461,7 @@ static void layer_forward_rows(const RnnConfig *c, const RnnLayerParams *p, int 
 int rnn_model_forward(const RnnModel *model, const int *token_ids, const double *vectors,
                       RnnTrace *tr, RnnError *err) {
     const RnnConfig *c = &model->config;
-    int T = tr->steps, H = c->hidden_size, D = rnn_directions(c);
+    int T = tr->steps;
     if (!same_shape(c, &tr->config)) return rnn_error_set(err, "trace made for another model");
     if ((token_ids == NULL) == (vectors == NULL))
         return rnn_error_set(err, "give either token ids or input vectors");
@@ -303,24 +469,34 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
         return rnn_error_set(err, "this model has no vocabulary: give input vectors");
 
     if (rnn_load_inputs(model, token_ids, vectors, tr, err)) return -1;
+    int padded = 0;
+    for (int t = 0; t < T; t++) padded |= tr->padding[t];
 
     /* Scratch for one layer and direction's weights, transposed for the row kernels, and
      * their row pointers; without it (out of memory) the cells run one step at a time, with
      * the same result. */
-    int G = rnn_gate_count(c->cell), in_max = c->input_size > D * H ? c->input_size : D * H;
-    size_t wt_values = (size_t)G * H * (in_max + H);
+    size_t wt_values = 0;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t H = (size_t)rnn_layer_hidden(c, l);
+        size_t v = (size_t)rnn_layer_gates(c, l) * H * ((size_t)rnn_layer_input_size(c, l) + H);
+        if (v > wt_values) wt_values = v;
+    }
     double *wt = malloc(wt_values * sizeof(double) + 2 * (size_t)T * sizeof(double *));
     for (int l = 0; l < c->num_layers; l++) {
-        int in = rnn_layer_input_size(c, l);
-        for (int d = 0; d < D; d++) {
-            if (wt)
+        const RnnLayerConfig *lc = &c->layers[l];
+        int in = rnn_layer_input_size(c, l), H = lc->hidden_size;
+        RnnNonlinearity act = lc->activation == RNN_ACT_RELU ? RNN_RELU : RNN_TANH;
+        for (int d = 0; d < rnn_layer_directions(c, l); d++) {
+            if (padded || !layer_is_classic(lc))
+                layer_forward_steps(model, l, d, tr);
+            else if (wt)
                 layer_forward_rows(c, &model->layer[l][d], l, d, wt, tr);
             else
                 for (int s = 0; s < T; s++) {
                     int t = d == 0 ? s : T - 1 - s; /* the backward direction reads from the end */
                     size_t hi = rnn_trace_state_index(tr, l, d, t);
                     size_t gi = rnn_trace_gate_index(tr, l, d, t, 0);
-                    rnn_cell_forward(c->cell, c->nonlinearity, in, H, &model->layer[l][d],
+                    rnn_cell_forward(lc->cell, act, in, H, &model->layer[l][d],
                                      rnn_trace_input(tr, l, t), rnn_trace_prev_h(tr, l, d, t),
                                      rnn_trace_prev_c(tr, l, d, t), tr->gate_ih + gi,
                                      tr->gate_hh + gi, tr->gate_pre + gi, tr->gate + gi, tr->h + hi,
@@ -358,6 +534,9 @@ int rnn_model_run_text(const RnnModel *m, const char *text, size_t max_trace_byt
     if (m->config.vocab_size == 0)
         return rnn_error_set(err, "this model has no vocabulary: it reads input vectors, not "
                                   "sentences");
+    if (!rnn_model_has_words(m))
+        return rnn_error_set(err, "this model has no word list: give token ids, or a Keras "
+                                  "tokenizer file when importing it");
     if (rnn_tokenize(text, tokens, err)) return -1;
     if (tokens->count == 0) {
         rnn_tokens_free(tokens);
@@ -368,13 +547,40 @@ int rnn_model_run_text(const RnnModel *m, const char *text, size_t max_trace_byt
     if (!ids) rnn_error_set(err, "out of memory");
     int rc = -1;
     if (tr) {
-        for (int t = 0; t < tokens->count; t++) ids[t] = rnn_model_token_id(m, tokens->text[t]);
-        rc = rnn_model_forward(m, ids, NULL, tr, err);
+        rc = 0;
+        for (int t = 0; t < tokens->count && !rc; t++) {
+            ids[t] = rnn_model_token_id(m, tokens->text[t]);
+            if (ids[t] < 0)
+                rc = rnn_error_set(err,
+                                   "\"%s\" is not in the vocabulary, and the model has no word "
+                                   "for unknown ones",
+                                   tokens->text[t]);
+        }
+        if (!rc) rc = rnn_model_forward(m, ids, NULL, tr, err);
     }
     free(ids);
     if (rc) {
         rnn_trace_free(tr);
         rnn_tokens_free(tokens);
+        return -1;
+    }
+    *trace = tr;
+    return 0;
+}
+
+int rnn_model_run_ids(const RnnModel *m, const int *ids, int steps, size_t max_trace_bytes,
+                      RnnTrace **trace, RnnError *err) {
+    *trace = NULL;
+    if (m->config.vocab_size == 0)
+        return rnn_error_set(err, "this model has no embedding: it reads input vectors, not ids");
+    for (int t = 0; t < steps; t++)
+        if (ids[t] < 0 || ids[t] >= m->config.vocab_size)
+            return rnn_error_set(err, "token id %d (word %d) is outside the vocabulary (0..%d)",
+                                 ids[t], t + 1, m->config.vocab_size - 1);
+    RnnTrace *tr = new_bounded_trace(&m->config, steps, max_trace_bytes, err);
+    if (!tr) return -1;
+    if (rnn_model_forward(m, ids, NULL, tr, err)) {
+        rnn_trace_free(tr);
         return -1;
     }
     *trace = tr;

@@ -240,15 +240,19 @@ int rnn_what_if_apply(RnnModel *m, const RnnWhatIf *w, RnnError *err) {
         return rnn_error_set(err, "only a vanilla RNN can switch between tanh and relu");
     if (w->forget_bias_shift != 0 && c->cell == RNN_CELL_RNN)
         return rnn_error_set(err, "a vanilla RNN has no forget gate to shift");
-    int H = c->hidden_size, G = rnn_gate_count(c->cell);
-    int keep = c->cell == RNN_CELL_LSTM ? RNN_LSTM_F : RNN_GRU_Z;
-    for (int l = 0; l < c->num_layers; l++)
-        for (int d = 0; d < rnn_directions(c); d++) {
+    for (int l = 0; l < c->num_layers; l++) {
+        RnnLayerConfig *lc = &c->layers[l];
+        int H = lc->hidden_size, G = rnn_gate_count(lc->cell);
+        int keep = lc->cell == RNN_CELL_LSTM ? RNN_LSTM_F : RNN_GRU_Z;
+        for (int d = 0; d < rnn_layer_directions(c, l); d++) {
             RnnLayerParams *p = &m->layer[l][d];
             for (size_t i = 0; i < (size_t)G * H * H; i++) p->weight_hh[i] *= w->weight_hh_scale;
-            if (c->cell != RNN_CELL_RNN)
+            if (lc->cell != RNN_CELL_RNN)
                 for (int j = 0; j < H; j++) p->bias_ih[keep * H + j] += w->forget_bias_shift;
         }
+        if (w->relu >= 0 && lc->cell == RNN_CELL_RNN)
+            lc->activation = w->relu ? RNN_ACT_RELU : RNN_ACT_TANH;
+    }
     if (w->relu >= 0) c->nonlinearity = w->relu ? RNN_RELU : RNN_TANH;
     return 0;
 }

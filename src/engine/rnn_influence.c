@@ -38,9 +38,9 @@ int rnn_influence_alternatives(const RnnModel *m, int first_id, int *out, int ma
 /* ‖a − b‖₂ over the top layer's states at step t, all directions concatenated. */
 static double top_state_distance(const RnnTrace *a, const RnnTrace *b, int t) {
     const RnnConfig *c = &a->config;
-    int top = c->num_layers - 1, H = c->hidden_size;
+    int top = c->num_layers - 1, H = rnn_layer_hidden(c, top);
     double sum = 0;
-    for (int d = 0; d < rnn_directions(c); d++) {
+    for (int d = 0; d < rnn_layer_directions(c, top); d++) {
         const double *ha = a->h + rnn_trace_state_index(a, top, d, t);
         const double *hb = b->h + rnn_trace_state_index(b, top, d, t);
         for (int j = 0; j < H; j++) sum += (ha[j] - hb[j]) * (ha[j] - hb[j]);

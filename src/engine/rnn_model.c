@@ -85,14 +85,134 @@ int rnn_head_from_name(const char *name, RnnHeadKind *out) {
     return -1;
 }
 
+static const char *const activation_names[RNN_ACT_COUNT] = {
+    "sigmoid", "tanh", "relu", "hard_sigmoid_keras2", "hard_sigmoid_keras3", "linear", "softmax"};
+static const char *const merge_names[] = {"concat", "sum", "mul", "ave"};
+
+const char *rnn_activation_name(RnnActivation act) {
+    return (unsigned)act < RNN_ACT_COUNT ? activation_names[act] : "?";
+}
+
+int rnn_activation_from_name(const char *name, RnnActivation *out) {
+    for (int i = 0; i < RNN_ACT_COUNT; i++) {
+        if (strcmp(name, activation_names[i]) == 0) {
+            *out = (RnnActivation)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *rnn_merge_name(RnnMerge merge) {
+    return (unsigned)merge <= RNN_MERGE_AVE ? merge_names[merge] : "?";
+}
+
+int rnn_merge_from_name(const char *name, RnnMerge *out) {
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(name, merge_names[i]) == 0) {
+            *out = (RnnMerge)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int size_ok(int n) {
     return n >= 1 && n <= RNN_MAX_SIZE;
 }
 
-int rnn_config_check(const RnnConfig *c, RnnError *err) {
+static RnnActivation default_head_activation(RnnHeadKind head) {
+    return head == RNN_HEAD_REGRESSION ? RNN_ACT_LINEAR : RNN_ACT_SOFTMAX;
+}
+
+void rnn_config_normalize(RnnConfig *c) {
+    int L = c->num_layers < 1 ? 1 : c->num_layers > RNN_MAX_LAYERS ? RNN_MAX_LAYERS : c->num_layers;
+    if (c->layers[0].hidden_size == 0) { /* version 1: every layer as the summary says */
+        for (int l = 0; l < RNN_MAX_LAYERS; l++) {
+            RnnLayerConfig *lc = &c->layers[l];
+            memset(lc, 0, sizeof *lc);
+            if (l >= L) continue;
+            lc->cell = c->cell;
+            lc->hidden_size = c->hidden_size;
+            lc->bidirectional = c->bidirectional;
+            lc->merge = RNN_MERGE_CONCAT;
+            lc->activation = c->nonlinearity == RNN_RELU ? RNN_ACT_RELU : RNN_ACT_TANH;
+            lc->recurrent_activation = RNN_ACT_SIGMOID;
+            lc->reset_after = 1;
+        }
+        c->num_dense = 0;
+        c->head_activation = default_head_activation(c->head);
+        return;
+    }
+    /* version 2: the summary from the layers */
+    c->cell = c->layers[0].cell;
+    c->nonlinearity = c->layers[0].activation == RNN_ACT_RELU ? RNN_RELU : RNN_TANH;
+    c->hidden_size = 0;
+    c->bidirectional = 0;
+    for (int l = 0; l < L; l++) {
+        if (c->layers[l].hidden_size > c->hidden_size) c->hidden_size = c->layers[l].hidden_size;
+        c->bidirectional |= c->layers[l].bidirectional != 0;
+    }
+}
+
+int rnn_config_is_uniform(const RnnConfig *config) {
+    RnnConfig n = *config, *c = &n;
+    rnn_config_normalize(c);
+    if (c->num_dense || c->mask_zero || c->head_activation != default_head_activation(c->head))
+        return 0;
+    for (int l = 0; l < c->num_layers; l++) {
+        const RnnLayerConfig *lc = &c->layers[l];
+        RnnActivation act = c->nonlinearity == RNN_RELU ? RNN_ACT_RELU : RNN_ACT_TANH;
+        if (lc->cell != c->cell || lc->hidden_size != c->hidden_size ||
+            lc->bidirectional != c->bidirectional || lc->merge != RNN_MERGE_CONCAT ||
+            lc->activation != act || (lc->cell != RNN_CELL_RNN && act != RNN_ACT_TANH) ||
+            (lc->cell != RNN_CELL_RNN && lc->recurrent_activation != RNN_ACT_SIGMOID) ||
+            (lc->cell == RNN_CELL_GRU && !lc->reset_after))
+            return 0;
+    }
+    return 1;
+}
+
+int rnn_config_check_uniform(const RnnConfig *c, RnnError *err) {
+    if (rnn_config_check(c, err)) return -1;
+    if (rnn_config_is_uniform(c)) return 0;
+    return rnn_error_set(err, "training and the backward pass cover the models version 1 "
+                              "describes (one cell kind and size for every layer, sigmoid gates, "
+                              "tanh, PyTorch's GRU, both directions side by side, one softmax or "
+                              "linear head, no masking); this model's forward pass only");
+}
+
+static int check_layer(const RnnLayerConfig *lc, int l, RnnError *err) {
+    if ((unsigned)lc->cell > RNN_CELL_GRU) return rnn_error_set(err, "layer %d: unknown cell", l);
+    if (!size_ok(lc->hidden_size))
+        return rnn_error_set(err, "layer %d: hidden_size must be 1..%d, got %d", l, RNN_MAX_SIZE,
+                             lc->hidden_size);
+    if (lc->bidirectional != 0 && lc->bidirectional != 1)
+        return rnn_error_set(err, "layer %d: bidirectional must be true or false", l);
+    if ((unsigned)lc->merge > RNN_MERGE_AVE)
+        return rnn_error_set(err, "layer %d: unknown merge mode", l);
+    if (lc->activation != RNN_ACT_TANH && lc->activation != RNN_ACT_RELU)
+        return rnn_error_set(err, "layer %d: activation must be tanh or relu, got %s", l,
+                             rnn_activation_name(lc->activation));
+    if (lc->cell != RNN_CELL_RNN && lc->recurrent_activation != RNN_ACT_SIGMOID &&
+        lc->recurrent_activation != RNN_ACT_HARD_SIGMOID &&
+        lc->recurrent_activation != RNN_ACT_HARD_SIGMOID_K3)
+        return rnn_error_set(err,
+                             "layer %d: recurrent_activation must be sigmoid or a hard sigmoid, "
+                             "got %s",
+                             l, rnn_activation_name(lc->recurrent_activation));
+    if (lc->reset_after != 0 && lc->reset_after != 1)
+        return rnn_error_set(err, "layer %d: reset_after must be true or false", l);
+    return 0;
+}
+
+int rnn_config_check(const RnnConfig *config, RnnError *err) {
+    RnnConfig n = *config, *c = &n;
+    rnn_config_normalize(c);
     if ((unsigned)c->cell > RNN_CELL_GRU) return rnn_error_set(err, "unknown cell kind");
     if ((unsigned)c->nonlinearity > RNN_RELU) return rnn_error_set(err, "unknown nonlinearity");
-    if (c->nonlinearity == RNN_RELU && c->cell != RNN_CELL_RNN)
+    if (config->layers[0].hidden_size == 0 && c->nonlinearity == RNN_RELU &&
+        c->cell != RNN_CELL_RNN)
         return rnn_error_set(err, "nonlinearity relu is only defined for the vanilla rnn cell");
     if (!size_ok(c->input_size))
         return rnn_error_set(err, "input_size must be 1..%d, got %d", RNN_MAX_SIZE, c->input_size);
@@ -104,19 +224,49 @@ int rnn_config_check(const RnnConfig *c, RnnError *err) {
                              c->num_layers);
     if (c->bidirectional != 0 && c->bidirectional != 1)
         return rnn_error_set(err, "bidirectional must be true or false");
+    for (int l = 0; l < c->num_layers; l++)
+        if (check_layer(&c->layers[l], l, err)) return -1;
     if (c->vocab_size < 0 || c->vocab_size > RNN_MAX_VOCAB)
         return rnn_error_set(err, "vocabulary size must be 0..%d, got %d", RNN_MAX_VOCAB,
                              c->vocab_size);
+    if (c->mask_zero && c->vocab_size == 0)
+        return rnn_error_set(err, "mask_zero needs an embedding (token id 0 is the padding)");
     if ((unsigned)c->head > RNN_HEAD_REGRESSION) return rnn_error_set(err, "unknown head kind");
-    if (c->head == RNN_HEAD_NONE && c->num_labels != 0)
-        return rnn_error_set(err, "a model without a head has no labels");
+    if (c->head == RNN_HEAD_NONE && (c->num_labels != 0 || c->num_dense != 0))
+        return rnn_error_set(err, "a model without a head has no labels and no Dense layers");
+    if (c->num_dense < 0 || c->num_dense > RNN_MAX_DENSE)
+        return rnn_error_set(err, "at most %d Dense layers before the head, got %d", RNN_MAX_DENSE,
+                             c->num_dense);
+    for (int j = 0; j < c->num_dense; j++) {
+        RnnActivation a = c->dense[j].activation;
+        if (!size_ok(c->dense[j].units))
+            return rnn_error_set(err, "dense layer %d: units must be 1..%d, got %d", j,
+                                 RNN_MAX_SIZE, c->dense[j].units);
+        if (a != RNN_ACT_LINEAR && a != RNN_ACT_RELU && a != RNN_ACT_TANH && a != RNN_ACT_SIGMOID)
+            return rnn_error_set(err,
+                                 "dense layer %d: activation must be linear, relu, tanh or "
+                                 "sigmoid, got %s",
+                                 j, rnn_activation_name(a));
+    }
+    if (c->head == RNN_HEAD_NONE) return 0;
+    RnnActivation ha = c->head_activation;
+    if ((unsigned)ha >= RNN_ACT_COUNT || ha == RNN_ACT_HARD_SIGMOID ||
+        ha == RNN_ACT_HARD_SIGMOID_K3)
+        return rnn_error_set(err, "the head's activation must be softmax, sigmoid, linear, relu or "
+                                  "tanh");
+    int classifier = ha == RNN_ACT_SOFTMAX || ha == RNN_ACT_SIGMOID;
+    if (c->head == RNN_HEAD_REGRESSION && classifier)
+        return rnn_error_set(err, "a regression head has no %s", rnn_activation_name(ha));
+    if (c->head != RNN_HEAD_REGRESSION && !classifier && config->layers[0].hidden_size == 0)
+        return rnn_error_set(err, "a classification head needs softmax");
     if (c->head == RNN_HEAD_REGRESSION && (c->num_labels < 1 || c->num_labels > RNN_MAX_SIZE))
         return rnn_error_set(err, "a regression head needs 1..%d outputs, got %d", RNN_MAX_SIZE,
                              c->num_labels);
-    if ((c->head == RNN_HEAD_MANY_TO_ONE || c->head == RNN_HEAD_MANY_TO_MANY) &&
-        (c->num_labels < 2 || c->num_labels > RNN_MAX_SIZE))
-        return rnn_error_set(err, "a classification head needs 2..%d labels, got %d", RNN_MAX_SIZE,
-                             c->num_labels);
+    int min_labels = ha == RNN_ACT_SOFTMAX ? 2 : 1; /* one sigmoid output is a yes/no classifier */
+    if (c->head != RNN_HEAD_REGRESSION &&
+        (c->num_labels < min_labels || c->num_labels > RNN_MAX_SIZE))
+        return rnn_error_set(err, "a classification head needs %d..%d labels, got %d", min_labels,
+                             RNN_MAX_SIZE, c->num_labels);
     return 0;
 }
 
@@ -131,19 +281,32 @@ long long rnn_layer_param_count(RnnCellKind cell, int in, int hidden, RnnFramewo
     return G * H * (I + H + 1);
 }
 
-long long rnn_recurrent_param_count(const RnnConfig *c, RnnFramework fw) {
+long long rnn_recurrent_param_count(const RnnConfig *config, RnnFramework fw) {
+    RnnConfig n = *config, *c = &n;
+    rnn_config_normalize(c);
     long long total = 0;
-    for (int l = 0; l < c->num_layers; l++)
-        total += rnn_directions(c) *
-                 rnn_layer_param_count(c->cell, rnn_layer_input_size(c, l), c->hidden_size, fw);
+    for (int l = 0; l < c->num_layers; l++) {
+        const RnnLayerConfig *lc = &c->layers[l];
+        long long one =
+            rnn_layer_param_count(lc->cell, rnn_layer_input_size(c, l), lc->hidden_size, fw);
+        if (fw == RNN_KERAS && lc->cell == RNN_CELL_GRU && !lc->reset_after)
+            one -= 3LL * lc->hidden_size; /* one bias vector */
+        total += rnn_layer_directions(c, l) * one;
+    }
     return total;
 }
 
-long long rnn_param_count(const RnnConfig *c, RnnFramework fw) {
+long long rnn_param_count(const RnnConfig *config, RnnFramework fw) {
+    RnnConfig n = *config, *c = &n;
+    rnn_config_normalize(c);
     long long total = (long long)c->vocab_size * c->input_size;
     total += rnn_recurrent_param_count(c, fw);
-    if (c->head != RNN_HEAD_NONE)
-        total += (long long)c->num_labels * (rnn_directions(c) * c->hidden_size + 1);
+    int in = rnn_feature_size(c);
+    for (int j = 0; j < c->num_dense; j++) {
+        total += (long long)c->dense[j].units * (in + 1);
+        in = c->dense[j].units;
+    }
+    if (c->head != RNN_HEAD_NONE) total += (long long)c->num_labels * (in + 1);
     return total;
 }
 
@@ -181,6 +344,7 @@ RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err) {
         return NULL;
     }
     m->config = *config;
+    rnn_config_normalize(&m->config);
     m->num_params = n;
     m->params = (double *)(m + 1);
     carve_params(m);
@@ -254,8 +418,12 @@ int rnn_model_index_vocab(RnnModel *m, RnnError *err) {
         if (m->vocab_slots[k] < 0) m->vocab_slots[k] = i; /* a duplicate keeps the first */
         if (m->unk_id < 0 && strcmp(m->vocab[i], "<unk>") == 0) m->unk_id = i;
     }
-    if (m->unk_id < 0)
-        return rnn_error_set(err, "the vocabulary has no \"<unk>\" entry for unknown words");
+    return 0;
+}
+
+int rnn_model_has_words(const RnnModel *m) {
+    for (int i = 0; i < m->config.vocab_size; i++)
+        if (m->vocab[i][0]) return 1;
     return 0;
 }
 
@@ -279,18 +447,21 @@ int rnn_model_token_id(const RnnModel *m, const char *token) {
 
 /* ---- named tensors ----------------------------------------------------------------------- */
 
-int rnn_tensor_count(const RnnConfig *c) {
-    return (c->vocab_size ? 1 : 0) + 4 * c->num_layers * rnn_directions(c) +
-           (c->head != RNN_HEAD_NONE ? 2 : 0);
+int rnn_tensor_count(const RnnConfig *config) {
+    RnnConfig n = *config, *c = &n;
+    rnn_config_normalize(c);
+    int count = (c->vocab_size ? 1 : 0) + (c->head != RNN_HEAD_NONE ? 2 : 0) + 2 * c->num_dense;
+    for (int l = 0; l < c->num_layers; l++) count += 4 * rnn_layer_directions(c, l);
+    return count;
 }
 
 /* Decodes a tensor index (state_dict order) into its name, shape and offset in the flat
  * parameter buffer; with a model, also returns the address of the pointer that names it. */
-static RnnTensorInfo describe(const RnnConfig *c, RnnModel *m, int index, double ***slot) {
+static RnnTensorInfo describe(const RnnConfig *config, RnnModel *m, int index, double ***slot) {
     RnnTensorInfo t = {{0}, 0, 0, 0};
     double **field = NULL;
-    size_t GH = (size_t)rnn_gate_count(c->cell) * c->hidden_size, H = (size_t)c->hidden_size;
-    int D = rnn_directions(c);
+    RnnConfig n = *config, *c = &n;
+    rnn_config_normalize(c);
     if (c->vocab_size) {
         if (index == 0) {
             snprintf(t.name, sizeof t.name, "embedding.weight");
@@ -302,9 +473,10 @@ static RnnTensorInfo describe(const RnnConfig *c, RnnModel *m, int index, double
         index--;
     }
     for (int l = 0; l < c->num_layers; l++) {
+        size_t H = (size_t)rnn_layer_hidden(c, l), GH = (size_t)rnn_layer_gates(c, l) * H;
         size_t in = (size_t)rnn_layer_input_size(c, l);
         size_t sizes[4] = {GH * in, GH * H, GH, GH};
-        for (int d = 0; d < D; d++) {
+        for (int d = 0; d < rnn_layer_directions(c, l); d++) {
             for (int k = 0; k < 4; k++, index--) {
                 if (index == 0) {
                     static const char *const kinds[] = {"weight_ih", "weight_hh", "bias_ih",
@@ -324,11 +496,25 @@ static RnnTensorInfo describe(const RnnConfig *c, RnnModel *m, int index, double
             }
         }
     }
+    int in = rnn_feature_size(c);
+    for (int j = 0; j < c->num_dense; j++) {
+        int units = c->dense[j].units;
+        for (int k = 0; k < 2; k++, index--) {
+            if (index == 0) {
+                snprintf(t.name, sizeof t.name, "dense.%d.%s", j, k ? "bias" : "weight");
+                t.rows = units, t.cols = k ? 0 : in;
+                field = m ? (k ? &m->dense_bias[j] : &m->dense_weight[j]) : NULL;
+                goto done;
+            }
+            t.offset += k ? (size_t)units : (size_t)units * in;
+        }
+        in = units;
+    }
     if (c->head != RNN_HEAD_NONE && index <= 1) {
         int K = c->num_labels;
         snprintf(t.name, sizeof t.name, index == 0 ? "head.weight" : "head.bias");
-        t.rows = K, t.cols = index == 0 ? D * (int)H : 0;
-        t.offset += index == 0 ? 0 : (size_t)K * D * H;
+        t.rows = K, t.cols = index == 0 ? in : 0;
+        t.offset += index == 0 ? 0 : (size_t)K * in;
         field = m ? (index == 0 ? &m->head_weight : &m->head_bias) : NULL;
     }
 done:

@@ -110,3 +110,52 @@ void rnn_tokens_free(RnnTokens *tokens) {
     free(tokens->text);
     memset(tokens, 0, sizeof *tokens);
 }
+
+int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err) {
+    *ids = NULL;
+    *count = 0;
+    int n = 0, cap = 0;
+    int *list = NULL;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n') p++;
+        if (!*p) break;
+        if (*p < '0' || *p > '9') {
+            free(list);
+            return rnn_error_set(err, "token ids: expected a whole number at \"%.20s\"", p);
+        }
+        long v = 0;
+        while (*p >= '0' && *p <= '9') {
+            v = v * 10 + (*p++ - '0');
+            if (v > RNN_MAX_VOCAB) {
+                free(list);
+                return rnn_error_set(err, "token ids: %ld... is larger than any vocabulary", v);
+            }
+        }
+        if (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != '\n') {
+            free(list);
+            return rnn_error_set(err, "token ids: expected a comma after %ld, got \"%.20s\"", v, p);
+        }
+        if (n == cap) {
+            if (cap >= RNN_MAX_IDS) {
+                free(list);
+                return rnn_error_set(err, "token ids: more than %d", RNN_MAX_IDS);
+            }
+            cap = cap ? 2 * cap : 16;
+            int *grown = realloc(list, (size_t)cap * sizeof *grown);
+            if (!grown) {
+                free(list);
+                return rnn_error_set(err, "out of memory");
+            }
+            list = grown;
+        }
+        list[n++] = (int)v;
+    }
+    if (n == 0) {
+        free(list);
+        return rnn_error_set(err, "token ids: none given");
+    }
+    *ids = list;
+    *count = n;
+    return 0;
+}

@@ -170,6 +170,7 @@ RnnTrainer *rnn_trainer_new(RnnModel *m, const RnnTrainConfig *tc, int max_steps
         rnn_error_set(err, "a model without a head has nothing to learn from labels");
         return NULL;
     }
+    if (rnn_config_check_uniform(c, err)) return NULL;
     if (!(tc->lr > 0) || !isfinite(tc->lr)) {
         rnn_error_set(err, "the learning rate must be a positive number");
         return NULL;

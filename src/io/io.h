@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define IO_MODEL_FORMAT  "rnnscope-model"
-#define IO_MODEL_VERSION 1
+#define IO_MODEL_VERSION 2                   /* the newest this rnnscope reads; it reads 1 too */
 #define IO_MAX_FILE_SIZE ((size_t)256 << 20) /* larger files are refused before reading */
 
 /* Reads a whole file into a NUL-terminated buffer (free it with free()). Files larger than
@@ -29,8 +29,10 @@ int io_model_parse(const char *text, size_t len, const char *source, RnnModel **
                    RnnError *err);
 int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err);
 
-/* The model as rnnscope-model v1 JSON text (malloc'd), with the extra top-level keys of
- * extras_json (a JSON object text, or NULL) merged in. Numbers round-trip exactly. */
+/* The model as rnnscope-model JSON text (malloc'd), with the extra top-level keys of
+ * extras_json (a JSON object text, or NULL) merged in. Numbers round-trip exactly. A model
+ * version 1 can describe (rnn_config_is_uniform, PyTorch's, a vocabulary with "<unk>") is
+ * written as version 1, byte for byte as before; any other as version 2. */
 char *io_model_to_json(const RnnModel *model, const char *extras_json, RnnError *err);
 int io_model_save(const char *path, const RnnModel *model, const char *extras_json, RnnError *err);
 

@@ -12,9 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {"format",        "version",    "name",        "cell",
-                                         "nonlinearity",  "input_size", "hidden_size", "num_layers",
-                                         "bidirectional", "vocab",      "head",        "params"};
+static const char *const known_keys[] = {"format",
+                                         "version",
+                                         "name",
+                                         "cell",
+                                         "nonlinearity",
+                                         "input_size",
+                                         "hidden_size",
+                                         "num_layers",
+                                         "bidirectional",
+                                         "vocab",
+                                         "head",
+                                         "params",
+                                         /* version 2: */ "framework",
+                                         "layers",
+                                         "dense",
+                                         "vocab_size",
+                                         "unk",
+                                         "mask_zero"};
 
 static int is_known_key(const char *key) {
     for (size_t i = 0; i < sizeof known_keys / sizeof *known_keys; i++)
@@ -247,8 +262,108 @@ static int read_tensor(const cJSON *value, const RnnTensorInfo *t, double *dst, 
     return 0;
 }
 
+static int get_bool(const cJSON *obj, const char *key, int fallback, int *out, const char *src,
+                    RnnError *err) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char kind[64];
+    *out = fallback;
+    if (!v) return 0;
+    if (!cJSON_IsBool(v))
+        return rnn_error_set(err, "%s: %s: expected true or false, got %s", src, key,
+                             kind_of(v, kind, sizeof kind));
+    *out = cJSON_IsTrue(v);
+    return 0;
+}
+
+/* An activation by name, from the ones allowed here (a NULL-terminated list for messages). */
+static int get_activation(const cJSON *obj, const char *key, RnnActivation fallback,
+                          const RnnActivation *allowed, int nallowed, RnnActivation *out,
+                          const char *src, RnnError *err) {
+    const char *s;
+    *out = fallback;
+    if (get_string(obj, key, 0, &s, src, err)) return -1;
+    if (!s) return 0;
+    RnnActivation a;
+    int ok = rnn_activation_from_name(s, &a) == 0;
+    for (int i = 0; ok && i < nallowed; i++)
+        if (allowed[i] == a) {
+            *out = a;
+            return 0;
+        }
+    char list[160] = "";
+    for (int i = 0; i < nallowed; i++) {
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s\"%s\"", i ? ", " : "",
+                 rnn_activation_name(allowed[i]));
+    }
+    return rnn_error_set(err, "%s: %s: expected one of %s, got \"%s\"", src, key, list, s);
+}
+
+/* Version 2's "layers" (and "dense"), each object read with its index in messages. */
+static int read_layers(const cJSON *root, RnnConfig *c, const char *src, RnnError *err) {
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
+    char kind[64], where[600];
+    int n = cJSON_GetArraySize(layers);
+    if (!cJSON_IsArray(layers) || n < 1 || n > RNN_MAX_LAYERS)
+        return rnn_error_set(err, "%s: layers: expected an array of 1..%d recurrent layers, got %s",
+                             src, RNN_MAX_LAYERS, kind_of(layers, kind, sizeof kind));
+    c->num_layers = n;
+    static const RnnActivation acts[] = {RNN_ACT_TANH, RNN_ACT_RELU};
+    static const RnnActivation gates[] = {RNN_ACT_SIGMOID, RNN_ACT_HARD_SIGMOID,
+                                          RNN_ACT_HARD_SIGMOID_K3};
+    int l = 0;
+    for (const cJSON *o = layers->child; o; o = o->next, l++) {
+        RnnLayerConfig *lc = &c->layers[l];
+        const char *s;
+        snprintf(where, sizeof where, "%s: layers[%d]", src, l);
+        if (!cJSON_IsObject(o))
+            return rnn_error_set(err, "%s: expected an object, got %s", where,
+                                 kind_of(o, kind, sizeof kind));
+        if (get_string(o, "cell", 1, &s, where, err)) return -1;
+        if (rnn_cell_from_name(s, &lc->cell))
+            return rnn_error_set(err, "%s: cell: expected \"rnn\", \"lstm\" or \"gru\", got \"%s\"",
+                                 where, s);
+        if (get_int(o, "hidden_size", 1, 0, 1, RNN_MAX_SIZE, &lc->hidden_size, where, err) ||
+            get_bool(o, "bidirectional", 0, &lc->bidirectional, where, err) ||
+            get_bool(o, "reset_after", 1, &lc->reset_after, where, err) ||
+            get_activation(o, "activation", RNN_ACT_TANH, acts, 2, &lc->activation, where, err) ||
+            get_activation(o, "recurrent_activation", RNN_ACT_SIGMOID, gates, 3,
+                           &lc->recurrent_activation, where, err) ||
+            get_string(o, "merge", 0, &s, where, err))
+            return -1;
+        lc->merge = RNN_MERGE_CONCAT;
+        if (s && rnn_merge_from_name(s, &lc->merge))
+            return rnn_error_set(err,
+                                 "%s: merge: expected \"concat\", \"sum\", \"mul\" or \"ave\", "
+                                 "got \"%s\"",
+                                 where, s);
+    }
+    const cJSON *dense = cJSON_GetObjectItemCaseSensitive(root, "dense");
+    if (!dense) return 0;
+    n = cJSON_GetArraySize(dense);
+    if (!cJSON_IsArray(dense) || n > RNN_MAX_DENSE)
+        return rnn_error_set(err, "%s: dense: expected an array of 0..%d Dense layers, got %s", src,
+                             RNN_MAX_DENSE, kind_of(dense, kind, sizeof kind));
+    static const RnnActivation dense_acts[] = {RNN_ACT_LINEAR, RNN_ACT_RELU, RNN_ACT_TANH,
+                                               RNN_ACT_SIGMOID};
+    c->num_dense = n;
+    int j = 0;
+    for (const cJSON *o = dense->child; o; o = o->next, j++) {
+        snprintf(where, sizeof where, "%s: dense[%d]", src, j);
+        if (!cJSON_IsObject(o))
+            return rnn_error_set(err, "%s: expected an object, got %s", where,
+                                 kind_of(o, kind, sizeof kind));
+        if (get_int(o, "units", 1, 0, 1, RNN_MAX_SIZE, &c->dense[j].units, where, err) ||
+            get_activation(o, "activation", RNN_ACT_LINEAR, dense_acts, 4, &c->dense[j].activation,
+                           where, err))
+            return -1;
+    }
+    return 0;
+}
+
 /* Reads the configuration from the top-level object. */
-static int read_config(const cJSON *root, RnnConfig *c, const char *src, RnnError *err) {
+static int read_config(const cJSON *root, RnnConfig *c, int *version_out, const char *src,
+                       RnnError *err) {
     const char *s;
     int version;
     memset(c, 0, sizeof *c);
@@ -257,9 +372,22 @@ static int read_config(const cJSON *root, RnnConfig *c, const char *src, RnnErro
         return rnn_error_set(err, "%s: format: expected \"%s\", got \"%s\"", src, IO_MODEL_FORMAT,
                              s);
     if (get_int(root, "version", 1, 0, -1000000, 1000000, &version, src, err)) return -1;
-    if (version != IO_MODEL_VERSION)
-        return rnn_error_set(err, "%s: version: this rnnscope reads version %d, got %d", src,
+    if (version != 1 && version != IO_MODEL_VERSION)
+        return rnn_error_set(err, "%s: version: this rnnscope reads versions 1 and %d, got %d", src,
                              IO_MODEL_VERSION, version);
+    *version_out = version;
+    if (version == 2) {
+        if (get_string(root, "framework", 0, &s, src, err)) return -1;
+        if (s && strcmp(s, "pytorch") != 0 && strcmp(s, "keras") != 0)
+            return rnn_error_set(
+                err, "%s: framework: expected \"pytorch\" or \"keras\", got \"%s\"", src, s);
+        c->framework = s && strcmp(s, "keras") == 0 ? RNN_KERAS : RNN_PYTORCH;
+        return get_int(root, "input_size", 1, 0, 1, RNN_MAX_SIZE, &c->input_size, src, err) ||
+                       get_bool(root, "mask_zero", 0, &c->mask_zero, src, err) ||
+                       read_layers(root, c, src, err)
+                   ? -1
+                   : 0;
+    }
     if (get_string(root, "cell", 1, &s, src, err)) return -1;
     if (rnn_cell_from_name(s, &c->cell))
         return rnn_error_set(err, "%s: cell: expected \"rnn\", \"lstm\" or \"gru\", got \"%s\"",
@@ -285,8 +413,8 @@ static int read_config(const cJSON *root, RnnConfig *c, const char *src, RnnErro
 }
 
 /* Reads the optional head object: kind and labels. */
-static int read_head(const cJSON *root, RnnConfig *c, const char ***labels, const char *src,
-                     RnnError *err) {
+static int read_head(const cJSON *root, int version, RnnConfig *c, const char ***labels,
+                     const char *src, RnnError *err) {
     const cJSON *head = cJSON_GetObjectItemCaseSensitive(root, "head");
     char kind[64];
     *labels = NULL;
@@ -308,17 +436,41 @@ static int read_head(const cJSON *root, RnnConfig *c, const char ***labels, cons
                              "%s: head.kind: expected \"many-to-one\", \"many-to-many\" or "
                              "\"regression\", got \"%s\"",
                              src, s);
+    c->head_activation = c->head == RNN_HEAD_REGRESSION ? RNN_ACT_LINEAR : RNN_ACT_SOFTMAX;
+    if (version == 2) {
+        static const RnnActivation acts[] = {RNN_ACT_SOFTMAX, RNN_ACT_SIGMOID, RNN_ACT_LINEAR,
+                                             RNN_ACT_RELU, RNN_ACT_TANH};
+        char where[600];
+        snprintf(where, sizeof where, "%s: head", src);
+        if (get_activation(head, "activation", c->head_activation, acts, 5, &c->head_activation,
+                           where, err))
+            return -1;
+    } else if (cJSON_GetObjectItemCaseSensitive(head, "activation")) {
+        return rnn_error_set(err, "%s: head.activation: needs version 2", src);
+    }
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(head, "labels");
     if (!list) return rnn_error_set(err, "%s: head.labels: missing", src);
-    /* a classifier needs two classes; a regression head names one or more outputs */
-    return get_word_list(list, "head.labels", c->head == RNN_HEAD_REGRESSION ? 1 : 2, labels,
+    /* a softmax needs two classes; a sigmoid head (one yes/no per label) or a regression head
+     * names one or more outputs */
+    return get_word_list(list, "head.labels", c->head_activation == RNN_ACT_SOFTMAX ? 2 : 1, labels,
                          &c->num_labels, src, err);
 }
 
-/* "vocab": the word list, which must hold "<unk>"; sets c->vocab_size. */
-static int read_vocab(const cJSON *root, RnnConfig *c, const char ***vocab, const char *src,
-                      RnnError *err) {
+/* "vocab": the word list, which must hold "<unk>" in version 1; sets c->vocab_size. Version 2
+ * may give "vocab_size" instead (an embedding read by token ids only), and names the entry
+ * that stands for unknown words with "unk" ("<unk>" when it has one). */
+static int read_vocab(const cJSON *root, int version, RnnConfig *c, const char ***vocab,
+                      const char *src, RnnError *err) {
     const cJSON *vocab_json = cJSON_GetObjectItemCaseSensitive(root, "vocab");
+    if (version == 2) {
+        int has_size = cJSON_GetObjectItemCaseSensitive(root, "vocab_size") != NULL;
+        if (has_size && vocab_json)
+            return rnn_error_set(err, "%s: vocab_size: give either vocab or vocab_size", src);
+        if (has_size)
+            return get_int(root, "vocab_size", 1, 0, 1, RNN_MAX_VOCAB, &c->vocab_size, src, err);
+        return vocab_json ? get_word_list(vocab_json, "vocab", 1, vocab, &c->vocab_size, src, err)
+                          : 0;
+    }
     if (vocab_json) {
         if (get_word_list(vocab_json, "vocab", 1, vocab, &c->vocab_size, src, err)) return -1;
         int has_unk = 0;
@@ -406,8 +558,17 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
         rnn_error_set(err, "%s: %s: the key appears twice", src, dup);
         goto done;
     }
-    if (read_config(root, &c, src, err) || read_head(root, &c, &labels, src, err)) goto done;
-    if (read_vocab(root, &c, &vocab, src, err)) goto done;
+    int version = 1;
+    if (read_config(root, &c, &version, src, err) ||
+        read_head(root, version, &c, &labels, src, err))
+        goto done;
+    if (read_vocab(root, version, &c, &vocab, src, err)) goto done;
+    if (version == 2 && rnn_config_check(&c, err)) {
+        char inner[RNN_ERROR_SIZE];
+        snprintf(inner, sizeof inner, "%s", err ? err->message : "");
+        rnn_error_set(err, "%s: %s", src, inner);
+        goto done;
+    }
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
     if (!cJSON_IsObject(params)) {
         rnn_error_set(err, "%s: params: %s", src,
@@ -429,11 +590,23 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
         goto done;
     }
     if (rnn_model_set_name(m, name ? name : "model", err)) goto done;
-    for (int i = 0; i < c.vocab_size; i++)
+    for (int i = 0; vocab && i < c.vocab_size; i++)
         if (rnn_model_set_vocab(m, i, vocab[i], err)) goto done;
     for (int i = 0; i < c.num_labels; i++)
         if (rnn_model_set_label(m, i, labels[i], err)) goto done;
-    if (rnn_model_index_vocab(m, err)) goto done;
+    if (vocab && rnn_model_index_vocab(m, err)) goto done;
+    const char *unk;
+    if (get_string(root, "unk", 0, &unk, src, err)) goto done;
+    if (unk) {
+        int id = -1;
+        for (int i = 0; vocab && i < c.vocab_size && id < 0; i++)
+            if (strcmp(vocab[i], unk) == 0) id = i;
+        if (id < 0) {
+            rnn_error_set(err, "%s: unk: \"%s\" is not in the vocab", src, unk);
+            goto done;
+        }
+        m->unk_id = id;
+    }
 
     if (extras) {
         if (!(*extras = unknown_keys(root))) {
@@ -494,21 +667,61 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         }
     }
     IoBuf b = {0};
+    int v1 = rnn_config_is_uniform(c) && c->framework == RNN_PYTORCH &&
+             (c->vocab_size == 0 || (m->unk_id >= 0 && strcmp(m->vocab[m->unk_id], "<unk>") == 0));
     io_buf_printf(&b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"name\": ", IO_MODEL_FORMAT,
-                  IO_MODEL_VERSION);
+                  v1 ? 1 : 2);
     io_buf_json_string(&b, m->name);
-    io_buf_printf(&b,
-                  ",\n  \"cell\": \"%s\",\n  \"nonlinearity\": \"%s\",\n  \"input_size\": %d,\n"
-                  "  \"hidden_size\": %d,\n  \"num_layers\": %d,\n  \"bidirectional\": %s",
-                  rnn_cell_name(c->cell), c->nonlinearity == RNN_RELU ? "relu" : "tanh",
-                  c->input_size, c->hidden_size, c->num_layers,
-                  c->bidirectional ? "true" : "false");
-    if (c->vocab_size) {
+    if (v1) {
+        io_buf_printf(&b,
+                      ",\n  \"cell\": \"%s\",\n  \"nonlinearity\": \"%s\",\n  \"input_size\": %d,\n"
+                      "  \"hidden_size\": %d,\n  \"num_layers\": %d,\n  \"bidirectional\": %s",
+                      rnn_cell_name(c->cell), c->nonlinearity == RNN_RELU ? "relu" : "tanh",
+                      c->input_size, c->hidden_size, c->num_layers,
+                      c->bidirectional ? "true" : "false");
+    } else {
+        io_buf_printf(&b, ",\n  \"framework\": \"%s\",\n  \"input_size\": %d",
+                      c->framework == RNN_KERAS ? "keras" : "pytorch", c->input_size);
+        if (c->mask_zero) io_buf_puts(&b, ",\n  \"mask_zero\": true");
+        io_buf_puts(&b, ",\n  \"layers\": [");
+        for (int l = 0; l < c->num_layers; l++) {
+            const RnnLayerConfig *lc = &c->layers[l];
+            io_buf_printf(&b,
+                          "%s\n    {\"cell\": \"%s\", \"hidden_size\": %d, \"bidirectional\": %s, "
+                          "\"merge\": \"%s\", \"activation\": \"%s\", \"recurrent_activation\": "
+                          "\"%s\", \"reset_after\": %s}",
+                          l ? "," : "", rnn_cell_name(lc->cell), lc->hidden_size,
+                          lc->bidirectional ? "true" : "false", rnn_merge_name(lc->merge),
+                          rnn_activation_name(lc->activation),
+                          rnn_activation_name(lc->recurrent_activation),
+                          lc->reset_after ? "true" : "false");
+        }
+        io_buf_puts(&b, "\n  ]");
+        if (c->num_dense) {
+            io_buf_puts(&b, ",\n  \"dense\": [");
+            for (int j = 0; j < c->num_dense; j++)
+                io_buf_printf(&b, "%s{\"units\": %d, \"activation\": \"%s\"}", j ? ", " : "",
+                              c->dense[j].units, rnn_activation_name(c->dense[j].activation));
+            io_buf_puts(&b, "]");
+        }
+    }
+    int has_words = 0;
+    for (int i = 0; i < c->vocab_size && !has_words; i++) has_words = m->vocab[i][0] != '\0';
+    if (c->vocab_size && has_words) {
         io_buf_puts(&b, ",\n  \"vocab\": ");
         put_string_list(&b, m->vocab, c->vocab_size);
+        if (!v1 && m->unk_id >= 0) {
+            io_buf_puts(&b, ",\n  \"unk\": ");
+            io_buf_json_string(&b, m->vocab[m->unk_id]);
+        }
+    } else if (c->vocab_size) {
+        io_buf_printf(&b, ",\n  \"vocab_size\": %d", c->vocab_size);
     }
     if (c->head != RNN_HEAD_NONE) {
-        io_buf_printf(&b, ",\n  \"head\": {\"kind\": \"%s\", \"labels\": ", rnn_head_name(c->head));
+        io_buf_printf(&b, ",\n  \"head\": {\"kind\": \"%s\", ", rnn_head_name(c->head));
+        if (!v1)
+            io_buf_printf(&b, "\"activation\": \"%s\", ", rnn_activation_name(c->head_activation));
+        io_buf_puts(&b, "\"labels\": ");
         put_string_list(&b, m->labels, c->num_labels);
         io_buf_puts(&b, "}");
     }
