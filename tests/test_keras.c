@@ -210,12 +210,12 @@ static void test_an_activation_layer_folds_into_the_dense_before_it(void **state
     rnn_model_free(m);
 }
 
-static void test_the_vocabulary_is_pad_then_ids_without_a_tokenizer(void **state) {
+static void test_without_a_tokenizer_the_model_reads_ids(void **state) {
     (void)state;
     RnnModel *m = read_keras(FIXTURES "k3_lstm_softmax.keras", NULL);
     assert_int_equal(m->config.vocab_size, 30);
-    assert_string_equal(m->vocab[0], "<pad>");
-    assert_string_equal(m->vocab[7], "#7");
+    assert_false(rnn_model_has_words(m));
+    assert_int_equal(m->unk_id, -1);
     assert_true(strlen(m->name) > 0);
     rnn_model_free(m);
 }
@@ -427,12 +427,12 @@ static void test_a_tokenizer_names_the_embedding_rows(void **state) {
     RnnError err;
     assert_int_equal(io_keras_apply_tokenizer(m, tok, &err), 0);
     assert_string_equal(m->vocab[0], "<pad>");
-    assert_string_equal(m->vocab[1], "<unk>"); /* the OOV row: where unknown words go */
+    assert_string_equal(m->vocab[1], "<OOV>");
     assert_string_equal(m->vocab[2], "the");
     assert_string_equal(m->vocab[4], "#4"); /* no word has index 4 */
     assert_string_equal(m->vocab[5], "sat");
     assert_string_equal(m->vocab[29], "#29");
-    assert_int_equal(m->unk_id, 1);
+    assert_int_equal(m->unk_id, 1); /* the OOV row: where unknown words go */
     assert_int_equal(rnn_model_token_id(m, "cat"), 3);
     assert_int_equal(rnn_model_token_id(m, "dog"), 1);
     rnn_model_free(m);
@@ -516,7 +516,7 @@ int main(void) {
         cmocka_unit_test(test_the_head_follows_the_top_layer_and_last_dense),
         cmocka_unit_test(test_hidden_dense_layers_and_skipped_dropout),
         cmocka_unit_test(test_an_activation_layer_folds_into_the_dense_before_it),
-        cmocka_unit_test(test_the_vocabulary_is_pad_then_ids_without_a_tokenizer),
+        cmocka_unit_test(test_without_a_tokenizer_the_model_reads_ids),
         cmocka_unit_test(test_mask_zero_is_kept),
         cmocka_unit_test(test_io_model_load_takes_keras_files_by_their_first_bytes),
         cmocka_unit_test(test_the_first_bytes_tell_the_kind),

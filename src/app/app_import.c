@@ -20,8 +20,8 @@ const char app_import_usage[] =
     "\n"
     "  --out M.json       the rnnscope model file to write\n"
     "  --tokenizer T.json the Keras Tokenizer the model was trained with (the file\n"
-    "                     tokenizer.to_json() wrote): names the embedding's rows after its\n"
-    "                     words; without it they are #1, #2, ... (0 is <pad>)\n"
+    "                     tokenizer.to_json() wrote): gives the embedding's rows its words;\n"
+    "                     without it the model reads token ids (trace --ids)\n"
     "  --labels a,b,c     names for the outputs (default: the class numbers 0, 1, ...)\n"
     "  --name NAME        the model's name (default: the Keras model's own)\n";
 
@@ -148,9 +148,9 @@ int app_import_main(int argc, char **argv, FILE *out, FILE *err) {
     io_buf_printf(&b, "\nwrote %s\n", out_path);
     if (m->config.vocab_size && !tok)
         io_buf_printf(&b,
-                      "no tokenizer: the %d embedding rows are #1..#%d (0 is <pad>); "
-                      "--tokenizer T.json names them after the words\n",
-                      m->config.vocab_size, m->config.vocab_size - 1);
+                      "no tokenizer: the model reads token ids 0..%d (0 is padding), as "
+                      "`rnnscope trace --ids` takes them; --tokenizer T.json gives it words\n",
+                      m->config.vocab_size - 1);
     if (b.failed) {
         rc = app_fail(err, "import", "out of memory");
         goto done;

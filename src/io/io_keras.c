@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,12 +237,11 @@ int io_keras_apply_tokenizer(RnnModel *m, const IoKerasTokenizer *tok, RnnError 
     int V = m->config.vocab_size;
     if (V <= 0) return rnn_error_set(err, "the model has no Embedding, so it has no words to name");
     int oov = -1;
-    for (int i = 1; tok->oov_token && i <= tok->max_index && oov < 0; i++)
+    for (int i = 1; tok->oov_token && i <= tok->max_index && i < V && oov < 0; i++)
         if (tok->words[i] && strcmp(tok->words[i], tok->oov_token) == 0) oov = i;
     char name[32];
     for (int i = 0; i < V; i++) {
         const char *w = i == 0                                 ? "<pad>"
-                        : i == oov                             ? "<unk>"
                         : i <= tok->max_index && tok->words[i] ? tok->words[i]
                                                                : NULL;
         if (!w) snprintf(name, sizeof name, "#%d", i), w = name;
@@ -272,11 +272,9 @@ int io_keras_apply_tokenizer(RnnModel *m, const IoKerasTokenizer *tok, RnnError 
         }
     }
     free(sorted);
-    int has_unk = 0;
-    for (int i = 0; i < V && !has_unk; i++) has_unk = strcmp(m->vocab[i], "<unk>") == 0;
-    /* Without an OOV row there is no "<unk>": the vocabulary stays unindexed (a linear search
-       gives the same ids) and unknown words have no row, as in Keras, which drops them. */
-    if (has_unk && rnn_model_index_vocab(m, err)) return -1;
+    if (rnn_model_index_vocab(m, err)) return -1;
+    /* Unknown words go to the OOV row; without one they have no row (Keras drops them). */
+    m->unk_id = oov >= 0 && strcmp(m->vocab[oov], tok->oov_token) == 0 ? oov : -1;
     return 0;
 }
 
@@ -860,9 +858,49 @@ typedef struct H5Store {
     const char *src; /* the file's name in messages */
 } H5Store;
 
+/* libhdf5 1.10 loops for ever on a global heap collection (where variable-length strings
+ * live: every text attribute h5py writes) whose object sizes do not move on: a zero-sized
+ * free-space object, or a size that wraps its position round. Before libhdf5 sees a file,
+ * every collection in it ("GCOL", version 1) is walked as libhdf5 walks it; one that does not
+ * add up, or that reaches past the end of the file (libhdf5 reads zeros there), refuses the
+ * file. 1 when the file is fine. */
+static uint64_t le_bytes(const unsigned char *p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static int h5_heaps_sane(const unsigned char *img, size_t len) {
+    if (len < 16) return 1; /* too short for a superblock: libhdf5 refuses it */
+    int version = img[8];
+    int L = version <= 1 ? (len > 14 ? img[14] : 0) : img[10]; /* the size of lengths */
+    if (L != 2 && L != 4 && L != 8) return 0;
+    size_t hdr = 8 + (size_t)L, objhdr = 8 + (size_t)L;
+    for (size_t at = 0; at + hdr <= len; at++) {
+        const unsigned char *g = memchr(img + at, 'G', len - hdr + 1 - at);
+        if (!g) break;
+        at = (size_t)(g - img);
+        if (memcmp(g, "GCOL", 4) != 0 || g[4] != 1) continue;
+        uint64_t size = le_bytes(img + at + 8, L);
+        if (size < hdr || size > len - at) return 0;
+        size_t end = at + (size_t)size, p = at + hdr;
+        while (p < end) {
+            if (p + objhdr > end) break; /* the rest is free space */
+            unsigned idx = (unsigned)le_bytes(img + p, 2);
+            uint64_t osize = le_bytes(img + p + 8, L);
+            if (osize > end - p) return 0;
+            uint64_t need = idx > 0 ? objhdr + ((osize + 7) & ~(uint64_t)7) : osize;
+            if (need == 0 || need > end - p) return 0;
+            p += (size_t)need;
+        }
+    }
+    return 1;
+}
+
 /* An HDF5 file from memory, read-only; closing it closes every object opened in it. */
 static hid_t h5_open_image(const void *data, size_t len) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 must not print its error stack */
+    if (!h5_heaps_sane(data, len)) return -1;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0) return -1;
     hid_t file = -1;
@@ -1526,11 +1564,8 @@ static int build_model(const H5Store *st, KerasModel *km, RnnModel **out, IoKera
     }
     free(w);
     if (rc == 0) rc = rnn_model_set_name(m, km->name[0] ? km->name : "keras model", err);
-    char word[32];
-    for (int i = 0; rc == 0 && i < c.vocab_size; i++) {
-        if (i) snprintf(word, sizeof word, "#%d", i);
-        rc = rnn_model_set_vocab(m, i, i ? word : "<pad>", err);
-    }
+    /* the vocabulary stays "" (no words: the model reads token ids) until a tokenizer names
+       it (io_keras_apply_tokenizer) */
     if (rc == 0) rc = name_labels(m, err);
     if (rc) {
         rnn_model_free(m);

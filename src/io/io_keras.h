@@ -39,9 +39,9 @@ typedef struct IoKerasInfo {
 
 /* Reads a Keras file's bytes (either kind). `source` names it in messages. On success *out
  * owns a new model named after the Keras model, with labels "0".."K-1" (a single sigmoid
- * output: "1"; a regression head: "y" or "y0".."y{K-1}") and, when it has an Embedding,
- * the vocabulary "<pad>" for id 0 and "#1".."#{V-1}" for the others (io_keras_apply_tokenizer
- * names them). info may be NULL. */
+ * output: "1"; a regression head: "y" or "y0".."y{K-1}"); an Embedding's rows have no words
+ * (each vocab entry "": the model reads token ids) until io_keras_apply_tokenizer names
+ * them. info may be NULL. */
 int io_keras_parse(const void *data, size_t len, const char *source, RnnModel **out,
                    IoKerasInfo *info, RnnError *err);
 int io_keras_load(const char *path, RnnModel **out, IoKerasInfo *info, RnnError *err);
@@ -69,9 +69,11 @@ int io_keras_tokenizer_load(const char *path, IoKerasTokenizer **out, RnnError *
 void io_keras_tokenizer_free(IoKerasTokenizer *tok);
 
 /* Names the model's embedding rows after the tokenizer: vocab[i] = the word with index i for
- * 0 < i < V (V = the Embedding's input_dim), "<pad>" for 0, the oov_token's row "<unk>" (the
- * row rnnscope maps unknown words to), "#i" where the tokenizer has no word. Words that
- * repeat a name already taken keep "#i". Re-indexes the vocabulary. */
+ * 0 < i < V (V = the Embedding's input_dim), "<pad>" for 0 (Keras's padding), "#i" where the
+ * tokenizer has no word (a word that repeats a name already taken becomes "#i" too). The
+ * oov_token's row is the model's unknown-word entry (unk_id); without one, unknown words
+ * have no row, as Keras drops them. Re-indexes the vocabulary. What the tokenizer does to a
+ * sentence (lower, filters, split, num_words) is in *tok for the caller. */
 int io_keras_apply_tokenizer(RnnModel *model, const IoKerasTokenizer *tok, RnnError *err);
 
 #endif
