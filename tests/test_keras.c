@@ -220,6 +220,22 @@ static void test_without_a_tokenizer_the_model_reads_ids(void **state) {
     rnn_model_free(m);
 }
 
+static void test_layers_without_biases_and_float64_weights_are_read(void **state) {
+    (void)state;
+    RnnModel *m = read_keras(SEEDS "keras_zip/no-bias-float64.keras", NULL);
+    const RnnConfig *c = &m->config;
+    assert_int_equal(c->layers[0].cell, RNN_CELL_GRU);
+    for (int i = 0; i < 3 * c->layers[0].hidden_size; i++) {
+        assert_true(m->layer[0][0].bias_ih[i] == 0);
+        assert_true(m->layer[0][0].bias_hh[i] == 0);
+    }
+    for (int k = 0; k < c->num_labels; k++) assert_true(m->head_bias[k] == 0);
+    int nonzero = 0;
+    for (int i = 0; i < 3 * 3 * 2; i++) nonzero += m->layer[0][0].weight_ih[i] != 0;
+    assert_int_equal(nonzero, 18);
+    rnn_model_free(m);
+}
+
 static void test_mask_zero_is_kept(void **state) {
     (void)state;
     RnnModel *m = read_keras(FIXTURES "k3_mask_zero.keras", NULL);
@@ -517,6 +533,7 @@ int main(void) {
         cmocka_unit_test(test_hidden_dense_layers_and_skipped_dropout),
         cmocka_unit_test(test_an_activation_layer_folds_into_the_dense_before_it),
         cmocka_unit_test(test_without_a_tokenizer_the_model_reads_ids),
+        cmocka_unit_test(test_layers_without_biases_and_float64_weights_are_read),
         cmocka_unit_test(test_mask_zero_is_kept),
         cmocka_unit_test(test_io_model_load_takes_keras_files_by_their_first_bytes),
         cmocka_unit_test(test_the_first_bytes_tell_the_kind),

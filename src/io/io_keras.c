@@ -1610,11 +1610,15 @@ static int parse_h5(const void *data, size_t len, KerasModel *km, RnnModel **out
                       km->src);
         goto done;
     }
-    if (h5_attr_string(st.file, "keras_version", 64, &version, km->src, err) < 0) goto done;
+    /* the version only picks hard_sigmoid's form: one that cannot be read is no version */
+    RnnError ignored;
+    if (h5_attr_string(st.file, "keras_version", 64, &version, km->src, &ignored) < 0)
+        version = NULL;
     if (!version && h5_path_ok(st.file, "model_weights")) {
         hid_t g = H5Gopen2(st.file, "model_weights", H5P_DEFAULT);
         if (g >= 0) {
-            if (h5_attr_string(g, "keras_version", 64, &version, km->src, err) < 0) version = NULL;
+            if (h5_attr_string(g, "keras_version", 64, &version, km->src, &ignored) < 0)
+                version = NULL;
             H5Gclose(g);
         }
     }
@@ -1637,6 +1641,7 @@ static int zip_entry(zip_t *za, const char *name, size_t max, char **out, size_t
                      const char *src, RnnError *err) {
     *out = NULL;
     zip_int64_t idx = zip_name_locate(za, name, 0);
+    if (idx < 0) idx = zip_name_locate(za, name, ZIP_FL_NODIR); /* re-zipped inside a folder */
     if (idx < 0) return 1;
     zip_stat_t st;
     zip_stat_init(&st);

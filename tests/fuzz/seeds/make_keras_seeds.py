@@ -65,17 +65,21 @@ def legacy(path, config, layers, version, fixed, latest=False):
 
 def keras_zip(path, config, store, compression=zipfile.ZIP_STORED, weights_name="model.weights.h5"):
     bio = io.BytesIO()
-    with h5py.File(bio, "w", libver="latest") as f:
+    with h5py.File(bio, "w") as f:
         f.create_group("vars")
         for p, arrays in store.items():
             v = f.require_group(p).create_group("vars")
             for i, a in enumerate(arrays):
                 v[str(i)] = a
+    def entry(name):  # a fixed date, so the seeds are the same bytes on every run
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = compression
+        return info
     with zipfile.ZipFile(path, "w", compression=compression) as zf:
-        zf.writestr("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2024-01-01@00:00:00"}))
-        zf.writestr("config.json", json.dumps(config))
+        zf.writestr(entry("metadata.json"), json.dumps({"keras_version": "3.6.0", "date_saved": "2024-01-01@00:00:00"}))
+        zf.writestr(entry("config.json"), json.dumps(config))
         if weights_name:
-            zf.writestr(weights_name, bio.getvalue())
+            zf.writestr(entry(weights_name), bio.getvalue())
 
 
 H5 = os.path.join(here, "keras_h5")
@@ -122,7 +126,7 @@ layers = [("bidirectional", [(f"bidirectional/forward_gru/gru_cell/{n}", a) for 
 legacy(f"{H5}/keras3-bigru.h5", cfg, layers, "3.4.1", fixed=True)
 
 # weights only (model.save_weights): no model_config
-with h5py.File(f"{H5}/bad-weights-only.h5", "w", libver="latest") as f:
+with h5py.File(f"{H5}/bad-weights-only.h5", "w") as f:
     f.attrs["layer_names"] = [b"dense"]
     f.create_group("dense").attrs["weight_names"] = [b"dense/kernel:0"]
 
@@ -196,3 +200,12 @@ cfg = {"class_name": "Sequential", "config": {"name": "s", "layers": [
     {"class_name": "InputLayer", "config": {"batch_input_shape": [None, None, 2], "name": "in"}},
     rnn("lstm", "LSTM", 3, False)]}}
 legacy(f"{H5}/bad-shape.h5", cfg, lstm_layer, "2.11.0", fixed=False)
+
+# no biases (use_bias=False) and float64 weights: .keras, GRU(3, reset_after) > Dense(2, no bias)
+g = [w(2, 9).astype(np.float64), w(3, 9).astype(np.float64)]
+d = [w(3, 2).astype(np.float64)]
+cfg = {"module": "keras", "class_name": "Sequential", "config": {"name": "no_bias", "layers": [
+    k3("InputLayer", {"batch_shape": [None, None, 2], "name": "input_layer"}),
+    k3("GRU", rnn("gru", "GRU", 3, False, use_bias=False)["config"]),
+    k3("Dense", {"name": "dense", "units": 2, "activation": "softmax", "use_bias": False})]}}
+keras_zip(f"{ZIP}/no-bias-float64.keras", cfg, {"layers/gru/cell": g, "layers/dense": d})
