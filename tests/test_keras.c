@@ -216,7 +216,10 @@ static void test_without_a_tokenizer_the_model_reads_ids(void **state) {
     assert_int_equal(m->config.vocab_size, 30);
     assert_false(rnn_model_has_words(m));
     assert_int_equal(m->unk_id, -1);
-    assert_true(strlen(m->name) > 0);
+    assert_string_equal(m->name, "k3_lstm_softmax"); /* Keras called it "sequential" */
+    rnn_model_free(m);
+    m = read_keras(FIXTURES "k3_mask_zero.keras", NULL); /* "sequential_2": the file's name */
+    assert_string_equal(m->name, "k3_mask_zero");
     rnn_model_free(m);
 }
 

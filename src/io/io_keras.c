@@ -347,6 +347,7 @@ typedef struct KerasModel {
     char version[32];
     int keras3; /* hard_sigmoid is Keras 3's */
     char name[NAME_MAX_LEN + 1];
+    char file_name[NAME_MAX_LEN + 1];
     char model_class[32];
     int count; /* layers in chain order */
     KerasLayer layer[KERAS_MAX_LAYERS];
@@ -1535,6 +1536,28 @@ static int name_labels(RnnModel *m, RnnError *err) {
     return 0;
 }
 
+/* The model's name: the Keras model's own, unless Keras made it up ("sequential",
+ * "functional_2", "model_1"): then the file's, without folder and extension. */
+static const char *model_name(KerasModel *km) {
+    static const char *const made_up[] = {"sequential", "functional", "model"};
+    const char *n = km->name;
+    for (size_t i = 0; n[0] && i < sizeof made_up / sizeof *made_up; i++) {
+        size_t k = strlen(made_up[i]);
+        if (strncmp(n, made_up[i], k) != 0) continue;
+        const char *rest = n + k;
+        if (*rest == '_' && rest[1]) rest += 1 + strspn(rest + 1, "0123456789");
+        if (*rest == '\0') n = "";
+    }
+    if (n[0]) return n;
+    const char *base = strrchr(km->src, '/');
+    base = base ? base + 1 : km->src;
+    size_t len = strcspn(base, ".");
+    if (len == 0 || len > NAME_MAX_LEN || !valid_utf8(base, len)) return "keras model";
+    memcpy(km->file_name, base, len);
+    km->file_name[len] = '\0';
+    return km->file_name;
+}
+
 static int build_model(const H5Store *st, KerasModel *km, RnnModel **out, IoKerasInfo *info,
                        RnnError *err) {
     Chain ch;
@@ -1563,7 +1586,7 @@ static int build_model(const H5Store *st, KerasModel *km, RnnModel **out, IoKera
         if (rc == 0) put_weight(m, &plan[i], w);
     }
     free(w);
-    if (rc == 0) rc = rnn_model_set_name(m, km->name[0] ? km->name : "keras model", err);
+    if (rc == 0) rc = rnn_model_set_name(m, model_name(km), err);
     /* the vocabulary stays "" (no words: the model reads token ids) until a tokenizer names
        it (io_keras_apply_tokenizer) */
     if (rc == 0) rc = name_labels(m, err);

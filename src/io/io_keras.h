@@ -38,8 +38,9 @@ typedef struct IoKerasInfo {
 } IoKerasInfo;
 
 /* Reads a Keras file's bytes (either kind). `source` names it in messages. On success *out
- * owns a new model named after the Keras model, with labels "0".."K-1" (a single sigmoid
- * output: "1"; a regression head: "y" or "y0".."y{K-1}"); an Embedding's rows have no words
+ * owns a new model named after the Keras model (or, when Keras named it "sequential",
+ * "functional_1" and the like, after the file `source` names), with labels "0".."K-1" (a single
+ * sigmoid output: "1"; a regression head: "y" or "y0".."y{K-1}"); an Embedding's rows have no words
  * (each vocab entry "": the model reads token ids) until io_keras_apply_tokenizer names
  * them. info may be NULL. */
 int io_keras_parse(const void *data, size_t len, const char *source, RnnModel **out,
