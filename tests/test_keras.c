@@ -239,6 +239,19 @@ static void test_layers_without_biases_and_float64_weights_are_read(void **state
     rnn_model_free(m);
 }
 
+static void test_a_cudnn_gru_reads_as_the_gru_of_its_two_biases(void **state) {
+    (void)state;
+    /* Keras 2.2's CuDNNGRU keeps both biases in one (6H) vector; the same numbers as a
+       GRU(reset_after=True)'s (2, 3H) bias make the same model */
+    RnnModel *cudnn = read_keras(SEEDS "keras_h5/keras22-cudnn-gru.h5", NULL);
+    RnnModel *gru = read_keras(SEEDS "keras_h5/keras22-gru-twin-of-cudnn.h5", NULL);
+    assert_int_equal(cudnn->config.layers[0].reset_after, 1);
+    assert_int_equal(cudnn->num_params, gru->num_params);
+    assert_memory_equal(cudnn->params, gru->params, gru->num_params * sizeof *gru->params);
+    rnn_model_free(cudnn);
+    rnn_model_free(gru);
+}
+
 static void test_mask_zero_is_kept(void **state) {
     (void)state;
     RnnModel *m = read_keras(FIXTURES "k3_mask_zero.keras", NULL);
@@ -537,6 +550,7 @@ int main(void) {
         cmocka_unit_test(test_an_activation_layer_folds_into_the_dense_before_it),
         cmocka_unit_test(test_without_a_tokenizer_the_model_reads_ids),
         cmocka_unit_test(test_layers_without_biases_and_float64_weights_are_read),
+        cmocka_unit_test(test_a_cudnn_gru_reads_as_the_gru_of_its_two_biases),
         cmocka_unit_test(test_mask_zero_is_kept),
         cmocka_unit_test(test_io_model_load_takes_keras_files_by_their_first_bytes),
         cmocka_unit_test(test_the_first_bytes_tell_the_kind),

@@ -209,3 +209,19 @@ cfg = {"module": "keras", "class_name": "Sequential", "config": {"name": "no_bia
     k3("GRU", rnn("gru", "GRU", 3, False, use_bias=False)["config"]),
     k3("Dense", {"name": "dense", "units": 2, "activation": "softmax", "use_bias": False})]}}
 keras_zip(f"{ZIP}/no-bias-float64.keras", cfg, {"layers/gru/cell": g, "layers/dense": d})
+
+# Keras 2.2's CuDNNGRU (one bias of 6H: input half, recurrent half) and the same weights as a
+# GRU(reset_after=True) with its (2, 3H) bias: the two must read the same (test_keras)
+k, rk, b, dk, db = w(2, 9), w(3, 9), w(2, 9), w(3, 2), w(2)
+for name, cls, bias, extra in [("cudnn-gru", "CuDNNGRU", b.reshape(18), {}),
+                               ("gru-twin-of-cudnn", "GRU", b, {"reset_after": True, "activation": "tanh", "recurrent_activation": "sigmoid"})]:
+    lname = "cu_dnngru_1" if cls == "CuDNNGRU" else "gru_1"
+    lcfg = {"name": lname, "units": 3, "return_sequences": False, "return_state": False,
+            "go_backwards": False, "stateful": False, "batch_input_shape": [None, None, 2]}
+    lcfg.update(extra)
+    cfg = {"class_name": "Sequential", "config": [{"class_name": cls, "config": lcfg},
+        {"class_name": "Dense", "config": {"name": "dense_1", "units": 2, "activation": "softmax"}}]}
+    legacy(f"{H5}/keras22-{name}.h5", cfg,
+           [(lname, [(f"{lname}/kernel:0", k), (f"{lname}/recurrent_kernel:0", rk), (f"{lname}/bias:0", bias)]),
+            ("dense_1", [("dense_1/kernel:0", dk), ("dense_1/bias:0", db)])],
+           "2.2.4", fixed=True)
