@@ -467,6 +467,17 @@ static void test_a_tokenizer_names_the_embedding_rows(void **state) {
     assert_int_equal(m->unk_id, 1); /* the OOV row: where unknown words go */
     assert_int_equal(rnn_model_token_id(m, "cat"), 3);
     assert_int_equal(rnn_model_token_id(m, "dog"), 1);
+    /* a model file keeps the words and the unknown-word entry */
+    char path[] = "/tmp/rnnscope-test-keras-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(io_model_save(path, m, NULL, &err), 0);
+    RnnModel *again = load_model(path, NULL);
+    assert_int_equal(again->unk_id, 1);
+    assert_string_equal(again->vocab[3], "cat");
+    rnn_model_free(again);
+    unlink(path);
     rnn_model_free(m);
     /* a model without an Embedding has no rows to name */
     m = read_keras(FIXTURES "tf2_gru_features.h5", NULL);
