@@ -40,7 +40,7 @@ static char *refusal(const char *relative) {
     return strdup(err.message);
 }
 
-/* ---- every model matches its reference ----------------------------------------------------- */
+/* ---- every model matches its reference ------------------------------------------------------- */
 
 /* T rows of n numbers from want against the trace's (T, n) block at got with row stride. */
 static void assert_rows(const double *got, size_t stride, const cJSON *want, int T, int n,
@@ -286,8 +286,7 @@ static void test_the_first_bytes_tell_the_kind(void **state) {
     assert_true(io_keras_supported());
 }
 
-/* ---- what rnnscope refuses
- * ----------------------------------------------------------------------- */
+/* ---- what rnnscope refuses ------------------------------------------------------------------- */
 
 static void assert_names(const char *message, const char *layer, const char *cls) {
     char want[160];
@@ -395,8 +394,7 @@ static void test_a_cut_or_damaged_keras_zip_is_refused_cleanly(void **state) {
     free(message);
 }
 
-/* ---- the tokenizer
- * ------------------------------------------------------------------------------- */
+/* ---- the tokenizer --------------------------------------------------------------------------- */
 
 static const char tokenizer_json[] =
     "{\"class_name\": \"Tokenizer\", \"config\": {\"num_words\": 10, \"filters\": \"!?\", "
@@ -486,8 +484,23 @@ static void test_a_tokenizer_names_the_embedding_rows(void **state) {
     io_keras_tokenizer_free(tok);
 }
 
-/* ---- rnnscope import
- * ------------------------------------------------------------------------------ */
+static void test_without_an_oov_token_unknown_words_have_no_row(void **state) {
+    (void)state;
+    const char *text = "{\"class_name\": \"Tokenizer\", \"config\": {\"oov_token\": null, "
+                       "\"word_index\": \"{\\\"the\\\": 1, \\\"cat\\\": 2}\"}}";
+    IoKerasTokenizer *tok = parse_tokenizer(text);
+    assert_null(tok->oov_token);
+    RnnModel *m = read_keras(FIXTURES "k3_lstm_softmax.keras", NULL);
+    RnnError err;
+    assert_int_equal(io_keras_apply_tokenizer(m, tok, &err), 0);
+    assert_string_equal(m->vocab[1], "the");
+    assert_int_equal(m->unk_id, -1); /* Keras drops them */
+    assert_int_equal(rnn_model_token_id(m, "dog"), -1);
+    rnn_model_free(m);
+    io_keras_tokenizer_free(tok);
+}
+
+/* ---- rnnscope import ------------------------------------------------------------------------- */
 
 static void test_import_writes_a_model_that_loads_with_the_same_weights(void **state) {
     (void)state;
@@ -576,6 +589,7 @@ int main(void) {
         cmocka_unit_test(test_a_tokenizer_saved_as_a_json_string_is_read_too),
         cmocka_unit_test(test_something_else_is_not_a_tokenizer),
         cmocka_unit_test(test_a_tokenizer_names_the_embedding_rows),
+        cmocka_unit_test(test_without_an_oov_token_unknown_words_have_no_row),
         cmocka_unit_test(test_import_writes_a_model_that_loads_with_the_same_weights),
         cmocka_unit_test(test_import_checks_its_labels_and_file),
     };

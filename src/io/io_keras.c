@@ -62,7 +62,7 @@ static int valid_utf8(const char *s, size_t len) {
     return 1;
 }
 
-/* ---- the tokenizer -------------------------------------------------------------------------- */
+/* ---- the tokenizer --------------------------------------------------------------------------- */
 
 #define TOKENIZER_MAX_INDEX 10000000 /* word_index values above this are refused */
 
@@ -311,7 +311,7 @@ int io_keras_supported(void) {
 #define KERAS_MAX_PARAMS   ((size_t)48 << 20) /* parameters of a model (as doubles: 384 MiB) */
 #define KERAS_MAX_PATH     512
 
-/* ---- what a model's configuration says ------------------------------------------------------ */
+/* ---- what a model's configuration says ------------------------------------------------------- */
 
 typedef enum KerasRole {
     KL_INPUT,      /* InputLayer */
@@ -665,7 +665,7 @@ static int read_layer(const cJSON *entry, KerasLayer *kl, const KerasModel *km, 
     return unsupported(km, kl->name, cls, err);
 }
 
-/* ---- the chain of a Functional model ------------------------------------------------------- */
+/* ---- the chain of a Functional model --------------------------------------------------------- */
 
 /* Adds to names[] (distinct, at most max) the layers an inbound_nodes value reads from: the
  * [name, node, tensor, kwargs] entries of Keras 2 and the "keras_history" of Keras 3's
