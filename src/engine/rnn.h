@@ -361,6 +361,12 @@ void rnn_tokens_free(RnnTokens *tokens);
 #define RNN_MAX_IDS 100000
 int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err);
 
+/* Tokens that name ids for a person: the vocabulary's word, else "<pad>" for id 0 and "#12"
+ * for the others (a model read by ids only). offset and length are 0. */
+struct RnnModel;
+int rnn_ids_tokens(const struct RnnModel *model, const int *ids, int count, RnnTokens *out,
+                   RnnError *err);
+
 /* Decodes one code point at s[0..len); returns its length in bytes, or 0 if invalid. */
 int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint);
 

@@ -1,7 +1,9 @@
 /* rnn_tokenize.c - a UTF-8 aware word tokenizer for Korean and English sentences. */
+#define _POSIX_C_SOURCE 200809L
 #include "rnn.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,5 +159,33 @@ int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err) {
     }
     *ids = list;
     *count = n;
+    return 0;
+}
+
+int rnn_ids_tokens(const RnnModel *m, const int *ids, int count, RnnTokens *out, RnnError *err) {
+    memset(out, 0, sizeof *out);
+    out->text = calloc((size_t)count, sizeof *out->text);
+    out->offset = calloc((size_t)count, sizeof *out->offset);
+    out->length = calloc((size_t)count, sizeof *out->length);
+    if (!out->text || !out->offset || !out->length) {
+        rnn_tokens_free(out);
+        return rnn_error_set(err, "out of memory");
+    }
+    out->count = count;
+    for (int t = 0; t < count; t++) {
+        int id = ids[t];
+        const char *word = id >= 0 && id < m->config.vocab_size ? m->vocab[id] : "";
+        char name[24];
+        if (word[0])
+            out->text[t] = strdup(word);
+        else {
+            snprintf(name, sizeof name, id == 0 ? "<pad>" : "#%d", id);
+            out->text[t] = strdup(name);
+        }
+        if (!out->text[t]) {
+            rnn_tokens_free(out);
+            return rnn_error_set(err, "out of memory");
+        }
+    }
     return 0;
 }
