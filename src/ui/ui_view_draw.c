@@ -202,6 +202,8 @@ static void draw_tokens(Ctx *c) {
         ui_text(c->l, r.x + (int)(8 * v->zoom), r.y + (int)(4 * v->zoom), UI_FONT_LARGE, ink,
                 v->tokens.text[t]);
         int id = v->trace->token_ids[t];
+        if (id < 0) /* raw input vectors: nothing to say under the chip */
+            continue;
         if (id == v->model->unk_id && strcmp(v->tokens.text[t], "<unk>") != 0)
             ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.unknown, "<unk>");
         else if (v->trace->padding[t]) /* masked: the layers skip it */
@@ -927,8 +929,10 @@ static void draw_inputs(Ctx *c) {
     int l = sel.layer, I = rnn_layer_input_size(&v->model->config, l);
     ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "x_%d", sel.t);
     y += ui_text_height(c->l, UI_FONT_BODY);
-    y += ui_text_wrapped(c->l, x, y, r.w - c->pad / 2, UI_FONT_SMALL, c->p.muted,
-                         l == 0 ? ui_tr("word vector") : ui_tr("h of the layer below")) +
+    y += ui_text_wrapped(
+             c->l, x, y, r.w - c->pad / 2, UI_FONT_SMALL, c->p.muted,
+             l == 0 ? (v->trace->token_ids[0] < 0 ? ui_tr("input vector") : ui_tr("word vector"))
+                    : ui_tr("h of the layer below")) +
          c->pad / 2;
     double max = 1e-12; /* one scale for the whole sentence, so steps compare */
     for (int t = 0; t < tr->steps; t++)
