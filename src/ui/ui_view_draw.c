@@ -324,9 +324,21 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
             ui_fill(c->l, (UiRect){hm->rect.x + i * hm->cell_w, hm->rect.y, 1, hm->rect.h},
                     c->p.background);
     ui_outline(c->l, hm->rect, 1, c->p.grid);
-    if (hm->cols < T) { /* say which steps are in view (compact: beside the title) */
-        char range[64];
-        snprintf(range, sizeof range, ui_tr("t %d..%d of %d"), hm->t0, hm->t0 + hm->cols - 1, T);
+    if (hm->cols < T || hm->rows < H) { /* which steps and units are in view (compact: beside
+                                             the title); the wheel scrolls the units */
+        char range[96] = "";
+        if (hm->cols < T)
+            snprintf(range, sizeof range, ui_tr("t %d..%d of %d"), hm->t0, hm->t0 + hm->cols - 1,
+                     T);
+        if (hm->rows < H) {
+            size_t n = strlen(range);
+            snprintf(range + n, sizeof range - n, ui_tr("%sunits %d..%d of %d"), n ? " · " : "",
+                     hm->u0, hm->u0 + hm->rows - 1, H);
+        }
+        if (ui_text_width(c->l, UI_FONT_SMALL, range) > hm->title_w && hm->cols == T)
+            snprintf(range, sizeof range, "%d..%d / %d", hm->u0, hm->u0 + hm->rows - 1, H);
+        if (ui_text_width(c->l, UI_FONT_SMALL, range) > hm->title_w)
+            ui_fit_text(c->l, UI_FONT_SMALL, range, sizeof range, hm->title_w);
         int rw = ui_text_width(c->l, UI_FONT_SMALL, range);
         if (!v->compact)
             ui_text(c->l, hm->rect.x, hm->rect.y + hm->rect.h + 1, UI_FONT_SMALL, c->p.muted,
