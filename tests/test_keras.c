@@ -484,6 +484,40 @@ static void test_a_tokenizer_names_the_embedding_rows(void **state) {
     io_keras_tokenizer_free(tok);
 }
 
+static void test_the_model_keeps_the_tokenizers_rule_and_num_words(void **state) {
+    (void)state;
+    const char *text = "{\"class_name\": \"Tokenizer\", \"config\": {\"num_words\": 3, "
+                       "\"filters\": \"!?\", \"lower\": false, \"split\": \" \", "
+                       "\"oov_token\": \"<OOV>\", \"word_index\": \"{\\\"<OOV>\\\": 1, "
+                       "\\\"the\\\": 2, \\\"cat\\\": 3}\"}}";
+    IoKerasTokenizer *tok = parse_tokenizer(text);
+    RnnModel *m = read_keras(FIXTURES "k3_lstm_softmax.keras", NULL);
+    RnnError err;
+    assert_int_equal(io_keras_apply_tokenizer(m, tok, &err), 0);
+    assert_int_equal(m->text_rule.keras, 1);
+    assert_int_equal(m->text_rule.lower, 0);
+    assert_string_equal(m->text_rule.filters, "!?");
+    assert_int_equal(m->text_rule.split, ' ');
+    assert_string_equal(m->vocab[2], "the");
+    assert_string_equal(m->vocab[3], "#3"); /* num_words 3: texts_to_sequences drops index 3 */
+    assert_int_equal(rnn_model_token_id(m, "cat"), 1);
+    rnn_model_free(m);
+    io_keras_tokenizer_free(tok);
+}
+
+static void test_a_character_tokenizer_is_refused(void **state) {
+    (void)state;
+    const char *text = "{\"class_name\": \"Tokenizer\", \"config\": {\"char_level\": true, "
+                       "\"word_index\": \"{\\\"a\\\": 1}\"}}";
+    IoKerasTokenizer *tok = parse_tokenizer(text);
+    RnnModel *m = read_keras(FIXTURES "k3_lstm_softmax.keras", NULL);
+    RnnError err;
+    assert_int_equal(io_keras_apply_tokenizer(m, tok, &err), -1);
+    assert_non_null(strstr(err.message, "char_level"));
+    rnn_model_free(m);
+    io_keras_tokenizer_free(tok);
+}
+
 static void test_without_an_oov_token_unknown_words_have_no_row(void **state) {
     (void)state;
     const char *text = "{\"class_name\": \"Tokenizer\", \"config\": {\"oov_token\": null, "
@@ -590,6 +624,8 @@ int main(void) {
         cmocka_unit_test(test_something_else_is_not_a_tokenizer),
         cmocka_unit_test(test_a_tokenizer_names_the_embedding_rows),
         cmocka_unit_test(test_without_an_oov_token_unknown_words_have_no_row),
+        cmocka_unit_test(test_the_model_keeps_the_tokenizers_rule_and_num_words),
+        cmocka_unit_test(test_a_character_tokenizer_is_refused),
         cmocka_unit_test(test_import_writes_a_model_that_loads_with_the_same_weights),
         cmocka_unit_test(test_import_checks_its_labels_and_file),
     };

@@ -236,14 +236,35 @@ static int compare_word_ptrs(const void *a, const void *b) {
 int io_keras_apply_tokenizer(RnnModel *m, const IoKerasTokenizer *tok, RnnError *err) {
     int V = m->config.vocab_size;
     if (V <= 0) return rnn_error_set(err, "the model has no Embedding, so it has no words to name");
+    /* how the tokenizer splits a sentence, as the model keeps it (RnnTextRule) */
+    RnnTextRule rule = {.keras = 1, .lower = tok->lower, .split = tok->split[0]};
+    if (tok->char_level)
+        return rnn_error_set(err, "a tokenizer with char_level=True: rnnscope splits sentences "
+                                  "into words only");
+    if (strlen(tok->split) != 1 || (unsigned char)tok->split[0] >= 0x80)
+        return rnn_error_set(err,
+                             "the tokenizer splits at \"%.20s\": rnnscope splits at one "
+                             "ASCII character",
+                             tok->split);
+    if (strlen(tok->filters) >= sizeof rule.filters)
+        return rnn_error_set(err, "the tokenizer filters %zu characters: rnnscope takes up to %zu",
+                             strlen(tok->filters), sizeof rule.filters - 1);
+    for (const char *f = tok->filters; *f; f++)
+        if ((unsigned char)*f >= 0x80)
+            return rnn_error_set(err, "the tokenizer filters a character that is not ASCII: "
+                                      "rnnscope filters ASCII characters only");
+    memcpy(rule.filters, tok->filters, strlen(tok->filters) + 1);
+    /* texts_to_sequences keeps only indices below num_words (and the OOV word's) */
+    int limit = tok->num_words > 0 && tok->num_words < V ? tok->num_words : V;
     int oov = -1;
     for (int i = 1; tok->oov_token && i <= tok->max_index && i < V && oov < 0; i++)
         if (tok->words[i] && strcmp(tok->words[i], tok->oov_token) == 0) oov = i;
     char name[32];
     for (int i = 0; i < V; i++) {
-        const char *w = i == 0                                 ? "<pad>"
-                        : i <= tok->max_index && tok->words[i] ? tok->words[i]
-                                                               : NULL;
+        const char *w = i == 0 ? "<pad>"
+                        : i <= tok->max_index && tok->words[i] && (i < limit || i == oov)
+                            ? tok->words[i]
+                            : NULL;
         if (!w) snprintf(name, sizeof name, "#%d", i), w = name;
         if (rnn_model_set_vocab(m, i, w, err)) return -1;
     }
@@ -275,6 +296,7 @@ int io_keras_apply_tokenizer(RnnModel *m, const IoKerasTokenizer *tok, RnnError 
     if (rnn_model_index_vocab(m, err)) return -1;
     /* Unknown words go to the OOV row; without one they have no row (Keras drops them). */
     m->unk_id = oov >= 0 && strcmp(m->vocab[oov], tok->oov_token) == 0 ? oov : -1;
+    m->text_rule = rule;
     return 0;
 }
 

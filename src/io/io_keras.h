@@ -71,10 +71,12 @@ void io_keras_tokenizer_free(IoKerasTokenizer *tok);
 
 /* Names the model's embedding rows after the tokenizer: vocab[i] = the word with index i for
  * 0 < i < V (V = the Embedding's input_dim), "<pad>" for 0 (Keras's padding), "#i" where the
- * tokenizer has no word (a word that repeats a name already taken becomes "#i" too). The
- * oov_token's row is the model's unknown-word entry (unk_id); without one, unknown words
- * have no row, as Keras drops them. Re-indexes the vocabulary. What the tokenizer does to a
- * sentence (lower, filters, split, num_words) is in *tok for the caller. */
+ * tokenizer has no word, or only one at or above num_words (texts_to_sequences never gives
+ * those); a word that repeats a name already taken becomes "#i" too. The oov_token's row is
+ * the model's unknown-word entry (unk_id); without one, unknown words have no row, as Keras
+ * drops them. The model keeps the tokenizer's rule for sentences (text_rule: lower, filters,
+ * split). Refused: char_level tokenizers, a split that is not one ASCII character, filters
+ * beyond ASCII. Re-indexes the vocabulary. */
 int io_keras_apply_tokenizer(RnnModel *model, const IoKerasTokenizer *tok, RnnError *err);
 
 #endif
