@@ -394,6 +394,22 @@ static void test_a_cut_or_damaged_keras_zip_is_refused_cleanly(void **state) {
     free(message);
 }
 
+/* Files libhdf5 itself fails on (tests/fuzz/libhdf5/README.md): read in a child process,
+ * each is refused with a message and this process goes on. (Under AddressSanitizer the child
+ * prints libhdf5's over-read before it dies: that report is expected.) */
+static void test_what_crashes_libhdf5_is_refused_with_a_message(void **state) {
+    (void)state;
+    static const char *const files[] = {"endless-global-heap.h5", "overread-attribute-decode.h5",
+                                        "segv-global-heap-read.h5"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char relative[256];
+        snprintf(relative, sizeof relative, "fuzz/libhdf5/%s", files[i]);
+        char *message = refusal(relative);
+        assert_non_null(strstr(message, files[i]));
+        free(message);
+    }
+}
+
 /* ---- the tokenizer --------------------------------------------------------------------------- */
 
 static const char tokenizer_json[] =
@@ -619,6 +635,7 @@ int main(void) {
         cmocka_unit_test(test_a_zip_without_config_or_weights_is_refused),
         cmocka_unit_test(test_a_cut_or_damaged_h5_file_is_refused_cleanly),
         cmocka_unit_test(test_a_cut_or_damaged_keras_zip_is_refused_cleanly),
+        cmocka_unit_test(test_what_crashes_libhdf5_is_refused_with_a_message),
         cmocka_unit_test(test_a_tokenizer_gives_its_settings_and_words),
         cmocka_unit_test(test_a_tokenizer_saved_as_a_json_string_is_read_too),
         cmocka_unit_test(test_something_else_is_not_a_tokenizer),

@@ -1846,7 +1846,10 @@ static int write_string(int fd, const char *s) {
 }
 
 static void child_read(int fd, const void *data, size_t len, const char *source) {
-    signal(SIGALRM, SIG_DFL);
+    /* A crash ends the child, whatever the parent's handlers would do (a test framework's
+       handler would jump back into the parent's code, here in the child). */
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM};
+    for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) signal(fatal[i], SIG_DFL);
     alarm(KERAS_CHILD_SECONDS);
     RnnModel *m = NULL;
     IoKerasInfo info;
