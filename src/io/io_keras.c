@@ -12,6 +12,9 @@
  *      in PyTorch's layout.
  * HDF5 and zip files are read from memory (a file image, a zip source over the buffer), so
  * the same code serves files, the fuzzers and tests. HDF5's error stack is never printed.
+ * libhdf5 1.10 does not survive every damaged file: the reading happens in a child process
+ * (io_keras_parse, at the end), and global heap collections, on which libhdf5 can loop for
+ * ever, are checked before it opens a file (h5_heaps_sane).
  *
  * The tokenizer and the magic-byte test need only cJSON and are always built; without
  * libhdf5 and libzip (the browser build) io_keras_parse refuses with a message. */

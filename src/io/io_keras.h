@@ -42,7 +42,8 @@ typedef struct IoKerasInfo {
  * "functional_1" and the like, after the file `source` names), with labels "0".."K-1" (a single
  * sigmoid output: "1"; a regression head: "y" or "y0".."y{K-1}"); an Embedding's rows have no words
  * (each vocab entry "": the model reads token ids) until io_keras_apply_tokenizer names
- * them. info may be NULL. */
+ * them. info may be NULL. The file is read in a child process (fork), so that libhdf5
+ * failing on a damaged file (a crash, or more than 60 s) ends in a refusal too. */
 int io_keras_parse(const void *data, size_t len, const char *source, RnnModel **out,
                    IoKerasInfo *info, RnnError *err);
 int io_keras_load(const char *path, RnnModel **out, IoKerasInfo *info, RnnError *err);
