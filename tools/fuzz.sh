@@ -212,7 +212,8 @@ for t in $targets; do
   for f in "$regress"/* "$regress"/.[!.]*; do
     [ -f "$f" ] || continue
     case "$(basename "$f")" in .gitkeep | README*) continue ;; esac
-    if ! "$bin" "$@" -artifact_prefix="$tdir/replay/" "$f" >"$tdir/replay.log" 2>&1; then
+    # -runs=1 after FUZZ_ARGS: a saved input runs once even when FUZZ_ARGS asks for -runs=N
+    if ! "$bin" "$@" -runs=1 -artifact_prefix="$tdir/replay/" "$f" >"$tdir/replay.log" 2>&1; then
       still=$((still + 1))
       echo "$t: still fails: ${f#"$root"/}" >&2
       where "$tdir/replay.log" | sed 's/^/    /' >&2
