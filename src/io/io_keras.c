@@ -1827,8 +1827,20 @@ static int parse_here(const void *data, size_t len, const char *source, RnnModel
  * PRODUCTION), where the sanitizers see rnnscope's own code. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KERAS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define KERAS_SANITIZED 1
+#endif
+#endif
+#ifndef KERAS_SANITIZED
+#define KERAS_SANITIZED 0
+#endif
 
 #define KERAS_CHILD_SECONDS 60
 
@@ -1854,6 +1866,16 @@ static void child_read(int fd, const void *data, size_t len, const char *source)
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM};
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) signal(fatal[i], SIG_DFL);
     alarm(KERAS_CHILD_SECONDS);
+#if !KERAS_SANITIZED /* a sanitizer's shadow memory needs far more address space */
+    /* libhdf5 allocates what a damaged file says a text's length is: 4 GiB and a few times
+       the file is more than any model needs (its parameters are in the file) */
+    struct rlimit limit = {.rlim_cur = ((rlim_t)4 << 30) + 4 * (rlim_t)len,
+                           .rlim_max = ((rlim_t)4 << 30) + 4 * (rlim_t)len};
+    struct rlimit now;
+    if (getrlimit(RLIMIT_AS, &now) == 0 &&
+        (now.rlim_cur == RLIM_INFINITY || now.rlim_cur > limit.rlim_cur))
+        setrlimit(RLIMIT_AS, &limit);
+#endif
     RnnModel *m = NULL;
     IoKerasInfo info;
     RnnError err;

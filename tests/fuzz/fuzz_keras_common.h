@@ -10,14 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libhdf5 allocates what a damaged file says an object's size is before it finds that the
- * file is too short for it; the allocation fails (malloc returns NULL) and libhdf5 refuses
- * the file, which is what happens outside the fuzzer. The sanitizer would report such a
- * request as a crash instead: here a request over 2 GiB returns NULL, as malloc does.
- * rnnscope's own allocations are bounded far below (a model's parameters, a file's size). */
+/* libhdf5 allocates what a damaged file says an object's size or a text's length is before
+ * it finds that the file is too short for it (and clears what it allocated); outside the
+ * fuzzer the allocation fails or the reading child runs out of its address space, and the
+ * file is refused. The sanitizer would report such a request as a crash, or clearing a
+ * gigabyte as a timeout: here a request over 256 MiB returns NULL, as malloc does when it
+ * cannot. rnnscope's own allocations for these small inputs stay far below. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) {
-    return "allocator_may_return_null=1:max_allocation_size_mb=2048";
+    return "allocator_may_return_null=1:max_allocation_size_mb=256";
 }
 
 /* data, with its first bytes set to `magic` so every input reaches the reader it is for. */
