@@ -1867,10 +1867,11 @@ static void child_read(int fd, const void *data, size_t len, const char *source)
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) signal(fatal[i], SIG_DFL);
     alarm(KERAS_CHILD_SECONDS);
 #if !KERAS_SANITIZED /* a sanitizer's shadow memory needs far more address space */
-    /* libhdf5 allocates what a damaged file says a text's length is: 4 GiB and a few times
-       the file is more than any model needs (its parameters are in the file) */
-    struct rlimit limit = {.rlim_cur = ((rlim_t)4 << 30) + 4 * (rlim_t)len,
-                           .rlim_max = ((rlim_t)4 << 30) + 4 * (rlim_t)len};
+    /* libhdf5 allocates what a damaged file says a text's length is. A model's parameters
+       are in the file (2 bytes each at least, 8 as doubles): copies of the file, the model
+       and a tensor being read take under 12 times the file, and the libraries 512 MiB */
+    rlim_t most = ((rlim_t)512 << 20) + 12 * (rlim_t)len;
+    struct rlimit limit = {.rlim_cur = most, .rlim_max = most};
     struct rlimit now;
     if (getrlimit(RLIMIT_AS, &now) == 0 &&
         (now.rlim_cur == RLIM_INFINITY || now.rlim_cur > limit.rlim_cur))
