@@ -238,9 +238,12 @@ int ui_screen_mouse_move(UiScreen *s, int x, int y) {
     int term = -1;
     for (int k = 0; k < s->compare->count; k++) {
         const UiView *cv = &s->compare->col[k].view;
-        for (int i = 0; i < cv->nheatmaps; i++)
-            if (ui_rect_contains(cv->heatmaps[i].title_rect, x, y))
-                term = ui_glossary_for_quantity(cv->model->config.cell, cv->heatmaps[i].quantity);
+        for (int i = 0; i < cv->nheatmaps; i++) {
+            const UiHeatmap *hm = &cv->heatmaps[i];
+            if (ui_rect_contains(hm->title_rect, x, y)) /* the heatmap's own layer's cell */
+                term = ui_glossary_for_quantity(rnn_layer_cell(&cv->model->config, hm->layer),
+                                                hm->quantity);
+        }
     }
     v->mouse_x = x, v->mouse_y = y;
     if (term == v->hover_term) return 0;
