@@ -413,6 +413,43 @@ static void test_ids_are_read_as_written(void **state) {
     assert_int_not_equal(rnn_ids_parse(" , ", &ids, &n, &err), 0);
 }
 
+/* A Keras Tokenizer's rule: lowercase, filters become spaces, unknown words dropped when the
+ * tokenizer had no OOV word (texts_to_sequences), and the rule survives the file. */
+static void test_keras_tokenizer_rule(void **state) {
+    (void)state;
+    RnnLayerConfig ls[1] = {layer(RNN_CELL_GRU, 2)};
+    RnnConfig c = config_v2(2, 1, ls);
+    c.vocab_size = 4;
+    c.framework = RNN_KERAS;
+    RnnModel *m = random_model(&c, 5);
+    const char *words[4] = {"<pad>", "the", "movie", "great"};
+    RnnError err;
+    for (int i = 0; i < 4; i++) assert_int_equal(rnn_model_set_vocab(m, i, words[i], &err), 0);
+    assert_int_equal(rnn_model_index_vocab(m, &err), 0);
+    assert_int_equal(m->unk_id, -1);
+    m->text_rule = (RnnTextRule){.keras = 1, .lower = 1, .filters = "!.,", .split = ' '};
+    RnnTokens tokens;
+    RnnTrace *tr = NULL;
+    if (rnn_model_run_text(m, "The movie,  was GREAT!", 0, &tokens, &tr, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(tokens.count, 3); /* "was" has no index: dropped, as Keras does */
+    assert_string_equal(tokens.text[0], "the");
+    assert_string_equal(tokens.text[2], "great");
+    assert_int_equal(tokens.offset[2], 16);
+    assert_int_equal(tr->token_ids[1], 2);
+    char *text = io_model_to_json(m, NULL, &err);
+    RnnModel *back = NULL;
+    assert_int_equal(io_model_parse(text, strlen(text), "m.json", &back, NULL, &err), 0);
+    assert_int_equal(back->text_rule.keras, 1);
+    assert_string_equal(back->text_rule.filters, "!.,");
+    assert_int_equal(back->unk_id, -1);
+    free(text);
+    rnn_model_free(back);
+    rnn_tokens_free(&tokens);
+    rnn_trace_free(tr);
+    rnn_model_free(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hard_sigmoid_follows_the_keras_version),
@@ -428,6 +465,7 @@ int main(void) {
         cmocka_unit_test(test_bad_layer_is_named),
         cmocka_unit_test(test_training_needs_a_version_1_model),
         cmocka_unit_test(test_ids_are_read_as_written),
+        cmocka_unit_test(test_keras_tokenizer_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

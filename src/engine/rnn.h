@@ -220,15 +220,25 @@ typedef struct RnnLayerParams {
     double *bias_hh;   /* (G*H)      rnn.bias_hh_l{k}[_reverse] */
 } RnnLayerParams;
 
+/* How a model's sentences become words: rnnscope's own tokenizer (rnn_tokenize), or the
+ * Keras Tokenizer the model was trained with (tokenizer.to_json(): lower, filters, split). */
+typedef struct RnnTextRule {
+    int keras;         /* 0: rnn_tokenize; 1: Keras's text_to_word_sequence */
+    int lower;         /* lowercase first (ASCII letters) */
+    char filters[128]; /* characters that become the split character */
+    char split;        /* the separator, ' ' */
+} RnnTextRule;
+
 typedef struct RnnModel {
     RnnConfig config;
-    char *name;        /* display name, never NULL */
-    char **vocab;      /* (V) words; vocab[i] names embedding row i; NULL when V == 0 */
-    char **labels;     /* (K) output labels; NULL when there is no head */
-    int unk_id;        /* index of the word for unknown words ("<unk>", or a Keras tokenizer's
-                          oov_token), -1 when there is none */
-    int *vocab_slots;  /* hash table of vocab indices (-1 = empty), built by index_vocab */
-    size_t vocab_mask; /* its size minus one (a power of two) */
+    char *name;            /* display name, never NULL */
+    char **vocab;          /* (V) words; vocab[i] names embedding row i; NULL when V == 0 */
+    char **labels;         /* (K) output labels; NULL when there is no head */
+    int unk_id;            /* index of the word for unknown words ("<unk>", or a Keras tokenizer's
+                              oov_token), -1 when there is none */
+    int *vocab_slots;      /* hash table of vocab indices (-1 = empty), built by index_vocab */
+    RnnTextRule text_rule; /* how sentences become words (all zero: rnn_tokenize) */
+    size_t vocab_mask;     /* its size minus one (a power of two) */
 
     size_t num_params;
     double *params;    /* (num_params) one flat buffer; the pointers below point into it */
@@ -360,6 +370,15 @@ void rnn_tokens_free(RnnTokens *tokens);
  * values, at most RNN_MAX_IDS). Errors name the first thing that is not an id. */
 #define RNN_MAX_IDS 100000
 int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err);
+
+/* Tokens that name ids for a person: the vocabulary's word, else "<pad>" for id 0 and "#12"
+ * for the others (a model read by ids only). offset is 0. */
+struct RnnModel;
+int rnn_ids_tokens(const struct RnnModel *model, const int *ids, int count, RnnTokens *out,
+                   RnnError *err);
+
+/* Keras's text_to_word_sequence: lowercase, filters to split, split, drop empty pieces. */
+int rnn_tokenize_keras(const char *utf8, const RnnTextRule *rule, RnnTokens *out, RnnError *err);
 
 /* Decodes one code point at s[0..len); returns its length in bytes, or 0 if invalid. */
 int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint);

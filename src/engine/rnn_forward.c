@@ -537,7 +537,19 @@ int rnn_model_run_text(const RnnModel *m, const char *text, size_t max_trace_byt
     if (!rnn_model_has_words(m))
         return rnn_error_set(err, "this model has no word list: give token ids, or a Keras "
                                   "tokenizer file when importing it");
-    if (rnn_tokenize(text, tokens, err)) return -1;
+    if (m->text_rule.keras ? rnn_tokenize_keras(text, &m->text_rule, tokens, err)
+                           : rnn_tokenize(text, tokens, err))
+        return -1;
+    if (m->text_rule.keras && m->unk_id < 0) { /* Keras drops words it has no index for */
+        int kept = 0;
+        for (int t = 0; t < tokens->count; t++)
+            if (rnn_model_token_id(m, tokens->text[t]) >= 0) {
+                tokens->text[kept] = tokens->text[t];
+                tokens->offset[kept] = tokens->offset[t];
+                tokens->length[kept++] = tokens->length[t];
+            }
+        tokens->count = kept;
+    }
     if (tokens->count == 0) {
         rnn_tokens_free(tokens);
         return rnn_error_set(err, "the sentence has no words");

@@ -550,12 +550,14 @@ RnnModel *rnn_model_copy(const RnnModel *src, RnnError *err) {
     RnnModel *m = rnn_model_new(c, err);
     if (!m) return NULL;
     memcpy(m->params, src->params, src->num_params * sizeof *m->params);
+    m->text_rule = src->text_rule;
     if (rnn_model_set_name(m, src->name, err)) goto fail;
     for (int i = 0; i < c->vocab_size; i++)
         if (rnn_model_set_vocab(m, i, src->vocab[i], err)) goto fail;
     for (int k = 0; k < c->num_labels; k++)
         if (rnn_model_set_label(m, k, src->labels[k], err)) goto fail;
     if (c->vocab_size && rnn_model_index_vocab(m, err)) goto fail;
+    m->unk_id = src->unk_id; /* a Keras OOV word, not only "<unk>" */
     return m;
 fail:
     rnn_model_free(m);

@@ -1,7 +1,9 @@
 /* rnn_tokenize.c - a UTF-8 aware word tokenizer for Korean and English sentences. */
+#define _POSIX_C_SOURCE 200809L
 #include "rnn.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,4 +160,97 @@ int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err) {
     *ids = list;
     *count = n;
     return 0;
+}
+
+/* Tokens in rnn_tokenize's one-block layout from n pieces: piece k is len[k] bytes at
+ * src[k] (NUL-terminated copies are made), at offset off[k] of the text. */
+static int tokens_from(const char *const *src, const int *len, const int *off, int n,
+                       RnnTokens *out, RnnError *err) {
+    memset(out, 0, sizeof *out);
+    size_t bytes = 0;
+    for (int k = 0; k < n; k++) bytes += (size_t)len[k] + 1;
+    char *block = malloc((size_t)n * (sizeof(char *) + 2 * sizeof(int)) + bytes + 1);
+    if (!block) return rnn_error_set(err, "out of memory while tokenizing");
+    out->count = n;
+    out->text = (char **)block;
+    out->offset = (int *)(out->text + n);
+    out->length = out->offset + n;
+    char *chars = (char *)(out->length + n);
+    for (int k = 0; k < n; k++) {
+        memcpy(chars, src[k], (size_t)len[k]);
+        chars[len[k]] = '\0';
+        out->text[k] = chars;
+        out->offset[k] = off ? off[k] : 0;
+        out->length[k] = len[k];
+        chars += len[k] + 1;
+    }
+    return 0;
+}
+
+int rnn_ids_tokens(const RnnModel *m, const int *ids, int count, RnnTokens *out, RnnError *err) {
+    const char **src = malloc((size_t)count * sizeof *src);
+    int *len = malloc((size_t)count * sizeof *len);
+    char(*names)[24] = malloc((size_t)count * sizeof *names);
+    int rc = -1;
+    if (src && len && names) {
+        for (int t = 0; t < count; t++) {
+            int id = ids[t];
+            const char *word = id >= 0 && id < m->config.vocab_size ? m->vocab[id] : "";
+            if (!word[0]) {
+                snprintf(names[t], sizeof names[t], id == 0 ? "<pad>" : "#%d", id);
+                word = names[t];
+            }
+            src[t] = word;
+            len[t] = (int)strlen(word);
+        }
+        rc = tokens_from(src, len, NULL, count, out, err);
+    } else {
+        rnn_error_set(err, "out of memory");
+    }
+    free(src), free(len), free(names);
+    return rc;
+}
+
+int rnn_tokenize_keras(const char *text, const RnnTextRule *rule, RnnTokens *out, RnnError *err) {
+    /* Keras's text_to_word_sequence: lowercase (ASCII here: Hangul has no case), every filter
+     * character becomes the split character, split on it, drop the empty pieces */
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(text);
+    if (n > INT32_MAX / 4) return rnn_error_set(err, "sentence too long");
+    for (size_t i = 0; i < n;) { /* the same UTF-8 rules as rnn_tokenize */
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)text + i, n - i, &cp);
+        if (!k) return rnn_error_set(err, "invalid UTF-8 at byte %zu", i);
+        i += (size_t)k;
+    }
+    char *work = malloc(n + 1);
+    const char **src = malloc((n / 2 + 1) * sizeof *src);
+    int *len = malloc((n / 2 + 1) * sizeof *len), *off = malloc((n / 2 + 1) * sizeof *off);
+    int rc = -1;
+    if (work && src && len && off) {
+        char split = rule->split ? rule->split : ' ';
+        for (size_t i = 0; i <= n; i++) {
+            char ch = text[i];
+            if (rule->lower && ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+            if (ch && strchr(rule->filters, ch)) ch = split;
+            work[i] = ch;
+        }
+        int count = 0;
+        for (size_t i = 0; i < n;) {
+            if (work[i] == split) {
+                i++;
+                continue;
+            }
+            size_t j = i;
+            while (j < n && work[j] != split) j++;
+            src[count] = work + i, len[count] = (int)(j - i), off[count] = (int)i;
+            count++;
+            i = j;
+        }
+        rc = tokens_from(src, len, off, count, out, err);
+    } else {
+        rnn_error_set(err, "out of memory");
+    }
+    free(work), free(src), free(len), free(off);
+    return rc;
 }

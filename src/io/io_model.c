@@ -299,6 +299,40 @@ static int get_activation(const cJSON *obj, const char *key, RnnActivation fallb
     return rnn_error_set(err, "%s: %s: expected one of %s, got \"%s\"", src, key, list, s);
 }
 
+/* Version 2's "tokenizer": {"kind": "keras", "lower": true, "filters": "...", "split": " "},
+ * how the Keras Tokenizer the model was trained with splits a sentence. */
+static int read_text_rule(const cJSON *root, RnnTextRule *rule, const char *src, RnnError *err) {
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "tokenizer");
+    char kind[64], where[600];
+    memset(rule, 0, sizeof *rule);
+    if (!t) return 0;
+    snprintf(where, sizeof where, "%s: tokenizer", src);
+    if (!cJSON_IsObject(t))
+        return rnn_error_set(err, "%s: expected an object, got %s", where,
+                             kind_of(t, kind, sizeof kind));
+    const char *k, *filters, *split;
+    if (get_string(t, "kind", 1, &k, where, err) ||
+        get_string(t, "filters", 0, &filters, where, err) ||
+        get_string(t, "split", 0, &split, where, err) ||
+        get_bool(t, "lower", 1, &rule->lower, where, err))
+        return -1;
+    if (strcmp(k, "keras") != 0)
+        return rnn_error_set(err, "%s: kind: expected \"keras\", got \"%s\"", where, k);
+    if (filters && strlen(filters) >= sizeof rule->filters)
+        return rnn_error_set(err, "%s: filters: at most %zu characters", where,
+                             sizeof rule->filters - 1);
+    for (const char *f = filters ? filters : ""; *f; f++)
+        if ((unsigned char)*f >= 0x80)
+            return rnn_error_set(err, "%s: filters: only ASCII characters are supported", where);
+    if (split && (strlen(split) != 1 || (unsigned char)split[0] >= 0x80))
+        return rnn_error_set(err, "%s: split: expected one ASCII character", where);
+    rule->keras = 1;
+    snprintf(rule->filters, sizeof rule->filters, "%s",
+             filters ? filters : "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n");
+    rule->split = split ? split[0] : ' ';
+    return 0;
+}
+
 /* Version 2's "layers" (and "dense"), each object read with its index in messages. */
 static int read_layers(const cJSON *root, RnnConfig *c, const char *src, RnnError *err) {
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
@@ -595,6 +629,7 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
     for (int i = 0; i < c.num_labels; i++)
         if (rnn_model_set_label(m, i, labels[i], err)) goto done;
     if (vocab && rnn_model_index_vocab(m, err)) goto done;
+    if (version == 2 && read_text_rule(root, &m->text_rule, src, err)) goto done;
     const char *unk;
     if (get_string(root, "unk", 0, &unk, src, err)) goto done;
     if (unk) {
@@ -667,7 +702,7 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         }
     }
     IoBuf b = {0};
-    int v1 = rnn_config_is_uniform(c) && c->framework == RNN_PYTORCH &&
+    int v1 = rnn_config_is_uniform(c) && c->framework == RNN_PYTORCH && !m->text_rule.keras &&
              (c->vocab_size == 0 || (m->unk_id >= 0 && strcmp(m->vocab[m->unk_id], "<unk>") == 0));
     io_buf_printf(&b, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"name\": ", IO_MODEL_FORMAT,
                   v1 ? 1 : 2);
@@ -716,6 +751,15 @@ char *io_model_to_json(const RnnModel *m, const char *extras_json, RnnError *err
         }
     } else if (c->vocab_size) {
         io_buf_printf(&b, ",\n  \"vocab_size\": %d", c->vocab_size);
+    }
+    if (m->text_rule.keras) {
+        char split[2] = {m->text_rule.split, 0};
+        io_buf_printf(&b, ",\n  \"tokenizer\": {\"kind\": \"keras\", \"lower\": %s, \"filters\": ",
+                      m->text_rule.lower ? "true" : "false");
+        io_buf_json_string(&b, m->text_rule.filters);
+        io_buf_puts(&b, ", \"split\": ");
+        io_buf_json_string(&b, split);
+        io_buf_puts(&b, "}");
     }
     if (c->head != RNN_HEAD_NONE) {
         io_buf_printf(&b, ",\n  \"head\": {\"kind\": \"%s\", ", rnn_head_name(c->head));

@@ -593,11 +593,9 @@ int plat_handle_event(UiScreen *s, const SDL_Event *e) {
         }
     case SDL_MOUSEWHEEL: {
         if (e->wheel.y == 0) return 0;
-        int mx, my; /* over a lesson's text the wheel scrolls it; elsewhere it steps */
+        int mx, my;
         SDL_GetMouseState(&mx, &my);
-        if (ui_rect_contains(s->view.narration, mx, my))
-            return ui_screen_key(s, e->wheel.y > 0 ? UI_KEY_NARRATION_UP : UI_KEY_NARRATION_DOWN);
-        return ui_screen_key(s, e->wheel.y > 0 ? UI_KEY_LEFT : UI_KEY_RIGHT);
+        return ui_screen_wheel(s, mx, my, e->wheel.y);
     }
     case SDL_DROPFILE:
         return ui_screen_open_model(s, e->drop.file);

@@ -256,6 +256,28 @@ int ui_screen_click(UiScreen *s, int x, int y) {
     return synced(s, ui_view_click(&s->view, x, y));
 }
 
+int ui_screen_wheel(UiScreen *s, int x, int y, int dy) {
+    UiView *v = &s->view;
+    if (dy == 0) return 0;
+    if (ui_rect_contains(v->narration, x, y))
+        return ui_screen_key(s, dy > 0 ? UI_KEY_NARRATION_UP : UI_KEY_NARRATION_DOWN);
+    /* over a heatmap that shows a window of its units: scroll its rows (3 a notch) */
+    UiHit hit = s->compare ? (UiHit){-1, -1, -1, -1} : ui_view_hit(v, x, y);
+    if (hit.heatmap >= 0 && v->model) {
+        const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
+        int H = rnn_layer_hidden(&v->model->config, hm->layer);
+        if (hm->rows < H) {
+            if (v->sel.layer != hm->layer || v->sel.direction != hm->direction)
+                v->sel.layer = hm->layer, v->sel.direction = hm->direction;
+            /* from the middle of what is shown, so the rows move at once */
+            int mid = hm->u0 + hm->rows / 2, to = mid - 3 * dy;
+            v->sel.unit = to < 0 ? 0 : to >= H ? H - 1 : to;
+            return synced(s, 1);
+        }
+    }
+    return ui_screen_key(s, dy > 0 ? UI_KEY_LEFT : UI_KEY_RIGHT);
+}
+
 int ui_screen_drag(UiScreen *s, int x, int y) {
     return s->compare ? synced(s, ui_compare_drag(s->compare, &s->view, x, y)) : 0;
 }

@@ -75,6 +75,10 @@ int ui_screen_text_input(UiScreen *screen, const char *utf8);
 int ui_screen_text_editing(UiScreen *screen, const char *utf8);
 int ui_screen_mouse_move(UiScreen *screen, int x, int y);
 int ui_screen_click(UiScreen *screen, int x, int y);
+/* The mouse wheel at (x, y), dy > 0 away from the user: over the lesson text it scrolls the
+ * text, over a heatmap that shows only some of its units it scrolls the rows, elsewhere it
+ * steps through the words (up: back). */
+int ui_screen_wheel(UiScreen *screen, int x, int y, int dy);
 /* The mouse moved with its button held (after ui_screen_mouse_move): a held scrub bar. */
 int ui_screen_drag(UiScreen *screen, int x, int y);
 int ui_screen_tick(UiScreen *screen, double seconds);

@@ -154,12 +154,13 @@ static void clamp_selection(UiView *v, UiSelection *s) {
     if (!v->model) return;
     const RnnConfig *c = &v->model->config;
     s->layer = clampi(s->layer, 0, c->num_layers - 1);
-    s->direction = clampi(s->direction, 0, rnn_directions(c) - 1);
-    int G = rnn_gate_count(c->cell);
-    if (c->cell == RNN_CELL_RNN || s->quantity >= G ||
-        (s->quantity == RNN_QUANTITY_C && c->cell != RNN_CELL_LSTM) || s->quantity < RNN_QUANTITY_H)
+    s->direction = clampi(s->direction, 0, rnn_layer_directions(c, s->layer) - 1);
+    RnnCellKind cell = rnn_layer_cell(c, s->layer);
+    int G = rnn_gate_count(cell);
+    if (cell == RNN_CELL_RNN || s->quantity >= G ||
+        (s->quantity == RNN_QUANTITY_C && cell != RNN_CELL_LSTM) || s->quantity < RNN_QUANTITY_H)
         s->quantity = RNN_QUANTITY_H;
-    s->unit = clampi(s->unit, 0, c->hidden_size - 1);
+    s->unit = clampi(s->unit, 0, rnn_layer_hidden(c, s->layer) - 1);
     if (s->t >= steps(v)) s->t = -1;
 }
 
@@ -213,10 +214,24 @@ static void refresh_grad(UiView *v, const RnnModel *m) {
 
 /* Runs the engine on text with model m; on success replaces tokens and trace (and the
  * gradients, when the view shows the backward pass). */
+/* A model without a word list (a Keras file imported without its tokenizer) reads the text as
+ * token ids: "0, 0, 12, 7"; its chips name them ("<pad>", "#12"). */
 static int run(UiView *v, RnnModel *m, const char *text, RnnError *err) {
     RnnTokens tokens;
     RnnTrace *trace;
-    if (rnn_model_run_text(m, text, UI_MAX_TRACE_BYTES, &tokens, &trace, err)) return -1;
+    if (!rnn_model_has_words(m)) {
+        int *ids, n;
+        if (rnn_ids_parse(text, &ids, &n, err)) return -1;
+        int rc = rnn_model_run_ids(m, ids, n, UI_MAX_TRACE_BYTES, &trace, err);
+        if (!rc && rnn_ids_tokens(m, ids, n, &tokens, err)) {
+            rnn_trace_free(trace);
+            rc = -1;
+        }
+        free(ids);
+        if (rc) return -1;
+    } else if (rnn_model_run_text(m, text, UI_MAX_TRACE_BYTES, &tokens, &trace, err)) {
+        return -1;
+    }
     rnn_tokens_free(&v->tokens);
     rnn_trace_free(v->trace);
     v->tokens = tokens;
@@ -289,6 +304,20 @@ int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     if (path && !p) {
         rnn_model_free(m);
         return rnn_error_set(err, "out of memory");
+    }
+    if (!rnn_model_has_words(m)) { /* ids only: keep ids typed before, else show a few */
+        int *ids, n;
+        RnnError ignored;
+        if (!v->text || rnn_ids_parse(v->text, &ids, &n, &ignored)) {
+            char text[64];
+            int V = m->config.vocab_size;
+            snprintf(text, sizeof text, "%s1, %d, %d, %d", m->config.mask_zero ? "0, 0, " : "",
+                     2 % V, 3 % V, 4 % V);
+            free(v->text);
+            v->text = strdup(text);
+        } else {
+            free(ids);
+        }
     }
     if (v->text && run(v, m, v->text, err)) {
         rnn_model_free(m);
@@ -411,7 +440,7 @@ double ui_view_grad_top(const UiView *v) {
 }
 
 void ui_view_grad_norms(const UiView *v, int l, int d, int quantity, double *out) {
-    int T = steps(v), H = v->model ? v->model->config.hidden_size : 0;
+    int T = steps(v), H = v->model ? rnn_layer_hidden(&v->model->config, l) : 0;
     for (int t = 0; t < T; t++) {
         const double *x = !v->grad ? NULL : quantity == RNN_QUANTITY_C ? v->grad->dc : v->grad->dh;
         out[t] = x && ui_view_computed(v, d, t)
@@ -460,11 +489,13 @@ int ui_view_explained(const UiView *v, UiSelection *out) {
 
 /* ---- lessons ------------------------------------------------------------------------------- */
 
-static int quantity_named(const RnnModel *m, const char *name) {
+/* A quantity of layer l by its short name ("h", "c", "f", ...). */
+static int quantity_named(const RnnModel *m, int l, const char *name) {
+    RnnCellKind cell = rnn_layer_cell(&m->config, clampi(l, 0, m->config.num_layers - 1));
     if (!strcmp(name, "h")) return RNN_QUANTITY_H;
     if (!strcmp(name, "c")) return RNN_QUANTITY_C;
-    for (int g = 0; g < rnn_gate_count(m->config.cell) && m->config.cell != RNN_CELL_RNN; g++)
-        if (!strcmp(rnn_gate_name(m->config.cell, g), name)) return g;
+    for (int g = 0; g < rnn_gate_count(cell) && cell != RNN_CELL_RNN; g++)
+        if (!strcmp(rnn_gate_name(cell, g), name)) return g;
     return RNN_QUANTITY_H;
 }
 
@@ -494,8 +525,8 @@ int ui_view_lesson_go(UiView *v, int k, RnnError *err) {
     const IoLessonStep *s = &l->steps[k];
     if (s->focus) {
         v->sel = (UiSelection){s->layer < 0 ? 0 : s->layer, s->dir < 0 ? 0 : s->dir,
-                               quantity_named(v->model, s->focus), s->unit < 0 ? 0 : s->unit,
-                               s->t < 0 ? -1 : s->t};
+                               quantity_named(v->model, s->layer, s->focus),
+                               s->unit < 0 ? 0 : s->unit, s->t < 0 ? -1 : s->t};
         clamp_selection(v, &v->sel);
     }
     if (s->compare) { /* the step's model beside the lesson's second model, or its siblings */
@@ -661,23 +692,26 @@ static void switch_model(UiView *v, int k) {
 static void step_quantity(UiView *v, int delta) {
     if (!v->model) return;
     const RnnConfig *c = &v->model->config;
-    int order[RNN_MAX_GATES + 2], n = 0;
-    order[n++] = RNN_QUANTITY_H;
-    if (c->cell == RNN_CELL_LSTM) order[n++] = RNN_QUANTITY_C;
-    for (int g = 0; g < rnn_gate_count(c->cell) && c->cell != RNN_CELL_RNN; g++) order[n++] = g;
+    int order[RNN_MAX_GATES + 2], n = ui_view_quantities(c, v->sel.layer, 0, order);
     int at = 0;
     for (int i = 0; i < n; i++)
         if (order[i] == v->sel.quantity) at = i;
     at += delta;
     if (at < 0 || at >= n) { /* wrap into the neighbouring layer/direction block */
-        int block = v->sel.layer * rnn_directions(c) + v->sel.direction + (at < 0 ? -1 : 1);
-        int blocks = c->num_layers * rnn_directions(c);
-        block = (block + blocks) % blocks;
-        v->sel.layer = block / rnn_directions(c);
-        v->sel.direction = block % rnn_directions(c);
+        int blocks[RNN_MAX_LAYERS * RNN_MAX_DIRECTIONS][2], nb = 0, here = 0;
+        for (int l = 0; l < c->num_layers; l++)
+            for (int d = 0; d < rnn_layer_directions(c, l); d++) {
+                if (l == v->sel.layer && d == v->sel.direction) here = nb;
+                blocks[nb][0] = l, blocks[nb][1] = d, nb++;
+            }
+        int b = (here + (at < 0 ? -1 : 1) + nb) % nb;
+        v->sel.layer = blocks[b][0];
+        v->sel.direction = blocks[b][1];
+        n = ui_view_quantities(c, v->sel.layer, 0, order);
         at = at < 0 ? n - 1 : 0;
     }
     v->sel.quantity = order[at];
+    v->sel.unit = clampi(v->sel.unit, 0, rnn_layer_hidden(c, v->sel.layer) - 1);
 }
 
 /* Removes the last UTF-8 character of s. */
@@ -856,10 +890,12 @@ int ui_view_key(UiView *v, UiKey key) {
         ui_view_set_words_read(v, T);
         break;
     case UI_KEY_UP:
-        v->sel.unit = clampi(v->sel.unit - 1, 0, v->model ? v->model->config.hidden_size - 1 : 0);
+        v->sel.unit = clampi(v->sel.unit - 1, 0,
+                             v->model ? rnn_layer_hidden(&v->model->config, v->sel.layer) - 1 : 0);
         break;
     case UI_KEY_DOWN:
-        v->sel.unit = clampi(v->sel.unit + 1, 0, v->model ? v->model->config.hidden_size - 1 : 0);
+        v->sel.unit = clampi(v->sel.unit + 1, 0,
+                             v->model ? rnn_layer_hidden(&v->model->config, v->sel.layer) - 1 : 0);
         break;
     case UI_KEY_PREV_QUANTITY:
         step_quantity(v, -1);
@@ -978,7 +1014,8 @@ int ui_view_mouse_move(UiView *v, int x, int y) {
     int term = -1; /* a heatmap's title: its glossary entry */
     for (int i = 0; i < v->nheatmaps && v->model; i++)
         if (ui_rect_contains(v->heatmaps[i].title_rect, x, y))
-            term = ui_glossary_for_quantity(v->model->config.cell, v->heatmaps[i].quantity);
+            term = ui_glossary_for_quantity(rnn_layer_cell(&v->model->config, v->heatmaps[i].layer),
+                                            v->heatmaps[i].quantity);
     if (term != v->hover_term) {
         v->hover_term = term;
         if (term >= 0) v->hover_active = 0;
@@ -1056,12 +1093,51 @@ int ui_view_tick(UiView *v, double seconds) {
 
 /* ---- layout -------------------------------------------------------------------------------- */
 
-static int quantity_list(const RnnConfig *c, int states_only, int *out) {
+/* Appends to out (size bytes, *n used so far), cutting what does not fit. */
+static void append(char *out, size_t size, size_t *n, const char *fmt, ...) {
+    if (*n + 1 >= size) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(out + *n, size - *n, fmt, ap);
+    va_end(ap);
+    if (k > 0) *n = *n + (size_t)k < size ? *n + (size_t)k : size - 1;
+}
+
+void ui_view_describe_layers(const RnnConfig *c, char *out, size_t size) {
+    /* runs of alike layers share a name: "LSTM 6→10→6 relu" */
+    size_t n = 0;
+    out[0] = '\0';
+    for (int l = 0; l < c->num_layers; l++) {
+        const RnnLayerConfig *lc = &c->layers[l], *prev = l ? &c->layers[l - 1] : NULL;
+        const RnnLayerConfig *next = l + 1 < c->num_layers ? &c->layers[l + 1] : NULL;
+        int same_prev = prev && prev->cell == lc->cell && prev->activation == lc->activation &&
+                        prev->bidirectional == lc->bidirectional && prev->merge == lc->merge;
+        int same_next = next && next->cell == lc->cell && next->activation == lc->activation &&
+                        next->bidirectional == lc->bidirectional && next->merge == lc->merge;
+        if (!same_prev)
+            append(out, size, &n, "%s%s%s ", l ? " · " : "", lc->bidirectional ? ui_tr("bi-") : "",
+                   ui_cell_title(lc->cell));
+        append(out, size, &n, "%s%d", same_prev ? "→" : "", lc->hidden_size);
+        if (!same_next) {
+            if (lc->activation == RNN_ACT_RELU) append(out, size, &n, " relu");
+            if (lc->bidirectional && lc->merge != RNN_MERGE_CONCAT)
+                append(out, size, &n, " %s", rnn_merge_name(lc->merge));
+        }
+    }
+    for (int j = 0; j < c->num_dense; j++)
+        append(out, size, &n, "%s%d %s", j ? "→" : " · Dense ", c->dense[j].units,
+               rnn_activation_name(c->dense[j].activation));
+    if (c->head != RNN_HEAD_NONE)
+        append(out, size, &n, " · %d %s", c->num_labels, rnn_activation_name(c->head_activation));
+}
+
+int ui_view_quantities(const RnnConfig *c, int l, int states_only, int *out) {
+    RnnCellKind cell = rnn_layer_cell(c, l);
     int n = 0;
     out[n++] = RNN_QUANTITY_H;
-    if (c->cell == RNN_CELL_LSTM) out[n++] = RNN_QUANTITY_C;
-    if (c->cell != RNN_CELL_RNN && !states_only)
-        for (int g = 0; g < rnn_gate_count(c->cell); g++) out[n++] = g;
+    if (cell == RNN_CELL_LSTM) out[n++] = RNN_QUANTITY_C;
+    if (cell != RNN_CELL_RNN && !states_only)
+        for (int g = 0; g < rnn_gate_count(cell); g++) out[n++] = g;
     return n;
 }
 
@@ -1174,9 +1250,15 @@ void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int
     int body_h = ui_text_height(list, UI_FONT_BODY), small_h = ui_text_height(list, UI_FONT_SMALL);
     v->nheatmaps = 0;
     if (!v->model || !v->trace) return;
+    /* every layer's block gets the same grid: sized for the most directions, quantities and
+     * units any layer has (c->hidden_size is the largest); a layer with fewer shows fewer */
     const RnnConfig *c = &v->model->config;
-    int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size;
-    int qs[RNN_MAX_GATES + 2], Q = quantity_list(c, v->states_only, qs);
+    int D = rnn_directions(c), L = c->num_layers, Hn = c->hidden_size, Q = 0;
+    int qs[RNN_MAX_GATES + 2];
+    for (int l = 0; l < L; l++) {
+        int q = ui_view_quantities(c, l, v->states_only, qs);
+        if (q > Q) Q = q;
+    }
     int block_w = area.w / D, block_h = area.h / L;
     int header_h = (L > 1 || D > 1) ? body_h + pad / 2 : 0;
     /* title, then the legend; compact (side by side): the title alone, one legend above */
@@ -1211,25 +1293,28 @@ void ui_view_layout_heatmaps(UiView *v, const UiDrawList *list, UiRect area, int
     if (max_cell_w > 0 && cell_w > max_cell_w) cell_w = max_cell_w;
     if (max_cell_h > 0 && cell_h > max_cell_h) cell_h = max_cell_h;
     int current = clampi(ui_view_column(v, 0), 0, T - 1);
-    for (int l = 0; l < L; l++)
-        for (int d = 0; d < D; d++)
-            for (int k = 0; k < Q; k++) {
+    for (int l = 0; l < L; l++) {
+        int Ql = ui_view_quantities(c, l, v->states_only, qs), Hl = rnn_layer_hidden(c, l);
+        int vis_Hl = vis_H < Hl ? vis_H : Hl;
+        for (int d = 0; d < rnn_layer_directions(c, l); d++)
+            for (int k = 0; k < Ql; k++) {
                 UiHeatmap *hm = &v->heatmaps[v->nheatmaps++];
                 int sx = area.x + d * block_w + (k % cols) * slot_w;
                 int sy = area.y + l * block_h + header_h + (k / cols) * slot_h;
                 hm->layer = l, hm->direction = d, hm->quantity = qs[k];
                 hm->cell_w = cell_w, hm->cell_h = cell_h;
                 int col = d == 0 ? current : T - 1 - current; /* this direction's column */
-                hm->cols = vis_T, hm->rows = vis_H;
+                hm->cols = vis_T, hm->rows = vis_Hl;
                 hm->t0 = clampi(col - vis_T / 2, 0, T - vis_T);
-                hm->u0 = clampi(v->sel.unit - vis_H / 2, 0, Hn - vis_H);
+                hm->u0 = clampi(v->sel.unit - vis_Hl / 2, 0, Hl - vis_Hl);
                 hm->rect =
-                    (UiRect){sx + unit_label_w, sy + label_h, cell_w * vis_T, cell_h * vis_H};
+                    (UiRect){sx + unit_label_w, sy + label_h, cell_w * vis_T, cell_h * vis_Hl};
                 hm->title_w = slot_w - unit_label_w - pad;
                 hm->title_rect = (UiRect){hm->rect.x, sy, hm->title_w, label_h};
                 hm->header_y = area.y + l * block_h;
                 hm->block_w = block_w;
             }
+    }
 }
 
 UiHit ui_view_hit(const UiView *v, int x, int y) {

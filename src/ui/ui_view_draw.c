@@ -106,12 +106,19 @@ static void draw_top_bar(Ctx *c) {
             snprintf(layers, sizeof layers, "%s", ui_tr("1 layer"));
         else
             snprintf(layers, sizeof layers, ui_tr("%d layers"), cf->num_layers);
-        snprintf(info, sizeof info,
-                 ui_tr("%s%s · %s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)"),
-                 ui_cell_title(cf->cell),
-                 cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "", layers,
-                 cf->bidirectional ? ui_tr("bidirectional") : ui_tr("forward"), cf->hidden_size, py,
-                 ke);
+        if (rnn_config_is_uniform(cf)) {
+            snprintf(info, sizeof info,
+                     ui_tr("%s%s · %s · %s · hidden %d · %s parameters (PyTorch), %s (Keras)"),
+                     ui_cell_title(cf->cell),
+                     cf->cell == RNN_CELL_RNN && cf->nonlinearity == RNN_RELU ? " (relu)" : "",
+                     layers, cf->bidirectional ? ui_tr("bidirectional") : ui_tr("forward"),
+                     cf->hidden_size, py, ke);
+        } else { /* each layer its own: "LSTM 64 relu → LSTM 128 → Dense 64 relu → 1 sigmoid" */
+            char chain[200];
+            ui_view_describe_layers(cf, chain, sizeof chain);
+            snprintf(info, sizeof info, ui_tr("%s · %s parameters (Keras), %s (PyTorch)"), chain,
+                     ke, py);
+        }
         ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
     }
     char step[64];
@@ -197,6 +204,10 @@ static void draw_tokens(Ctx *c) {
         int id = v->trace->token_ids[t];
         if (id == v->model->unk_id && strcmp(v->tokens.text[t], "<unk>") != 0)
             ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.unknown, "<unk>");
+        else if (v->trace->padding[t]) /* masked: the layers skip it */
+            ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.muted, ui_tr("padding"));
+        else if (!rnn_model_has_words(v->model) || id == 0)
+            ui_textf(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.muted, "id %d", id);
     }
 }
 
@@ -242,16 +253,17 @@ static void draw_legend(Ctx *c, int x, int y, int room, int gate01) {
 static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explained, int have) {
     UiView *v = c->v;
     const RnnConfig *cf = &v->model->config;
-    int T = v->trace->steps, H = cf->hidden_size;
+    int T = v->trace->steps, H = rnn_layer_hidden(cf, hm->layer);
+    RnnCellKind cell = rnn_layer_cell(cf, hm->layer);
     /* title: "f  forget gate f · 망각 게이트" and the legend */
     int label_y = hm->rect.y - ui_text_height(c->l, UI_FONT_BODY) - c->pad / 2;
     /* the longest title that fits: "forget gate f · 망각 게이트", "forget gate f", "f" */
     char title[160];
-    const char *ko = ui_quantity_korean(cf->cell, hm->quantity);
-    const char *en = ui_quantity_name(cf->cell, hm->quantity);
+    const char *ko = ui_quantity_korean(cell, hm->quantity);
+    const char *en = ui_quantity_name(cell, hm->quantity);
     const char *sym = hm->quantity == RNN_QUANTITY_H   ? "h"
                       : hm->quantity == RNN_QUANTITY_C ? "c"
-                                                       : rnn_gate_name(cf->cell, hm->quantity);
+                                                       : rnn_gate_name(cell, hm->quantity);
     /* The chapter's (Korean) term is never dropped: "forget gate f · 망각 게이트" in English,
      * "망각 게이트 f" in Korean; where that does not fit, "f · 망각 게이트", and last the
      * longest start that fits with "…" (pointing at the title shows all of it, and its
@@ -280,7 +292,7 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
         label_y -= small_h;
         ui_text(c->l, hm->rect.x, label_y, UI_FONT_BODY, c->p.ink, title);
         draw_legend(c, hm->rect.x, label_y + ui_text_height(c->l, UI_FONT_BODY), hm->title_w,
-                    ui_quantity_is_gate01(cf->cell, hm->quantity));
+                    ui_quantity_is_gate01(cell, hm->quantity));
     }
     /* cells: computed steps in colour, the rest empty (only the window in view) */
     for (int i = 0; i < hm->cols; i++) {
@@ -289,7 +301,9 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
             int j = hm->u0 + k;
             UiRect r = {hm->rect.x + i * hm->cell_w, hm->rect.y + k * hm->cell_h, hm->cell_w,
                         hm->cell_h};
-            if (!computed) {
+            /* a masked padding step computes no gate: shown as not computed; its h and c are
+             * the state carried over */
+            if (!computed || (v->trace->padding[t] && hm->quantity >= 0 && !showing_grad(v))) {
                 ui_fill(c->l, r, c->p.chip_unread);
                 continue;
             }
@@ -357,18 +371,28 @@ static void draw_heatmaps(Ctx *c) {
     for (int i = 0; i < v->nheatmaps; i++) draw_heatmap(c, &v->heatmaps[i], &ex, have);
     /* block headers for stacked or bidirectional models */
     if (cf->num_layers > 1 || cf->bidirectional) {
-        int D = rnn_directions(cf);
         for (int i = 0; i < v->nheatmaps; i++) {
             const UiHeatmap *hm = &v->heatmaps[i];
             if (hm->quantity != RNN_QUANTITY_H) continue;
-            char head[96];
+            int D = rnn_layer_directions(cf, hm->layer);
+            char head[160], what[64] = "";
+            if (!rnn_config_is_uniform(cf)) /* each layer its own: "LSTM 64 relu" */
+                snprintf(what, sizeof what, " · %s %d%s",
+                         ui_cell_title(rnn_layer_cell(cf, hm->layer)),
+                         rnn_layer_hidden(cf, hm->layer),
+                         cf->layers[hm->layer].activation == RNN_ACT_RELU ? " relu" : "");
             snprintf(head, sizeof head, ui_tr("layer %d · %s"), hm->layer,
                      D == 1          ? ui_tr("forward")
                      : hm->direction ? ui_tr("backward: reads from the last word")
                                      : ui_tr("forward: reads from the first word"));
-            if (ui_text_width(c->l, UI_FONT_BODY, head) > hm->block_w - c->pad)
+            strncat(head, what, sizeof head - strlen(head) - 1);
+            if (ui_text_width(c->l, UI_FONT_BODY, head) > hm->block_w - c->pad) {
                 snprintf(head, sizeof head, ui_tr("layer %d · %s"), hm->layer,
                          hm->direction ? ui_tr("backward") : ui_tr("forward"));
+                strncat(head, what, sizeof head - strlen(head) - 1);
+            }
+            if (ui_text_width(c->l, UI_FONT_BODY, head) > hm->block_w - c->pad)
+                ui_fit_text(c->l, UI_FONT_BODY, head, sizeof head, hm->block_w - c->pad);
             ui_text(c->l, hm->rect.x - ui_text_width(c->l, UI_FONT_SMALL, "99") - c->pad / 2,
                     hm->header_y, UI_FONT_BODY, c->p.accent, head);
         }
@@ -510,25 +534,49 @@ typedef struct Detail {
     char prev[16]; /* "h_4" or "h_start": the state the step read */
 } Detail;
 
-/* A gate (or the RNN's h): the activation of the two affine parts, term by term. */
+/* How an equation writes an activation. */
+static const char *act_symbol(RnnActivation a) {
+    return a == RNN_ACT_SIGMOID                                        ? "σ"
+           : a == RNN_ACT_RELU                                         ? "relu"
+           : a == RNN_ACT_HARD_SIGMOID || a == RNN_ACT_HARD_SIGMOID_K3 ? "hard_sigmoid"
+                                                                       : "tanh";
+}
+
+/* A gate (or the RNN's h): the activation of the two affine parts, term by term, in the
+ * model's own framework's notation: PyTorch W_i·x + b_i + W_h·h + b_h with weights (G·H, in);
+ * Keras x·W + h·U + b with kernel W (in, G·H), recurrent kernel U and one bias (a GRU with
+ * reset_after keeps a second, recurrent bias b'). */
 static void explain_gate(Detail *d) {
     Ctx *c = d->c;
     const RnnExplain *e = d->e;
     const RnnConfig *cf = d->cf;
     int j = d->s.unit, q = d->s.quantity;
+    RnnCellKind cell = rnn_layer_cell(cf, d->s.layer);
+    const RnnLayerConfig *lc = &cf->layers[d->s.layer];
     char line[320], a[32], g[32], out[32];
-    const char *sym = cf->cell == RNN_CELL_RNN ? "h" : rnn_gate_name(cf->cell, q);
-    const char *act = e->activation == RNN_ACT_SIGMOID ? "σ"
-                      : e->activation == RNN_ACT_RELU  ? "relu"
-                                                       : "tanh";
+    const char *sym = cell == RNN_CELL_RNN ? "h" : rnn_gate_name(cell, q);
+    const char *act = act_symbol(e->activation);
     char wi[8], wh[8];
-    if (cf->cell == RNN_CELL_RNN)
+    if (cell == RNN_CELL_RNN)
         snprintf(wi, sizeof wi, "ih"), snprintf(wh, sizeof wh, "hh");
     else
-        snprintf(wi, sizeof wi, "i%s", rnn_gate_name(cf->cell, q)), /* PyTorch's W_if, ... */
-            snprintf(wh, sizeof wh, "h%s", rnn_gate_name(cf->cell, q));
-    int gru_n = cf->cell == RNN_CELL_GRU && q == RNN_GRU_N;
-    if (gru_n)
+        snprintf(wi, sizeof wi, "i%s", rnn_gate_name(cell, q)), /* PyTorch's W_if, ... */
+            snprintf(wh, sizeof wh, "h%s", rnn_gate_name(cell, q));
+    int gru_n = cell == RNN_CELL_GRU && q == RNN_GRU_N;
+    int keras = cf->framework == RNN_KERAS, rec_bias = cell == RNN_CELL_GRU && lc->reset_after;
+    const char *gs = cell == RNN_CELL_RNN ? "" : rnn_gate_name(cell, q);
+    if (keras && gru_n && !lc->reset_after)
+        snprintf(line, sizeof line, "%s[%d] = %s(x_%d·W_%s[:,%d] + (r⊙%s)·U_%s[:,%d] + b_%s[%d])",
+                 sym, j, act, d->s.t, gs, j, d->prev, gs, j, gs, j);
+    else if (keras && gru_n)
+        snprintf(line, sizeof line,
+                 "%s[%d] = %s(x_%d·W_%s[:,%d] + b_%s[%d] + r[%d]·(%s·U_%s[:,%d] + b'_%s[%d]))", sym,
+                 j, act, d->s.t, gs, j, gs, j, j, d->prev, gs, j, gs, j);
+    else if (keras)
+        snprintf(line, sizeof line, "%s[%d] = %s(x_%d·W%s%s[:,%d] + %s·U%s%s[:,%d] + b%s%s[%d]%s)",
+                 sym, j, act, d->s.t, gs[0] ? "_" : "", gs, j, d->prev, gs[0] ? "_" : "", gs, j,
+                 gs[0] ? "_" : "", gs, j, rec_bias ? " + b'" : "");
+    else if (gru_n)
         snprintf(line, sizeof line,
                  "%s[%d] = %s(W_%s[%d]·x_%d + b_%s[%d] + r[%d]·(W_%s[%d]·%s + b_%s[%d]))", sym, j,
                  act, wi, j, d->s.t, wi, j, j, wh, j, d->prev, wh, j);
@@ -540,7 +588,11 @@ static void explain_gate(Detail *d) {
     char sum[160];
     num(sum, sizeof sum, e->wx);
     plus_term(sum, sizeof sum, e->b_ih);
-    if (gru_n) {
+    if (gru_n && e->reset_inside) { /* W_hn (r ⊙ h): r is inside the product */
+        plus_term(sum, sizeof sum, e->wh);
+        plus_term(sum, sizeof sum, e->b_hh);
+        snprintf(line, sizeof line, "  = %s(%s)", act, sum);
+    } else if (gru_n) {
         char inner[96];
         num(inner, sizeof inner, e->wh);
         plus_term(inner, sizeof inner, e->b_hh);
@@ -586,13 +638,14 @@ static void explain_lstm_c(Detail *d) {
                  ui_tr("f near 1 keeps the old memory; i·g writes the new word into it."));
 }
 
-/* The LSTM's hidden state: h = o·tanh(c). */
+/* The LSTM's hidden state: h = o·tanh(c) (o·relu(c) for a Keras LSTM with relu). */
 static void explain_lstm_h(Detail *d) {
     const RnnExplain *e = d->e;
     char line[320], nums[200], a[32], b[32], t[32];
-    snprintf(line, sizeof line, "h_%d[%d] = o·tanh(c_%d)", d->s.t, d->s.unit, d->s.t);
+    const char *act = act_symbol(e->activation);
+    snprintf(line, sizeof line, "h_%d[%d] = o·%s(c_%d)", d->s.t, d->s.unit, act, d->s.t);
     factor(a, sizeof a, e->o), num(b, sizeof b, e->c), factor(t, sizeof t, e->tanh_c);
-    snprintf(nums, sizeof nums, "  = %s·tanh(%s) = %s·%s", a, b, a, t);
+    snprintf(nums, sizeof nums, "  = %s·%s(%s) = %s·%s", a, act, b, a, t);
     update_lines(d->c, d->x, &d->y, d->width, line, nums, e->value,
                  ui_tr("The output gate o decides how much of the cell state shows."));
 }
@@ -825,7 +878,8 @@ static void draw_detail(Ctx *c) {
     }
     char head[256];
     snprintf(head, sizeof head, ui_tr("%s, unit %d, t = %d (\"%s\")%s"),
-             ui_quantity_name(d.cf->cell, s->quantity), s->unit, s->t, v->tokens.text[s->t],
+             ui_quantity_name(rnn_layer_cell(d.cf, s->layer), s->quantity), s->unit, s->t,
+             v->tokens.text[s->t],
              d.cf->num_layers > 1 || d.cf->bidirectional
                  ? (s->direction ? ui_tr(", backward") : ui_tr(", forward"))
                  : "");
@@ -834,6 +888,12 @@ static void draw_detail(Ctx *c) {
         snprintf(d.prev, sizeof d.prev, "h_%d", e.t_prev);
     else
         snprintf(d.prev, sizeof d.prev, "h_start");
+    if (e.padding) { /* Embedding(mask_zero=True): nothing is computed at a padding step */
+        ui_text_wrapped(c->l, d.x, d.y, d.width, UI_FONT_BODY, c->p.ink,
+                        ui_tr("A padding step (token id 0, masked): the layer skips it and keeps "
+                              "the state it had, so h (and c) are carried over unchanged."));
+        return;
+    }
     switch (e.kind) {
     case RNN_EXPLAIN_GATE:
         explain_gate(&d);
@@ -928,7 +988,12 @@ static void draw_outputs(Ctx *c) {
         y += lh;
         y += ui_text_wrapped(c->l, x, y - 4, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
                              cf->head == RNN_HEAD_REGRESSION ? ui_tr("read from the last state")
-                                                             : ui_tr("softmax of the last state"));
+                             : cf->num_dense ? (cf->head_activation == RNN_ACT_SIGMOID
+                                                    ? ui_tr("Dense layers, then a sigmoid")
+                                                    : ui_tr("Dense layers, then a softmax"))
+                             : cf->head_activation == RNN_ACT_SIGMOID
+                                 ? ui_tr("sigmoid of the last state")
+                                 : ui_tr("softmax of the last state"));
         if (v->words_read == T || (cf->bidirectional && v->words_read == T)) o = 0;
     }
     if (o < 0) {
@@ -1061,7 +1126,12 @@ static void draw_diagram(Ctx *c) {
     int have = ui_view_explained(v, &s);
     if (!have) s = v->sel, s.t = -1;
     int x = r.x + c->pad / 2, y = r.y + c->pad / 2;
-    const char *cell = ui_cell_title(cf->cell);
+    RnnCellKind kind = rnn_layer_cell(cf, s.layer);
+    const RnnLayerConfig *lc = &cf->layers[s.layer];
+    const char *cell = ui_cell_title(kind);
+    /* the layer's own activations: "σ f" or "hard_sigmoid f", "tanh g" or "relu g" */
+    const char *rec = lc->recurrent_activation == RNN_ACT_SIGMOID ? "σ" : "hσ",
+               *act = act_symbol(lc->activation);
     if (have)
         ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, ui_tr("%s cell · unit %d · t = %d"), cell,
                  s.unit, s.t);
@@ -1070,7 +1140,7 @@ static void draw_diagram(Ctx *c) {
     if (!have) return;
     const RnnTrace *tr = v->trace;
     const double *gate = tr->gate + rnn_trace_gate_index(tr, s.layer, s.direction, s.t, 0);
-    int H = cf->hidden_size, j = s.unit;
+    int H = lc->hidden_size, j = s.unit;
     double h = tr->h[rnn_trace_state_index(tr, s.layer, s.direction, s.t) + (size_t)j];
     int top = y + ui_text_height(c->l, UI_FONT_BODY) + c->pad;
     /* boxes scale with the room the panel has: two rows of boxes, their labels, h */
@@ -1084,7 +1154,7 @@ static void draw_diagram(Ctx *c) {
     UiColor ink = c->p.ink;
     if (base + bh > r.y + r.h) base = r.y + r.h - bh - 2;
     char val[48];
-    if (cf->cell == RNN_CELL_LSTM) {
+    if (kind == RNN_CELL_LSTM) {
         double cc = tr->c[rnn_trace_state_index(tr, s.layer, s.direction, s.t) + (size_t)j];
         /* the cell state line: c_prev → × f → + i·g → c */
         ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
@@ -1097,22 +1167,28 @@ static void draw_diagram(Ctx *c) {
         snprintf(val, sizeof val, "c = %.3f", cc);
         ui_text(c->l, x + 4 * bw + gap, top - ui_text_height(c->l, UI_FONT_SMALL) - 2,
                 UI_FONT_SMALL, ink, val);
-        const char *gl[4] = {"σ i", "σ f", "tanh g", "σ o"};
+        char gl[4][40];
+        for (int g = 0; g < 4; g++)
+            snprintf(gl[g], sizeof gl[g], "%s %s", g == RNN_LSTM_G ? act : rec,
+                     rnn_gate_name(kind, g));
         for (int g = 0; g < 4; g++) {
             int gx = x + g * (bw + gap / 2);
-            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], rnn_gate_is_sigmoid(cf->cell, g));
+            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], rnn_gate_is_sigmoid(kind, g));
             snprintf(val, sizeof val, "%.2f", gate[g * H + j]);
             ui_text(c->l, gx + 4, base + bh + 2, UI_FONT_SMALL, c->p.muted, val);
             ui_line(c->l, gx + bw / 2, base, gx + bw / 2, top + bh, 1, c->p.muted);
         }
-        snprintf(val, sizeof val, "h = o·tanh(c) = %.3f", h);
+        snprintf(val, sizeof val, "h = o·%s(c) = %.3f", act, h);
         ui_text(c->l, x, base + bh + ui_text_height(c->l, UI_FONT_SMALL) + 4, UI_FONT_BODY,
                 c->p.accent, val);
-    } else if (cf->cell == RNN_CELL_GRU) {
-        const char *gl[3] = {"σ r", "σ z", "tanh n"};
+    } else if (kind == RNN_CELL_GRU) {
+        char gl[3][40];
+        for (int g = 0; g < 3; g++)
+            snprintf(gl[g], sizeof gl[g], "%s %s", g == RNN_GRU_N ? act : rec,
+                     rnn_gate_name(kind, g));
         for (int g = 0; g < 3; g++) {
             int gx = x + g * (bw + gap);
-            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], rnn_gate_is_sigmoid(cf->cell, g));
+            gate_box(c, gx, base, bw, bh, gl[g], gate[g * H + j], rnn_gate_is_sigmoid(kind, g));
             snprintf(val, sizeof val, "%.2f", gate[g * H + j]);
             ui_text(c->l, gx + 4, base + bh + 2, UI_FONT_SMALL, c->p.muted, val);
             ui_line(c->l, gx + bw / 2, base, gx + bw / 2, top + bh, 1, c->p.muted);
@@ -1124,7 +1200,7 @@ static void draw_diagram(Ctx *c) {
                 c->p.accent, val);
     } else {
         ui_line(c->l, x, line_y, r.x + r.w - c->pad, line_y, 3, ink);
-        gate_box(c, x + bw, top, bw * 2, bh, cf->nonlinearity == RNN_RELU ? "relu" : "tanh", h, 0);
+        gate_box(c, x + bw, top, bw * 2, bh, act, h, 0);
         ui_text_wrapped(c->l, x, base + bh / 2, r.w - c->pad, UI_FONT_SMALL, c->p.muted,
                         ui_tr("x_t and the previous h go in, one activation, h_t comes out: the "
                               "whole memory is h."));
