@@ -689,25 +689,27 @@ static void draw_legends(UiDrawList *l, const UiPalette *p, int right, int y) {
 }
 
 /* The model's layers and parameter counts in one line of width w: the longest form that
- * fits ("hidden 64 · 2,000 parameters (PyTorch) · 1,900 (Keras)", down to "hidden 3 ⇒ 5 ⇒ ↔2 ·
- * 400 params" for a narrow column, a phone's). */
+ * fits, from "hidden 64 · 2,000 parameters (PyTorch) · 1,900 (Keras)" down to "LSTM 3 · GRU… ·
+ * 400 params" for a narrow column (a phone's). */
 static void head_line(const UiDrawList *l, const RnnConfig *c, int w, char *line, size_t size) {
-    char py[32], ke[32], layers[256], sizes[256];
+    char py[32], ke[32], layers[256], count[64];
     ui_format_thousands(rnn_param_count(c, RNN_PYTORCH), py, sizeof py);
     ui_format_thousands(rnn_param_count(c, RNN_KERAS), ke, sizeof ke);
-    ui_params_layers_text(c, 0, layers, sizeof layers);
-    ui_params_layers_text(c, 1, sizes, sizeof sizes);
-    for (int form = 0; form < 5; form++) {
-        const char *what = form < 2 ? layers : sizes;
-        if (form % 2 == 0 && form < 4)
-            snprintf(line, size, ui_tr("%s · %s parameters (PyTorch) · %s (Keras)"), what, py, ke);
-        else if (form < 4)
-            snprintf(line, size, ui_tr("%s · %s / %s parameters"), what, py, ke);
+    ui_params_layers_text(c, layers, sizeof layers);
+    for (int form = 0; form < 3; form++) {
+        if (form == 0)
+            snprintf(line, size, ui_tr("%s · %s parameters (PyTorch) · %s (Keras)"), layers, py,
+                     ke);
+        else if (form == 1)
+            snprintf(line, size, ui_tr("%s · %s / %s parameters"), layers, py, ke);
         else
-            snprintf(line, size, ui_tr("%s · %s params"), what, py);
+            snprintf(line, size, ui_tr("%s · %s params"), layers, py);
         if (ui_text_width(l, UI_FONT_BODY, line) <= w) return;
     }
-    ui_fit_text(l, UI_FONT_BODY, line, size, w);
+    /* the layers cut short, the count whole */
+    snprintf(count, sizeof count, ui_tr("%s · %s params"), "", py);
+    ui_fit_text(l, UI_FONT_BODY, layers, sizeof layers, w - ui_text_width(l, UI_FONT_BODY, count));
+    snprintf(line, size, ui_tr("%s · %s params"), layers, py);
 }
 
 /* The answer once the sentence is read: the class a softmax picks, the label a sigmoid

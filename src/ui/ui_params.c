@@ -9,26 +9,6 @@
 
 /* ---- the words for a model's layers ------------------------------------------------------- */
 
-/* 1 when every layer has layer 0's cell. */
-static int one_cell(const RnnConfig *c) {
-    for (int l = 1; l < c->num_layers; l++)
-        if (rnn_layer_cell(c, l) != rnn_layer_cell(c, 0)) return 0;
-    return 1;
-}
-
-/* 1 when every layer has layer 0's cell, size and directions, both side by side: what the
- * summary fields describe. */
-static int layers_alike(const RnnConfig *c) {
-    for (int l = 0; l < c->num_layers; l++) {
-        const RnnLayerConfig *lc = &c->layers[l], *first = &c->layers[0];
-        if (lc->cell != first->cell || lc->hidden_size != first->hidden_size ||
-            lc->bidirectional != first->bidirectional ||
-            (lc->bidirectional && lc->merge != RNN_MERGE_CONCAT))
-            return 0;
-    }
-    return 1;
-}
-
 static void append(char *buf, size_t size, const char *s) {
     size_t n = strlen(buf);
     if (n < size) snprintf(buf + n, size - n, "%s", s);
@@ -45,28 +25,11 @@ void ui_params_cells_text(const RnnConfig *c, char *buf, size_t size) {
     }
 }
 
-void ui_params_layers_text(const RnnConfig *c, int short_form, char *buf, size_t size) {
-    if (layers_alike(c)) {
-        snprintf(buf, size, ui_tr("hidden %d"), rnn_layer_hidden(c, 0));
-        return;
-    }
-    int cells = !one_cell(c) && !short_form;
-    char sizes[256] = "", one[64];
-    for (int l = 0; l < c->num_layers; l++) {
-        const RnnLayerConfig *lc = &c->layers[l];
-        snprintf(one, sizeof one, "%s%s%s%s%d%s%s", l ? " ⇒ " : "",
-                 cells ? ui_cell_title(lc->cell) : "", cells ? " " : "",
-                 lc->bidirectional ? "↔" : "", lc->hidden_size,
-                 lc->bidirectional && lc->merge != RNN_MERGE_CONCAT && !short_form ? " " : "",
-                 lc->bidirectional && lc->merge != RNN_MERGE_CONCAT && !short_form
-                     ? rnn_merge_name(lc->merge)
-                     : "");
-        append(sizes, sizeof sizes, one);
-    }
-    if (cells)
-        snprintf(buf, size, "%s", sizes);
+void ui_params_layers_text(const RnnConfig *c, char *buf, size_t size) {
+    if (rnn_config_is_uniform(c))
+        snprintf(buf, size, ui_tr("hidden %d"), c->hidden_size);
     else
-        snprintf(buf, size, ui_tr("hidden %s"), sizes);
+        ui_view_describe_layers(c, buf, size);
 }
 
 /* ---- the rows ------------------------------------------------------------------------------ */
@@ -157,20 +120,16 @@ int ui_params_rows(const RnnConfig *config, UiParamRow *rows) {
 
 /* ---- the table ----------------------------------------------------------------------------- */
 
-/* "LSTM · name", or for layers that differ "LSTM 3 ⇒ GRU 5 ⇒ RNN ↔2 sum · name". */
+/* "LSTM · name", or for any other model its layers: "LSTM 3 · GRU 5 · bi-RNN 2 relu sum ·
+ * Dense 4 relu→3 tanh · 1 sigmoid · name". */
 static void model_title(const RnnModel *m, char *buf, size_t size) {
     const RnnConfig *c = &m->config;
-    char cells[64], layers[256];
-    ui_params_cells_text(c, cells, sizeof cells);
-    if (layers_alike(c)) {
-        snprintf(buf, size, "%s · %s", cells, m->name);
-        return;
-    }
-    ui_params_layers_text(c, 0, layers, sizeof layers);
-    if (one_cell(c))
-        snprintf(buf, size, "%s · %s · %s", cells, layers, m->name);
+    char what[256];
+    if (rnn_config_is_uniform(c))
+        ui_params_cells_text(c, what, sizeof what);
     else
-        snprintf(buf, size, "%s · %s", layers, m->name);
+        ui_view_describe_layers(c, what, sizeof what);
+    snprintf(buf, size, "%s · %s", what, m->name);
 }
 
 void ui_params_draw(UiDrawList *l, UiTheme theme, double zoom, int width, int height,

@@ -20,11 +20,9 @@ int ui_params_rows(const RnnConfig *c, UiParamRow *rows);
 
 /* The cell kinds of c's layers in order, each once: "LSTM", "LSTM + GRU". */
 void ui_params_cells_text(const RnnConfig *c, char *buf, size_t size);
-/* c's layers: "hidden 64" for a model whose layers are all alike (version 1), else each
- * layer's size in order, with its cell when the cells differ and ↔ for a layer that reads
- * both ways (its merge mode unless it is concat): "hidden 64 ⇒ 128 ⇒ 64",
- * "LSTM 3 ⇒ GRU 5 ⇒ RNN ↔2 sum". short_form leaves the cells and merge modes out. */
-void ui_params_layers_text(const RnnConfig *c, int short_form, char *buf, size_t size);
+/* c's layers in one line: "hidden 64" for a model version 1 describes (rnn_config_is_uniform),
+ * else each layer as ui_view_describe_layers writes them. */
+void ui_params_layers_text(const RnnConfig *c, char *buf, size_t size);
 
 /* Draws the table of count models centred in a width x height window. */
 void ui_params_draw(UiDrawList *list, UiTheme theme, double zoom, int width, int height,
