@@ -367,6 +367,51 @@ static void test_compare_csv_names_each_cell(void **state) {
     ui_screen_free(&s);
 }
 
+/* ---- the selection the command line names ---------------------------------------------------- */
+
+/* --select LAYER,DIR,NAME,UNIT: the name is a quantity of that layer's own cell. */
+static int select_named(UiScreen *s, int layer, const char *name, RnnError *err) {
+    UiScreenOptions o;
+    ui_screen_options_default(&o);
+    o.model_path = layered_file();
+    o.text = WORDS;
+    o.select_layer = layer, o.select_name = name, o.select_unit = 1;
+    return ui_screen_prepare(s, &o, NULL, err);
+}
+
+static void test_select_finds_the_gate_in_the_layers_own_cell(void **state) {
+    (void)state;
+    static const struct {
+        int layer;
+        const char *name;
+        int quantity;
+    } cases[] = {{0, "f", RNN_LSTM_F},
+                 {0, "c", RNN_QUANTITY_C},
+                 {1, "z", RNN_GRU_Z},
+                 {1, "n", RNN_GRU_N},
+                 {2, "h", RNN_QUANTITY_H}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        UiScreen s;
+        RnnError err;
+        if (select_named(&s, cases[k].layer, cases[k].name, &err)) fail_msg("%s", err.message);
+        assert_int_equal(s.view.sel.layer, cases[k].layer);
+        assert_int_equal(s.view.sel.quantity, cases[k].quantity);
+        ui_screen_free(&s);
+    }
+}
+
+static void test_select_refuses_a_gate_the_layer_lacks(void **state) {
+    (void)state;
+    UiScreen s;
+    RnnError err;
+    assert_int_not_equal(select_named(&s, 1, "f", &err), 0);
+    assert_string_equal(err.message, "--select: layer 1 (gru) has no f");
+    ui_screen_free(&s);
+    assert_int_not_equal(select_named(&s, 2, "c", &err), 0);
+    assert_string_equal(err.message, "--select: layer 2 (rnn) has no c");
+    ui_screen_free(&s);
+}
+
 /* ---- lesson claims, layer by layer ---------------------------------------------------------- */
 
 /* Runs `rnnscope check` on a one-step lesson about the layered model; returns its stderr
@@ -495,6 +540,8 @@ int main(void) {
         cmocka_unit_test(test_compare_title_names_the_layers_own_gate),
         cmocka_unit_test(test_compare_backward_leaves_a_layered_model_forward),
         cmocka_unit_test(test_compare_csv_names_each_cell),
+        cmocka_unit_test(test_select_finds_the_gate_in_the_layers_own_cell),
+        cmocka_unit_test(test_select_refuses_a_gate_the_layer_lacks),
         cmocka_unit_test(test_check_reads_each_layers_quantities),
         cmocka_unit_test(test_check_names_the_layers_own_cell),
         cmocka_unit_test(test_check_names_the_layers_own_size),
