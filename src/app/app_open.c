@@ -2,6 +2,7 @@
  * screenshot` and `rnnscope record`. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "io.h"
 #include "io_lesson.h"
 #include "plat.h"
 
@@ -13,7 +14,8 @@
 #include <unistd.h>
 
 const char app_open_usage[] =
-    "usage: rnnscope open [--model M.json] [--text \"...\"] [--step N] [--size WxH]\n"
+    "usage: rnnscope open [--model M.json] [--text \"...\" | --inputs X.json] [--step N]\n"
+    "                     [--size WxH]\n"
     "                     [--theme light|dark] [--zoom Z] [--fullscreen] [--font PATH]\n"
     "                     [--data-dir DIR] [--lang en|ko]\n"
     "       rnnscope lesson FILE.md [--lesson-step K] [...the same options]\n"
@@ -23,7 +25,11 @@ const char app_open_usage[] =
     "state and gate shows as a heatmap. Without --model: the recall task's LSTM. With no\n"
     "command at all, rnnscope opens on the lesson picker in the language of your locale\n"
     "(--lang chooses). Press H in the window for the keys. The options of\n"
-    "rnnscope screenshot for the backward pass and what-if changes work here too.\n";
+    "rnnscope screenshot for the backward pass and what-if changes work here too.\n"
+    "\n"
+    "A model may also be a Keras .keras or .h5 file. A model read by token ids takes them\n"
+    "as its text (--text \"0, 0, 12, 7\"; 0 is padding); a model without an embedding reads\n"
+    "raw vectors (--inputs X.json: [[x, ...], ...]), or shows a sample of 8 steps.\n";
 
 const char app_compare_usage[] =
     "usage: rnnscope compare [--models A.json,B.json[,C.json]] [--text \"...\"] [--step N]\n"
@@ -193,10 +199,11 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     int fullscreen = 0, help_overlay = 0, picker = 0, fresh = 0, params = 0, backward = 0;
     int glossary = 0, h_only = 0;
     const char *target = NULL, *scale_whh = NULL, *forget_bias = NULL, *nonlinearity = NULL;
-    const char *clip = NULL;
+    const char *clip = NULL, *inputs = NULL;
     const AppOption opts[] = {
         {"model", &model, NULL},
         {"text", &text, NULL},
+        {"inputs", &inputs, NULL},
         {"step", &step, NULL},
         {"size", &size, NULL},
         {"theme", &theme, NULL},
@@ -227,7 +234,7 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
         {"h-only", NULL, &h_only},
     };
     AppOption all[sizeof opts / sizeof *opts + 8];
-    int nopts = shot ? 29 : 21;
+    int nopts = shot ? 30 : 22;
     memcpy(all, opts, (size_t)nopts * sizeof *opts);
     for (int i = 0; shot && i < nextra && i < 8; i++) all[nopts++] = extra[i];
     int rc = app_parse_options(argc, argv, first, all, nopts, usage, out, err);
@@ -280,6 +287,23 @@ static int parse_view_options(int argc, char **argv, int first, const char *usag
     o->states_only = h_only;
     o->font_path = font;
     o->text = text;
+    o->text_given = text || inputs;
+    if (inputs) { /* a model that reads raw vectors: the file's JSON is its "sentence" */
+        static char *inputs_text; /* lives as long as the options */
+        size_t len;
+        RnnError e;
+        free(inputs_text);
+        inputs_text = NULL;
+        if (text) {
+            fprintf(err, "rnnscope: give at most one of --text and --inputs\n");
+            return APP_EXIT_USAGE;
+        }
+        if (io_read_file(inputs, IO_MAX_FILE_SIZE, &inputs_text, &len, &e)) {
+            fprintf(err, "rnnscope: %s\n", e.message);
+            return APP_EXIT_ERROR;
+        }
+        o->text = inputs_text;
+    }
     o->lesson_path = lesson;
     o->picker = picker;
     o->lang = locale_lang(lang);

@@ -372,7 +372,8 @@ void rnn_tokens_free(RnnTokens *tokens);
 int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err);
 
 /* Tokens that name ids for a person: the vocabulary's word, else "<pad>" for id 0 and "#12"
- * for the others (a model read by ids only). offset is 0. */
+ * for the others (a model read by ids only); with ids NULL the steps of raw input vectors,
+ * "x0", "x1", ... offset is 0. */
 struct RnnModel;
 int rnn_ids_tokens(const struct RnnModel *model, const int *ids, int count, RnnTokens *out,
                    RnnError *err);

@@ -194,10 +194,13 @@ int rnn_ids_tokens(const RnnModel *m, const int *ids, int count, RnnTokens *out,
     int rc = -1;
     if (src && len && names) {
         for (int t = 0; t < count; t++) {
-            int id = ids[t];
+            int id = ids ? ids[t] : -1;
             const char *word = id >= 0 && id < m->config.vocab_size ? m->vocab[id] : "";
             if (!word[0]) {
-                snprintf(names[t], sizeof names[t], id == 0 ? "<pad>" : "#%d", id);
+                if (!ids)
+                    snprintf(names[t], sizeof names[t], "x%d", t);
+                else
+                    snprintf(names[t], sizeof names[t], id == 0 ? "<pad>" : "#%d", id);
                 word = names[t];
             }
             src[t] = word;

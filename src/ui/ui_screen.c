@@ -113,7 +113,9 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
     }
     if (!o->model_path) return 0;
     if (ui_view_open_model(v, o->model_path, err)) return -1;
-    if (ui_view_set_text(v, o->text ? o->text : "", err)) return -1;
+    if ((o->text_given || rnn_model_has_words(v->model) || !v->trace) &&
+        ui_view_set_text(v, o->text ? o->text : "", err))
+        return -1;
     int T = v->trace->steps;
     if (o->backward && o->step > T - 1)
         return rnn_error_set(err, "--step %d: the sentence has %d words, so at most %d steps back",

@@ -30,7 +30,9 @@ typedef struct UiScreen {
 typedef struct UiScreenOptions {
     const char *model_path;
     const char *text;
-    int step; /* -1: the first word */
+    int text_given; /* the text (or --inputs) came from the user; else a model read by ids or
+                       vectors keeps the sample it opened with */
+    int step;       /* -1: the first word */
     int width, height;
     UiTheme theme;
     double zoom;

@@ -219,7 +219,20 @@ static void refresh_grad(UiView *v, const RnnModel *m) {
 static int run(UiView *v, RnnModel *m, const char *text, RnnError *err) {
     RnnTokens tokens;
     RnnTrace *trace;
-    if (!rnn_model_has_words(m)) {
+    if (m->config.vocab_size == 0) { /* raw vectors, as JSON: [[x, ...], ...] */
+        double *vectors;
+        int n;
+        if (io_inputs_parse(text, strlen(text), ui_tr("the input vectors"), m->config.input_size,
+                            &vectors, &n, err))
+            return -1;
+        int rc = rnn_model_run_vectors(m, vectors, n, UI_MAX_TRACE_BYTES, &trace, err);
+        free(vectors);
+        if (rc) return -1;
+        if (rnn_ids_tokens(m, NULL, n, &tokens, err)) {
+            rnn_trace_free(trace);
+            return -1;
+        }
+    } else if (!rnn_model_has_words(m)) {
         int *ids, n;
         if (rnn_ids_parse(text, &ids, &n, err)) return -1;
         int rc = rnn_model_run_ids(m, ids, n, UI_MAX_TRACE_BYTES, &trace, err);
@@ -291,21 +304,48 @@ int ui_view_open_model(UiView *v, const char *path, RnnError *err) {
     return ui_view_set_model(v, m, path, err);
 }
 
+/* For a model that reads raw vectors and was given none: 8 steps of waves, one per input
+ * (x_t[k] = sin(0.8 t + 1.3 k), three decimals), as the JSON the text box edits. */
+static char *sample_vectors(int width) {
+    IoBuf b = {0};
+    io_buf_puts(&b, "[");
+    for (int t = 0; t < 8; t++) {
+        io_buf_puts(&b, t ? ", [" : "[");
+        for (int k = 0; k < width; k++)
+            io_buf_printf(&b, k ? ", %.3f" : "%.3f", sin(0.8 * t + 1.3 * k));
+        io_buf_puts(&b, "]");
+    }
+    io_buf_puts(&b, "]");
+    if (b.failed) io_buf_free(&b);
+    return b.data;
+}
+
 int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     if (!m) return -1;
-    if (m->config.vocab_size == 0) {
-        rnn_model_free(m);
-        return rnn_error_set(err,
-                             ui_tr("%s reads raw vectors, not sentences; open a model with a "
-                                   "vocabulary"),
-                             path ? path : m->name);
+    if (m->config.vocab_size == 0) { /* raw vectors: keep vectors given before, else a sample */
+        double *vectors;
+        int n;
+        RnnError ignored;
+        if (!v->text || io_inputs_parse(v->text, strlen(v->text), "", m->config.input_size,
+                                        &vectors, &n, &ignored)) {
+            char *sample = sample_vectors(m->config.input_size);
+            if (!sample) {
+                rnn_model_free(m);
+                return rnn_error_set(err, "out of memory");
+            }
+            free(v->text);
+            v->text = sample;
+        } else {
+            free(vectors);
+        }
     }
     char *p = path ? strdup(path) : NULL;
     if (path && !p) {
         rnn_model_free(m);
         return rnn_error_set(err, "out of memory");
     }
-    if (!rnn_model_has_words(m)) { /* ids only: keep ids typed before, else show a few */
+    if (m->config.vocab_size &&
+        !rnn_model_has_words(m)) { /* ids only: keep ids typed before, else show a few */
         int *ids, n;
         RnnError ignored;
         if (!v->text || rnn_ids_parse(v->text, &ids, &n, &ignored)) {

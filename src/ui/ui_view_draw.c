@@ -202,6 +202,8 @@ static void draw_tokens(Ctx *c) {
         ui_text(c->l, r.x + (int)(8 * v->zoom), r.y + (int)(4 * v->zoom), UI_FONT_LARGE, ink,
                 v->tokens.text[t]);
         int id = v->trace->token_ids[t];
+        if (id < 0) /* raw input vectors: nothing to say under the chip */
+            continue;
         if (id == v->model->unk_id && strcmp(v->tokens.text[t], "<unk>") != 0)
             ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.unknown, "<unk>");
         else if (v->trace->padding[t]) /* masked: the layers skip it */
@@ -322,9 +324,21 @@ static void draw_heatmap(Ctx *c, const UiHeatmap *hm, const UiSelection *explain
             ui_fill(c->l, (UiRect){hm->rect.x + i * hm->cell_w, hm->rect.y, 1, hm->rect.h},
                     c->p.background);
     ui_outline(c->l, hm->rect, 1, c->p.grid);
-    if (hm->cols < T) { /* say which steps are in view (compact: beside the title) */
-        char range[64];
-        snprintf(range, sizeof range, ui_tr("t %d..%d of %d"), hm->t0, hm->t0 + hm->cols - 1, T);
+    if (hm->cols < T || hm->rows < H) { /* which steps and units are in view (compact: beside
+                                             the title); the wheel scrolls the units */
+        char range[96] = "";
+        if (hm->cols < T)
+            snprintf(range, sizeof range, ui_tr("t %d..%d of %d"), hm->t0, hm->t0 + hm->cols - 1,
+                     T);
+        if (hm->rows < H) {
+            size_t n = strlen(range);
+            snprintf(range + n, sizeof range - n, ui_tr("%sunits %d..%d of %d"), n ? " · " : "",
+                     hm->u0, hm->u0 + hm->rows - 1, H);
+        }
+        if (ui_text_width(c->l, UI_FONT_SMALL, range) > hm->title_w && hm->cols == T)
+            snprintf(range, sizeof range, "%d..%d / %d", hm->u0, hm->u0 + hm->rows - 1, H);
+        if (ui_text_width(c->l, UI_FONT_SMALL, range) > hm->title_w)
+            ui_fit_text(c->l, UI_FONT_SMALL, range, sizeof range, hm->title_w);
         int rw = ui_text_width(c->l, UI_FONT_SMALL, range);
         if (!v->compact)
             ui_text(c->l, hm->rect.x, hm->rect.y + hm->rect.h + 1, UI_FONT_SMALL, c->p.muted,
@@ -927,8 +941,10 @@ static void draw_inputs(Ctx *c) {
     int l = sel.layer, I = rnn_layer_input_size(&v->model->config, l);
     ui_textf(c->l, x, y, UI_FONT_BODY, c->p.ink, "x_%d", sel.t);
     y += ui_text_height(c->l, UI_FONT_BODY);
-    y += ui_text_wrapped(c->l, x, y, r.w - c->pad / 2, UI_FONT_SMALL, c->p.muted,
-                         l == 0 ? ui_tr("word vector") : ui_tr("h of the layer below")) +
+    y += ui_text_wrapped(
+             c->l, x, y, r.w - c->pad / 2, UI_FONT_SMALL, c->p.muted,
+             l == 0 ? (v->trace->token_ids[0] < 0 ? ui_tr("input vector") : ui_tr("word vector"))
+                    : ui_tr("h of the layer below")) +
          c->pad / 2;
     double max = 1e-12; /* one scale for the whole sentence, so steps compare */
     for (int t = 0; t < tr->steps; t++)
