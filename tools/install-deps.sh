@@ -13,11 +13,12 @@ packages="build-essential cmake pkg-config libcjson-dev libsdl2-dev libsdl2-ttf-
 libgif-dev libfontconfig-dev libmd4c-dev fonts-nanum"
 if [ "${1:-}" = "--test" ]; then
   # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
-  # parity check on freshly drawn random models (the committed fixtures need no torch).
+  # parity check on freshly drawn random models (the committed fixtures need no torch);
+  # python3-h5py: the large Keras model written at test time (tests/check_keras_big.sh).
   # xvfb, xauth, xdotool, imagemagick: the real window is opened, driven and captured.
   # valgrind: the memory checks, and tools/bench.sh counts one frame's instructions.
   # chromium: the web page's test drives it (node and npm bring puppeteer-core).
-  packages="$packages libcmocka-dev clang-format python3-torch xvfb xauth xdotool imagemagick valgrind \
+  packages="$packages libcmocka-dev clang-format python3-torch python3-h5py xvfb xauth xdotool imagemagick valgrind \
 chromium"
 fi
 
