@@ -347,6 +347,38 @@ static void test_compare_backward_leaves_a_layered_model_forward(void **state) {
     ui_screen_free(&s);
 }
 
+/* M (W_hh x1.25) reaches every column; the layered model runs its forward pass again with
+ * every layer's W_hh scaled. */
+static void test_compare_layered_model_takes_the_what_if(void **state) {
+    (void)state;
+    UiScreen s;
+    UiDrawList list;
+    open_pair(&s, &list);
+    const UiView *cv = &s.compare->col[1].view;
+    ui_screen_key(&s, UI_KEY_WHH_UP);
+    assert_false(s.view.banner_error);
+    assert_double_equal(cv->what_if.weight_hh_scale, 1.25, 0);
+    RnnModel *m = layered_model(17);
+    RnnWhatIf w = RNN_WHAT_IF_NONE;
+    w.weight_hh_scale = 1.25;
+    RnnError err;
+    assert_int_equal(rnn_what_if_apply(m, &w, &err), 0);
+    RnnTokens tokens;
+    RnnTrace *tr;
+    assert_int_equal(rnn_model_run_text(m, WORDS, 0, &tokens, &tr, &err), 0);
+    for (int l = 0; l < 3; l++) {
+        const double *got = cv->trace->h + rnn_trace_state_index(cv->trace, l, 0, 5);
+        const double *want = tr->h + rnn_trace_state_index(tr, l, 0, 5);
+        for (int j = 0; j < rnn_layer_hidden(&m->config, l); j++)
+            assert_double_equal(got[j], want[j], 0);
+    }
+    rnn_tokens_free(&tokens);
+    rnn_trace_free(tr);
+    rnn_model_free(m);
+    ui_draw_free(&list);
+    ui_screen_free(&s);
+}
+
 static void test_compare_csv_names_each_cell(void **state) {
     (void)state;
     UiScreen s;
@@ -488,10 +520,6 @@ static void test_check_refuses_the_backward_pass_of_a_layered_model(void **state
     assert_int_equal(code, APP_EXIT_ERROR);
     if (!strstr(err, "pass=backward: training and the backward pass cover")) fail_msg("%s", err);
     free(err);
-    err = check_step("<!-- rnnscope: scale-whh=2 -->", &code);
-    assert_int_equal(code, APP_EXIT_ERROR);
-    if (!strstr(err, "what-if changes: training and the backward pass cover")) fail_msg("%s", err);
-    free(err);
     err = check_step("<!-- rnnscope: step=end -->\n<!-- rnnscope: expect weight_hh_norm(layer=1) > "
                      "0 -->",
                      &code);
@@ -501,6 +529,23 @@ static void test_check_refuses_the_backward_pass_of_a_layered_model(void **state
 }
 
 /* One sigmoid output: prob(yes) is its probability; predicted() would always name it. */
+/* What-if changes act on a layered model's forward pass, decided by its first layer's cell. */
+static void test_check_takes_what_if_changes_by_the_first_layer(void **state) {
+    (void)state;
+    int code;
+    char *err = check_step("<!-- rnnscope: step=end scale-whh=2 forget-bias=1 -->\n"
+                           "<!-- rnnscope: expect value(z, layer=1, unit=0) > 0 -->",
+                           &code);
+    if (code != 0) fail_msg("%s", err);
+    free(err);
+    err = check_step("<!-- rnnscope: nonlinearity=relu -->", &code);
+    assert_int_equal(code, APP_EXIT_ERROR);
+    if (!strstr(err, "only a vanilla RNN can switch between tanh and relu (this model's first "
+                     "layer: lstm)"))
+        fail_msg("%s", err);
+    free(err);
+}
+
 static void test_check_reads_a_sigmoid_output(void **state) {
     (void)state;
     RnnModel *m = layered_model(17);
@@ -539,6 +584,7 @@ int main(void) {
         cmocka_unit_test(test_compare_heatmaps_fit_each_layer),
         cmocka_unit_test(test_compare_title_names_the_layers_own_gate),
         cmocka_unit_test(test_compare_backward_leaves_a_layered_model_forward),
+        cmocka_unit_test(test_compare_layered_model_takes_the_what_if),
         cmocka_unit_test(test_compare_csv_names_each_cell),
         cmocka_unit_test(test_select_finds_the_gate_in_the_layers_own_cell),
         cmocka_unit_test(test_select_refuses_a_gate_the_layer_lacks),
@@ -546,6 +592,7 @@ int main(void) {
         cmocka_unit_test(test_check_names_the_layers_own_cell),
         cmocka_unit_test(test_check_names_the_layers_own_size),
         cmocka_unit_test(test_check_refuses_the_backward_pass_of_a_layered_model),
+        cmocka_unit_test(test_check_takes_what_if_changes_by_the_first_layer),
         cmocka_unit_test(test_check_reads_a_sigmoid_output),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);

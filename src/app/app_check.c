@@ -589,26 +589,19 @@ static int check_claim(const IoLesson *l, const IoClaim *cl, StepState *st, cons
     return 0;
 }
 
-/* The step's what-if changes fit its model: nonlinearity= only for a vanilla RNN, forget-bias=
- * only for a cell with a gate that keeps (LSTM f, GRU z). Returns the problems, each printed. */
+/* The step's what-if changes fit its model as rnn_what_if_apply takes them: nonlinearity= only
+ * for a vanilla RNN, forget-bias= only for a cell with a gate that keeps (LSTM f, GRU z), each
+ * decided by the first layer's cell (the change then acts on every layer of that kind).
+ * Returns the problems, each printed. */
 static int check_what_if(const IoLesson *l, const IoLessonStep *s, const RnnModel *m, FILE *err) {
     int problems = 0;
     const char *cell = rnn_cell_name(m->config.cell);
-    int line = s->scale_whh_line      ? s->scale_whh_line
-               : s->forget_bias_line  ? s->forget_bias_line
-               : s->nonlinearity_line ? s->nonlinearity_line
-                                      : s->clip_line;
-    RnnError why;
-    if (line && rnn_config_check_uniform(&m->config, &why)) {
-        /* what-if changes act on a model whose layers are all alike, as version 1's */
-        fprintf(err, "%s:%d: what-if changes: %s\n", l->path, line, why.message);
-        return 1;
-    }
+    const char *whose = layers_alike(&m->config) ? "this model" : "this model's first layer";
     if (s->nonlinearity_line && m->config.cell != RNN_CELL_RNN) {
         fprintf(err,
                 "%s:%d: nonlinearity=%s: only a vanilla RNN can switch between tanh and relu "
-                "(this model: %s)\n",
-                l->path, s->nonlinearity_line, s->what_if.relu ? "relu" : "tanh", cell);
+                "(%s: %s)\n",
+                l->path, s->nonlinearity_line, s->what_if.relu ? "relu" : "tanh", whose, cell);
         problems++;
     }
     if (s->forget_bias_line && m->config.cell == RNN_CELL_RNN) {

@@ -181,14 +181,15 @@ int ui_compare_set_text(UiCompare *cmp, const char *text, RnnError *err) {
 int ui_compare_follow(UiCompare *cmp, const UiView *v, RnnError *err) {
     for (int k = 0; k < cmp->count; k++) {
         UiView *cv = &cmp->col[k].view;
-        /* the view's what-if changes, as far as each model has what they change; the backward
-         * pass and the what-if changes take a model whose layers are all alike (version 1's),
-         * any other model shows its forward pass */
+        /* the view's what-if changes, as far as each model has what they change (decided by
+         * its first layer's cell, as rnn_what_if_apply decides); the backward pass takes a
+         * model whose layers are all alike (version 1's), any other model shows its forward
+         * pass */
         const RnnConfig *c = &cv->model->config;
         int alike = rnn_config_is_uniform(c);
-        RnnWhatIf w = alike ? v->what_if : RNN_WHAT_IF_NONE;
-        if (c->cell == RNN_CELL_RNN) w.forget_bias_shift = 0;
-        if (c->cell != RNN_CELL_RNN) w.relu = -1;
+        RnnWhatIf w = v->what_if;
+        if (rnn_layer_cell(c, 0) == RNN_CELL_RNN) w.forget_bias_shift = 0;
+        if (rnn_layer_cell(c, 0) != RNN_CELL_RNN) w.relu = -1;
         if (memcmp(&w, &cv->what_if, sizeof w) != 0 && ui_view_set_what_if(cv, &w, err)) return -1;
         const char *target = alike ? v->target : NULL;
         int backward = alike && v->backward && v->grad;
