@@ -34,7 +34,7 @@ static int reach_compute(const RnnModel *m, const RnnTrace *tr, UiReach *out, Rn
     RnnBackward *bw = NULL;
     if (!rnn_config_is_uniform(c))
         out->missing = N_("No chart: the backward pass takes only models whose layers are all "
-                          "alike, with a softmax or linear output.");
+                          "alike.");
     else if ((double)m->num_params * T * units > UI_REACH_BUDGET)
         out->missing = N_("too large a model to chart");
     else {
@@ -844,8 +844,13 @@ static void draw_reach(const UiCompare *cmp, UiDrawList *l, const UiPalette *p,
         ui_fit_text(l, UI_FONT_BODY, title, sizeof title, r.w - 8);
         ui_fill(l, r, p->panel);
         ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, p->ink, title);
-        ui_text_wrapped(l, r.x + 4, r.y + ui_text_height(l, UI_FONT_BODY) + 4, r.w - 8,
+        /* wrapped in a scratch list: the whole reason when it fits, else its first lines */
+        UiDrawList why = {0};
+        why.measure = l->measure;
+        ui_text_wrapped(&why, r.x + 4, r.y + ui_text_height(l, UI_FONT_BODY) + 4, r.w - 8,
                         UI_FONT_SMALL, p->muted, ui_tr(col->trained.missing));
+        ui_draw_append_inside(l, &why, r);
+        ui_draw_free(&why);
     }
 
     chart.rect = col->chart_influence;
