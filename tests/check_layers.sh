@@ -5,10 +5,11 @@
 #   engine <- io <- ui <- platform <- app
 #
 # 1. Symbols (nm): a file may call only files of its own layer or below. The engine uses
-#    libc and libm alone; io adds cJSON; the UI core adds md4c; SDL, SDL2_ttf, fontconfig,
-#    libpng and giflib are used by the platform files alone.
+#    libc and libm alone; io adds cJSON, libhdf5 and libzip (Keras files); the UI core adds
+#    md4c; SDL, SDL2_ttf, fontconfig, libpng and giflib are used by the platform files alone.
 # 2. Headers (the compiler's .d files): only platform files include SDL, SDL2_ttf,
-#    fontconfig, libpng or giflib headers, so the plain-C layers cannot even see them.
+#    fontconfig, libpng or giflib headers, so the plain-C layers cannot even see them; only
+#    io files include libhdf5's and libzip's.
 # 3. Cycles: the graph "file A calls a function defined in file B" has no cycle of two or
 #    more files.
 #
@@ -55,12 +56,14 @@ function external(s) { # which outside library a symbol is from
   if (s ~ /^(EGif|DGif|Gif)/) return "giflib"
   if (s ~ /^cJSON_/) return "cJSON"
   if (s ~ /^md_/) return "md4c"
+  if (s ~ /^H5/) return "libhdf5"
+  if (s ~ /^zip_/) return "libzip"
   return "?"
 }
 BEGIN {
   while ((getline s < libc) > 0) C[s] = 1
   name[0] = "engine"; name[1] = "io"; name[2] = "ui"; name[3] = "platform"; name[4] = "app"
-  allow[0] = "libc"; allow[1] = "libc cJSON"; allow[2] = "libc md4c"
+  allow[0] = "libc"; allow[1] = "libc cJSON libhdf5 libzip"; allow[2] = "libc md4c"
   allow[3] = "libc SDL fontconfig libpng giflib"; allow[4] = "libc"
 }
 $2 == "D" { def[$3] = $1; files[$1] = 1; next }
@@ -105,6 +108,12 @@ for d in $(sed 's/$/.d/' "$tmp/objects"); do
   if [ -n "$hits" ]; then
     echo "$(basename "$d" .o.d) includes a platform header:"; echo "$hits"; bad=1
   fi
+  case "$d" in */src/io/*) ;; *)
+    hits=$(tr ' \\' '\n\n' <"$d" | grep -E '/hdf5/|/H5[A-Za-z]*\.h$|/zip\.h$|/zipconf\.h$' | head -n 3)
+    if [ -n "$hits" ]; then
+      echo "$(basename "$d" .o.d) includes a libhdf5 or libzip header outside src/io:"; echo "$hits"; bad=1
+    fi ;;
+  esac
   case "$d" in
     */src/engine/*)
       hits=$(tr ' \\' '\n\n' <"$d" | grep -E '/src/(io|ui|platform|app)/|cjson|md4c' | head -n 3)

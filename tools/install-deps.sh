@@ -8,9 +8,10 @@ set -eu
 
 # cJSON: model and data files; SDL2, SDL2_ttf, libpng, fontconfig: the window, text and PNG
 # output; giflib: the animated GIFs of rnnscope record and Ctrl+G; md4c: the lessons'
-# Markdown; fonts-nanum: a font that covers Hangul and Latin.
+# Markdown; fonts-nanum: a font that covers Hangul and Latin; libhdf5-dev, libzip-dev: Keras
+# model files (.h5, and the .keras zip with its HDF5 weights), read by rnnscope import and open.
 packages="build-essential cmake pkg-config libcjson-dev libsdl2-dev libsdl2-ttf-dev libpng-dev \
-libgif-dev libfontconfig-dev libmd4c-dev fonts-nanum"
+libgif-dev libfontconfig-dev libmd4c-dev fonts-nanum libhdf5-dev libzip-dev"
 if [ "${1:-}" = "--test" ]; then
   # cmocka: unit tests; clang-format: the format check; python3-torch: the live PyTorch
   # parity check on freshly drawn random models (the committed fixtures need no torch);

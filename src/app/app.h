@@ -86,6 +86,8 @@ struct IoLesson;
 int app_check_lesson(const struct IoLesson *lesson, const char *data_dir, FILE *err, int *claims);
 int app_memory_main(int argc, char **argv, FILE *out, FILE *err);
 int app_make_data_main(int argc, char **argv, FILE *out, FILE *err);
+/* rnnscope import FILE --out M.json: a Keras model as an rnnscope model file. */
+int app_import_main(int argc, char **argv, FILE *out, FILE *err);
 
 #ifdef __EMSCRIPTEN__
 /* window.rnnscope.trace (app_web.c): the JSON text `rnnscope trace --format json` prints for
@@ -97,6 +99,7 @@ double rnnscope_web_time_forward(const char *model_path, const char *text, doubl
 
 extern const char app_usage[];
 extern const char app_make_data_usage[];
+extern const char app_import_usage[];
 extern const char app_memory_usage[];
 extern const char app_check_usage[];
 extern const char app_open_usage[];

@@ -25,6 +25,7 @@ const char app_usage[] =
     "  memory     the RNN vs LSTM vs GRU long-term memory experiment (recall task)\n"
     "  make-data  write a generated task (recall) as training data\n"
     "  eval       accuracy, loss and confusion table of a model on a data file\n"
+    "  import     convert a Keras model (.keras, .h5) into an rnnscope model file\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help (rnnscope COMMAND --help for a command's options)\n"
@@ -99,6 +100,7 @@ int app_main(int argc, char **argv, FILE *out, FILE *err) {
     if (strcmp(cmd, "memory") == 0) return app_memory_main(argc, argv, out, err);
     if (strcmp(cmd, "make-data") == 0) return app_make_data_main(argc, argv, out, err);
     if (strcmp(cmd, "eval") == 0) return app_eval_main(argc, argv, out, err);
+    if (strcmp(cmd, "import") == 0) return app_import_main(argc, argv, out, err);
     return app_usage_error(err, app_usage,
                            cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
 }

@@ -27,6 +27,8 @@ int io_write_file_atomic(const char *path, const char *data, size_t len, RnnErro
  * top-level keys as a JSON object text ("{}" when none) for io_model_save to write back. */
 int io_model_parse(const char *text, size_t len, const char *source, RnnModel **out, char **extras,
                    RnnError *err);
+/* io_model_load also reads a Keras file (.keras or .h5, told by its first bytes; io_keras.h),
+ * with extras "{}". */
 int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err);
 
 /* The model as rnnscope-model JSON text (malloc'd), with the extra top-level keys of

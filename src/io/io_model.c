@@ -5,6 +5,7 @@
  * a PyTorch model exports with {k: v.tolist() for k, v in m.state_dict().items()}. */
 #define _POSIX_C_SOURCE 200809L
 #include "io.h"
+#include "io_keras.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -666,7 +667,17 @@ int io_model_load(const char *path, RnnModel **out, char **extras, RnnError *err
     *out = NULL;
     if (extras) *extras = NULL;
     if (io_read_file(path, IO_MAX_FILE_SIZE, &text, &len, err)) return -1;
-    int rc = io_model_parse(text, len, path, out, extras, err);
+    int rc;
+    if (io_keras_kind(text, len) != IO_KERAS_NONE) { /* a .keras zip or a Keras .h5 file */
+        rc = io_keras_parse(text, len, path, out, NULL, err);
+        if (rc == 0 && extras && !(*extras = strdup("{}"))) {
+            rnn_model_free(*out);
+            *out = NULL;
+            rc = rnn_error_set(err, "%s: out of memory", path);
+        }
+    } else {
+        rc = io_model_parse(text, len, path, out, extras, err);
+    }
     free(text);
     return rc;
 }
