@@ -182,12 +182,62 @@ static void model_path(const char *name, const char *lesson, const char *data_di
     }
 }
 
-static int quantity_of(const RnnModel *m, const char *name, int *q) {
+/* ---- a model's layers, each its own (rnnscope-model version 2) ---------------------------- */
+
+/* 1 when every layer has layer 0's cell, size and directions: the model version 1 describes,
+ * whose summary fields (cell, hidden_size, bidirectional) hold for every layer. */
+static int layers_alike(const RnnConfig *c) {
+    for (int l = 1; l < c->num_layers; l++)
+        if (c->layers[l].cell != c->layers[0].cell ||
+            c->layers[l].hidden_size != c->layers[0].hidden_size ||
+            c->layers[l].bidirectional != c->layers[0].bidirectional)
+            return 0;
+    return 1;
+}
+
+static int layer_ok(const RnnConfig *c, int l) {
+    return l >= 0 && l < c->num_layers;
+}
+
+/* Quantity `name` of layer l (in range): h, c (an LSTM layer) or a gate of the layer's cell. */
+static int quantity_of(const RnnModel *m, int l, const char *name, int *q) {
+    RnnCellKind cell = rnn_layer_cell(&m->config, l);
     if (!strcmp(name, "h")) return *q = RNN_QUANTITY_H, 0;
-    if (!strcmp(name, "c")) return m->config.cell == RNN_CELL_LSTM ? (*q = RNN_QUANTITY_C, 0) : -1;
-    for (int g = 0; g < rnn_gate_count(m->config.cell) && m->config.cell != RNN_CELL_RNN; g++)
-        if (!strcmp(rnn_gate_name(m->config.cell, g), name)) return *q = g, 0;
+    if (!strcmp(name, "c")) return cell == RNN_CELL_LSTM ? (*q = RNN_QUANTITY_C, 0) : -1;
+    for (int g = 0; g < rnn_gate_count(cell) && cell != RNN_CELL_RNN; g++)
+        if (!strcmp(rnn_gate_name(cell, g), name)) return *q = g, 0;
     return -1;
+}
+
+/* For messages: "this gru model", or where layers differ "layer 1 (gru)". */
+static const char *cell_words(const RnnConfig *c, int l, char *buf, size_t size) {
+    if (layers_alike(c) || !layer_ok(c, l))
+        snprintf(buf, size, "this %s model", rnn_cell_name(rnn_layer_cell(c, 0)));
+    else
+        snprintf(buf, size, "layer %d (%s)", l, rnn_cell_name(rnn_layer_cell(c, l)));
+    return buf;
+}
+
+/* For messages: "H = 16", or where layers differ "H = 5 in layer 1", or when l is no layer
+ * every layer's "H = 3, 5, 2". */
+static const char *size_words(const RnnConfig *c, int l, char *buf, size_t size) {
+    if (layers_alike(c)) {
+        snprintf(buf, size, "H = %d", rnn_layer_hidden(c, 0));
+    } else if (layer_ok(c, l)) {
+        snprintf(buf, size, "H = %d in layer %d", rnn_layer_hidden(c, l), l);
+    } else {
+        snprintf(buf, size, "H = ");
+        for (int k = 0; k < c->num_layers; k++) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, size - n, "%s%d", k ? ", " : "", rnn_layer_hidden(c, k));
+        }
+    }
+    return buf;
+}
+
+/* 1 when layer l (in range) has direction d. */
+static int direction_ok(const RnnConfig *c, int l, int d) {
+    return d >= 0 && d < rnn_layer_directions(c, l);
 }
 
 /* Recall accuracy on `count` fresh sentences of gap `distance` (fixed seed). Optionally the
@@ -274,8 +324,9 @@ static int grad_value(const GradFunction *f, const Args *a, const StepState *st,
     const RnnModel *m = run->model;
     const RnnConfig *c = &m->config;
     const RnnTrace *tr = run->trace;
-    int T = tr->steps, H = c->hidden_size;
+    int T = tr->steps;
     int l, d = 0, t, over, unit, q = RNN_QUANTITY_H;
+    char words[96];
     const char *dir = arg(a, "dir");
     if (dir && strcmp(dir, "forward") && strcmp(dir, "backward"))
         return rnn_error_set(err, "%s: dir=%s: expected forward or backward", f->usage, dir);
@@ -285,20 +336,27 @@ static int grad_value(const GradFunction *f, const Args *a, const StepState *st,
         /* where this direction's walk back starts: the last word it reads */
         int_arg(a, f->name, "over", d ? 0 : T - 1, &over, err))
         return -1;
-    if (l < 0 || l >= c->num_layers || d >= rnn_directions(c))
+    if (!layer_ok(c, l) || !direction_ok(c, l, d))
         return rnn_error_set(err, "%s: layer %d, dir %s out of range (%d layer(s), %s)", f->name, l,
                              d ? "backward" : "forward", c->num_layers,
-                             c->bidirectional ? "bidirectional" : "one direction");
+                             !layer_ok(c, l)                  ? "layers 0 and up"
+                             : rnn_layer_directions(c, l) > 1 ? "bidirectional"
+                                                              : "one direction");
+    int H = rnn_layer_hidden(c, l);
+    /* the backward pass (and the engine's W_hh norm) take the models version 1 describes */
+    RnnError why;
+    if (rnn_config_check_uniform(c, &why))
+        return rnn_error_set(err, "%s: %s", f->name, why.message);
     if (!strcmp(f->name, "weight_hh_norm")) {
         *number = rnn_weight_hh_norm(m, l, d);
         return 0;
     }
-    if (f->quantity && quantity_of(m, a->pos[0], &q))
-        return rnn_error_set(err, "%s: Q must be h, c or a gate of this %s model", f->usage,
-                             rnn_cell_name(c->cell));
+    if (f->quantity && quantity_of(m, l, a->pos[0], &q))
+        return rnn_error_set(err, "%s: Q must be h, c or a gate of %s", f->usage,
+                             cell_words(c, l, words, sizeof words));
     if (f->quantity && (t < 0 || t >= T || over < 0 || over >= T || unit < 0 || unit >= H))
-        return rnn_error_set(err, "%s: t, over or unit out of range (T = %d, H = %d)", f->name, T,
-                             H);
+        return rnn_error_set(err, "%s: t, over or unit out of range (T = %d, %s)", f->name, T,
+                             size_words(c, l, words, sizeof words));
     if (run_grad(run, st->target, st->what_if.clip, err)) return -1;
     const RnnGrad *g = run->grad;
     if (!strcmp(f->name, "loss")) {
@@ -372,24 +430,33 @@ static int evaluate(const IoClaim *claim, StepState *st, const char *lesson, con
         int q, l = arg_int(&a, "layer", 0), unit = arg_int(&a, "unit", 0);
         int t = arg_int(&a, "t", st->current), d = 0;
         const char *dir = arg(&a, "dir");
+        const RnnConfig *c = &m->config;
+        char words[96];
         if (dir) d = !strcmp(dir, "backward");
-        if (a.n != 1 || quantity_of(m, a.pos[0], &q))
-            return rnn_error_set(err, "value(Q, ...): Q must be h, c or a gate of this %s model",
-                                 rnn_cell_name(m->config.cell));
-        if (l < 0 || l >= m->config.num_layers || d >= rnn_directions(&m->config) || t < 0 ||
-            t >= tr->steps || unit < 0 || unit >= m->config.hidden_size)
+        if (!layer_ok(c, l) || !direction_ok(c, l, d) || t < 0 || t >= tr->steps || unit < 0 ||
+            unit >= rnn_layer_hidden(c, l))
             return rnn_error_set(err,
-                                 "value(...): layer, dir, t or unit out of range (T = %d, "
-                                 "H = %d)",
-                                 tr->steps, m->config.hidden_size);
+                                 "value(...): layer, dir, t or unit out of range (T = %d, %s, "
+                                 "%d layer(s))",
+                                 tr->steps, size_words(c, l, words, sizeof words), c->num_layers);
+        if (a.n != 1 || quantity_of(m, l, a.pos[0], &q))
+            return rnn_error_set(err, "value(Q, ...): Q must be h, c or a gate of %s",
+                                 cell_words(c, l, words, sizeof words));
         *number = q == RNN_QUANTITY_H   ? tr->h[rnn_trace_state_index(tr, l, d, t) + unit]
                   : q == RNN_QUANTITY_C ? tr->c[rnn_trace_state_index(tr, l, d, t) + unit]
                                         : tr->gate[rnn_trace_gate_index(tr, l, d, t, q) + unit];
         return 0;
     }
     if (!strcmp(name, "prob") || !strcmp(name, "predicted")) {
-        if (m->config.head == RNN_HEAD_NONE || m->config.head == RNN_HEAD_REGRESSION)
+        RnnActivation act = m->config.head_activation;
+        if (m->config.head == RNN_HEAD_NONE || m->config.head == RNN_HEAD_REGRESSION ||
+            (act != RNN_ACT_SOFTMAX && act != RNN_ACT_SIGMOID))
             return rnn_error_set(err, "%s(): the model has no classifier", name);
+        if (!strcmp(name, "predicted") && act == RNN_ACT_SIGMOID && m->config.num_labels == 1)
+            return rnn_error_set(err,
+                                 "predicted(): one sigmoid output says yes or no to its label "
+                                 "(%s): use prob(%s)",
+                                 m->labels[0], m->labels[0]);
         int o = m->config.head == RNN_HEAD_MANY_TO_MANY ? arg_int(&a, "t", st->current) : 0;
         if (o < 0 || o >= tr->out_steps) return rnn_error_set(err, "%s(): t out of range", name);
         const double *p = tr->probs + (size_t)o * m->config.num_labels;
@@ -462,19 +529,24 @@ static int check_focus(const IoLesson *l, const IoLessonStep *s, const StepState
                        FILE *err) {
     int problems = 0;
     const RnnConfig *c = &st->run.model->config;
-    int q;
-    if (quantity_of(st->run.model, s->focus, &q)) {
-        fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
-                s->focus, rnn_cell_name(c->cell));
+    int q, layer = s->layer < 0 ? 0 : s->layer; /* the view's: layer 0 when unset */
+    char words[96];
+    if (layer_ok(c, layer) && quantity_of(st->run.model, layer, s->focus, &q)) {
+        if (layers_alike(c))
+            fprintf(err, "%s:%d: focus=%s: a %s has no such quantity\n", l->path, s->focus_line,
+                    s->focus, rnn_cell_name(rnn_layer_cell(c, 0)));
+        else
+            fprintf(err, "%s:%d: focus=%s: layer %d, a %s layer, has no such quantity\n", l->path,
+                    s->focus_line, s->focus, layer, rnn_cell_name(rnn_layer_cell(c, layer)));
         problems++;
     }
-    if (s->unit >= c->hidden_size || s->layer >= c->num_layers || s->dir >= rnn_directions(c) ||
-        s->t >= T) {
+    if (!layer_ok(c, layer) || s->unit >= rnn_layer_hidden(c, layer) ||
+        s->dir >= rnn_layer_directions(c, layer) || s->t >= T) {
         fprintf(err,
-                "%s:%d: focus: unit %d, layer %d, dir %d or t %d out of range (H = %d, "
+                "%s:%d: focus: unit %d, layer %d, dir %d or t %d out of range (%s, "
                 "%d layer(s), T = %d)\n",
-                l->path, s->focus_line, s->unit, s->layer, s->dir, s->t, c->hidden_size,
-                c->num_layers, T);
+                l->path, s->focus_line, s->unit, s->layer, s->dir, s->t,
+                size_words(c, layer, words, sizeof words), c->num_layers, T);
         problems++;
     }
     return problems;
@@ -517,16 +589,19 @@ static int check_claim(const IoLesson *l, const IoClaim *cl, StepState *st, cons
     return 0;
 }
 
-/* The step's what-if changes fit its model: nonlinearity= only for a vanilla RNN, forget-bias=
- * only for a cell with a gate that keeps (LSTM f, GRU z). Returns the problems, each printed. */
+/* The step's what-if changes fit its model as rnn_what_if_apply takes them: nonlinearity= only
+ * for a vanilla RNN, forget-bias= only for a cell with a gate that keeps (LSTM f, GRU z), each
+ * decided by the first layer's cell (the change then acts on every layer of that kind).
+ * Returns the problems, each printed. */
 static int check_what_if(const IoLesson *l, const IoLessonStep *s, const RnnModel *m, FILE *err) {
     int problems = 0;
     const char *cell = rnn_cell_name(m->config.cell);
+    const char *whose = layers_alike(&m->config) ? "this model" : "this model's first layer";
     if (s->nonlinearity_line && m->config.cell != RNN_CELL_RNN) {
         fprintf(err,
                 "%s:%d: nonlinearity=%s: only a vanilla RNN can switch between tanh and relu "
-                "(this model: %s)\n",
-                l->path, s->nonlinearity_line, s->what_if.relu ? "relu" : "tanh", cell);
+                "(%s: %s)\n",
+                l->path, s->nonlinearity_line, s->what_if.relu ? "relu" : "tanh", whose, cell);
         problems++;
     }
     if (s->forget_bias_line && m->config.cell == RNN_CELL_RNN) {
@@ -561,6 +636,12 @@ static int check_backward(const IoLesson *l, const IoLessonStep *s, const StepSt
         fprintf(err, "%s:%d: %s: the model has no head, so there is no loss to go back from\n",
                 l->path, s->target ? s->target_line : s->line,
                 s->target ? "target=" : "pass=backward");
+        return problems + 1;
+    }
+    RnnError why;
+    if ((s->backward || s->target) && rnn_config_check_uniform(&m->config, &why)) {
+        fprintf(err, "%s:%d: %s: %s\n", l->path, s->target ? s->target_line : s->line,
+                s->target ? "target=" : "pass=backward", why.message);
         return problems + 1;
     }
     if (s->target) {

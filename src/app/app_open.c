@@ -60,10 +60,10 @@ const char app_screenshot_usage[] =
     "\n"
     "Renders the window's frame without a display (SDL's software renderer) and writes a PNG.\n"
     "--select chooses the value the detail panel explains: QUANTITY is h, c or a gate\n"
-    "name (i, f, g, o; r, z, n), e.g. --select 0,0,f,3. --lesson renders a lesson step\n"
-    "(0 is its introduction); --picker the lesson picker; --params the parameter table (K);\n"
-    "--glossary the chapter's terms (D); --h-only shows only h and c side by side (V);\n"
-    "--compare the models side by side\n"
+    "name of that layer's cell (i, f, g, o; r, z, n), e.g. --select 0,0,f,3. --lesson\n"
+    "renders a lesson step (0 is its introduction); --picker the lesson picker; --params\n"
+    "the parameter table (K); --glossary the chapter's terms (D); --h-only shows only h\n"
+    "and c side by side (V); --compare the models side by side\n"
     "(see rnnscope compare --help). --backward shows the backward pass (B in the window):\n"
     "the gradients of the sentence's loss, with --step K counting the steps walked back from\n"
     "the last word; --target, --scale-whh, --forget-bias, --nonlinearity and --clip as in\n"
@@ -105,13 +105,15 @@ static int parse_size(const char *text, int *w, int *h) {
     return 0;
 }
 
-/* "0,1,f,3" -> layer 0, direction 1, forget gate, unit 3 (the gate name is resolved later). */
+/* "0,1,f,3" -> layer 0, direction 1, forget gate, unit 3 (the gate name is found in the
+ * layer's own cell when the model is open: o->select_name). */
 static int parse_select(const char *text, UiScreenOptions *o, char *quantity, size_t size) {
+    static char name[16];
     int l, d, u;
-    char q[16];
-    if (sscanf(text, "%d,%d,%15[a-z],%d", &l, &d, q, &u) != 4) return -1;
+    if (sscanf(text, "%d,%d,%15[a-z],%d", &l, &d, name, &u) != 4) return -1;
     o->select_layer = l, o->select_direction = d, o->select_unit = u;
-    snprintf(quantity, size, "%s", q);
+    o->select_name = name;
+    snprintf(quantity, size, "%s", name);
     return 0;
 }
 

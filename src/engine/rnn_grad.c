@@ -333,7 +333,7 @@ double rnn_weight_hh_norm(const RnnModel *m, int l, int d) {
      * stalls when the two largest singular values are close (1e-4 apart it still missed by
      * 6e-6 after 1000 rounds). W is divided by its largest |entry| first, so that WᵀW neither
      * overflows nor underflows. */
-    int H = m->config.hidden_size, R = rnn_gate_count(m->config.cell) * H;
+    int H = rnn_layer_hidden(&m->config, l), R = rnn_layer_gates(&m->config, l) * H;
     const double *W = m->layer[l][d].weight_hh;
     double scale = 0;
     for (size_t i = 0; i < (size_t)R * H; i++) scale = fmax(scale, fabs(W[i]));

@@ -337,8 +337,12 @@ static void free_string_array(char **a, int n) {
 RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err) {
     if (rnn_config_check(config, err)) return NULL;
     size_t n = rnn_config_num_params(config);
-    /* One block: the struct, then the parameters. */
-    RnnModel *m = calloc(1, sizeof *m + n * sizeof(double));
+    /* One block: the struct, then the parameters, which start on a 16-byte boundary whatever
+     * the struct's size: a gradient buffer laid out like them is found by the distance in
+     * doubles (rnn_carve_like), which has to be whole. (A 32-bit build, the browser's, once had
+     * a struct of 540 bytes, and every gradient read 4 bytes off.) */
+    size_t head = (sizeof(RnnModel) + 15) / 16 * 16;
+    RnnModel *m = calloc(1, head + n * sizeof(double));
     if (!m) {
         rnn_error_set(err, "out of memory for a model of %zu parameters", n);
         return NULL;
@@ -346,7 +350,7 @@ RnnModel *rnn_model_new(const RnnConfig *config, RnnError *err) {
     m->config = *config;
     rnn_config_normalize(&m->config);
     m->num_params = n;
-    m->params = (double *)(m + 1);
+    m->params = (double *)((char *)m + head);
     carve_params(m);
     m->unk_id = -1;
     m->name = strdup("model");

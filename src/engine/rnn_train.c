@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <threads.h>
 
@@ -57,8 +58,17 @@ void rnn_model_init_random(RnnModel *m, uint64_t seed) {
             for (size_t k = 0; k < n; k++) p[k] = rnn_rng_normal(&s);
             continue;
         }
-        int fan_in =
-            strncmp(t.name, "head.", 5) == 0 ? rnn_directions(c) * c->hidden_size : c->hidden_size;
+        /* head and Dense layers: their input width (the weight's columns; the bias goes with
+         * the weight just before it); a recurrent tensor: its layer's H */
+        int fan_in = c->hidden_size, l = 0;
+        if (strncmp(t.name, "head.", 5) == 0 || strncmp(t.name, "dense.", 6) == 0)
+            fan_in = t.cols ? t.cols : rnn_tensor_info(c, i - 1).cols;
+        else if (strncmp(t.name, "rnn.", 4) == 0) { /* rnn.weight_ih_l{l}[_reverse] */
+            const char *at = strstr(t.name + 4, "_l");
+            while (at && !(at[2] >= '0' && at[2] <= '9')) at = strstr(at + 2, "_l");
+            if (at && sscanf(at + 2, "%d", &l) == 1 && l >= 0 && l < c->num_layers)
+                fan_in = rnn_layer_hidden(c, l);
+        }
         double bound = 1.0 / sqrt((double)fan_in);
         for (size_t k = 0; k < n; k++) p[k] = bound * (2.0 * rnn_rng_uniform(&s) - 1.0);
     }

@@ -5,6 +5,7 @@
 
 #include "io_job.h"
 #include "ui_chart.h"
+#include "ui_params.h"
 
 #include <limits.h>
 #include <math.h>
@@ -29,9 +30,14 @@ static int reach_compute(const RnnModel *m, const RnnTrace *tr, UiReach *out, Rn
     const RnnConfig *c = &m->config;
     int T = tr->steps;
     if (T < 1) return 0;
-    int units = rnn_directions(c) * c->hidden_size;
+    int units = rnn_feature_size(c); /* h_T: the top layer's output */
     RnnBackward *bw = NULL;
-    if ((double)m->num_params * T * units <= UI_REACH_BUDGET) {
+    if (!rnn_config_is_uniform(c))
+        out->missing = N_("No chart: the backward pass takes only models whose layers are all "
+                          "alike.");
+    else if ((double)m->num_params * T * units > UI_REACH_BUDGET)
+        out->missing = N_("too large a model to chart");
+    else {
         out->sensitivity = malloc((size_t)T * sizeof *out->sensitivity);
         bw = out->sensitivity ? rnn_backward_new(c, T, err) : NULL;
         if (!bw || rnn_sensitivity(m, tr, bw, out->sensitivity, err)) goto fail;
@@ -175,17 +181,22 @@ int ui_compare_set_text(UiCompare *cmp, const char *text, RnnError *err) {
 int ui_compare_follow(UiCompare *cmp, const UiView *v, RnnError *err) {
     for (int k = 0; k < cmp->count; k++) {
         UiView *cv = &cmp->col[k].view;
-        /* the view's what-if changes, as far as each model has what they change */
+        /* the view's what-if changes, as far as each model has what they change (decided by
+         * its first layer's cell, as rnn_what_if_apply decides); the backward pass takes a
+         * model whose layers are all alike (version 1's), any other model shows its forward
+         * pass */
+        const RnnConfig *c = &cv->model->config;
+        int alike = rnn_config_is_uniform(c);
         RnnWhatIf w = v->what_if;
-        if (cv->model->config.cell == RNN_CELL_RNN) w.forget_bias_shift = 0;
-        if (cv->model->config.cell != RNN_CELL_RNN) w.relu = -1;
+        if (rnn_layer_cell(c, 0) == RNN_CELL_RNN) w.forget_bias_shift = 0;
+        if (rnn_layer_cell(c, 0) != RNN_CELL_RNN) w.relu = -1;
         if (memcmp(&w, &cv->what_if, sizeof w) != 0 && ui_view_set_what_if(cv, &w, err)) return -1;
-        if ((v->target || cv->target) &&
-            (!v->target || !cv->target || strcmp(v->target, cv->target)) &&
-            ui_view_set_target(cv, v->target, err))
+        const char *target = alike ? v->target : NULL;
+        int backward = alike && v->backward && v->grad;
+        if ((target || cv->target) && (!target || !cv->target || strcmp(target, cv->target)) &&
+            ui_view_set_target(cv, target, err))
             return -1;
-        if ((v->backward && v->grad) != (cv->backward && cv->grad) &&
-            ui_view_set_backward(cv, v->backward && v->grad, err))
+        if (backward != (cv->backward && cv->grad) && ui_view_set_backward(cv, backward, err))
             return -1;
         ui_view_set_words_read(cv, v->words_read);
         ui_view_set_walked(cv, v->walked);
@@ -570,7 +581,14 @@ int ui_compare_write_csv(const UiCompare *cmp, const char *path, RnnError *err) 
         const UiView *cv = &col->view;
         for (int t = 0; cv->trace && t < cv->trace->steps; t++) {
             csv_field(&b, cv->model->name);
-            io_buf_printf(&b, ",%s,%d,", rnn_cell_name(cv->model->config.cell), t);
+            io_buf_puts(&b, ",");
+            const RnnConfig *c = &cv->model->config;
+            for (int l = 0, seen = 0; l < c->num_layers; l++) /* "lstm", or "lstm+gru" */
+                if (!(seen & 1 << rnn_layer_cell(c, l))) {
+                    io_buf_printf(&b, "%s%s", seen ? "+" : "", rnn_cell_name(rnn_layer_cell(c, l)));
+                    seen |= 1 << rnn_layer_cell(c, l);
+                }
+            io_buf_printf(&b, ",%d,", t);
             csv_field(&b, cv->tokens.text[t]);
             csv_value(&b, col->trained.sensitivity, t);
             csv_value(&b, col->initial.sensitivity, t);
@@ -671,26 +689,72 @@ static void draw_legends(UiDrawList *l, const UiPalette *p, int right, int y) {
     }
 }
 
+/* The model's layers and parameter counts in one line of width w: the longest form that
+ * fits, from "hidden 64 · 2,000 parameters (PyTorch) · 1,900 (Keras)" down to "LSTM 3 · GRU… ·
+ * 400 params" for a narrow column (a phone's). */
+static void head_line(const UiDrawList *l, const RnnConfig *c, int w, char *line, size_t size) {
+    char py[32], ke[32], layers[256], count[64];
+    ui_format_thousands(rnn_param_count(c, RNN_PYTORCH), py, sizeof py);
+    ui_format_thousands(rnn_param_count(c, RNN_KERAS), ke, sizeof ke);
+    ui_params_layers_text(c, layers, sizeof layers);
+    for (int form = 0; form < 3; form++) {
+        if (form == 0)
+            snprintf(line, size, ui_tr("%s · %s parameters (PyTorch) · %s (Keras)"), layers, py,
+                     ke);
+        else if (form == 1)
+            snprintf(line, size, ui_tr("%s · %s / %s parameters"), layers, py, ke);
+        else
+            snprintf(line, size, ui_tr("%s · %s params"), layers, py);
+        if (ui_text_width(l, UI_FONT_BODY, line) <= w) return;
+    }
+    /* the layers cut short, the count whole */
+    snprintf(count, sizeof count, ui_tr("%s · %s params"), "", py);
+    ui_fit_text(l, UI_FONT_BODY, layers, sizeof layers, w - ui_text_width(l, UI_FONT_BODY, count));
+    snprintf(line, size, ui_tr("%s · %s params"), layers, py);
+}
+
+/* The answer once the sentence is read: the class a softmax picks, the label a sigmoid
+ * output scores highest ("p(yes) = 0.712"), or a regression's numbers. */
+static void draw_answer(UiDrawList *l, const UiPalette *p, const UiView *cv, int x, int y) {
+    const RnnConfig *c = &cv->model->config;
+    const double *probs = cv->trace->probs;
+    int K = c->num_labels, best = 0;
+    char line[160];
+    for (int k = 1; k < K; k++)
+        if (probs[k] > probs[best]) best = k;
+    if (c->head_activation == RNN_ACT_SOFTMAX) {
+        int w = ui_text(l, x, y, UI_FONT_BODY, p->muted, ui_tr("predicts "));
+        w += ui_text(l, x + w, y, UI_FONT_BODY | UI_STYLE_BOLD, p->ink, cv->model->labels[best]);
+        snprintf(line, sizeof line, "  p = %.3f", probs[best]);
+        ui_text(l, x + w, y, UI_FONT_BODY, p->muted, line);
+    } else if (c->head_activation == RNN_ACT_SIGMOID) {
+        snprintf(line, sizeof line, "p(%s) = %.3f", cv->model->labels[best], probs[best]);
+        ui_text(l, x, y, UI_FONT_BODY | UI_STYLE_BOLD, p->ink, line);
+    } else { /* numbers: the first few outputs */
+        int w = ui_text(l, x, y, UI_FONT_BODY, p->muted, ui_tr("output "));
+        line[0] = '\0';
+        for (int k = 0; k < K && k < 4; k++) {
+            size_t n = strlen(line);
+            snprintf(line + n, sizeof line - n, "%s%.3f", k ? ", " : "", probs[k]);
+        }
+        if (K > 4) strncat(line, ", …", sizeof line - strlen(line) - 1);
+        ui_text(l, x + w, y, UI_FONT_BODY | UI_STYLE_BOLD, p->ink, line);
+    }
+}
+
 static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     const UiView *cv = &col->view;
     const RnnConfig *c = &cv->model->config;
     int x = col->head.x, y = col->head.y;
     int large_h = ui_text_height(l, UI_FONT_LARGE), body_h = ui_text_height(l, UI_FONT_BODY);
-    int w = ui_text(l, x, y, UI_FONT_LARGE | UI_STYLE_BOLD, p->accent, ui_cell_title(c->cell));
+    char line[256];
+    ui_params_cells_text(c, line, sizeof line); /* "LSTM", or "LSTM + GRU" */
+    int w = ui_text(l, x, y, UI_FONT_LARGE | UI_STYLE_BOLD, p->accent, line);
     int name_w = ui_text_width(l, UI_FONT_BODY, cv->model->name);
     int room = col->head.w - w - 10 - name_w; /* beside the title, for the legends */
     ui_text(l, x + w + 10, y + (large_h - body_h) / 2, UI_FONT_BODY, p->muted, cv->model->name);
     y += large_h;
-    char py[32], ke[32], line[256];
-    ui_format_thousands(rnn_param_count(c, RNN_PYTORCH), py, sizeof py);
-    ui_format_thousands(rnn_param_count(c, RNN_KERAS), ke, sizeof ke);
-    snprintf(line, sizeof line, ui_tr("hidden %d · %s parameters (PyTorch) · %s (Keras)"),
-             c->hidden_size, py, ke);
-    if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w)
-        snprintf(line, sizeof line, ui_tr("hidden %d · %s / %s parameters"), c->hidden_size, py,
-                 ke);
-    if (ui_text_width(l, UI_FONT_BODY, line) > col->head.w) /* a narrow column (a phone) */
-        snprintf(line, sizeof line, ui_tr("hidden %d · %s params"), c->hidden_size, py);
+    head_line(l, c, col->head.w, line, sizeof line);
     ui_text(l, x, y, UI_FONT_BODY, p->ink, line);
     if (cv->backward && cv->grad) { /* the gradients' scale, said in words */
         char scale[96];
@@ -704,27 +768,20 @@ static void draw_head(UiDrawList *l, const UiPalette *p, UiCompareColumn *col) {
     }
     y += body_h;
     int T = cv->trace ? cv->trace->steps : 0;
-    if (c->head == RNN_HEAD_MANY_TO_ONE && T > 0 && cv->words_read == T) {
-        const double *probs = cv->trace->probs;
-        int best = 0;
-        for (int k = 1; k < c->num_labels; k++)
-            if (probs[k] > probs[best]) best = k;
-        w = ui_text(l, x, y, UI_FONT_BODY, p->muted, ui_tr("predicts "));
-        w += ui_text(l, x + w, y, UI_FONT_BODY | UI_STYLE_BOLD, p->ink, cv->model->labels[best]);
-        snprintf(line, sizeof line, "  p = %.3f", probs[best]);
-        ui_text(l, x + w, y, UI_FONT_BODY, p->muted, line);
+    int one_answer = c->head == RNN_HEAD_MANY_TO_ONE || c->head == RNN_HEAD_REGRESSION;
+    if (one_answer && T > 0 && cv->words_read == T) {
+        draw_answer(l, p, cv, x, y);
     } else if (c->head != RNN_HEAD_NONE) {
         ui_text(l, x, y, UI_FONT_BODY, p->muted,
-                c->head == RNN_HEAD_MANY_TO_ONE
-                    ? ui_tr("its answer comes after the last word (End)")
-                    : ui_tr("an output at every word"));
+                one_answer ? ui_tr("its answer comes after the last word (End)")
+                           : ui_tr("an output at every word"));
     }
 }
 
 /* The ratio the lesson on long-term dependencies is about: first word over last word. */
 static void ratio_text(char *buf, size_t size, const UiReach *r, int T) {
     if (!r->sensitivity || T < 2 || !(r->sensitivity[T - 1] > 0)) {
-        snprintf(buf, size, "%s", r->sensitivity ? "" : ui_tr("too large a model to chart"));
+        snprintf(buf, size, "%s", r->sensitivity || !r->missing ? "" : ui_tr(r->missing));
         return;
     }
     snprintf(buf, size, ui_tr("first word / last word = %.1e"),
@@ -778,7 +835,23 @@ static void draw_reach(const UiCompare *cmp, UiDrawList *l, const UiPalette *p,
                      p->panel};
     ratio_text(note, sizeof note, &col->trained, T);
     shared_range(cmp, 0, &chart.y_min, &chart.y_max);
-    reach_chart(l, p, cmp, &chart, col->trained.sensitivity, col->initial.sensitivity, T);
+    if (col->trained.sensitivity || !col->trained.missing) {
+        reach_chart(l, p, cmp, &chart, col->trained.sensitivity, col->initial.sensitivity, T);
+    } else { /* no chart: why, in the chart's room */
+        UiRect r = chart.rect;
+        char title[256];
+        snprintf(title, sizeof title, "%s", chart.title);
+        ui_fit_text(l, UI_FONT_BODY, title, sizeof title, r.w - 8);
+        ui_fill(l, r, p->panel);
+        ui_text(l, r.x + 4, r.y + 2, UI_FONT_BODY, p->ink, title);
+        /* wrapped in a scratch list: the whole reason when it fits, else its first lines */
+        UiDrawList why = {0};
+        why.measure = l->measure;
+        ui_text_wrapped(&why, r.x + 4, r.y + ui_text_height(l, UI_FONT_BODY) + 4, r.w - 8,
+                        UI_FONT_SMALL, p->muted, ui_tr(col->trained.missing));
+        ui_draw_append_inside(l, &why, r);
+        ui_draw_free(&why);
+    }
 
     chart.rect = col->chart_influence;
     chart.title = ui_tr("key influence ‖Δh_t‖");
@@ -917,7 +990,9 @@ void ui_compare_draw(UiCompare *cmp, const UiView *v, UiDrawList *l) {
                     p.grid);
         draw_head(l, &p, col);
         ui_view_draw_heatmaps(&col->view, l);
-        if (backward) { /* the error signal per step, across both charts' room */
+        /* the error signal per step, across both charts' room (a model the backward pass does
+         * not take keeps its reach charts) */
+        if (backward && col->view.backward && col->view.grad) {
             UiRect r = col->chart_sensitivity;
             r.w = col->chart_influence.x + col->chart_influence.w - r.x;
             ui_view_draw_grad_chart(&col->view, l, r, lo, hi);

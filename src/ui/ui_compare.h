@@ -36,6 +36,7 @@ typedef struct UiReach {
     double *sensitivity; /* (T) ‖∂h_T/∂x_t‖ */
     double *influence;   /* (T) key influence, or NULL when the model has no other words */
     int alternatives;    /* how many first words the influence averages over */
+    const char *missing; /* why sensitivity is NULL (an N_ message), or NULL */
 } UiReach;
 
 typedef struct UiCompareColumn {

@@ -21,6 +21,16 @@ void ui_screen_options_default(UiScreenOptions *o) {
     o->what_if = RNN_WHAT_IF_NONE;
 }
 
+/* The quantity `name` of layer l's own cell: h, c (an LSTM layer) or one of its gates. */
+static int quantity_of_layer(const RnnConfig *c, int l, const char *name, int *out, RnnError *err) {
+    RnnCellKind cell = rnn_layer_cell(c, l);
+    if (!strcmp(name, "h")) return *out = RNN_QUANTITY_H, 0;
+    if (!strcmp(name, "c") && cell == RNN_CELL_LSTM) return *out = RNN_QUANTITY_C, 0;
+    for (int g = 0; g < rnn_gate_count(cell) && cell != RNN_CELL_RNN; g++)
+        if (!strcmp(name, rnn_gate_name(cell, g))) return *out = g, 0;
+    return rnn_error_set(err, "--select: layer %d (%s) has no %s", l, rnn_cell_name(cell), name);
+}
+
 void ui_screen_free(UiScreen *s) {
     ui_compare_free(s->compare);
     ui_view_free(&s->view);
@@ -112,8 +122,11 @@ int ui_screen_prepare(UiScreen *s, const UiScreenOptions *o, const UiHost *host,
                              o->step, T, T - 1);
     if (o->step > T) return rnn_error_set(err, "--step %d: the sentence has %d words", o->step, T);
     ui_view_set_words_read(v, o->step < 0 ? 1 : o->step);
-    v->sel =
-        (UiSelection){o->select_layer, o->select_direction, o->select_quantity, o->select_unit, -1};
+    int quantity = o->select_quantity, layer = o->select_layer;
+    if (o->select_name && layer >= 0 && layer < v->model->config.num_layers &&
+        quantity_of_layer(&v->model->config, layer, o->select_name, &quantity, err))
+        return -1;
+    v->sel = (UiSelection){layer, o->select_direction, quantity, o->select_unit, -1};
     ui_view_set_words_read(v, v->words_read); /* clamps the selection */
     if (ui_view_set_what_if(v, &o->what_if, err) || ui_view_set_target(v, o->target, err))
         return -1;
@@ -240,9 +253,12 @@ int ui_screen_mouse_move(UiScreen *s, int x, int y) {
     int term = -1;
     for (int k = 0; k < s->compare->count; k++) {
         const UiView *cv = &s->compare->col[k].view;
-        for (int i = 0; i < cv->nheatmaps; i++)
-            if (ui_rect_contains(cv->heatmaps[i].title_rect, x, y))
-                term = ui_glossary_for_quantity(cv->model->config.cell, cv->heatmaps[i].quantity);
+        for (int i = 0; i < cv->nheatmaps; i++) {
+            const UiHeatmap *hm = &cv->heatmaps[i];
+            if (ui_rect_contains(hm->title_rect, x, y)) /* the heatmap's own layer's cell */
+                term = ui_glossary_for_quantity(rnn_layer_cell(&cv->model->config, hm->layer),
+                                                hm->quantity);
+        }
     }
     v->mouse_x = x, v->mouse_y = y;
     if (term == v->hover_term) return 0;

@@ -40,7 +40,9 @@ typedef struct UiScreenOptions {
     int fullscreen;
     int help;                                                         /* open with the help shown */
     int select_layer, select_direction, select_quantity, select_unit; /* keyboard selection */
-    const char *lesson_path;                                          /* play this lesson */
+    const char *select_name;    /* the quantity as named (h, c or a gate), found in the selected
+                                   layer's own cell; NULL: select_quantity */
+    const char *lesson_path;    /* play this lesson */
     int lesson_step;            /* from this step (0 = its introduction) */
     int picker;                 /* open on the lesson picker */
     const char *lessons_root;   /* the folder holding en/ and ko/ */

@@ -1144,7 +1144,7 @@ static void append(char *out, size_t size, size_t *n, const char *fmt, ...) {
 }
 
 void ui_view_describe_layers(const RnnConfig *c, char *out, size_t size) {
-    /* runs of alike layers share a name: "LSTM 6→10→6 relu" */
+    /* runs of alike layers share a name: "LSTM 6, 10, 6 relu" */
     size_t n = 0;
     out[0] = '\0';
     for (int l = 0; l < c->num_layers; l++) {
@@ -1157,7 +1157,7 @@ void ui_view_describe_layers(const RnnConfig *c, char *out, size_t size) {
         if (!same_prev)
             append(out, size, &n, "%s%s%s ", l ? " · " : "", lc->bidirectional ? ui_tr("bi-") : "",
                    ui_cell_title(lc->cell));
-        append(out, size, &n, "%s%d", same_prev ? "→" : "", lc->hidden_size);
+        append(out, size, &n, "%s%d", same_prev ? ", " : "", lc->hidden_size);
         if (!same_next) {
             if (lc->activation == RNN_ACT_RELU) append(out, size, &n, " relu");
             if (lc->bidirectional && lc->merge != RNN_MERGE_CONCAT)
@@ -1165,7 +1165,7 @@ void ui_view_describe_layers(const RnnConfig *c, char *out, size_t size) {
         }
     }
     for (int j = 0; j < c->num_dense; j++)
-        append(out, size, &n, "%s%d %s", j ? "→" : " · Dense ", c->dense[j].units,
+        append(out, size, &n, "%s%d %s", j ? ", " : " · Dense ", c->dense[j].units,
                rnn_activation_name(c->dense[j].activation));
     if (c->head != RNN_HEAD_NONE)
         append(out, size, &n, " · %d %s", c->num_labels, rnn_activation_name(c->head_activation));

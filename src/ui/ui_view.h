@@ -274,7 +274,7 @@ void ui_view_draw_chrome(UiView *view, UiDrawList *list);
 void ui_view_draw_overlays(UiView *view, UiDrawList *list);
 /* The heatmaps alone: laid out in area (cells no larger than max_cell_w x max_cell_h when
  * those are > 0), and drawn. The compare view puts one model's heatmaps in each column. */
-/* The layers as a person reads them: "bi-LSTM 64 sum · GRU 32→16 · Dense 16 relu · 1 sigmoid". */
+/* The layers as a person reads them: "bi-LSTM 64 sum · GRU 32, 16 · Dense 16 relu · 1 sigmoid". */
 void ui_view_describe_layers(const RnnConfig *config, char *out, size_t size);
 /* The quantities layer l's block shows, in order: h, c (LSTM), the gates (unless
  * states_only). Returns how many (at most RNN_MAX_GATES + 2). */

@@ -119,6 +119,12 @@ static void draw_top_bar(Ctx *c) {
             snprintf(info, sizeof info, ui_tr("%s · %s parameters (Keras), %s (PyTorch)"), chain,
                      ke, py);
         }
+        /* cut with "…" before the counter at the right */
+        char counter[64];
+        snprintf(counter, sizeof counter, ui_tr("words read %d / %d"), 99, 99);
+        int room = r.w - x - ui_text_width(c->l, UI_FONT_TITLE, counter) - 4 * c->pad;
+        if (ui_text_width(c->l, UI_FONT_BODY, info) > room)
+            ui_fit_text(c->l, UI_FONT_BODY, info, sizeof info, room);
         ui_text(c->l, x, info_y, UI_FONT_BODY, c->p.muted, info);
     }
     char step[64];
