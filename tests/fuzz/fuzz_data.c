@@ -29,7 +29,7 @@ static void check_distinct(const char **s, int n) {
  * cannot make one (one label only, too many labels). */
 static RnnModel *model_for(const IoDataset *d, const char **words, int nwords, const char **labels,
                            int nlabels) {
-    RnnConfig c = {RNN_CELL_RNN, RNN_TANH, 1, 1, 1, 0, 0, RNN_HEAD_NONE, 0};
+    RnnConfig c = {.cell = RNN_CELL_RNN, .input_size = 1, .hidden_size = 1, .num_layers = 1};
     RnnError err;
     int has_unk = 0;
     for (int i = 0; i < nwords; i++) has_unk |= strcmp(words[i], "<unk>") == 0;
