@@ -253,9 +253,11 @@ for t in $targets; do
     if [ -n "$hdf5" ]; then # the file as the target read it: its signature set
       if [ "$t" = fuzz_keras_h5 ]; then ext=h5 magic='\211HDF\r\n\032\n'; else ext=keras magic='PK\003\004'; fi
       dest="$fuzz/libhdf5/$(basename "$a").$ext"
+      known=""
+      [ -f "$dest" ] && known=" (known)"
       cp "$a" "$dest"
       printf "$magic" | dd of="$dest" bs=1 conv=notrunc 2>/dev/null
-      found="$found ${dest#"$root"/}"
+      found="$found ${dest#"$root"/}$known"
       continue
     fi
     cp "$a" "$regress/"
@@ -264,7 +266,7 @@ for t in $targets; do
   verdict="ok"
   if [ -n "$hdf5" ]; then
     verdict="libhdf5 failed inside itself, which rnnscope's child process turns into a refusal
-               saved:${found:- nothing} (add a line to tests/fuzz/libhdf5/README.md)"
+               saved:${found:- nothing} (give a new file a line in tests/fuzz/libhdf5/README.md)"
   elif [ -n "$found" ] || [ "$rc" -ne 0 ]; then
     why=$(where "$log" | tr '\n' ' ')
     verdict="FOUND (exit $rc): ${why:-see $log}
