@@ -383,6 +383,9 @@ int rnn_tokenize_keras(const char *utf8, const RnnTextRule *rule, RnnTokens *out
 
 /* Decodes one code point at s[0..len); returns its length in bytes, or 0 if invalid. */
 int rnn_utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint);
+/* 1 when s[0..len) is valid UTF-8 (rnn_utf8_decode's rules); else 0, with the offset of the
+ * first invalid byte in *bad (may be NULL). */
+int rnn_utf8_valid(const char *s, size_t len, size_t *bad);
 
 /* ---- forward ---------------------------------------------------------------------------- */
 

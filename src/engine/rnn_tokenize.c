@@ -113,6 +113,19 @@ void rnn_tokens_free(RnnTokens *tokens) {
     memset(tokens, 0, sizeof *tokens);
 }
 
+int rnn_utf8_valid(const char *s, size_t len, size_t *bad) {
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int k = rnn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (k == 0) {
+            if (bad) *bad = i;
+            return 0;
+        }
+        i += (size_t)k;
+    }
+    return 1;
+}
+
 int rnn_ids_parse(const char *text, int **ids, int *count, RnnError *err) {
     *ids = NULL;
     *count = 0;
@@ -220,12 +233,8 @@ int rnn_tokenize_keras(const char *text, const RnnTextRule *rule, RnnTokens *out
     memset(out, 0, sizeof *out);
     size_t n = strlen(text);
     if (n > INT32_MAX / 4) return rnn_error_set(err, "sentence too long");
-    for (size_t i = 0; i < n;) { /* the same UTF-8 rules as rnn_tokenize */
-        unsigned cp;
-        int k = rnn_utf8_decode((const unsigned char *)text + i, n - i, &cp);
-        if (!k) return rnn_error_set(err, "invalid UTF-8 at byte %zu", i);
-        i += (size_t)k;
-    }
+    size_t bad;
+    if (!rnn_utf8_valid(text, n, &bad)) return rnn_error_set(err, "invalid UTF-8 at byte %zu", bad);
     char *work = malloc(n + 1);
     const char **src = malloc((n / 2 + 1) * sizeof *src);
     int *len = malloc((n / 2 + 1) * sizeof *len), *off = malloc((n / 2 + 1) * sizeof *off);

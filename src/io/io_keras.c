@@ -55,16 +55,6 @@ int io_keras_load(const char *path, RnnModel **out, IoKerasInfo *info, RnnError 
 /* Short names for messages: a layer name from a file is cut to 64 bytes. */
 #define NAME_MAX_LEN 64
 
-static int valid_utf8(const char *s, size_t len) {
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        int k = rnn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-        if (k == 0) return 0;
-        i += (size_t)k;
-    }
-    return 1;
-}
-
 /* ---- the tokenizer --------------------------------------------------------------------------- */
 
 #define TOKENIZER_MAX_INDEX 10000000 /* word_index values above this are refused */
@@ -115,7 +105,7 @@ static int tok_string(const cJSON *config, const char *key, const char *fallback
     }
     *out = NULL;
     if (!s) return 0;
-    if (!valid_utf8(s, strlen(s)))
+    if (!rnn_utf8_valid(s, strlen(s), NULL))
         return rnn_error_set(err, "%s: config.%s: not valid UTF-8", src, key);
     if (!(*out = strdup(s))) return rnn_error_set(err, "%s: out of memory", src);
     return 0;
@@ -148,7 +138,7 @@ static int tok_words(const cJSON *word_index, IoKerasTokenizer *tok, const char 
         int i = (int)e->valuedouble;
         size_t n = strlen(e->string);
         if (tok->words[i] || n == 0) continue; /* two words for one index: the first stays */
-        if (!valid_utf8(e->string, n))
+        if (!rnn_utf8_valid(e->string, n, NULL))
             return rnn_error_set(err, "%s: word_index: a word is not valid UTF-8", src);
         if (!(tok->words[i] = strdup(e->string)))
             return rnn_error_set(err, "%s: out of memory", src);
@@ -831,7 +821,8 @@ static int read_model_config(const char *json, size_t len, const char *where, Ke
     const cJSON *layers =
         cJSON_IsArray(cfg) ? cfg : cJSON_GetObjectItemCaseSensitive(cfg, "layers");
     const char *name = cJSON_IsObject(cfg) ? json_str(cfg, "name") : NULL;
-    copy_name(km->name, sizeof km->name, name && valid_utf8(name, strlen(name)) ? name : "");
+    copy_name(km->name, sizeof km->name,
+              name && rnn_utf8_valid(name, strlen(name), NULL) ? name : "");
     int n = cJSON_IsArray(layers) ? cJSON_GetArraySize(layers) : -1;
     if (n < 1 || n > KERAS_MAX_LAYERS) {
         rnn_error_set(err,
@@ -1585,7 +1576,7 @@ static const char *model_name(KerasModel *km) {
     const char *base = strrchr(km->src, '/');
     base = base ? base + 1 : km->src;
     size_t len = strcspn(base, ".");
-    if (len == 0 || len > NAME_MAX_LEN || !valid_utf8(base, len)) return "keras model";
+    if (len == 0 || len > NAME_MAX_LEN || !rnn_utf8_valid(base, len, NULL)) return "keras model";
     memcpy(km->file_name, base, len);
     km->file_name[len] = '\0';
     return km->file_name;

@@ -129,17 +129,6 @@ static int get_string(const cJSON *root, const char *key, int required, const ch
     return 0;
 }
 
-static int valid_utf8(const char *s) {
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        int k = rnn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-        if (k == 0) return 0;
-        i += (size_t)k;
-    }
-    return 1;
-}
-
 static int compare_strings(const void *a, const void *b) {
     return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
 }
@@ -170,7 +159,7 @@ static int get_word_list(const cJSON *list, const char *key, int min_count, cons
             free(words), free(sorted);
             return -1;
         }
-        if (!valid_utf8(v->valuestring)) {
+        if (!rnn_utf8_valid(v->valuestring, strlen(v->valuestring), NULL)) {
             rnn_error_set(err, "%s: %s[%d]: not valid UTF-8", src, key, i);
             free(words), free(sorted);
             return -1;
@@ -620,7 +609,7 @@ int io_model_parse(const char *text, size_t len, const char *src, RnnModel **out
     }
     const char *name;
     if (get_string(root, "name", 0, &name, src, err)) goto done;
-    if (name && !valid_utf8(name)) {
+    if (name && !rnn_utf8_valid(name, strlen(name), NULL)) {
         rnn_error_set(err, "%s: name: not valid UTF-8", src);
         goto done;
     }
