@@ -241,8 +241,8 @@ int rnn_batch_forward(const RnnModel *model, RnnBatch *m, const RnnExample *cons
             for (int i = 0; i < n; i++) {
                 RnnTrace *tr = m->traces[slot[i]];
                 for (int t = 0; t < T; t++)
-                    rnn_concat_directions(tr, l, t, t,
-                                          tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
+                    rnn_merge_directions(tr, l, t, t,
+                                         tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
             }
     }
     for (int i = 0; i < n; i++) rnn_head_forward(model, m->traces[slot[i]]);

@@ -310,7 +310,7 @@ static int same_shape(const RnnConfig *a, const RnnConfig *b) {
 
 /* Layer l's output as the next layer (or the head) reads it, from the forward direction's h
  * at t_fwd and the backward direction's at t_bwd, merged as the layer says (D*H or H). */
-void rnn_concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out) {
+void rnn_merge_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out) {
     const RnnLayerConfig *lc = &tr->config.layers[l];
     int H = lc->hidden_size;
     const double *f = tr->h + rnn_trace_state_index(tr, l, 0, t_fwd);
@@ -367,9 +367,9 @@ void rnn_head_forward(const RnnModel *model, RnnTrace *tr) {
     for (int o = 0; o < tr->out_steps; o++) {
         double *feature = tr->feature + (size_t)o * F;
         if (c->head != RNN_HEAD_MANY_TO_MANY)
-            rnn_concat_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
+            rnn_merge_directions(tr, top, T - 1, 0, feature); /* PyTorch's h_n */
         else
-            rnn_concat_directions(tr, top, o, o, feature);
+            rnn_merge_directions(tr, top, o, o, feature);
         const double *x = feature;
         int in = F;
         for (int j = 0; j < c->num_dense; j++) {
@@ -505,8 +505,8 @@ int rnn_model_forward(const RnnModel *model, const int *token_ids, const double 
         }
         if (l + 1 < c->num_layers) {
             for (int t = 0; t < T; t++)
-                rnn_concat_directions(tr, l, t, t,
-                                      tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
+                rnn_merge_directions(tr, l, t, t,
+                                     tr->input + ((size_t)(l + 1) * T + t) * tr->in_stride);
         }
     }
     free(wt);

@@ -12,8 +12,9 @@
 void rnn_cell_activations(RnnCellKind cell, RnnNonlinearity act, int H, const double *gate_ih,
                           const double *gate_hh, const double *h_prev, const double *c_prev,
                           double *gate_pre, double *gate, double *h, double *c, double *tanh_c);
-/* Concatenates both directions' h at position t of layer l into out (D*H). */
-void rnn_concat_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out);
+/* Layer l's output at position t: both directions' h merged as the layer says (concat: D*H;
+ * sum, mul, ave: H), the forward one's at t_fwd and the backward one's at t_bwd. */
+void rnn_merge_directions(const RnnTrace *tr, int l, int t_fwd, int t_bwd, double *out);
 /* Layer 0's input rows of tr: the embedding rows of token_ids (T), or the vectors (T, I). */
 int rnn_load_inputs(const RnnModel *model, const int *token_ids, const double *vectors,
                     RnnTrace *tr, RnnError *err);

@@ -282,8 +282,7 @@ int ui_screen_wheel(UiScreen *s, int x, int y, int dy) {
         const UiHeatmap *hm = &v->heatmaps[hit.heatmap];
         int H = rnn_layer_hidden(&v->model->config, hm->layer);
         if (hm->rows < H) {
-            if (v->sel.layer != hm->layer || v->sel.direction != hm->direction)
-                v->sel.layer = hm->layer, v->sel.direction = hm->direction;
+            v->sel.layer = hm->layer, v->sel.direction = hm->direction;
             /* from the middle of what is shown, so the rows move at once */
             int mid = hm->u0 + hm->rows / 2, to = mid - 3 * dy;
             v->sel.unit = to < 0 ? 0 : to >= H ? H - 1 : to;

@@ -304,65 +304,50 @@ int ui_view_open_model(UiView *v, const char *path, RnnError *err) {
     return ui_view_set_model(v, m, path, err);
 }
 
-/* For a model that reads raw vectors and was given none: 8 steps of waves, one per input
- * (x_t[k] = sin(0.8 t + 1.3 k), three decimals), as the JSON the text box edits. */
-static char *sample_vectors(int width) {
+/* What a model that reads token ids or raw vectors starts from when the text it has is not
+ * its kind of input: ids "1, 2, 3, 4" (after two paddings with mask_zero), or 8 steps of
+ * waves, one per input (x_t[k] = sin(0.8 t + 1.3 k), three decimals), as the JSON the text
+ * box edits. */
+static char *sample_input(const RnnModel *m) {
     IoBuf b = {0};
-    io_buf_puts(&b, "[");
-    for (int t = 0; t < 8; t++) {
-        io_buf_puts(&b, t ? ", [" : "[");
-        for (int k = 0; k < width; k++)
-            io_buf_printf(&b, k ? ", %.3f" : "%.3f", sin(0.8 * t + 1.3 * k));
+    int V = m->config.vocab_size;
+    if (V) {
+        io_buf_printf(&b, "%s1, %d, %d, %d", m->config.mask_zero ? "0, 0, " : "", 2 % V, 3 % V,
+                      4 % V);
+    } else {
+        io_buf_puts(&b, "[");
+        for (int t = 0; t < 8; t++) {
+            io_buf_puts(&b, t ? ", [" : "[");
+            for (int k = 0; k < m->config.input_size; k++)
+                io_buf_printf(&b, k ? ", %.3f" : "%.3f", sin(0.8 * t + 1.3 * k));
+            io_buf_puts(&b, "]");
+        }
         io_buf_puts(&b, "]");
     }
-    io_buf_puts(&b, "]");
     if (b.failed) io_buf_free(&b);
     return b.data;
 }
 
 int ui_view_set_model(UiView *v, RnnModel *m, const char *path, RnnError *err) {
     if (!m) return -1;
-    if (m->config.vocab_size == 0) { /* raw vectors: keep vectors given before, else a sample */
-        double *vectors;
-        int n;
-        RnnError ignored;
-        if (!v->text || io_inputs_parse(v->text, strlen(v->text), "", m->config.input_size,
-                                        &vectors, &n, &ignored)) {
-            char *sample = sample_vectors(m->config.input_size);
-            if (!sample) {
-                rnn_model_free(m);
-                return rnn_error_set(err, "out of memory");
-            }
-            free(v->text);
-            v->text = sample;
-        } else {
-            free(vectors);
-        }
-    }
     char *p = path ? strdup(path) : NULL;
     if (path && !p) {
         rnn_model_free(m);
         return rnn_error_set(err, "out of memory");
     }
-    if (m->config.vocab_size &&
-        !rnn_model_has_words(m)) { /* ids only: keep ids typed before, else show a few */
-        int *ids, n;
-        RnnError ignored;
-        if (!v->text || rnn_ids_parse(v->text, &ids, &n, &ignored)) {
-            char text[64];
-            int V = m->config.vocab_size;
-            snprintf(text, sizeof text, "%s1, %d, %d, %d", m->config.mask_zero ? "0, 0, " : "",
-                     2 % V, 3 % V, 4 % V);
-            free(v->text);
-            v->text = strdup(text);
-        } else {
-            free(ids);
+    /* the text read so far; a model that reads ids or vectors keeps what it was given when
+     * that fits it, else starts from a sample */
+    int words = rnn_model_has_words(m);
+    if ((v->text || !words) && run(v, m, v->text ? v->text : "", err)) {
+        char *sample = words ? NULL : sample_input(m);
+        if (!sample || run(v, m, sample, err)) {
+            free(sample);
+            rnn_model_free(m);
+            free(p);
+            return -1;
         }
-    }
-    if (v->text && run(v, m, v->text, err)) {
-        rnn_model_free(m);
-        free(p);
-        return -1;
+        free(v->text);
+        v->text = sample;
     }
     request_side(v, NULL, 0, NULL); /* a new model is seen on its own */
     rnn_model_free(v->base_model);  /* and as it is: what-if changes were to the old one */

@@ -191,6 +191,7 @@ static void draw_tokens(Ctx *c) {
     if (!v->trace) return;
     int bidir = v->model->config.bidirectional;
     int back = ui_view_column(v, 1);
+    int words = rnn_model_has_words(v->model); /* once: it scans an ids-only vocabulary */
     for (int i = -1; i < v->nchips; i++) {
         if (i < 0 && v->pinned < 0) continue;
         UiRect r = i < 0 ? v->pin_chip : v->chips[i]; /* -1: the pinned key, then "…" */
@@ -214,7 +215,7 @@ static void draw_tokens(Ctx *c) {
             ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.unknown, "<unk>");
         else if (v->trace->padding[t]) /* masked: the layers skip it */
             ui_text(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.muted, ui_tr("padding"));
-        else if (!rnn_model_has_words(v->model) || id == 0)
+        else if (!words || id == 0)
             ui_textf(c->l, r.x, r.y + r.h + 1, UI_FONT_SMALL, c->p.muted, "id %d", id);
     }
 }
