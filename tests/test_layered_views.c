@@ -11,11 +11,9 @@
 #define WORDS "the cat sat on the mat"
 
 static RnnLayerConfig layer(RnnCellKind cell, int H, RnnActivation act, RnnActivation gates) {
-    return (RnnLayerConfig){.cell = cell,
-                            .hidden_size = H,
-                            .activation = act,
-                            .recurrent_activation = gates,
-                            .reset_after = 1};
+    RnnLayerConfig lc = test_layer(cell, H);
+    lc.activation = act, lc.recurrent_activation = gates;
+    return lc;
 }
 
 /* An LSTM of 3 units (Keras 2's hard sigmoid gates), a GRU of 5 in Keras 2.2's form

@@ -20,14 +20,6 @@ static RnnConfig config_v2(int I, int L, const RnnLayerConfig *layers) {
     return c;
 }
 
-static RnnLayerConfig layer(RnnCellKind cell, int H) {
-    return (RnnLayerConfig){.cell = cell,
-                            .hidden_size = H,
-                            .activation = RNN_ACT_TANH,
-                            .recurrent_activation = RNN_ACT_SIGMOID,
-                            .reset_after = 1};
-}
-
 static RnnModel *random_model(const RnnConfig *c, uint64_t seed) {
     RnnError err;
     RnnModel *m = rnn_model_new(c, &err);
@@ -87,7 +79,7 @@ static void test_general_step_equals_the_classic_step(void **state) {
             RnnLayerParams p = {w, w + G * H * I, w + G * H * (I + H), w + G * H * (I + H + 1)};
             double x[3] = {0.3, -0.8, 0.5}, h_prev[4] = {0.1, -0.4, 0.7, 0.2},
                    c_prev[4] = {1.0, -0.5, 0.25, 2.0};
-            RnnLayerConfig lc = layer((RnnCellKind)cell, H);
+            RnnLayerConfig lc = test_layer((RnnCellKind)cell, H);
             if (relu) lc.activation = RNN_ACT_RELU;
             rnn_cell_forward((RnnCellKind)cell, relu ? RNN_RELU : RNN_TANH, I, H, &p, x, h_prev,
                              c_prev, ih, hh, pre, gate, h, c);
@@ -108,7 +100,7 @@ static void test_gru_reset_before_puts_r_inside_the_product(void **state) {
     double b_ih[6] = {0.01, 0.02, 0.03, 0.04, 0.05, 0.06};
     double b_hh[6] = {-0.01, 0.0, 0.02, 0.0, 0.07, -0.08};
     RnnLayerParams p = {w_ih, w_hh, b_ih, b_hh};
-    RnnLayerConfig lc = layer(RNN_CELL_GRU, 2);
+    RnnLayerConfig lc = test_layer(RNN_CELL_GRU, 2);
     lc.reset_after = 0;
     double x = 0.9, h_prev[2] = {0.3, -0.7}, ih[6], hh[6], pre[6], gate[6], h[2];
     rnn_layer_cell_forward(&lc, 1, &p, &x, h_prev, NULL, ih, hh, pre, gate, h, NULL);
@@ -134,7 +126,7 @@ static void test_relu_lstm_uses_relu_for_candidate_and_cell(void **state) {
     double w_ih[4] = {0.5, -0.2, 1.5, 0.9}, w_hh[4] = {0.3, 0.1, -0.4, 0.2};
     double b_ih[4] = {0.1, 0.2, 0.3, 0.0}, b_hh[4] = {0};
     RnnLayerParams p = {w_ih, w_hh, b_ih, b_hh};
-    RnnLayerConfig lc = layer(RNN_CELL_LSTM, 1);
+    RnnLayerConfig lc = test_layer(RNN_CELL_LSTM, 1);
     lc.activation = RNN_ACT_RELU;
     lc.recurrent_activation = RNN_ACT_HARD_SIGMOID;
     double x = 0.8, h_prev = 0.5, c_prev = -0.3, ih[4], hh[4], pre[4], gate[4], h, c;
@@ -156,8 +148,8 @@ static void test_relu_lstm_uses_relu_for_candidate_and_cell(void **state) {
  * computed. */
 static void test_stack_of_sizes_equals_chain_of_layers(void **state) {
     (void)state;
-    RnnLayerConfig ls[3] = {layer(RNN_CELL_LSTM, 3), layer(RNN_CELL_GRU, 5),
-                            layer(RNN_CELL_RNN, 2)};
+    RnnLayerConfig ls[3] = {test_layer(RNN_CELL_LSTM, 3), test_layer(RNN_CELL_GRU, 5),
+                            test_layer(RNN_CELL_RNN, 2)};
     ls[0].activation = RNN_ACT_RELU;
     ls[1].reset_after = 0;
     ls[2].activation = RNN_ACT_RELU;
@@ -208,7 +200,7 @@ static void test_stack_of_sizes_equals_chain_of_layers(void **state) {
 static void test_merge_modes_feed_the_next_layer(void **state) {
     (void)state;
     for (int mode = 0; mode < 4; mode++) {
-        RnnLayerConfig ls[2] = {layer(RNN_CELL_LSTM, 3), layer(RNN_CELL_RNN, 2)};
+        RnnLayerConfig ls[2] = {test_layer(RNN_CELL_LSTM, 3), test_layer(RNN_CELL_RNN, 2)};
         ls[0].bidirectional = 1;
         ls[0].merge = (RnnMerge)mode;
         RnnConfig c = config_v2(2, 2, ls);
@@ -236,7 +228,7 @@ static void test_merge_modes_feed_the_next_layer(void **state) {
 /* Dense(relu) then a one-output sigmoid head, from the top layer's h_n (both directions). */
 static void test_dense_layers_and_sigmoid_head(void **state) {
     (void)state;
-    RnnLayerConfig ls[1] = {layer(RNN_CELL_GRU, 3)};
+    RnnLayerConfig ls[1] = {test_layer(RNN_CELL_GRU, 3)};
     ls[0].bidirectional = 1;
     ls[0].merge = RNN_MERGE_AVE;
     RnnConfig c = config_v2(2, 1, ls);
@@ -272,7 +264,7 @@ static void test_dense_layers_and_sigmoid_head(void **state) {
  * padding; the backward direction carries the state it had after the first real word. */
 static void test_masked_padding_keeps_the_state(void **state) {
     (void)state;
-    RnnLayerConfig ls[1] = {layer(RNN_CELL_LSTM, 3)};
+    RnnLayerConfig ls[1] = {test_layer(RNN_CELL_LSTM, 3)};
     ls[0].bidirectional = 1;
     RnnConfig c = config_v2(2, 1, ls);
     c.vocab_size = 6;
@@ -312,7 +304,7 @@ static void test_masked_padding_keeps_the_state(void **state) {
 
 static void test_version_2_file_round_trips_exactly(void **state) {
     (void)state;
-    RnnLayerConfig ls[2] = {layer(RNN_CELL_GRU, 3), layer(RNN_CELL_LSTM, 2)};
+    RnnLayerConfig ls[2] = {test_layer(RNN_CELL_GRU, 3), test_layer(RNN_CELL_LSTM, 2)};
     ls[0].bidirectional = 1;
     ls[0].merge = RNN_MERGE_MUL;
     ls[0].reset_after = 0;
@@ -383,7 +375,7 @@ static void test_bad_layer_is_named(void **state) {
 
 static void test_training_needs_a_version_1_model(void **state) {
     (void)state;
-    RnnLayerConfig ls[2] = {layer(RNN_CELL_LSTM, 4), layer(RNN_CELL_LSTM, 2)};
+    RnnLayerConfig ls[2] = {test_layer(RNN_CELL_LSTM, 4), test_layer(RNN_CELL_LSTM, 2)};
     RnnConfig c = config_v2(2, 2, ls);
     c.head = RNN_HEAD_REGRESSION;
     c.head_activation = RNN_ACT_LINEAR;
@@ -417,7 +409,7 @@ static void test_ids_are_read_as_written(void **state) {
  * tokenizer had no OOV word (texts_to_sequences), and the rule survives the file. */
 static void test_keras_tokenizer_rule(void **state) {
     (void)state;
-    RnnLayerConfig ls[1] = {layer(RNN_CELL_GRU, 2)};
+    RnnLayerConfig ls[1] = {test_layer(RNN_CELL_GRU, 2)};
     RnnConfig c = config_v2(2, 1, ls);
     c.vocab_size = 4;
     c.framework = RNN_KERAS;

@@ -53,6 +53,16 @@ static inline int close_enough(double got, double want) {
 #include <cjson/cJSON.h>
 
 /* Loads a model file (extras: the model's extra keys, or NULL); fails the test naming why. */
+/* One recurrent layer of a version 2 configuration: tanh, sigmoid gates, PyTorch's GRU form,
+ * one direction; a test changes what it is about. */
+static inline RnnLayerConfig test_layer(RnnCellKind cell, int H) {
+    return (RnnLayerConfig){.cell = cell,
+                            .hidden_size = H,
+                            .activation = RNN_ACT_TANH,
+                            .recurrent_activation = RNN_ACT_SIGMOID,
+                            .reset_after = 1};
+}
+
 static inline RnnModel *load_model(const char *path, char **extras) {
     RnnModel *m;
     RnnError err;

@@ -5,14 +5,6 @@
 #include "test_util.h"
 #include "ui_screen.h"
 
-static RnnLayerConfig layer(RnnCellKind cell, int H) {
-    return (RnnLayerConfig){.cell = cell,
-                            .hidden_size = H,
-                            .activation = RNN_ACT_TANH,
-                            .recurrent_activation = RNN_ACT_SIGMOID,
-                            .reset_after = 1};
-}
-
 /* Writes a model with random weights to a file in a fresh directory; returns its path. */
 static char *write_model(RnnConfig c, const char *name) {
     rnn_config_normalize(&c);
@@ -65,12 +57,12 @@ static RnnConfig stacked_config(void) {
                    .head = RNN_HEAD_MANY_TO_ONE,
                    .head_activation = RNN_ACT_SIGMOID,
                    .num_labels = 1};
-    c.layers[0] = layer(RNN_CELL_LSTM, 3);
+    c.layers[0] = test_layer(RNN_CELL_LSTM, 3);
     c.layers[0].bidirectional = 1;
     c.layers[0].merge = RNN_MERGE_SUM;
-    c.layers[1] = layer(RNN_CELL_GRU, 5);
+    c.layers[1] = test_layer(RNN_CELL_GRU, 5);
     c.layers[1].reset_after = 0;
-    c.layers[2] = layer(RNN_CELL_RNN, 2);
+    c.layers[2] = test_layer(RNN_CELL_RNN, 2);
     c.layers[2].activation = RNN_ACT_RELU;
     c.num_dense = 1;
     c.dense[0] = (RnnDenseConfig){3, RNN_ACT_RELU};
@@ -170,7 +162,7 @@ static void test_vector_model_opens_with_a_sample(void **state) {
                    .head = RNN_HEAD_REGRESSION,
                    .head_activation = RNN_ACT_LINEAR,
                    .num_labels = 1};
-    c.layers[0] = layer(RNN_CELL_GRU, 4);
+    c.layers[0] = test_layer(RNN_CELL_GRU, 4);
     c.layers[0].recurrent_activation = RNN_ACT_HARD_SIGMOID_K3;
     char *path = write_model(c, "vectors.json");
     UiScreen s;
