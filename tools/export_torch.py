@@ -50,6 +50,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_common import tokenize  # noqa: E402  rnnscope's own tokenizer
+
 FORMAT = "rnnscope-model"
 MAX_LAYERS = 4       # RNN_MAX_LAYERS
 MAX_DENSE = 4        # RNN_MAX_DENSE: hidden Linear layers before the head
@@ -289,25 +292,6 @@ def read_list_file(path, what):
     if lines and lines[-1] == "":
         lines.pop()
     return [line.rstrip("\r") for line in lines]
-
-
-def tokenize(text):
-    """rnnscope's tokenizer (rnn_tokenize): split on white space, every ASCII punctuation
-    character a token of its own, ASCII letters lowercased."""
-    tokens = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in string.punctuation:
-                if cur:
-                    tokens.append(cur)
-                    cur = ""
-                tokens.append(ch)
-            else:
-                cur += ch.lower() if "A" <= ch <= "Z" else ch
-        if cur:
-            tokens.append(cur)
-    return tokens
 
 
 def build_vocab(vocab, V, padding_idx, unk, notes):

@@ -6,6 +6,7 @@ the comparison of a JSON answer with the expected one. Only the standard library
 import os
 import shlex
 import subprocess
+import string
 import sys
 import tempfile
 import time
@@ -103,3 +104,22 @@ def compare_json(got, exp, path, tol):
     if got != exp:
         raise ParityError("%s: %r, expected %r" % (path, got, exp))
     return 0.0
+
+
+def tokenize(text):
+    """rnnscope's tokenizer (rnn_tokenize): split on white space, every ASCII punctuation
+    character a token of its own, ASCII letters lowercased."""
+    tokens = []
+    for word in text.split():
+        cur = ""
+        for ch in word:
+            if ch in string.punctuation:
+                if cur:
+                    tokens.append(cur)
+                    cur = ""
+                tokens.append(ch)
+            else:
+                cur += ch.lower() if "A" <= ch <= "Z" else ch
+        if cur:
+            tokens.append(cur)
+    return tokens

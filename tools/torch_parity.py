@@ -72,7 +72,7 @@ import torch
 import torch.nn as nn
 
 from torch_common import (ParityError, RUN_ERRORS, random_setup,  # noqa: F401
-                          report_failure, run_rnnscope)
+                          report_failure, run_rnnscope, tokenize)
 
 torch.set_default_dtype(torch.float64)
 
@@ -94,23 +94,6 @@ def ascii_lower(s):
     return "".join(chr(ord(ch) + 32) if "A" <= ch <= "Z" else ch for ch in s)
 
 
-def tokenize(text):
-    """Split on whitespace, split off each ASCII punctuation character as its
-    own token, lowercase ASCII A-Z only."""
-    tokens = []
-    for word in text.split():
-        cur = ""
-        for ch in word:
-            if ch in string.punctuation:
-                if cur:
-                    tokens.append(cur)
-                    cur = ""
-                tokens.append(ch)
-            else:
-                cur += ch
-        if cur:
-            tokens.append(cur)
-    return [ascii_lower(t) for t in tokens]
 
 
 def join_tokens(surface):
